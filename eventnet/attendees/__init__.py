@@ -1,0 +1,1 @@
+"""attendees feature: models, services and the blueprint in views."""

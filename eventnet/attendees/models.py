@@ -1,0 +1,85 @@
+"""An attendee of one event, with the profile they show to people who scan their badge."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..events.models import Event
+from ..extensions import db
+
+ROLES = ("attendee", "organizer")
+
+# Fields a person decides to share when their badge is scanned, in the order a card shows them.
+# The name is always shown: a card without a name is no card.
+SHAREABLE_FIELDS = (
+    "headline",
+    "company",
+    "bio",
+    "email",
+    "phone",
+    "linkedin",
+    "website",
+    "links",
+    "topics",
+)
+# Phone numbers are personal; everything else is what people put on a business card anyway.
+SHARED_BY_DEFAULT = frozenset(SHAREABLE_FIELDS) - {"phone"}
+
+
+class Attendee(db.Model):
+    __tablename__ = "attendees"
+    __table_args__ = (
+        UniqueConstraint("event_id", "email_key"),
+        UniqueConstraint("event_id", "short_code"),
+        Index("ix_attendees_event_role", "event_id", "role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    # email as typed (for display and sending); email_key lower-cased, the import key
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(16), default="attendee")
+
+    name: Mapped[str] = mapped_column(String(120))
+    headline: Mapped[str] = mapped_column(String(160), default="")
+    company: Mapped[str] = mapped_column(String(120), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    linkedin: Mapped[str] = mapped_column(String(300), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    links: Mapped[list] = mapped_column(JSON, default=list)
+    can_help_with: Mapped[str] = mapped_column(String(500), default="")
+    looking_for: Mapped[str] = mapped_column(String(500), default="")
+    shared_fields: Mapped[list] = mapped_column(JSON, default=lambda: sorted(SHARED_BY_DEFAULT))
+
+    # Random, unguessable, never derived from id or email (see badges.services).
+    badge_token: Mapped[str] = mapped_column(String(64), unique=True)
+    short_code: Mapped[str] = mapped_column(String(16))
+
+    profile_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped to end every session of this attendee (log out everywhere, deletion).
+    session_epoch: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.role == "organizer"
+
+    def shares(self, field: str) -> bool:
+        return field in (self.shared_fields or ())
+
+    def __repr__(self) -> str:
+        return f"<Attendee {self.id} {self.email_key} of event {self.event_id}>"
+
+
+def normalise_email(email: str) -> str:
+    """The comparison key of an address: surrounding space removed, case folded."""
+    return email.strip().lower()

@@ -1,0 +1,1 @@
+"""auth feature: models, services and the blueprint in views."""

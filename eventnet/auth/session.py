@@ -1,0 +1,87 @@
+"""Who is logged in, for which event, and the decorators that guard views."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import g, request, session, url_for
+
+from ..attendees.models import Attendee
+from ..errors import fail
+from ..events.models import Event
+from ..extensions import db
+from ..htmx import redirect_to
+
+SESSION_KEY = "attendee"
+
+
+def login_user(attendee: Attendee) -> None:
+    """Start a session for one attendee of one event."""
+    session.clear()  # a fresh session on login: nothing from before survives (fixation)
+    session.permanent = True
+    session[SESSION_KEY] = {"id": attendee.id, "epoch": attendee.session_epoch}
+
+
+def logout_user() -> None:
+    session.clear()
+
+
+def current_attendee() -> Attendee | None:
+    """The logged-in attendee, or None; cached for the request."""
+    if "current_attendee" in g:
+        return g.current_attendee
+    attendee = None
+    data = session.get(SESSION_KEY)
+    if isinstance(data, dict) and isinstance(data.get("id"), int):
+        found = db.session.get(Attendee, data["id"])
+        if found is not None and found.session_epoch == data.get("epoch"):
+            attendee = found
+    g.current_attendee = attendee
+    return attendee
+
+
+def get_event_or_404(slug: str) -> Event:
+    event = db.session.execute(db.select(Event).filter_by(slug=slug)).scalar_one_or_none()
+    if event is None:
+        fail(404, "There is no event at this address.")
+    return event
+
+
+def _login_redirect(event: Event):
+    return redirect_to(url_for("auth.login", slug=event.slug, next=request.full_path.rstrip("?")))
+
+
+def attendee_required(view: Callable) -> Callable:
+    """Guard an event view (URL argument `slug`): the visitor must be logged in for that event.
+
+    Sets g.event and g.attendee. Someone logged in for another event is, for this one, not
+    logged in at all.
+    """
+
+    @wraps(view)
+    def wrapped(slug: str, **kwargs):
+        event = get_event_or_404(slug)
+        attendee = current_attendee()
+        if attendee is None or attendee.event_id != event.id:
+            return _login_redirect(event)
+        g.event, g.attendee = event, attendee
+        return view(**kwargs)
+
+    return wrapped
+
+
+def organizer_required(view: Callable) -> Callable:
+    """Like attendee_required, and the attendee must be an organizer of this event."""
+
+    @wraps(view)
+    def wrapped(slug: str, **kwargs):
+        event = get_event_or_404(slug)
+        attendee = current_attendee()
+        if attendee is None or attendee.event_id != event.id:
+            return _login_redirect(event)
+        if not attendee.is_organizer:
+            fail(403, "This page is for the event's organizers.")
+        g.event, g.attendee = event, attendee
+        return view(**kwargs)
+
+    return wrapped

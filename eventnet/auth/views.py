@@ -1,0 +1,4 @@
+"""Login by magic link or typed code, and logout."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)

@@ -1,0 +1,1 @@
+"""badges feature: models, services and the blueprint in views."""

@@ -1,0 +1,4 @@
+"""Badge URLs, public cards, QR images and vCards."""
+from flask import Blueprint
+
+bp = Blueprint("badges", __name__)

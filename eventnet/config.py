@@ -1,0 +1,79 @@
+"""Configuration read from the environment, with safe defaults for development only."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a deployment we are willing to start."""
+
+
+def _normalise_database_url(url: str) -> str:
+    # Procfile platforms hand out postgres:// URLs; SQLAlchemy wants an explicit driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(instance_path: str, environ: dict[str, str] | None = None) -> dict:
+    """Build the Flask config mapping from environment variables; no I/O beyond reading them."""
+    env = os.environ if environ is None else environ
+    mode = env.get("EVENTNET_ENV", "production").strip().lower()
+    if mode not in ENVIRONMENTS:
+        raise ConfigError(f"EVENTNET_ENV must be one of {', '.join(ENVIRONMENTS)}, not {mode!r}")
+
+    secret = env.get("SECRET_KEY", "")
+    if not secret:
+        if mode == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set. Refusing to start in production without one: "
+                "generate it with  python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
+        # A per-process random key: sessions do not survive a restart, which is fine locally.
+        secret = os.urandom(32).hex()
+    elif mode == "production" and len(secret) < 16:
+        raise ConfigError("SECRET_KEY is too short: use at least 32 random characters")
+
+    default_db = "sqlite:///" + str(Path(instance_path) / "eventnet.sqlite3")
+    database_url = _normalise_database_url(env.get("DATABASE_URL") or default_db)
+
+    base_url = (env.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"BASE_URL must be an absolute http(s) origin, not {base_url!r}")
+
+    smtp_url = env.get("SMTP_URL", "").strip()
+    if mode == "production" and not smtp_url:
+        raise ConfigError("SMTP_URL is not set: production needs a mail server to send login links")
+
+    return {
+        "EVENTNET_ENV": mode,
+        "TESTING": mode == "testing",
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": base_url,
+        "PREFERRED_URL_SCHEME": parts.scheme,
+        "SESSION_COOKIE_SECURE": parts.scheme == "https",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "eventnet_session",
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+        "SMTP_URL": smtp_url,
+        "MAIL_FROM": env.get("MAIL_FROM") or f"eventnet <no-reply@{parts.hostname}>",
+        # Without SMTP the sender writes to a Maildir the app shows in the browser; that
+        # mailbox is readable by anyone who reaches the app, so it never exists in production.
+        "MAILBOX_ENABLED": not smtp_url and mode != "production",
+        "MAILBOX_PATH": env.get("MAILBOX_PATH") or str(Path(instance_path) / "mailbox"),
+        "REDIS_URL": env.get("REDIS_URL", "").strip(),
+        "LOGIN_TOKEN_MINUTES": int(env.get("LOGIN_TOKEN_MINUTES", "15")),
+        # Twice the size of the largest form we take (a profile), far below anything abusive.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": True,
+    }

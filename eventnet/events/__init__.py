@@ -1,0 +1,1 @@
+"""events feature: models, services and the blueprint in views."""

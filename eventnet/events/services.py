@@ -1,0 +1,68 @@
+"""Reading and creating events."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..attendees.models import Attendee
+from ..database import utcnow
+from ..extensions import db
+from .models import Event
+
+
+class EventError(ValueError):
+    """An event that cannot be created as described; the message says why."""
+
+
+def list_events() -> list[Event]:
+    """Every event, the ones still to come or running first, then past ones."""
+    events = db.session.execute(db.select(Event).order_by(Event.starts_at)).scalars().all()
+    now = utcnow()
+    current = [e for e in events if e.ends_at >= now]
+    past = [e for e in reversed(events) if e.ends_at < now]
+    return current + past
+
+
+def profile_gaps(attendee: Attendee) -> list[str]:
+    """The profile parts a person has not filled yet, named as the form names them."""
+    gaps = []
+    if not attendee.headline:
+        gaps.append("headline")
+    if not attendee.can_help_with:
+        gaps.append("what you can help with")
+    if not attendee.looking_for:
+        gaps.append("what you are looking for")
+    if not (attendee.linkedin or attendee.website):
+        gaps.append("a link")
+    return gaps
+
+
+SLUG_ALPHABET = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def create_event(
+    slug: str, name: str, starts: datetime, ends: datetime, timezone: str, venue: str = ""
+) -> Event:
+    """Create an event. Naive start and end times are read in the event's own time zone."""
+    slug = slug.strip().lower()
+    if not slug or not set(slug) <= SLUG_ALPHABET or len(slug) > 64 or slug.startswith("-"):
+        raise EventError("The slug may hold only a-z, 0-9 and '-', at most 64 characters (e.g. pycon-2026).")
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise EventError("The name is required, at most 200 characters.")
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise EventError(f"Unknown time zone {timezone!r}: use a name like Europe/Berlin or America/New_York.")
+    starts = starts if starts.tzinfo else starts.replace(tzinfo=zone)
+    ends = ends if ends.tzinfo else ends.replace(tzinfo=zone)
+    if ends <= starts:
+        raise EventError("The event must end after it starts.")
+    if len(venue) > 200:
+        raise EventError("The venue is at most 200 characters.")
+    if db.session.execute(db.select(Event.id).filter_by(slug=slug)).first():
+        raise EventError(f"An event with the slug {slug!r} already exists.")
+    event = Event(slug=slug, name=name, starts_at=starts, ends_at=ends, timezone=timezone, venue=venue.strip())
+    db.session.add(event)
+    db.session.commit()
+    return event

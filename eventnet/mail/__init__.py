@@ -1,0 +1,1 @@
+"""mail feature: models, services and the blueprint in views."""

@@ -1,0 +1,1 @@
+"""organizer feature: models, services and the blueprint in views."""

@@ -1,0 +1,4 @@
+"""The organizer's pages of one event."""
+from flask import Blueprint
+
+bp = Blueprint("organizer", __name__)

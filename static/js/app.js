@@ -1,0 +1,12 @@
+// Small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+  // Confirm destructive actions marked with data-confirm (the form still posts without JS).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute && form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  });
+})();

@@ -1,0 +1,296 @@
+"""Fixtures: a fresh app and real database per test, factories, a real SMTP server, a browser.
+
+The database is SQLite (a file per test) unless TEST_DATABASE_URL names a PostgreSQL database,
+in which case the schema is migrated once per run and every table is emptied before each test.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+from datetime import datetime, timedelta, timezone
+from itertools import count
+from pathlib import Path
+
+import pytest
+
+# The app reads its configuration from the environment; tests never inherit a developer's.
+for _name in ("DATABASE_URL", "SMTP_URL", "REDIS_URL", "BASE_URL", "MAIL_FROM"):
+    os.environ.pop(_name, None)
+os.environ["EVENTNET_ENV"] = "testing"
+os.environ["SECRET_KEY"] = "test-secret-key-not-for-production"
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from eventnet import create_app  # noqa: E402
+from eventnet.extensions import db  # noqa: E402
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+BASE_URL = "http://eventnet.test"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _config(database_url: str, tmp: Path, **extra) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BASE_URL": BASE_URL,
+        "MAILBOX_PATH": str(tmp / "mailbox"),
+        "MAILBOX_ENABLED": True,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> str:
+    """A database at the latest migration: a template SQLite file, or the PostgreSQL one."""
+    if TEST_DATABASE_URL:
+        url = TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1) if TEST_DATABASE_URL.startswith("postgresql://") else TEST_DATABASE_URL
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("template") / "template.sqlite3")
+    app = create_app(_config(url, tmp_path_factory.mktemp("migrate")))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _empty_tables(app) -> None:
+    with app.app_context():
+        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app_factory(migrated_database, tmp_path):
+    """Build apps on this test's fresh database, each with extra config (e.g. SMTP_URL)."""
+    if TEST_DATABASE_URL:
+        url = migrated_database
+    else:
+        path = tmp_path / "eventnet.sqlite3"
+        shutil.copyfile(migrated_database.removeprefix("sqlite:///"), path)
+        url = "sqlite:///" + str(path)
+    built = []
+
+    def build(**extra):
+        app = create_app(_config(url, tmp_path, **extra))
+        if TEST_DATABASE_URL and not built:
+            _empty_tables(app)
+        built.append(app)
+        return app
+
+    yield build
+    for app in built:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory):
+    app = app_factory()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_serial = count(1)
+
+
+@pytest.fixture
+def make_event(app):
+    """Create an event; it runs now (open for scanning) unless told otherwise."""
+    from eventnet.events.services import create_event
+
+    def make(slug: str | None = None, **kw):
+        n = next(_serial)
+        now = datetime.now(timezone.utc)
+        return create_event(
+            slug=slug or f"event-{n}",
+            name=kw.pop("name", f"Test Conference {n}"),
+            starts=kw.pop("starts", now - timedelta(hours=2)),
+            ends=kw.pop("ends", now + timedelta(hours=6)),
+            timezone=kw.pop("timezone", "Europe/Berlin"),
+            venue=kw.pop("venue", "Hall A"),
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_attendee(app):
+    """Create an attendee of an event, committed."""
+    from eventnet.attendees.services import upsert_attendee
+
+    def make(event, email: str | None = None, name: str | None = None, **kw):
+        n = next(_serial)
+        result = upsert_attendee(
+            event,
+            email or f"person{n}@example.org",
+            name or f"Person {n}",
+            company=kw.pop("company", f"Company {n}"),
+            headline=kw.pop("headline", "Engineer"),
+            role=kw.pop("role", "attendee"),
+        )
+        for key, value in kw.items():
+            setattr(result.attendee, key, value)
+        db.session.commit()
+        return result.attendee
+
+    return make
+
+
+@pytest.fixture
+def login(app):
+    """Log a test client in as an attendee, as the session after a magic-link login looks."""
+    from eventnet.auth.session import SESSION_KEY
+
+    def do(client, attendee):
+        with client.session_transaction() as session:
+            session[SESSION_KEY] = {"id": attendee.id, "epoch": attendee.session_epoch}
+            session.permanent = True
+        return client
+
+    return do
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token a page carries in its forms (read the way a browser would)."""
+    import re
+
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF token in {url}"
+    return match.group(1)
+
+
+# ----------------------------------------------------------------------------- SMTP
+
+class SMTPRecorder:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it accepts."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.envelopes = []
+        self.port = free_port()
+        self.reject = None  # set to (code, text) to refuse messages
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.reject:
+            code, message = self.reject
+            return f"{code} {message}"
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def messages(self):
+        import email
+        from email import policy
+
+        return [email.message_from_bytes(env.content, policy=policy.default) for env in self.envelopes]
+
+
+@pytest.fixture
+def smtp_server():
+    server = SMTPRecorder()
+    server.controller.start()
+    yield server
+    server.controller.stop()
+
+
+# ----------------------------------------------------------------------------- browser
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+class LiveServer:
+    """The app served on 127.0.0.1 from a thread, sharing the test's database."""
+
+    def __init__(self, app, port: int):
+        from werkzeug.serving import make_server
+
+        self.app, self.port = app, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = make_server("127.0.0.1", port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+
+@pytest.fixture
+def live_server(app_factory, tmp_path):
+    port = free_port()
+    live = LiveServer(app_factory(BASE_URL=f"http://127.0.0.1:{port}"), port)
+    live.thread.start()
+    with live.app.app_context():
+        yield live
+    live.server.shutdown()
+    live.thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A fresh phone-sized browser page that refuses (and records) every request off 127.0.0.1."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.offsite_requests = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            page.offsite_requests.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+    assert page.offsite_requests == [], f"the page tried to reach {page.offsite_requests}"
