@@ -1,0 +1,60 @@
+"""Configuration from the environment, and a factory that does no I/O."""
+import pytest
+
+from eventnet import create_app
+from eventnet.config import ConfigError, load_config
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(str(tmp_path), {"EVENTNET_ENV": "production", "SMTP_URL": "smtp://mail.example.org"})
+
+
+def test_production_is_the_default_and_needs_a_mail_server(tmp_path):
+    with pytest.raises(ConfigError, match="SMTP_URL"):
+        load_config(str(tmp_path), {"SECRET_KEY": "x" * 40})
+
+
+def test_development_has_a_throwaway_key_and_the_local_mailbox(tmp_path):
+    config = load_config(str(tmp_path), {"EVENTNET_ENV": "development"})
+    assert len(config["SECRET_KEY"]) >= 32
+    assert config["MAILBOX_ENABLED"] is True
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/eventnet.sqlite3"
+
+
+def test_environment_names_procfile_platforms_use(tmp_path):
+    config = load_config(
+        str(tmp_path),
+        {
+            "EVENTNET_ENV": "production",
+            "SECRET_KEY": "s" * 40,
+            "DATABASE_URL": "postgres://u:p@db.internal:5432/eventnet",
+            "BASE_URL": "https://meet.example.org/",
+            "SMTP_URL": "smtps://user:pass@mail.example.org:465",
+            "MAIL_FROM": "Conf <hello@example.org>",
+            "REDIS_URL": "redis://cache:6379/0",
+        },
+    )
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.internal:5432/eventnet"
+    assert config["BASE_URL"] == "https://meet.example.org"
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert config["MAILBOX_ENABLED"] is False
+    assert config["MAIL_FROM"] == "Conf <hello@example.org>"
+    assert config["REDIS_URL"] == "redis://cache:6379/0"
+
+
+@pytest.mark.parametrize("base_url", ["meet.example.org", "ftp://x.org", "https://"])
+def test_base_url_must_be_an_absolute_origin(tmp_path, base_url):
+    with pytest.raises(ConfigError, match="BASE_URL"):
+        load_config(str(tmp_path), {"EVENTNET_ENV": "development", "BASE_URL": base_url})
+
+
+def test_factory_does_no_io(tmp_path):
+    # A database in a folder that does not exist and a mailbox path likewise: building the app
+    # must neither create them nor connect anywhere.
+    missing = tmp_path / "not" / "there"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{missing}/db.sqlite3", "MAILBOX_PATH": str(missing / "mail")})
+    assert app.name == "eventnet"
+    assert not missing.exists()
