@@ -5,6 +5,7 @@ in which case the schema is migrated once per run and every table is emptied bef
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 import socket
@@ -21,6 +22,7 @@ for _name in ("DATABASE_URL", "SMTP_URL", "REDIS_URL", "BASE_URL", "MAIL_FROM"):
 os.environ["EVENTNET_ENV"] = "testing"
 os.environ["SECRET_KEY"] = "test-secret-key-not-for-production"
 
+from flask.testing import FlaskClient, FlaskCliRunner  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
@@ -66,6 +68,25 @@ def migrated_database(tmp_path_factory) -> str:
     return url
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own application context.
+
+    Tests keep an app context open for their factories; Flask would reuse it for requests, so
+    `g`, the CSRF token and the database session would leak from one request into the next and
+    into the test itself. A fresh contextvars.Context gives each request what a server gives it.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+class IsolatedCliRunner(FlaskCliRunner):
+    """The CLI runner, likewise in a context of its own, as a shell invocation would be."""
+
+    def invoke(self, *args, **kwargs):
+        return contextvars.Context().run(super().invoke, *args, **kwargs)
+
+
 def _empty_tables(app) -> None:
     with app.app_context():
         names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
@@ -86,6 +107,8 @@ def app_factory(migrated_database, tmp_path):
 
     def build(**extra):
         app = create_app(_config(url, tmp_path, **extra))
+        app.test_client_class = IsolatedClient
+        app.test_cli_runner_class = IsolatedCliRunner
         if TEST_DATABASE_URL and not built:
             _empty_tables(app)
         built.append(app)

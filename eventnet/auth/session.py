@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import g, request, session, url_for
+from flask import current_app, g, has_request_context, request, session, url_for
 
 from ..attendees.models import Attendee
 from ..errors import fail
@@ -13,6 +13,7 @@ from ..extensions import db
 from ..htmx import redirect_to
 
 SESSION_KEY = "attendee"
+CACHE_KEY = "_current_attendee"
 
 
 def login_user(attendee: Attendee) -> None:
@@ -20,23 +21,38 @@ def login_user(attendee: Attendee) -> None:
     session.clear()  # a fresh session on login: nothing from before survives (fixation)
     session.permanent = True
     session[SESSION_KEY] = {"id": attendee.id, "epoch": attendee.session_epoch}
+    _forget_cached()
 
 
 def logout_user() -> None:
     session.clear()
+    _forget_cached()
+
+
+def _forget_cached() -> None:
+    # The session was just cleared: the cached attendee and the CSRF token Flask-WTF keeps in g
+    # belong to the old one, and a form rendered after this point needs a fresh token.
+    g.pop(CACHE_KEY, None)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 def current_attendee() -> Attendee | None:
     """The logged-in attendee, or None; cached for the request."""
-    if "current_attendee" in g:
-        return g.current_attendee
+    if not has_request_context():
+        return None
+    # Keyed by the request object: an app context (and its g) can outlive one request, as in
+    # tests that keep a context pushed while the client makes several requests.
+    req = request._get_current_object()
+    cached = g.get(CACHE_KEY)
+    if cached is not None and cached[0] is req:
+        return cached[1]
     attendee = None
     data = session.get(SESSION_KEY)
     if isinstance(data, dict) and isinstance(data.get("id"), int):
         found = db.session.get(Attendee, data["id"])
         if found is not None and found.session_epoch == data.get("epoch"):
             attendee = found
-    g.current_attendee = attendee
+    setattr(g, CACHE_KEY, (req, attendee))
     return attendee
 
 

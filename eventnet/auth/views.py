@@ -1,4 +1,126 @@
 """Login by magic link or typed code, and logout."""
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, g, make_response, redirect, render_template, request, session, url_for
+
+from ..errors import fail
+from ..htmx import redirect_to
+from ..ratelimit import client_key
+from . import services
+from .services import LoginError, safe_next
+from .session import current_attendee, get_event_or_404, login_user, logout_user
 
 bp = Blueprint("auth", __name__)
+
+EMAIL_MAX = 254
+CODE_MAX = 20
+# Remembered between "email me a link" and "type the code", so the address is not typed twice.
+PENDING_EMAIL = "login_email"
+
+PROBLEMS = {
+    "invalid": (400, "This login link is not valid",
+                "The link may have been cut short or mistyped. Ask for a new one; it takes a few seconds."),
+    "expired": (410, "This login link has expired",
+                "Links work for a short time only, to keep your account safe. Ask for a new one."),
+    "used": (410, "This login link was already used",
+             "Each link logs in once. If that was not you, ask for a new link: older ones stop mattering."),
+}
+RATE_LIMITED = ("Too many login attempts from here or for this address. Please wait 15 minutes and try "
+                "again; a link already sent keeps working until it expires.")
+
+
+def _email_error(email: str) -> str | None:
+    if not email:
+        return "Enter the email address you registered with."
+    if len(email) > EMAIL_MAX:
+        return f"An email address has at most {EMAIL_MAX} characters."
+    local, at, domain = email.rpartition("@")
+    if not at or not local or "." not in domain or any(ch.isspace() for ch in email):
+        return "Enter a complete email address, like name@example.org."
+    return None
+
+
+def _no_store(response: Response) -> Response:
+    # Pages carrying a login token or code must not be kept by caches or sent as Referer.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _after_login(attendee, next_path: str | None) -> Response:
+    login_user(attendee)
+    flash(f"Welcome, {attendee.name}. You are logged in.", "ok")
+    return redirect(next_path or url_for("events.home", slug=attendee.event.slug), 303)
+
+
+@bp.route("/e/<slug>/login", methods=["GET", "POST"])
+def login(slug: str):
+    """Ask for an email address and send that attendee a login link."""
+    event = g.event = get_event_or_404(slug)
+    next_path = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        me = current_attendee()
+        if me is not None and me.event_id == event.id:
+            return redirect(url_for("events.home", slug=event.slug), 303)
+        return render_template("auth/login.html", email="", error=None, next_path=next_path)
+    email = request.form.get("email", "").strip()
+    error = _email_error(email)
+    if error:
+        return render_template("auth/login.html", email=email[:EMAIL_MAX], error=error, next_path=next_path), 422
+    try:
+        services.request_login(event, email, client_key(), next_path)
+    except LoginError:
+        fail(429, RATE_LIMITED)
+    session[PENDING_EMAIL] = email
+    return redirect(url_for("auth.code", slug=event.slug, next=next_path), 303)
+
+
+@bp.route("/e/<slug>/login/code", methods=["GET", "POST"])
+def code(slug: str):
+    """"Check your email": the typed-code form, and logging in with it."""
+    event = g.event = get_event_or_404(slug)
+    next_path = safe_next(request.values.get("next"))
+    context = {"next_path": next_path, "minutes": services.token_minutes()}
+    if request.method == "GET":
+        email = session.get(PENDING_EMAIL, "")
+        return _no_store(make_response(render_template(
+            "auth/check_email.html", email=email, sent=bool(email), error=None, **context)))
+    email = request.form.get("email", "").strip()[:EMAIL_MAX]
+    typed = request.form.get("code", "")[:CODE_MAX]
+    try:
+        attendee = services.redeem_code(event, email, typed, client_key())
+    except LoginError as exc:
+        if exc.code == "rate_limited":
+            fail(429, RATE_LIMITED)
+        error = (f"That code is not right, or it has expired. A code works for {context['minutes']} minutes "
+                 f"and stops after {services.MAX_CODE_ATTEMPTS} wrong tries; then ask for a new link.")
+        return _no_store(make_response(render_template(
+            "auth/check_email.html", email=email, sent=False, error=error, **context), 422))
+    return _after_login(attendee, next_path)
+
+
+@bp.route("/login/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    """Show a "Log in" button for a link (GET changes nothing); the POST logs in."""
+    next_path = safe_next(request.values.get("next"))
+    try:
+        if request.method == "POST":
+            return _no_store(_after_login(services.redeem_link(token), next_path))
+        login_token = services.check_link(token)
+    except LoginError as exc:
+        status, title, detail = PROBLEMS.get(exc.code, PROBLEMS["invalid"])
+        g.event = exc.event
+        return _no_store(make_response(render_template(
+            "auth/link_problem.html", title=title, detail=detail, problem=exc.code, link_event=exc.event), status))
+    attendee = login_token.attendee
+    g.event = attendee.event
+    return _no_store(make_response(render_template(
+        "auth/confirm.html", attendee=attendee, token=token, next_path=next_path)))
+
+
+@bp.post("/logout")
+def logout():
+    """End the session and go back to the start page."""
+    logout_user()
+    flash("You are logged out.", "ok")
+    return redirect_to(url_for("events.index"))

@@ -1,4 +1,77 @@
 """Mail has no pages of its own outside development; its CLI lives here."""
-from flask import Blueprint
+from __future__ import annotations
+
+import signal
+import threading
+
+import click
+from flask import Blueprint, current_app
+
+from ..extensions import db
+from . import services
 
 bp = Blueprint("mail", __name__, cli_group="mail")
+
+
+@bp.cli.command("send")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Send at most this many, then stop.")
+def send_command(limit: int | None) -> None:
+    """Send every email that is due, once, and exit (for cron).
+
+    Emails wait in the outbox table until a sender delivers them: through SMTP_URL when it is
+    set, otherwise into the development mailbox (MAILBOX_PATH, shown at /dev/mail/).
+    Safe to run while other senders run: each email is claimed by one sender only.
+    Failed deliveries that may succeed later (4xx, connection errors) are retried with growing
+    delays; refused ones (5xx) are marked failed with the server's reason.
+
+    \b
+    Example crontab line, every minute:
+      * * * * *  cd /srv/eventnet && flask mail send
+    """
+    report = services.deliver_due(limit)
+    counts = services.outbox_counts()
+    click.echo(f"sent {report.sent}, to retry later {report.retried}, failed {report.failed}")
+    click.echo(
+        "outbox now: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pending", "sending", "sent", "failed"))
+    )
+
+
+@bp.cli.command("worker")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
+              help="Seconds to wait between looks at the outbox.")
+def worker_command(interval: float) -> None:
+    """Keep sending emails as they become due, until stopped (Ctrl-C or SIGTERM).
+
+    The long-running alternative to `flask mail send` from cron; the Procfile's `worker`
+    process. Several workers may run at once. On SIGTERM or SIGINT the worker finishes the
+    email it is sending and exits cleanly.
+    """
+    stop = threading.Event()
+
+    def request_stop(signum, frame):
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    click.echo(f"mail worker started; delivering via {'SMTP' if current_app.config['SMTP_URL'] else 'the local mailbox'}")
+    try:
+        while not stop.is_set():
+            busy = False
+            try:
+                # One batch at a time, so a stop request waits for a batch, not a whole digest run.
+                report = services.deliver_due(limit=services.BATCH)
+            except Exception:
+                # A database or network hiccup must not kill the worker; it tries again shortly.
+                current_app.logger.exception("mail worker: sending failed")
+                db.session.rollback()
+            else:
+                busy = bool(report.sent or report.retried or report.failed)
+                if busy:
+                    click.echo(f"sent {report.sent}, to retry later {report.retried}, failed {report.failed}")
+            finally:
+                db.session.remove()
+            if not busy:
+                stop.wait(interval)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("mail worker stopped")
