@@ -81,3 +81,23 @@ def record_login(attendee: Attendee) -> None:
 
 
 __all__ = ["Upsert", "find_by_email", "upsert_attendee", "record_login", "IntegrityError"]
+
+
+# Profiles: the form's data is checked in validation.py; this only stores it.
+from .validation import ProfileData  # noqa: E402
+
+
+def update_profile(attendee: Attendee, data: ProfileData) -> Attendee:
+    """Store a validated profile and sharing choices (the login email stays as it is); commits."""
+    for name in ("name", "headline", "company", "bio", "phone", "linkedin", "website",
+                 "can_help_with", "looking_for"):
+        setattr(attendee, name, getattr(data, name))
+    # New lists, not in-place edits: a JSON column only notices a new value.
+    attendee.links = [dict(link) for link in data.links]
+    attendee.shared_fields = list(data.shared_fields)
+    attendee.profile_updated_at = utcnow()
+    db.session.commit()
+    return attendee
+
+
+__all__ += ["update_profile"]

@@ -1,4 +1,138 @@
-"""Badge URLs, public cards, QR images and vCards."""
-from flask import Blueprint
+"""Badge URLs, public cards, QR images and vCards.
+
+A badge token shows a card and gives no login: everything here is read-only and shows only
+what the badge's owner shares (attendees.cards.public_card).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from flask import Blueprint, Response, g, render_template, request
+
+from ..attendees.cards import public_card
+from ..attendees.models import Attendee
+from ..auth.session import attendee_required, current_attendee
+from ..errors import fail, render_error
+from .qr import badge_image
+from .services import BadgeError, badge_url, find_by_token
+from .vcard import content_disposition, vcard_for
 
 bp = Blueprint("badges", __name__)
+
+# code -> (status, title, message) for a person who opened a badge URL.
+BADGE_ERRORS = {
+    "unknown_badge": (404, "Unknown badge",
+                      "This badge is not known. Check that the address was copied completely, "
+                      "or ask its owner to show the QR on their phone."),
+    "revoked_badge": (410, "Badge replaced",
+                      "This badge was replaced by a new one, so it no longer works. "
+                      "Ask its owner to show their current QR."),
+}
+# Each token's image never changes (a new badge gets a new token, hence a new URL).
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@bp.app_template_filter("tel_href")
+def tel_href(phone: str) -> str:
+    """'+49 (30) 123-45' -> 'tel:+493012345' for a tappable phone link."""
+    return "tel:" + re.sub(r"[^0-9+]", "", phone or "")
+
+
+@bp.app_template_filter("display_url")
+def display_url(url: str) -> str:
+    """A URL as people read it: without https:// and a trailing slash."""
+    return re.sub(r"^https?://(www\.)?", "", url or "").rstrip("/")
+
+
+def _badge_owner(token: str) -> Attendee | Response:
+    try:
+        return find_by_token(token)
+    except BadgeError as error:
+        status, title, message = BADGE_ERRORS[error.code]
+        body, status = render_error(status, title, message)
+        return Response(body, status, mimetype="text/html")
+
+
+def _viewer_state(viewer: Attendee | None, owner: Attendee) -> str:
+    if viewer is None:
+        return "anonymous"
+    if viewer.id == owner.id:
+        return "owner"
+    if viewer.event_id == owner.event_id:
+        return "same_event"
+    return "other_event"
+
+
+@bp.get("/b/<token>")
+def card(token: str):
+    """A badge's public card: shared fields only, Save contact, and what the viewer can do next."""
+    owner = _badge_owner(token)
+    if isinstance(owner, Response):
+        return owner
+    g.event = owner.event
+    viewer = current_attendee()
+    response = Response(render_template(
+        "badges/card.html", attendee=owner, viewer=viewer, state=_viewer_state(viewer, owner),
+        card=public_card(owner), token=token,
+    ))
+    # The page differs by viewer and changes when its owner changes their sharing.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/b/<token>/contact.vcf")
+def vcard(token: str):
+    """The badge owner's shared card as a vCard file that phones import into contacts."""
+    owner = _badge_owner(token)
+    if isinstance(owner, Response):
+        return owner
+    shared = public_card(owner)
+    response = Response(vcard_for(shared, event_name=owner.event.name), mimetype="text/vcard")
+    response.headers["Content-Type"] = "text/vcard; charset=utf-8"
+    response.headers["Content-Disposition"] = content_disposition(shared["name"])
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+class PublicResponse(Response):
+    """A response that shared caches may keep, so it never carries a cookie."""
+
+    def set_cookie(self, *args, **kwargs) -> None:
+        # Flask re-sends a logged-in visitor's permanent session cookie on every response; a
+        # proxy that stored that with a public image would hand the session to the next person.
+        return None
+
+
+def _image(token: str, kind: str) -> Response:
+    try:
+        owner = find_by_token(token)
+    except BadgeError:
+        # An image has no page to explain on; replaced or unknown, there is nothing to show.
+        fail(404, "There is no QR for this badge.")
+    image = badge_image(owner)
+    body, mimetype = (image.svg.encode("utf-8"), "image/svg+xml") if kind == "svg" else (image.png, "image/png")
+    response = PublicResponse(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = IMMUTABLE
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    return response.make_conditional(request)
+
+
+@bp.get("/b/<token>/qr.svg")
+def qr_svg(token: str):
+    """The badge's QR as SVG (rendered once, cached for a year: a new badge has a new URL)."""
+    return _image(token, "svg")
+
+
+@bp.get("/b/<token>/qr.png")
+def qr_png(token: str):
+    """The badge's QR as PNG, for printing and for saving to the phone's photos."""
+    return _image(token, "png")
+
+
+@bp.get("/e/<slug>/me/qr")
+@attendee_required
+def my_qr():
+    """The attendee's own QR, full screen, for showing to someone without a badge at hand."""
+    attendee = g.attendee
+    return render_template("badges/my_qr.html", attendee=attendee, url=badge_url(attendee))

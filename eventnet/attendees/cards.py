@@ -1,0 +1,44 @@
+"""The one place that decides what of a person others may see: their public card.
+
+Cards after a scan, the badge page, vCards, exports and digests all call public_card(), so that
+a field someone chose not to share cannot leak through a feature that forgot to check.
+"""
+from __future__ import annotations
+
+from .models import Attendee
+
+
+def split_topics(text: str | None) -> list[str]:
+    """'a, b ,, c' -> ['a', 'b', 'c']."""
+    return [" ".join(part.split()) for part in (text or "").split(",") if part.strip()]
+
+
+def _links(attendee: Attendee) -> list[dict]:
+    links = []
+    for link in attendee.links or ():
+        if isinstance(link, dict) and link.get("url"):
+            links.append({"label": link.get("label") or link["url"], "url": link["url"]})
+    return links
+
+
+def public_card(attendee: Attendee) -> dict:
+    """The fields this attendee shares, non-empty only; the name always.
+
+    Keys: name, and when shared: headline, company, bio, email, phone, linkedin, website (str),
+    links (list of {label, url}), can_help_with and looking_for (lists of topics; "topics").
+    """
+    card: dict = {"name": attendee.name}
+    for field in ("headline", "company", "bio", "email", "phone", "linkedin", "website"):
+        value = (getattr(attendee, field) or "").strip()
+        if value and attendee.shares(field):
+            card[field] = value
+    if attendee.shares("links"):
+        links = _links(attendee)
+        if links:
+            card["links"] = links
+    if attendee.shares("topics"):
+        for field in ("can_help_with", "looking_for"):
+            topics = split_topics(getattr(attendee, field))
+            if topics:
+                card[field] = topics
+    return card

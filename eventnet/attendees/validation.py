@@ -1,0 +1,225 @@
+"""Checking and normalising what a person types into their profile form.
+
+Plain functions rather than a form library: the rules (URLs without a scheme, LinkedIn only,
+phone digits, topic lists) are the point, and each message is tied to the field it is about.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from .models import SHAREABLE_FIELDS, Attendee
+
+# Matching the model's columns; bio is Text, so its limit is ours: "short" means short.
+LIMITS = {
+    "name": 120,
+    "headline": 160,
+    "company": 120,
+    "bio": 1000,
+    "phone": 40,
+    "linkedin": 300,
+    "website": 300,
+    "can_help_with": 500,
+    "looking_for": 500,
+}
+EXTRA_LINKS = 3
+LINK_LABEL_MAX = 40
+LINK_URL_MAX = 300
+TOPIC_MAX = 60
+PHONE_DIGITS = (6, 20)
+
+LABELS = {
+    "name": "Name",
+    "headline": "Headline",
+    "company": "Company",
+    "bio": "Short bio",
+    "phone": "Phone",
+    "linkedin": "LinkedIn",
+    "website": "Website",
+    "can_help_with": "I can help with",
+    "looking_for": "I'm looking for",
+}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_PHONE = re.compile(r"^\+?[0-9 ().\-]+$")
+
+
+class ProfileInvalid(ValueError):
+    """The form cannot be saved; `errors` maps form field names to messages."""
+
+    code = "invalid_profile"
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class ProfileData:
+    """A validated, normalised profile, ready to be stored."""
+
+    name: str
+    headline: str = ""
+    company: str = ""
+    bio: str = ""
+    phone: str = ""
+    linkedin: str = ""
+    website: str = ""
+    links: list[dict] = field(default_factory=list)
+    can_help_with: str = ""
+    looking_for: str = ""
+    shared_fields: list[str] = field(default_factory=list)
+
+
+def one_line(value: str | None) -> str:
+    """Surrounding space removed, runs of whitespace (newlines included) made one space."""
+    return " ".join(_CONTROL.sub(" ", value or "").split())
+
+
+def multi_line(value: str | None) -> str:
+    """Line breaks kept (as LF), other control characters dropped, outer space trimmed."""
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text.replace("\t", " "))
+    # More than one empty line in a row only makes a card longer.
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.split("\n"))).strip()
+
+
+def normalise_topics(value: str | None) -> str:
+    """'Python ,  data   eng,,python' -> 'Python, data eng' (case-insensitive duplicates dropped)."""
+    seen: set[str] = set()
+    topics = []
+    for part in (value or "").split(","):
+        topic = one_line(part)
+        if topic and topic.casefold() not in seen:
+            seen.add(topic.casefold())
+            topics.append(topic)
+    return ", ".join(topics)
+
+
+class _BadURL(ValueError):
+    pass
+
+
+def normalise_url(value: str) -> str:
+    """An http(s) URL from what was typed; 'example.org/x' gets https:// in front."""
+    text = value.strip()
+    if any(ch.isspace() for ch in text) or _CONTROL.search(text):
+        raise _BadURL("A web address has no spaces.")
+    scheme = _SCHEME.match(text)
+    # "example.org:8080/x" looks like a scheme to a parser; a real scheme has no dot in it.
+    if "://" in text or (scheme and "." not in scheme.group(1)):
+        if not text.lower().startswith(("http://", "https://")):
+            raise _BadURL("Only web addresses starting with http:// or https:// can be used.")
+    else:
+        text = "https://" + text
+    parts = urlsplit(text)
+    host = (parts.hostname or "").rstrip(".")
+    if not host or "." not in host or host.startswith(".") or ".." in host:
+        raise _BadURL("Enter a complete web address, like https://example.org.")
+    return text
+
+
+def _url_error(label: str, raw: str, limit: int) -> tuple[str, str | None]:
+    if not raw:
+        return "", None
+    try:
+        url = normalise_url(raw)
+    except _BadURL as error:
+        return raw, f"{label}: {error}"
+    if len(url) > limit:
+        return raw, f"{label} is at most {limit} characters ({len(url)} now)."
+    return url, None
+
+
+def _check_phone(raw: str) -> str | None:
+    if not raw:
+        return None
+    if not _PHONE.match(raw):
+        return "A phone number has only digits, spaces, a leading + and ( ) - . characters."
+    digits = sum(ch.isdigit() for ch in raw)
+    low, high = PHONE_DIGITS
+    if not low <= digits <= high:
+        return f"A phone number has {low} to {high} digits ({digits} now)."
+    return None
+
+
+def form_values(attendee: Attendee) -> dict:
+    """The form's initial values: what the attendee has saved."""
+    values = {name: getattr(attendee, name) or "" for name in LIMITS}
+    links = [link for link in attendee.links or () if isinstance(link, dict)]
+    for index in range(1, EXTRA_LINKS + 1):
+        link = links[index - 1] if index <= len(links) else {}
+        values[f"link{index}_label"] = link.get("label", "")
+        values[f"link{index}_url"] = link.get("url", "")
+    values["shared"] = set(attendee.shared_fields or ())
+    return values
+
+
+def submitted_values(form: Mapping) -> dict:
+    """What was posted, as typed, to re-render an invalid form without losing anything."""
+    values = {name: str(form.get(name, "")) for name in LIMITS}
+    for index in range(1, EXTRA_LINKS + 1):
+        for part in ("label", "url"):
+            key = f"link{index}_{part}"
+            values[key] = str(form.get(key, ""))
+    getlist = getattr(form, "getlist", None)
+    shared = getlist("share") if getlist else form.get("share", [])
+    values["shared"] = {name for name in shared if name in SHAREABLE_FIELDS}
+    return values
+
+
+def parse_profile(form: Mapping) -> ProfileData:
+    """Validate and normalise a posted profile form; ProfileInvalid with per-field messages."""
+    values = submitted_values(form)
+    errors: dict[str, str] = {}
+
+    clean = {name: one_line(values[name]) for name in ("name", "headline", "company")}
+    clean["bio"] = multi_line(values["bio"])
+    clean["phone"] = one_line(values["phone"])
+    clean["can_help_with"] = normalise_topics(values["can_help_with"])
+    clean["looking_for"] = normalise_topics(values["looking_for"])
+
+    if not clean["name"]:
+        errors["name"] = "Enter your name: it is the one thing every card shows."
+    for name in ("name", "headline", "company", "bio", "phone", "can_help_with", "looking_for"):
+        if name not in errors and len(clean[name]) > LIMITS[name]:
+            errors[name] = f"{LABELS[name]} is at most {LIMITS[name]} characters ({len(clean[name])} now)."
+    for name in ("can_help_with", "looking_for"):
+        long_topic = next((t for t in clean[name].split(", ") if len(t) > TOPIC_MAX), None)
+        if name not in errors and long_topic:
+            errors[name] = f"Each topic is at most {TOPIC_MAX} characters; separate topics with commas."
+    if "phone" not in errors and (message := _check_phone(clean["phone"])):
+        errors["phone"] = message
+
+    for name in ("linkedin", "website"):
+        clean[name], message = _url_error(LABELS[name], values[name].strip(), LIMITS[name])
+        if message:
+            errors[name] = message
+    if clean["linkedin"] and "linkedin" not in errors:
+        host = (urlsplit(clean["linkedin"]).hostname or "").rstrip(".").lower()
+        if host != "linkedin.com" and not host.endswith(".linkedin.com"):
+            errors["linkedin"] = "LinkedIn: enter your linkedin.com address, like linkedin.com/in/your-name."
+
+    links = []
+    for index in range(1, EXTRA_LINKS + 1):
+        label = one_line(values[f"link{index}_label"])
+        raw = values[f"link{index}_url"].strip()
+        if len(label) > LINK_LABEL_MAX:
+            errors[f"link{index}_label"] = f"A link's label is at most {LINK_LABEL_MAX} characters ({len(label)} now)."
+        if label and not raw:
+            errors[f"link{index}_url"] = "Add the address of this link, or clear its label."
+            continue
+        url, message = _url_error(f"Link {index}", raw, LINK_URL_MAX)
+        if message:
+            errors[f"link{index}_url"] = message
+        elif url:
+            host = urlsplit(url).hostname or url
+            links.append({"label": label or host.removeprefix("www."), "url": url})
+
+    if errors:
+        raise ProfileInvalid(errors)
+    shared = sorted(values["shared"])
+    return ProfileData(links=links, shared_fields=shared, **clean)

@@ -1,0 +1,74 @@
+"""Badge tokens: finding their owner, replacing a lost badge, and the absolute badge URL."""
+from __future__ import annotations
+
+import re
+
+from flask import current_app
+from sqlalchemy import delete
+
+from ..attendees.models import Attendee
+from ..database import utcnow
+from ..events.models import Event
+from ..extensions import db
+from .models import BadgeImage, RevokedBadge
+from .tokens import new_badge_token, new_short_code, normalise_short_code
+
+# The alphabet of secrets.token_urlsafe, up to the column's length. Checking it first keeps
+# junk (a NUL byte, which PostgreSQL refuses in text) from ever reaching the database.
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+class BadgeError(LookupError):
+    """A badge token that leads to nobody; `code` is `unknown_badge` or `revoked_badge`."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def find_by_token(token: str) -> Attendee:
+    """The attendee whose current badge this token is; BadgeError if unknown or replaced."""
+    if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
+        raise BadgeError("unknown_badge")
+    attendee = db.session.execute(db.select(Attendee).filter_by(badge_token=token)).scalar_one_or_none()
+    if attendee is not None:
+        return attendee
+    # Telling "replaced" from "unknown" helps the person holding an old printed badge.
+    if db.session.get(RevokedBadge, token) is not None:
+        raise BadgeError("revoked_badge")
+    raise BadgeError("unknown_badge")
+
+
+def _unused_short_code(event_id: int) -> str:
+    while True:
+        code = new_short_code()
+        if not db.session.execute(db.select(Attendee.id).filter_by(event_id=event_id, short_code=code)).first():
+            return code
+
+
+def reissue_badge(attendee: Attendee) -> str:
+    """Replace the badge (lost or leaked): revoke the old token, issue a new token and short code; commits."""
+    old = attendee.badge_token
+    db.session.add(RevokedBadge(badge_token=old, attendee_id=attendee.id, revoked_at=utcnow()))
+    # The old QR must stop being served at once; the new one is rendered on first request.
+    db.session.execute(delete(BadgeImage).where(BadgeImage.badge_token == old))
+    attendee.badge_token = new_badge_token()
+    attendee.short_code = _unused_short_code(attendee.event_id)
+    db.session.commit()
+    return attendee.badge_token
+
+
+def find_by_short_code(event: Event, typed: str) -> Attendee | None:
+    """The attendee of this event whose badge shows this code, forgiving case, spaces and dashes."""
+    code = normalise_short_code(typed or "")
+    if not code or len(code) > 16:
+        return None
+    return db.session.execute(
+        db.select(Attendee).filter_by(event_id=event.id, short_code=code)
+    ).scalar_one_or_none()
+
+
+def badge_url(attendee: Attendee) -> str:
+    """The absolute URL a badge's QR holds: BASE_URL from config, never the request's host."""
+    # A Host header is chosen by the client; a printed QR must point at the real deployment.
+    return f"{current_app.config['BASE_URL']}/b/{attendee.badge_token}"

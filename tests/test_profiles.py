@@ -1,0 +1,279 @@
+"""Editing a profile: validation tied to fields, nothing typed is lost, sharing per field, htmx."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import csrf_token
+from markupsafe import escape
+from playwright.sync_api import expect
+
+from eventnet.attendees.models import Attendee
+from eventnet.attendees.validation import ProfileInvalid, normalise_topics, normalise_url, parse_profile
+from eventnet.extensions import db
+
+URL = "/e/conf/profile"
+
+
+@pytest.fixture
+def me(make_event, make_attendee):
+    event = make_event(slug="conf")
+    return make_attendee(event, "zoe@example.org", "Zoë Ångström", company="Acme", headline="Engineer",
+                         phone="+49 30 1234567")
+
+
+def post(client, data: dict, **headers):
+    form = {"csrf_token": csrf_token(client, URL), "name": "Zoë Ångström", **data}
+    return client.post(URL, data=form, headers=headers)
+
+
+def reload(attendee: Attendee) -> Attendee:
+    db.session.expire_all()
+    return db.session.get(Attendee, attendee.id)
+
+
+def field_tag(page: str, name: str) -> str:
+    match = re.search(rf'<(?:input|textarea)[^>]*\bname="{name}"[^>]*>', page)
+    assert match, f"no field {name}"
+    return match.group(0)
+
+
+def test_profile_form_shows_values_and_a_share_box_per_field(client, login, me):
+    login(client, me)
+    page = client.get(URL).get_data(as_text=True)
+    assert 'value="Zoë Ångström"' in field_tag(page, "name")
+    for field in ("headline", "company", "bio", "email", "phone", "linkedin", "website", "links", "topics"):
+        assert f'name="share" value="{field}"' in page
+    assert re.search(r'name="share" value="phone">', page), "phone must not be shared by default"
+    assert re.search(r'name="share" value="email" checked>', page)
+    # The login email is shown, read-only, and is not a form field.
+    assert re.search(r'<input type="email" id="p-email" value="zoe@example.org" readonly', page)
+    assert 'name="email"' not in page
+    assert 'hx-post="/e/conf/profile"' in page
+    for label in ("Name", "Headline", "Short bio", "LinkedIn", "I can help with", "I&#39;m looking for"):
+        assert f">{label}</label>" in page
+
+
+def test_valid_profile_is_saved_normalised_and_redirects(client, login, me):
+    login(client, me)
+    response = post(client, {
+        "name": "  Zoë   Ångström ",
+        "headline": "Staff  data engineer",
+        "company": "Acme GmbH",
+        "bio": "I build pipelines.\r\n\r\n\r\n\r\nAnd I like trains.  ",
+        "phone": "+49 (30) 123-4567",
+        "linkedin": "linkedin.com/in/zoe",
+        "website": "http://zoe.example.org/",
+        "link1_label": "", "link1_url": "github.com/zoe",
+        "link2_label": "Talk slides", "link2_url": "https://slides.example.org/pycon",
+        "link3_label": "", "link3_url": "",
+        "can_help_with": " Python ,data   engineering,, python ",
+        "looking_for": "hiring",
+        "share": ["headline", "company", "phone", "linkedin", "links", "topics", "nonsense"],
+        "email": "attacker@example.org",
+    })
+    assert response.status_code == 303
+    assert response.headers["Location"] == URL
+    assert "Profile saved" in client.get(URL).get_data(as_text=True)
+
+    saved = reload(me)
+    assert saved.name == "Zoë Ångström"
+    assert saved.headline == "Staff data engineer"
+    assert saved.bio == "I build pipelines.\n\nAnd I like trains."
+    assert saved.phone == "+49 (30) 123-4567"
+    assert saved.linkedin == "https://linkedin.com/in/zoe"
+    assert saved.website == "http://zoe.example.org/"
+    assert saved.links == [
+        {"label": "github.com", "url": "https://github.com/zoe"},
+        {"label": "Talk slides", "url": "https://slides.example.org/pycon"},
+    ]
+    assert saved.can_help_with == "Python, data engineering"
+    assert saved.looking_for == "hiring"
+    assert saved.shared_fields == ["company", "headline", "linkedin", "links", "phone", "topics"]
+    assert saved.profile_updated_at is not None
+    # The login email is the account's key and is not changed from the profile form.
+    assert (saved.email, saved.email_key) == ("zoe@example.org", "zoe@example.org")
+
+
+def test_invalid_profile_answers_422_and_keeps_every_value(client, login, me):
+    login(client, me)
+    typed = {
+        "name": "",
+        "headline": "My <b>new</b> headline & more",
+        "company": "Acme \"Labs\"",
+        "bio": "A bio I spent ten minutes on.\nSecond line.",
+        "phone": "call me maybe",
+        "linkedin": "example.org/in/zoe",
+        "website": "javascript:alert(1)",
+        "link1_label": "Blog", "link1_url": "",
+        "link2_label": "", "link2_url": "ftp://files.example.org",
+        "can_help_with": "Python, SQL",
+        "looking_for": "x" * 501,
+        "share": ["phone", "bio"],
+    }
+    response = post(client, typed)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Your profile was not saved" in page
+    for name in ("headline", "company", "phone", "linkedin", "website", "link1_label", "link2_url", "can_help_with",
+                 "looking_for"):
+        assert f'value="{escape(typed[name])}"' in field_tag(page, name), name
+    assert ">A bio I spent ten minutes on.\nSecond line.</textarea>" in page
+    assert re.search(r'name="share" value="phone" checked>', page)
+    assert re.search(r'name="share" value="headline">', page)  # unticked stays unticked
+
+    expected = {
+        "name": "Enter your name",
+        "phone": "only digits, spaces",
+        "linkedin": "enter your linkedin.com address",
+        "website": "Only web addresses starting with http:// or https://",
+        "link1_url": "Add the address of this link",
+        "link2_url": "Only web addresses starting with http:// or https://",
+        "looking_for": "I&#39;m looking for is at most 500 characters (501 now)",
+    }
+    for name, message in expected.items():
+        tag = field_tag(page, name)
+        assert 'aria-invalid="true"' in tag, name
+        assert re.search(rf'aria-describedby="[^"]*\bp-{name}-error\b', tag), name
+        assert re.search(rf'<p class="field-error" id="p-{name}-error">[^<]*{re.escape(message)}', page), name
+    assert 'aria-invalid="true"' not in field_tag(page, "company")
+
+    saved = reload(me)
+    assert (saved.name, saved.headline, saved.phone) == ("Zoë Ångström", "Engineer", "+49 30 1234567")
+    assert saved.profile_updated_at is None
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("name", "N" * 121, "Name is at most 120 characters (121 now)"),
+    ("headline", "h" * 161, "Headline is at most 160 characters"),
+    ("company", "c" * 121, "Company is at most 120 characters"),
+    ("bio", "b" * 1001, "Short bio is at most 1000 characters"),
+    ("can_help_with", "t" * 61, "Each topic is at most 60 characters"),
+    ("link3_label", "l" * 41, "A link&#39;s label is at most 40 characters"),
+    ("website", "https://example.org/" + "p" * 290, "Website is at most 300 characters"),
+    ("website", "not a url", "A web address has no spaces"),
+    ("website", "https://", "Enter a complete web address"),
+    ("website", "localhost/x", "Enter a complete web address"),
+    ("website", "mailto:zoe@example.org", "Only web addresses starting with http:// or https://"),
+    ("linkedin", "https://linkedin.com.evil.example/in/zoe", "enter your linkedin.com address"),
+    ("phone", "12345", "6 to 20 digits (5 now)"),
+    ("phone", "+" + "1" * 21, "6 to 20 digits (21 now)"),
+    ("phone", "030 1234567 ext 2", "only digits, spaces"),
+    ("phone", "030+1234567", "only digits, spaces"),
+])
+def test_each_rule_has_a_clear_message_on_its_field(client, login, me, field, value, message):
+    login(client, me)
+    response = post(client, {field: value, "link3_url": "https://example.org" if field == "link3_label" else ""})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(rf'<p class="field-error" id="p-{field}-error">[^<]*{re.escape(message)}', page)
+    assert 'aria-invalid="true"' in field_tag(page, field)
+
+
+def test_control_characters_never_reach_the_database(client, login, me):
+    login(client, me)
+    names = ("name", "headline", "company", "bio", "phone", "can_help_with", "looking_for", "link1_label")
+    response = post(client, {name: f"a\x00b\x1b{name}" for name in names} | {"phone": "", "link1_url": "example.org"})
+    assert response.status_code == 303
+    saved = reload(me)
+    assert saved.name == "a b name" and saved.bio == "abbio"
+    assert saved.links == [{"label": "a b link1_label", "url": "https://example.org"}]
+    for name in ("website", "linkedin", "link2_url"):
+        response = post(client, {name: "https://exa\x00mple.org"})
+        assert response.status_code == 422 and f'id="p-{name}-error"' in response.get_data(as_text=True)
+
+
+def test_url_and_topic_normalisation():
+    assert normalise_url("linkedin.com/in/x") == "https://linkedin.com/in/x"
+    assert normalise_url("example.org:8080/a") == "https://example.org:8080/a"
+    assert normalise_url("HTTP://Example.org") == "HTTP://Example.org"
+    assert normalise_topics("  a ,b\n c,, A ,") == "a, b c"
+    data = parse_profile({"name": "X", "linkedin": "www.linkedin.com/in/x/", "phone": "+1 (555) 010-0000",
+                          "share": "phone"})
+    assert data.linkedin == "https://www.linkedin.com/in/x/" and data.phone == "+1 (555) 010-0000"
+    with pytest.raises(ProfileInvalid) as caught:
+        parse_profile({"name": " \n\t "})
+    assert caught.value.code == "invalid_profile" and set(caught.value.errors) == {"name"}
+
+
+def test_htmx_save_swaps_the_form_fragment(client, login, me):
+    login(client, me)
+    response = post(client, {"headline": "Founder", "share": ["headline"]}, **{"HX-Request": "true"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert page.lstrip().startswith("<form id=\"profile-form\"") and "<html" not in page
+    assert re.search(r'<p class="save-status" role="status"[^>]*>Saved</p>', page)
+    assert 'value="Founder"' in field_tag(page, "headline")
+    assert reload(me).headline == "Founder"
+    assert "HX-Request" in response.headers["Vary"]
+
+    invalid = post(client, {"headline": "Still here", "phone": "x"}, **{"HX-Request": "true"})
+    assert invalid.status_code == 422
+    page = invalid.get_data(as_text=True)
+    assert page.lstrip().startswith("<form id=\"profile-form\"")
+    assert 'value="Still here"' in field_tag(page, "headline") and "p-phone-error" in page
+    assert ">Saved<" not in page
+
+
+def test_profile_needs_a_login_for_this_event(client, app, login, me, make_event, make_attendee):
+    response = client.get(URL)
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/e/conf/login?next=/e/conf/profile")
+
+    stranger = make_attendee(make_event(slug="other"), "x@example.org", "Other Event Person")
+    login(client, stranger)
+    assert client.get(URL).status_code == 303
+    token = csrf_token(client, "/e/other/profile")
+    refused = client.post(URL, data={"csrf_token": token, "name": "Hijacked"})
+    assert refused.status_code == 303 and "/e/conf/login" in refused.headers["Location"]
+    assert reload(me).name == "Zoë Ångström"
+
+    login(client, me)
+    assert client.post(URL, data={"name": "No CSRF token"}).status_code == 400
+    assert reload(me).name == "Zoë Ångström"
+
+
+# ----------------------------------------------------------------------------- browser
+
+
+def log_in(page, live_server, attendee, next_path=None):
+    """Log in through the real magic link, opened on the live server."""
+    from eventnet.auth.services import create_login_link
+
+    link = create_login_link(attendee, next_path)
+    db.session.commit()
+    parts = urlsplit(link.url)
+    page.goto(f"{live_server.url}{parts.path}?{parts.query}")
+    page.get_by_role("button", name="Log in").click()
+
+
+@pytest.mark.browser
+def test_profile_in_a_phone_browser_saves_in_place(live_server, phone, make_event, make_attendee):
+    event = make_event(slug="conf")
+    zoe = make_attendee(event, "zoe@example.org", "Zoë Ångström", phone="+49 30 1234567")
+    page = phone
+    log_in(page, live_server, zoe, "/e/conf/profile")
+    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
+
+    page.get_by_label("Headline", exact=True).fill("Founder & CTO")
+    page.get_by_label("Share phone when my badge is scanned").check()
+    page.get_by_label("LinkedIn", exact=True).fill("linkedin.com/in/zoe")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    expect(page.get_by_label("LinkedIn", exact=True)).to_have_value("https://linkedin.com/in/zoe")
+
+    # An error is shown in place, tied to its field, and nothing typed is lost.
+    page.get_by_label("Phone", exact=True).fill("call me")
+    page.get_by_label("Company", exact=True).fill("Kept Corp")
+    page.get_by_role("button", name="Save profile").click()
+    phone_input = page.get_by_label("Phone", exact=True)
+    expect(phone_input).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("A phone number has only digits")).to_have_count(2)  # summary and field
+    expect(page.get_by_label("Company", exact=True)).to_have_value("Kept Corp")
+    assert page.url.endswith("/e/conf/profile")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    saved = reload(zoe)
+    assert saved.headline == "Founder & CTO" and "phone" in saved.shared_fields
+    assert saved.company != "Kept Corp"

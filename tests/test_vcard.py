@@ -1,0 +1,149 @@
+"""vCards: valid 3.0 that vobject reads back exactly, hostile values included, shared fields only."""
+from __future__ import annotations
+
+import vobject
+
+from eventnet.badges.services import reissue_badge
+from eventnet.badges.vcard import content_disposition, fold, vcard_for, vcards
+
+HOSTILE = {
+    "name": "Zoë \"Z\" Ångström-O'Brien, Jr.; \\ the 3rd 🦄",
+    "headline": "Data, pipelines; and \\ backslashes",
+    "company": "Acme; Inc., Berlin\\Paris",
+    "email": "zoe@example.org",
+    "phone": "+49 (30) 123-456",
+    "linkedin": "https://www.linkedin.com/in/zoë,x;y",
+    "website": "https://example.org/a?b=1&c=2",
+    "links": [{"label": "Blog", "url": "https://blog.example.org/ünïcode/" + "x" * 120}],
+    "bio": "Line one,\nline two; with a tab\tand 🎉 emoji\r\nand a CRLF " + "é" * 80,
+    "can_help_with": ["Python", "data, eng"],
+    "looking_for": ["hiring"],
+}
+
+
+def parse(text: str):
+    return vobject.readOne(text)
+
+
+def physical_lines(text: str) -> list[bytes]:
+    raw = text.encode("utf-8")
+    assert raw.endswith(b"\r\n")
+    lines = raw[:-2].split(b"\r\n")
+    assert all(b"\n" not in line and b"\r" not in line for line in lines), "bare LF or CR in the vCard"
+    return lines
+
+
+def test_minimal_card_is_valid_vcard_3():
+    text = vcard_for({"name": "Ada Lovelace"})
+    assert text.startswith("BEGIN:VCARD\r\nVERSION:3.0\r\n") and text.endswith("END:VCARD\r\n")
+    card = parse(text)
+    assert card.fn.value == "Ada Lovelace"
+    assert (card.n.value.family, card.n.value.given) == ("Lovelace", "Ada")
+    for absent in ("email", "tel", "url", "org", "title", "note"):
+        assert absent not in card.contents
+
+
+def test_every_field_round_trips_through_vobject():
+    card = parse(vcard_for(HOSTILE, note="Talked about\nQR codes, vCards; and \\o/", categories=["ml", "a,b", "c;d"],
+                           event_name="PyCon; 2026"))
+    assert card.fn.value == HOSTILE["name"]
+    assert card.n.value.family == "🦄"
+    assert card.n.value.given == "Zoë \"Z\" Ångström-O'Brien, Jr.; \\ the 3rd"
+    assert card.org.value == [HOSTILE["company"]]
+    assert card.title.value == HOSTILE["headline"]
+    assert card.email.value == "zoe@example.org"
+    assert card.tel.value == "+49 (30) 123-456"
+    urls = [line.value for line in card.contents["url"]]
+    assert urls[0] == "https://www.linkedin.com/in/zo%C3%AB%2Cx%3By"  # commas/semicolons percent-encoded
+    assert urls[1] == "https://example.org/a?b=1&c=2"
+    assert urls[2] == "https://blog.example.org/%C3%BCn%C3%AFcode/" + "x" * 120
+    note = card.note.value
+    assert note.startswith("Talked about\nQR codes, vCards; and \\o/\n\nMet at PyCon; 2026.\n\n")
+    assert "Line one,\nline two; with a tab and 🎉 emoji\nand a CRLF " + "é" * 80 in note
+    assert "Can help with: Python, data, eng" in note and "Looking for: hiring" in note
+    assert card.categories.value == ["ml", "a,b", "c;d"]
+
+
+def test_long_lines_fold_at_75_octets_without_splitting_utf8():
+    text = vcard_for(HOSTILE, note="ü" * 300 + "🦄" * 50)
+    lines = physical_lines(text)
+    assert any(line.startswith(b" ") for line in lines), "nothing was folded"
+    for line in lines:
+        assert len(line) <= 75, line
+        line.decode("utf-8")  # raises if a fold split a multi-byte character
+    assert "ü" * 300 + "🦄" * 50 in parse(text).note.value
+
+
+def test_fold_boundaries():
+    assert fold("A" * 75) == "A" * 75 + "\r\n"
+    assert fold("A" * 76) == "A" * 75 + "\r\n A\r\n"
+    # 74 ASCII octets and a 2-octet character: the character moves whole to the next line.
+    assert fold("A" * 74 + "é") == "A" * 74 + "\r\n é\r\n"
+
+
+def test_control_characters_cannot_inject_properties():
+    text = vcard_for({"name": "Eve\r\nEMAIL:evil@example.org", "company": "X\x00\x1b[31m"})
+    card = parse(text)
+    assert "email" not in card.contents
+    assert card.fn.value == "Eve\nEMAIL:evil@example.org"
+    assert card.org.value == ["X[31m"]
+
+
+def test_several_cards_in_one_file():
+    text = vcards([{"name": "One Person"}, {"name": "Two, Person", "email": "two@example.org"}])
+    cards = list(vobject.readComponents(text))
+    assert [c.fn.value for c in cards] == ["One Person", "Two, Person"]
+    assert cards[1].email.value == "two@example.org"
+
+
+def test_content_disposition_has_ascii_and_utf8_names():
+    header = content_disposition('Zoë "Z" Ångström/..')
+    assert header.startswith('attachment; filename="zoe-z-angstrom.vcf"; ')
+    assert header.endswith("filename*=UTF-8''Zo%C3%AB%20Z%20%C3%85ngstr%C3%B6m.vcf")
+    assert content_disposition("🦄").startswith('attachment; filename="contact.vcf"')
+
+
+# ----------------------------------------------------------------------------- the download
+
+
+def test_badge_vcard_download_holds_only_shared_fields(client, make_event, make_attendee):
+    event = make_event(slug="conf", name="Conf, 2026")
+    zoe = make_attendee(event, "zoe@example.org", "Zoë Ångström", company="Acme; Inc", headline="CTO, founder",
+                        phone="+49 30 1234567", website="https://zoe.example.org", bio="Hi,\nthere")
+    response = client.get(f"/b/{zoe.badge_token}/contact.vcf")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/vcard; charset=utf-8"
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=\"zoe-angstrom.vcf\"; filename*=UTF-8''Zo%C3%AB%20%C3%85ngstr%C3%B6m.vcf"
+    )
+    body = response.get_data(as_text=True)
+    physical_lines(body)
+    card = parse(body)
+    assert card.fn.value == "Zoë Ångström"
+    assert card.org.value == ["Acme; Inc"] and card.title.value == "CTO, founder"
+    assert card.email.value == "zoe@example.org"
+    assert card.url.value == "https://zoe.example.org"
+    assert "Met at Conf, 2026." in card.note.value and "Hi,\nthere" in card.note.value
+    assert "tel" not in card.contents  # phone is not shared by default
+    assert "1234567" not in body
+
+    zoe.shared_fields = ["phone"]
+    from eventnet.extensions import db
+
+    db.session.commit()
+    card = parse(client.get(f"/b/{zoe.badge_token}/contact.vcf").get_data(as_text=True))
+    assert card.tel.value == "+49 30 1234567"
+    for hidden in ("email", "org", "title", "url"):
+        assert hidden not in card.contents
+    assert "Hi," not in card.note.value
+
+
+def test_vcard_of_unknown_or_replaced_badge(client, make_event, make_attendee):
+    attendee = make_attendee(make_event())
+    old = attendee.badge_token
+    reissue_badge(attendee)
+    gone = client.get(f"/b/{old}/contact.vcf")
+    assert gone.status_code == 410 and "This badge was replaced" in gone.get_data(as_text=True)
+    unknown = client.get("/b/nobody-has-this-token/contact.vcf")
+    assert unknown.status_code == 404 and "This badge is not known" in unknown.get_data(as_text=True)
+    assert client.get(f"/b/{attendee.badge_token}/contact.vcf").status_code == 200
