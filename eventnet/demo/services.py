@@ -1,0 +1,83 @@
+"""Seeding the demo event: every step updates what exists and creates what is missing."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ..attendees.models import SHARED_BY_DEFAULT, Attendee
+from ..attendees.services import upsert_attendee
+from ..database import utcnow
+from ..events.models import Event
+from ..events.services import create_event
+from ..extensions import db
+from . import data
+
+PROFILE_FIELDS = ("bio", "linkedin", "website", "phone", "can_help_with", "looking_for")
+
+
+@dataclass
+class DemoSeed:
+    """What a seed run left behind: the event, its people by email, and what it created."""
+
+    event: Event
+    people: dict[str, Attendee] = field(default_factory=dict)
+    event_created: bool = False
+    created: int = 0
+    updated: int = 0
+
+
+def demo_times(now: datetime, timezone: str) -> tuple[datetime, datetime]:
+    """A demo that is always running: from a few hours ago until tomorrow evening, local time."""
+    local_now = now.astimezone(ZoneInfo(timezone))
+    starts = (local_now - timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    ends = (local_now + timedelta(days=1)).replace(hour=18, minute=0, second=0, microsecond=0)
+    return starts, ends
+
+
+def seed_event(now: datetime) -> tuple[Event, bool]:
+    """Create the demo event, or move the existing one so that it runs now again."""
+    starts, ends = demo_times(now, data.EVENT["timezone"])
+    event = db.session.execute(db.select(Event).filter_by(slug=data.EVENT["slug"])).scalar_one_or_none()
+    if event is None:
+        return create_event(data.EVENT["slug"], data.EVENT["name"], starts, ends, data.EVENT["timezone"], data.EVENT["venue"]), True
+    event.name, event.timezone, event.venue = data.EVENT["name"], data.EVENT["timezone"], data.EVENT["venue"]
+    event.starts_at, event.ends_at = starts, ends
+    event.scan_opens_at = event.scan_closes_at = None
+    return event, False
+
+
+def seed_people(seed: DemoSeed, now: datetime) -> None:
+    """Update-or-create every demo person by email, profile and sharing choices included."""
+    for person in data.PEOPLE:
+        result = upsert_attendee(
+            seed.event, person["email"], person["name"],
+            company=person["company"], headline=person["headline"], role=person.get("role", "attendee"),
+        )
+        attendee = result.attendee
+        for name in PROFILE_FIELDS:
+            setattr(attendee, name, person.get(name, ""))
+        attendee.links = [dict(link) for link in person.get("links", ())]
+        attendee.shared_fields = sorted(person.get("share", SHARED_BY_DEFAULT))
+        # A filled profile is one the person saved; the three without a bio have not, yet.
+        filled = bool(person.get("bio"))
+        if not filled:
+            attendee.profile_updated_at = None
+        elif attendee.profile_updated_at is None:
+            attendee.profile_updated_at = now - timedelta(hours=2)
+        seed.people[attendee.email_key] = attendee
+        if result.created:
+            seed.created += 1
+        else:
+            seed.updated += 1
+        db.session.flush()
+
+
+def seed_demo(now: datetime | None = None) -> DemoSeed:
+    """Create or refresh the demo event and its people; running it again duplicates nothing."""
+    now = now or utcnow()
+    event, event_created = seed_event(now)
+    seed = DemoSeed(event=event, event_created=event_created)
+    seed_people(seed, now)
+    db.session.commit()
+    return seed

@@ -1,0 +1,60 @@
+"""`flask events ...`: create and list events from the command line."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from .services import EventError, create_event, list_events
+from .views import bp
+
+TIME_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]
+
+bp.cli.help = "Create and list events."
+
+
+@bp.cli.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="The event's name as attendees see it.")
+@click.option("--start", "starts", required=True, type=click.DateTime(TIME_FORMATS), metavar="'YYYY-MM-DD HH:MM'",
+              help='When it starts, in the event\'s time zone: "2026-12-01 09:00".')
+@click.option("--end", "ends", required=True, type=click.DateTime(TIME_FORMATS), metavar="'YYYY-MM-DD HH:MM'",
+              help='When it ends, in the event\'s time zone: "2026-12-02 18:00".')
+@click.option("--timezone", "tz", required=True, metavar="ZONE", help="The event's time zone, e.g. Europe/Berlin.")
+@click.option("--venue", default="", metavar="TEXT", help="Where it takes place (optional).")
+def create_command(slug: str, name: str, starts: datetime, ends: datetime, tz: str, venue: str) -> None:
+    """Create an event at /e/SLUG/.
+
+    SLUG is the event's short address: a-z, 0-9 and '-', e.g. pycon-2026. Times are
+    read in the event's own time zone.
+
+    \b
+    Example:
+      flask events create pycon-2026 --name "PyCon 2026" \\
+        --start "2026-12-01 09:00" --end "2026-12-02 18:00" \\
+        --timezone Europe/Berlin --venue "Hall A"
+    """
+    try:
+        event = create_event(slug, name, starts, ends, tz, venue)
+    except EventError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {event.name!r} at /e/{event.slug}/")
+    click.echo(f"  {_span(event)}")
+    click.echo(f"Next: import attendees with  flask attendees import {event.slug} attendees.csv")
+
+
+def _span(event) -> str:
+    fmt = "%a %d %b %Y %H:%M"
+    return f"{event.local(event.starts_at).strftime(fmt)} to {event.local(event.ends_at).strftime(fmt)} ({event.timezone})"
+
+
+@bp.cli.command("list")
+def list_command() -> None:
+    """List every event: slug, name, dates in its time zone, venue."""
+    events = list_events()
+    if not events:
+        click.echo("No events yet. Create one with  flask events create --help")
+        return
+    for event in events:
+        venue = f"  @ {event.venue}" if event.venue else ""
+        click.echo(f"{event.slug}  {event.name}  {_span(event)}{venue}")

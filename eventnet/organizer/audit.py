@@ -1,0 +1,89 @@
+"""The audit log: every organizer and administrator action, written with the change it records."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+from sqlalchemy import func
+
+from ..attendees.models import Attendee
+from ..events.models import Event
+from ..extensions import db
+from .models import AuditLog
+
+PER_PAGE = 50
+CLI_ACTOR = "command line"
+
+# action -> how the log page names it
+ACTIONS = {
+    "event_created": "Created the event",
+    "event_updated": "Changed the event's details",
+    "organizer_added": "Named an organizer",
+    "attendee_added": "Added an attendee",
+    "attendee_updated": "Edited an attendee",
+    "attendee_removed": "Removed an attendee",
+    "csv_imported": "Imported a CSV file",
+    "badge_reissued": "Reissued a badge",
+    "helpdesk_login_link": "Made a help-desk login link",
+    "login_emails_queued": "Sent login emails",
+    "digest_test_sent": "Sent a test digest",
+    "digest_started": "Started sending digests",
+    "digest_paused": "Paused digests",
+    "digest_resumed": "Resumed digests",
+    "digest_retried": "Retried failed digests",
+}
+
+
+def record(event: Event | None, actor: Attendee | None, action: str, **details) -> AuditLog:
+    """Add an audit entry to the current transaction (the caller commits it with the change)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    entry = AuditLog(
+        event_id=event.id if event is not None else None,
+        actor_id=actor.id if actor is not None else None,
+        actor=actor.email if actor is not None else CLI_ACTOR,
+        action=action,
+        details=details,
+    )
+    db.session.add(entry)
+    return entry
+
+
+@dataclass
+class AuditPage:
+    """One page of an event's audit log, newest first."""
+
+    items: list[AuditLog]
+    total: int
+    page: int
+    pages: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def audit_page(event: Event, page: int = 1, per_page: int = PER_PAGE) -> AuditPage:
+    """The event's audit entries, newest first, one page of them."""
+    total = db.session.execute(
+        db.select(func.count(AuditLog.id)).where(AuditLog.event_id == event.id)
+    ).scalar_one()
+    pages = max(ceil(total / per_page), 1)
+    page = min(max(page, 1), pages)
+    items = db.session.execute(
+        db.select(AuditLog)
+        .where(AuditLog.event_id == event.id)
+        .order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).scalars().all()
+    return AuditPage(list(items), total, page, pages)
+
+
+def describe(entry: AuditLog) -> str:
+    """The action's name as the log page shows it."""
+    return ACTIONS.get(entry.action, entry.action)

@@ -1,0 +1,187 @@
+"""The attendee CSV importer: parsing, row-by-row validation, create-or-update in one go."""
+import pytest
+
+from eventnet.attendees import importer
+from eventnet.attendees.importer import CSVError, import_rows, parse_csv
+from eventnet.attendees.models import Attendee
+from eventnet.extensions import db
+
+
+def attendees_of(event):
+    return db.session.execute(db.select(Attendee).filter_by(event_id=event.id).order_by(Attendee.email_key)).scalars().all()
+
+
+def reasons(parsed):
+    return {row.row: "; ".join(row.errors) for row in parsed.invalid_rows}
+
+
+def test_header_aliases_any_case_and_ignored_columns():
+    parsed = parse_csv(
+        "E-Mail,FULL NAME,Organization,Job title,Role,Phone\n"
+        "ada@example.org,Ada Nwosu,Northwind,Data engineer,Organizer,123\n".encode()
+    )
+    assert parsed.columns == {
+        "email": "E-Mail", "name": "FULL NAME", "company": "Organization", "headline": "Job title", "role": "Role",
+    }
+    assert parsed.ignored == ["Phone"]
+    (row,) = parsed.rows
+    assert (row.row, row.email, row.name, row.company, row.headline, row.role) == (
+        2, "ada@example.org", "Ada Nwosu", "Northwind", "Data engineer", "organizer",
+    )
+
+
+def test_bom_and_semicolons():
+    parsed = parse_csv("\ufeffEmail;Name;Company\nkenji@example.org;Kenji Watanabe;Kumo, Inc.\n".encode())
+    assert parsed.delimiter == ";"
+    assert parsed.columns["email"] == "Email"  # the BOM is not part of the first header
+    assert parsed.rows[0].company == "Kumo, Inc."
+
+
+def test_semicolon_file_whose_cells_hold_commas():
+    # Sniffing alone can pick ',' here; the header decides.
+    data = "email;name\nsam@example.org;Smith, Sam\nlee@example.org;Lee, Kim\n".encode()
+    parsed = parse_csv(data)
+    assert [r.name for r in parsed.rows] == ["Smith, Sam", "Lee, Kim"]
+
+
+def test_row_numbers_count_blank_lines_like_a_spreadsheet():
+    parsed = parse_csv(
+        b"email,name\n"
+        b"a@example.org,A\n"
+        b"\n"
+        b",,\n"
+        b"not-an-email,B\n"
+    )
+    assert [r.row for r in parsed.rows] == [2, 5]
+    assert "invalid email 'not-an-email'" in reasons(parsed)[5]
+
+
+def test_every_kind_of_bad_row_is_rejected_with_its_reason():
+    data = (
+        "email,name,company,headline,role\n"
+        "ok@example.org,Fine Person,,,\n"          # 2
+        "bad@,Bad Email,,,\n"                      # 3
+        "noname@example.org,,,,\n"                 # 4
+        f"long@example.org,{'N' * 121},,,\n"       # 5
+        f"co@example.org,Co,{'C' * 121},,\n"       # 6
+        f"hl@example.org,Hl,,{'H' * 161},\n"       # 7
+        "role@example.org,Role,,,speaker\n"        # 8
+        "OK@Example.org,Fine Again,,,\n"           # 9
+        ",No Email,,,\n"                           # 10
+    ).encode()
+    parsed = parse_csv(data)
+    got = reasons(parsed)
+    assert [r.row for r in parsed.valid_rows] == [2]
+    assert "invalid email 'bad@'" in got[3]
+    assert got[4] == "name is missing"
+    assert got[5] == "name is longer than 120 characters (121)"
+    assert got[6] == "company is longer than 120 characters (121)"
+    assert got[7] == "headline is longer than 160 characters (161)"
+    assert got[8] == "role must be attendee or organizer, not 'speaker'"
+    assert got[9].startswith("duplicate of row 2")
+    assert got[10] == "email is missing"
+
+
+def test_limits_are_exactly_the_column_sizes():
+    parsed = parse_csv(f"email,name,company,headline\nx@example.org,{'N' * 120},{'C' * 120},{'H' * 160}\n".encode())
+    assert parsed.rows[0].valid
+
+
+def test_formula_like_names_are_kept_as_typed(app, make_event):
+    event = make_event()
+    parsed = parse_csv(b'email,name,company\nf@example.org,"=1+2",@Acme\nm@example.org,-Minus,+Plus\n')
+    import_rows(event, parsed)
+    people = {a.email: a for a in attendees_of(event)}
+    assert people["f@example.org"].name == "=1+2"
+    assert people["f@example.org"].company == "@Acme"
+    assert (people["m@example.org"].name, people["m@example.org"].company) == ("-Minus", "+Plus")
+
+
+def test_control_characters_are_rejected():
+    parsed = parse_csv(b'email,name\na@example.org,"Two\nLines"\nb@example.org,Nul\x00Byte\n')
+    assert "control characters" in reasons(parsed)[2]
+    assert "control characters" in reasons(parsed)[3]
+
+
+def test_not_utf8_is_a_clear_error():
+    with pytest.raises(CSVError) as info:
+        parse_csv("email,name\nrene@example.org,René\n".encode("cp1252"))
+    assert info.value.code == "not_utf8"
+    assert "Save it as CSV UTF-8" in str(info.value)
+    assert "line 2" in str(info.value)
+
+
+def test_missing_columns_lists_the_columns_found():
+    with pytest.raises(CSVError) as info:
+        parse_csv(b"Mail,Firma\nx@example.org,ACME\n")
+    assert info.value.code == "missing_columns"
+    assert "no name column" in str(info.value)
+    assert "'Mail', 'Firma'" in str(info.value)
+
+
+def test_empty_file():
+    with pytest.raises(CSVError) as info:
+        parse_csv(b"\xef\xbb\xbf\n\n")
+    assert info.value.code == "empty"
+
+
+def test_two_columns_for_one_field():
+    with pytest.raises(CSVError) as info:
+        parse_csv(b"email,e-mail,name\n")
+    assert info.value.code == "duplicate_column"
+
+
+def test_size_and_row_limits(monkeypatch):
+    with pytest.raises(CSVError) as info:
+        parse_csv(b"email,name\n" + b" " * importer.MAX_BYTES)
+    assert info.value.code == "too_large"
+    assert "20 MB" in str(info.value)
+    monkeypatch.setattr(importer, "MAX_ROWS", 3)
+    with pytest.raises(CSVError) as info:
+        parse_csv(b"email,name\n" + b"".join(b"p%d@example.org,P\n" % i for i in range(4)))
+    assert info.value.code == "too_many_rows"
+
+
+def test_import_creates_then_updates_case_insensitively(app, make_event):
+    event = make_event()
+    first = import_rows(event, parse_csv(b"email,name,company,role\nAda@Example.org,Ada,Northwind,organizer\nbo@example.org,Bo,,\n"))
+    assert [r.row for r in first.created] == [2, 3] and not first.updated and first.ok
+    ada = attendees_of(event)[0]
+    token = ada.badge_token
+
+    second = import_rows(event, parse_csv(b"email,name,headline\nada@EXAMPLE.org,Ada Nwosu,Engineer\n"))
+    assert [r.row for r in second.updated] == [2] and not second.created
+    people = attendees_of(event)
+    assert len(people) == 2
+    db.session.refresh(people[0])
+    assert people[0].name == "Ada Nwosu"
+    assert people[0].company == "Northwind"  # no company column: kept
+    assert people[0].headline == "Engineer"
+    assert people[0].role == "organizer"  # no role column: kept
+    assert people[0].badge_token == token  # an update never reissues the badge
+
+
+def test_valid_rows_are_imported_even_when_others_are_rejected(app, make_event):
+    event = make_event()
+    report = import_rows(event, parse_csv(b"email,name\ngood@example.org,Good\nbad,Bad\n"))
+    assert [r.row for r in report.created] == [2]
+    assert [(r.row, r.email) for r in report.rejected] == [(3, "bad")]
+    assert not report.ok
+    assert [a.email for a in attendees_of(event)] == ["good@example.org"]
+
+
+def test_dry_run_saves_nothing(app, make_event, make_attendee):
+    event = make_event()
+    make_attendee(event, email="known@example.org", name="Known")
+    report = import_rows(event, parse_csv(b"email,name\nknown@example.org,Renamed\nnew@example.org,New\n"), dry_run=True)
+    assert [r.row for r in report.updated] == [2] and [r.row for r in report.created] == [3]
+    people = attendees_of(event)
+    assert [(a.email, a.name) for a in people] == [("known@example.org", "Known")]
+
+
+def test_import_is_scoped_to_the_event(app, make_event, make_attendee):
+    one, two = make_event(), make_event()
+    make_attendee(one, email="same@example.org", name="In One")
+    report = import_rows(two, parse_csv(b"email,name\nsame@example.org,In Two\n"))
+    assert len(report.created) == 1
+    assert attendees_of(one)[0].name == "In One"
