@@ -1,0 +1,1 @@
+"""connections feature: scans, the mutual exchange, and each side's private note."""

@@ -1,0 +1,68 @@
+"""Connections between attendees, each side's private note on the other, and the scans that made them."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+INTENTS = {
+    "none": "No follow-up",
+    "send": "Send something",
+    "introduce": "Introduce to someone",
+    "coffee": "Meet for coffee",
+    "job": "Hire / job lead",
+    "mentor": "Mentor",
+}
+
+
+class Connection(db.Model):
+    """One side of an exchange: what `owner` has of `contact`, and owner's private note.
+
+    An exchange writes two rows, one per side; the unique pair is what makes a repeated or
+    racing scan harmless. The note, tags, star and intent on a row belong to its owner alone.
+    """
+
+    __tablename__ = "connections"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "contact_id"),
+        Index("ix_connections_owner_created", "owner_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"))
+    # NULL once the contact deleted their account: the owner keeps their note about "a deleted attendee".
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("attendees.id", ondelete="SET NULL"), index=True)
+    # True when the owner scanned the contact; False when the contact scanned the owner.
+    initiated: Mapped[bool] = mapped_column(Boolean, default=True)
+    scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the phone's clock
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)  # the server's clock
+
+    note: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    starred: Mapped[bool] = mapped_column(Boolean, default=False)
+    intent: Mapped[str] = mapped_column(String(16), default="none")
+    note_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    followup_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Scan(db.Model):
+    """A scan as the phone sent it, keyed by the phone's UUID so a replay changes nothing."""
+
+    __tablename__ = "scans"
+    __table_args__ = (UniqueConstraint("scanner_id", "client_uuid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    scanner_id: Mapped[int] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"))
+    scanned_id: Mapped[int | None] = mapped_column(ForeignKey("attendees.id", ondelete="SET NULL"))
+    # The connection this scan led to (new or already there): a replayed UUID answers with it.
+    connection_id: Mapped[int | None] = mapped_column(ForeignKey("connections.id", ondelete="SET NULL"))
+    client_uuid: Mapped[str] = mapped_column(String(36))
+    client_scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_connection: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,218 @@
+"""Exchanging cards (badge URL button and scan API) and the contact page with its private note."""
+from __future__ import annotations
+
+import uuid
+from functools import wraps
+from typing import Callable
+
+from flask import Blueprint, Response, flash, g, jsonify, make_response, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+
+from ..attendees.cards import public_card
+from ..auth.session import attendee_required, current_attendee
+from ..badges.services import BadgeError, find_by_token
+from ..errors import render_error
+from ..extensions import csrf
+from ..htmx import redirect_to, render_page, wants_fragment
+from . import services
+from .models import INTENTS, Connection
+from .services import ExchangeError, NoteInput, NoteInvalid
+
+bp = Blueprint("connections", __name__)
+
+
+@bp.app_template_global()
+def connection_between(viewer, attendee) -> Connection | None:
+    """For templates (the badge page): viewer's connection to attendee, or None."""
+    return services.connection_between(viewer, attendee)
+
+
+@bp.app_template_global()
+def new_client_uuid() -> str:
+    """A fresh scan id for an exchange form, so that a double-submitted form connects once."""
+    return str(uuid.uuid4())
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _wants_json() -> bool:
+    if request.headers.get("HX-Request") == "true":
+        return False
+    return request.is_json or request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def _json_error(status: int, code: str, message: str) -> Response:
+    return make_response(jsonify(error={"code": code, "message": message}), status)
+
+
+def _exchange_error(error: ExchangeError, as_json: bool = False) -> Response | tuple:
+    if as_json:
+        return _json_error(error.status, error.code, error.message)
+    return render_error(error.status, error.title, error.message)
+
+
+def _contact_context(connection: Connection) -> dict:
+    """What the contact card and note form show: the contact's shared card and owner's own note."""
+    contact = services.contact_of(connection)
+    card = public_card(contact) if contact is not None else None
+    return {
+        "connection": connection,
+        "contact": contact,
+        "card": card,
+        "intents": INTENTS,
+        "prompts": services.NOTE_PROMPTS,
+        "note_max": services.NOTE_MAX,
+        "suggested": services.suggested_tags(g.attendee, card, list(connection.tags or [])),
+    }
+
+
+# ----------------------------------------------------------------------------- exchange by badge URL
+
+
+@bp.post("/b/<token>/exchange")
+def exchange(token: str):
+    """The badge page's "Exchange cards" button: connect the viewer and the badge's owner."""
+    viewer = current_attendee()
+    if viewer is None:
+        try:
+            owner = find_by_token(token)
+        except BadgeError as error:
+            return _exchange_error(ExchangeError(error.code if error.code in services.ERRORS else "unknown_badge"))
+        return redirect_to(url_for("auth.login", slug=owner.event.slug, next=url_for("badges.card", token=token)))
+    g.event, g.attendee = viewer.event, viewer
+    try:
+        result = services.record_scan(viewer, token, request.form.get("client_uuid") or uuid.uuid4())
+    except ExchangeError as error:
+        return _exchange_error(error)
+    if result.created:
+        flash("Cards exchanged. Write down what you talked about while you remember.", "ok")
+    else:
+        flash("You are already connected.", "ok")
+    return redirect_to(url_for("connections.contact", slug=viewer.event.slug, connection_id=result.connection.id))
+
+
+# ----------------------------------------------------------------------------- scan API
+
+
+def _api(view: Callable) -> Callable:
+    """JSON clients get 401 JSON instead of a login redirect, and CSRF failures as JSON."""
+
+    @wraps(view)
+    def wrapped(**kwargs):
+        response = view(**kwargs)
+        if _wants_json() and isinstance(response, Response) and (
+            300 <= response.status_code < 400 or "HX-Redirect" in response.headers
+        ):
+            return _json_error(401, "login_required", "Log in to this event again to send scans.")
+        return response
+
+    return wrapped
+
+
+def _csrf_checked(view: Callable) -> Callable:
+    # The global CSRF check is exempted for this one view and done here instead, after the
+    # login check, so that a phone learns "log in again" rather than "bad token", and as JSON.
+    @wraps(view)
+    def wrapped(**kwargs):
+        try:
+            csrf.protect()
+        except CSRFError:
+            if _wants_json():
+                return _json_error(400, "csrf_failed", "The page is out of date: reload it and try again.")
+            return render_error(400, "This form has expired", "Reload the page and try again.")
+        return view(**kwargs)
+
+    return wrapped
+
+
+@bp.post("/e/<slug>/api/scans")
+@csrf.exempt
+@_api
+@attendee_required
+@_csrf_checked
+def scan_api():
+    """Record a scan (JSON or form: token, client_uuid, scanned_at): 201 new, 200 already connected."""
+    as_json = _wants_json()
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return _json_error(400, "invalid_json", "The body must be a JSON object.")
+    else:
+        body = request.form
+    token = body.get("token")
+    if not isinstance(token, str) or not token.strip() or len(token) > 500:
+        error = ExchangeError("unknown_badge", "No badge code in that scan.")
+        return _exchange_error(error, as_json)
+    try:
+        result = services.record_scan(g.attendee, token, body.get("client_uuid"), body.get("scanned_at"))
+    except ExchangeError as error:
+        return _exchange_error(error, as_json)
+    status = 201 if result.created else 200
+    if as_json:
+        contact, scan = result.contact, result.scan
+        return make_response(jsonify(
+            status="new" if result.created else "already_connected",
+            connection_id=result.connection.id,
+            contact=public_card(contact) if contact is not None else None,
+            scan={
+                "client_uuid": scan.client_uuid,
+                "scanned_at": scan.client_scanned_at.isoformat() if scan.client_scanned_at else None,
+                "received_at": scan.received_at.isoformat(),
+            },
+        ), status)
+    if wants_fragment():
+        return make_response(render_template(
+            "connections/_contact_card.html", created=result.created, **_contact_context(result.connection)
+        ), status)
+    flash("Cards exchanged." if result.created else "You are already connected.", "ok")
+    return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=result.connection.id))
+
+
+# ----------------------------------------------------------------------------- contact and note
+
+
+@bp.get("/e/<slug>/contacts/<int:connection_id>")
+@attendee_required
+def contact(connection_id: int):
+    """One contact: their shared card, how and when you met, and your private note form."""
+    connection = services.get_connection_or_404(g.attendee, connection_id)
+    return render_template("connections/contact.html", **_contact_context(connection))
+
+
+@bp.post("/e/<slug>/contacts/<int:connection_id>/note")
+@attendee_required
+def save_note(connection_id: int):
+    """Save the note, tags, star and intent: autosaved by htmx, or a plain form post."""
+    connection = services.get_connection_or_404(g.attendee, connection_id)
+    data = NoteInput.from_form(request.form)
+    try:
+        services.save_note(connection, data)
+    except NoteInvalid as invalid:
+        context = _contact_context(connection)
+        values = {
+            "note": data.note if data.note is not None else connection.note,
+            "tags": data.tags_text if data.tags_text is not None else ", ".join(connection.tags or []),
+            "starred": data.starred if data.starred is not None else connection.starred,
+            "intent": data.intent if data.intent in INTENTS else connection.intent,
+        }
+        if data.add_tag:
+            values["tags"] = f"{values['tags']}, {data.add_tag}" if values["tags"].strip() else data.add_tag
+        response = render_page(
+            "connections/contact.html", "connections/_note_form.html", status=422,
+            errors=invalid.errors, values=values, **context,
+        )
+        # Autosave normally swaps only the "Saved" status; errors need the whole form.
+        response.headers["HX-Retarget"] = f"#note-form-{connection.id}"
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    if wants_fragment():
+        if request.form.get("_refresh") or data.add_tag:
+            # After an error (or a tag added by a chip), redraw the form so nothing stale stays.
+            response = make_response(render_template("connections/_note_form.html", saved=True, **_contact_context(connection)))
+            response.headers["HX-Retarget"] = f"#note-form-{connection.id}"
+            response.headers["HX-Reswap"] = "outerHTML"
+            return response
+        return make_response(render_template("connections/_note_status.html", connection=connection, saved=True))
+    flash("Note saved.", "ok")
+    return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=connection.id) + "#note")

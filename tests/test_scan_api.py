@@ -1,0 +1,329 @@
+"""The scan API: exactly one connection per pair whatever the replays and races, clear JSON errors."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from conftest import BASE_URL, csrf_token
+from flask import g
+
+from eventnet.connections.models import Connection, Scan
+from eventnet.extensions import db
+
+def page_token(client, url: str) -> str:
+    """The CSRF token of client's session, as its page carries it.
+
+    The test keeps an app context pushed, so requests share its `g`, where Flask-WTF caches the
+    token of whichever session asked first; forget it so each client gets its own.
+    """
+    g.pop("csrf_token", None)
+    return csrf_token(client, url)
+
+
+JSON = {"Accept": "application/json"}
+
+
+@pytest.fixture
+def pair(make_event, make_attendee):
+    event = make_event(slug="conf")
+    alice = make_attendee(event, "alice@example.org", "Alice Able", headline="Data engineer",
+                          shared_fields=["headline", "company"])
+    bob = make_attendee(event, "bob@example.org", "Bob Baker", shared_fields=["headline", "email"])
+    return event, alice, bob
+
+
+def connections():
+    db.session.expire_all()
+    return db.session.execute(db.select(Connection)).scalars().all()
+
+
+def scans():
+    db.session.expire_all()
+    return db.session.execute(db.select(Scan)).scalars().all()
+
+
+def logged_in(app, login, attendee):
+    """A test client with a session for attendee, and the CSRF token its pages carry."""
+    client = app.test_client()
+    login(client, attendee)
+    return client, page_token(client, "/e/conf/")
+
+
+def post_scan(client, token, body, **headers):
+    return client.post("/e/conf/api/scans", json=body, headers={"X-CSRFToken": token, **JSON, **headers})
+
+
+def test_new_scan_answers_201_with_the_shared_card(app, login, pair):
+    event, alice, bob = pair
+    client, token = logged_in(app, login, bob)
+    scan_id = str(uuid.uuid4())
+    sent_at = (datetime.now(timezone.utc) - timedelta(minutes=3)).replace(microsecond=0)
+    response = post_scan(client, token, {"token": alice.badge_token, "client_uuid": scan_id, "scanned_at": sent_at.isoformat()})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["status"] == "new"
+    assert body["contact"]["name"] == "Alice Able"
+    assert body["contact"].get("headline") == "Data engineer"
+    assert "alice@example.org" not in json.dumps(body)  # not shared by Alice
+    assert body["scan"]["client_uuid"] == scan_id
+    assert datetime.fromisoformat(body["scan"]["scanned_at"]) == sent_at
+    assert datetime.fromisoformat(body["scan"]["received_at"]) > sent_at
+    mine = db.session.get(Connection, body["connection_id"])
+    assert (mine.owner_id, mine.contact_id, mine.initiated, mine.scanned_at) == (bob.id, alice.id, True, sent_at)
+    assert len(connections()) == 2
+
+
+def test_replayed_uuid_many_times_makes_one_connection(app, login, pair):
+    event, alice, bob = pair
+    client, token = logged_in(app, login, bob)
+    body = {"token": alice.badge_token, "client_uuid": str(uuid.uuid4())}
+    first = post_scan(client, token, body)
+    assert first.status_code == 201
+    for _ in range(10):
+        again = post_scan(client, token, body)
+        assert again.status_code == 200
+        assert again.get_json()["status"] == "already_connected"
+        assert again.get_json()["connection_id"] == first.get_json()["connection_id"]
+        assert again.get_json()["scan"]["received_at"] == first.get_json()["scan"]["received_at"]
+    assert len(connections()) == 2
+    assert len(scans()) == 1
+    assert scans()[0].created_connection is True
+
+
+def test_new_uuid_for_same_pair_and_reverse_direction_are_already_connected(app, login, pair):
+    event, alice, bob = pair
+    bob_client, bob_token = logged_in(app, login, bob)
+    alice_client, alice_token = logged_in(app, login, alice)
+    assert post_scan(bob_client, bob_token, {"token": alice.badge_token, "client_uuid": str(uuid.uuid4())}).status_code == 201
+    second = post_scan(bob_client, bob_token, {"token": alice.badge_token, "client_uuid": str(uuid.uuid4())})
+    assert (second.status_code, second.get_json()["status"]) == (200, "already_connected")
+    reverse = post_scan(alice_client, alice_token, {"token": bob.badge_token, "client_uuid": str(uuid.uuid4())})
+    assert (reverse.status_code, reverse.get_json()["status"]) == (200, "already_connected")
+    assert reverse.get_json()["contact"]["name"] == "Bob Baker"
+    assert len(connections()) == 2
+    assert [s.created_connection for s in sorted(scans(), key=lambda s: s.id)] == [True, False, False]
+
+
+def test_form_post_and_full_badge_url(app, login, pair):
+    event, alice, bob = pair
+    client, token = logged_in(app, login, bob)
+    data = {"token": f"{BASE_URL}/b/{alice.badge_token}", "client_uuid": str(uuid.uuid4()), "csrf_token": token}
+    response = client.post("/e/conf/api/scans", data=data, headers=JSON)
+    assert response.status_code == 201 and response.get_json()["status"] == "new"
+    # Without JSON or htmx (a typed code in a plain form), the answer is the contact page.
+    plain = client.post("/e/conf/api/scans", data={**data, "client_uuid": str(uuid.uuid4())})
+    assert plain.status_code == 303
+    assert plain.headers["Location"].endswith(f"/e/conf/contacts/{response.get_json()['connection_id']}")
+
+
+def test_htmx_answer_is_the_contact_card_with_note_form(app, login, pair):
+    event, alice, bob = pair
+    client, token = logged_in(app, login, bob)
+    body = {"token": alice.badge_token, "client_uuid": str(uuid.uuid4())}
+    response = client.post("/e/conf/api/scans", data={**body, "csrf_token": token},
+                           headers={"HX-Request": "true", "X-CSRFToken": token})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 201
+    assert "<html" not in html
+    assert "Alice Able" in html and "New contact" in html
+    assert 'name="note"' in html and "hx-post" in html
+    again = client.post("/e/conf/api/scans", data=body, headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert again.status_code == 200 and "Already connected" in again.get_data(as_text=True)
+    assert "HX-Request" in again.headers["Vary"]
+
+
+@pytest.mark.parametrize(
+    "body, status, code",
+    [
+        ({"token": "X", "client_uuid": "not-a-uuid"}, 400, "invalid_uuid"),
+        ({"token": "X", "client_uuid": None}, 400, "invalid_uuid"),
+        ({"token": "https://evil.example/b/x", "client_uuid": str(uuid.uuid4())}, 400, "foreign_url"),
+        ({"token": "no-such-badge", "client_uuid": str(uuid.uuid4())}, 404, "unknown_badge"),
+        ({"token": "", "client_uuid": str(uuid.uuid4())}, 404, "unknown_badge"),
+        ({"token": "ALICE", "client_uuid": str(uuid.uuid4()), "scanned_at": "yesterday"}, 400, "invalid_scanned_at"),
+        ({"token": "ALICE", "client_uuid": str(uuid.uuid4()), "scanned_at": "2030-01-01T10:00:00"}, 400, "invalid_scanned_at"),
+        ({"token": "BOB", "client_uuid": str(uuid.uuid4())}, 400, "self_scan"),
+    ],
+)
+def test_bad_scans_answer_json_errors(app, login, pair, body, status, code):
+    event, alice, bob = pair
+    body = {**body, "token": {"ALICE": alice.badge_token, "BOB": bob.badge_token}.get(body["token"], body["token"])}
+    client, token = logged_in(app, login, bob)
+    response = post_scan(client, token, body)
+    assert response.status_code == status
+    error = response.get_json()["error"]
+    assert error["code"] == code and error["message"]
+    assert connections() == [] and scans() == []
+
+
+def test_other_event_and_closed_window(app, login, pair, make_event, make_attendee):
+    event, alice, bob = pair
+    carol = make_attendee(make_event(slug="elsewhere"), "carol@example.org", "Carol")
+    client, token = logged_in(app, login, bob)
+    response = post_scan(client, token, {"token": carol.badge_token, "client_uuid": str(uuid.uuid4())})
+    assert (response.status_code, response.get_json()["error"]["code"]) == (409, "other_event")
+    replayed = str(uuid.uuid4())
+    assert post_scan(client, token, {"token": alice.badge_token, "client_uuid": replayed}).status_code == 201
+    event.scan_closes_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+    db.session.commit()
+    closed = post_scan(client, token, {"token": alice.badge_token, "client_uuid": str(uuid.uuid4())})
+    assert (closed.status_code, closed.get_json()["error"]["code"]) == (403, "scanning_closed")
+    # A phone replaying a scan the server already took still gets its confirmation.
+    again = post_scan(client, token, {"token": alice.badge_token, "client_uuid": replayed})
+    assert (again.status_code, again.get_json()["status"]) == (200, "already_connected")
+
+
+def test_csrf_and_login_failures_are_json(app, login, pair, client):
+    event, alice, bob = pair
+    body = {"token": alice.badge_token, "client_uuid": str(uuid.uuid4())}
+    anonymous = client.post("/e/conf/api/scans", json=body, headers=JSON)
+    assert anonymous.status_code == 401
+    assert anonymous.get_json()["error"]["code"] == "login_required"
+    bob_client, _ = logged_in(app, login, bob)
+    no_token = bob_client.post("/e/conf/api/scans", json=body, headers=JSON)
+    assert no_token.status_code == 400
+    assert no_token.get_json()["error"]["code"] == "csrf_failed"
+    assert connections() == []
+
+
+def test_phone_clock_far_in_the_future_is_dropped_but_scan_kept(app, login, pair):
+    event, alice, bob = pair
+    client, token = logged_in(app, login, bob)
+    future = (datetime.now(timezone.utc) + timedelta(days=3)).isoformat()
+    response = post_scan(client, token, {"token": alice.badge_token, "client_uuid": str(uuid.uuid4()), "scanned_at": future})
+    assert response.status_code == 201
+    assert response.get_json()["scan"]["scanned_at"] is None
+    assert all(c.scanned_at is None for c in connections())
+    assert scans()[0].client_scanned_at is None and scans()[0].received_at is not None
+
+
+def test_scan_answer_never_carries_the_other_sides_note(app, login, pair):
+    event, alice, bob = pair
+    alice_client, alice_token = logged_in(app, login, alice)
+    first = post_scan(alice_client, alice_token, {"token": bob.badge_token, "client_uuid": str(uuid.uuid4())})
+    mine = db.session.get(Connection, first.get_json()["connection_id"])
+    mine.note, mine.tags, mine.starred, mine.intent = "SECRET-NOTE-XYZ", ["secret-tag-q"], True, "coffee"
+    db.session.commit()
+    bob_client, bob_token = logged_in(app, login, bob)
+    body = {"token": alice.badge_token, "client_uuid": str(uuid.uuid4())}
+    as_json = post_scan(bob_client, bob_token, body).get_data(as_text=True)
+    as_htmx = bob_client.post("/e/conf/api/scans", data=body, headers={"HX-Request": "true", "X-CSRFToken": bob_token}).get_data(as_text=True)
+    for text in (as_json, as_htmx):
+        assert "SECRET-NOTE-XYZ" not in text and "secret-tag-q" not in text
+    assert "coffee" not in as_json and "starred" not in as_json and "note" not in as_json
+    assert 'value="coffee" selected' not in as_htmx and "checked" not in as_htmx
+
+
+# ----------------------------------------------------------------------------- races
+
+
+def _race(app, login, jobs):
+    """Run (attendee, badge token, uuid) scans in threads released at the same instant."""
+    prepared = [(logged_in(app, login, who), badge, scan_id) for who, badge, scan_id in jobs]
+    barrier = threading.Barrier(len(prepared))
+    results = [None] * len(prepared)
+
+    def run(index, client, token, badge, scan_id):
+        barrier.wait()
+        response = post_scan(client, token, {"token": badge, "client_uuid": scan_id})
+        results[index] = (response.status_code, response.get_json())
+
+    threads = [threading.Thread(target=run, args=(i, client, token, badge, scan_id))
+               for i, ((client, token), badge, scan_id) in enumerate(prepared)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def _assert_one_per_side(alice, bob):
+    rows = connections()
+    assert sorted((c.owner_id, c.contact_id) for c in rows) == sorted([(alice.id, bob.id), (bob.id, alice.id)])
+
+
+def test_threads_racing_with_the_same_uuid_make_one_connection(app, login, pair):
+    event, alice, bob = pair
+    scan_id = str(uuid.uuid4())
+    results = _race(app, login, [(bob, alice.badge_token, scan_id)] * 8)
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200] * 7 + [201], results
+    assert len({body["connection_id"] for _, body in results}) == 1
+    _assert_one_per_side(alice, bob)
+    assert len(scans()) == 1
+
+
+def test_threads_racing_both_directions_with_new_uuids_make_one_connection_per_side(app, login, pair):
+    event, alice, bob = pair
+    jobs = [(bob, alice.badge_token, str(uuid.uuid4())) for _ in range(4)]
+    jobs += [(alice, bob.badge_token, str(uuid.uuid4())) for _ in range(4)]
+    results = _race(app, login, jobs)
+    assert all(status in (200, 201) for status, _ in results), results
+    _assert_one_per_side(alice, bob)
+    # The first scan to get in writes both sides; every other one finds them.
+    assert sum(status == 201 for status, _ in results) == 1
+    assert len(scans()) == 8
+
+
+WORKER = r"""
+import json, os, sys, time
+from eventnet import create_app
+from eventnet.auth.session import SESSION_KEY
+from eventnet.extensions import db
+url, base, attendee_id, epoch, badge, scan_id, go = sys.argv[1:8]
+app = create_app({"SQLALCHEMY_DATABASE_URI": url, "BASE_URL": base, "MAILBOX_ENABLED": False})
+client = app.test_client()
+with client.session_transaction() as session:
+    session[SESSION_KEY] = {"id": int(attendee_id), "epoch": int(epoch)}
+import re
+html = client.get("/e/conf/").get_data(as_text=True)
+token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+open(go + "." + str(os.getpid()), "w").close()
+while not os.path.exists(go):
+    time.sleep(0.005)
+response = client.post("/e/conf/api/scans", json={"token": badge, "client_uuid": scan_id},
+                       headers={"X-CSRFToken": token, "Accept": "application/json"})
+print(json.dumps([response.status_code, response.get_json()]))
+with app.app_context():
+    db.engine.dispose()
+"""
+
+
+def test_processes_racing_make_one_connection_per_side(app, pair, tmp_path):
+    """Separate processes, each with its own app and connection pool, on the same database."""
+    event, alice, bob = pair
+    same = str(uuid.uuid4())
+    jobs = [(bob, alice, same), (bob, alice, same), (bob, alice, str(uuid.uuid4())), (alice, bob, str(uuid.uuid4()))]
+    go = tmp_path / "go"
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WORKER, url, BASE_URL, str(who.id), str(who.session_epoch),
+                          other.badge_token, scan_id, str(go)], cwd=root, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for who, other, scan_id in jobs
+    ]
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("go.*"))) < len(procs) and time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            break
+        time.sleep(0.01)
+    go.touch()
+    outputs = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        outputs.append(json.loads(out.strip().splitlines()[-1]))
+    assert all(status in (200, 201) for status, _ in outputs), outputs
+    assert outputs[0][1]["connection_id"] == outputs[1][1]["connection_id"]
+    _assert_one_per_side(alice, bob)
+    assert len(scans()) == 3
