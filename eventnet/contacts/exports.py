@@ -1,0 +1,155 @@
+"""Exports of an owner's contacts (vCard, CSV) and of everything they own (JSON).
+
+Every field of a contact comes from public_card(), so an export holds exactly what that person
+shares at the moment of the download, and the owner's own note, tags, star and intent.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from flask import Response
+
+from ..attendees.models import Attendee
+from ..badges.vcard import content_disposition, vcard_for
+from ..connections.models import INTENTS, Connection, Scan
+from ..database import utcnow
+from ..extensions import db
+from .services import DIRECTIONS, ContactRow, contact_rows
+
+FORMAT_VERSION = 1
+# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection"); a
+# leading apostrophe makes Excel, LibreOffice and Google Sheets show it as text instead.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = (
+    "name", "headline", "company", "email", "phone", "linkedin", "website", "can help with",
+    "looking for", "note", "tags", "starred", "intent", "scanned me/I scanned", "met at",
+)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_text(item) for item in value if item)
+    if isinstance(value, dict):
+        return " ".join(_text(item) for item in value.values() if item)
+    return str(value)
+
+
+def safe_cell(value) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
+    text = _text(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _direction(connection: Connection) -> str:
+    return DIRECTIONS["i_scanned" if connection.initiated else "scanned_me"]
+
+
+def _met_at(connection: Connection, attendee: Attendee) -> str:
+    return attendee.event.local(connection.created_at).strftime("%Y-%m-%d %H:%M")
+
+
+def csv_row(row: ContactRow, owner: Attendee) -> list[str]:
+    """One contact as CSV cells in CSV_COLUMNS order; a deleted contact keeps only my own data."""
+    card = row.card or {}
+    connection = row.connection
+    values = [
+        row.name, card.get("headline"), card.get("company"), card.get("email"), card.get("phone"),
+        card.get("linkedin"), card.get("website"), card.get("can_help_with"), card.get("looking_for"),
+        connection.note, connection.tags or [], "yes" if connection.starred else "",
+        INTENTS.get(connection.intent, "") if connection.intent != "none" else "",
+        _direction(connection), _met_at(connection, owner),
+    ]
+    return [safe_cell(value) for value in values]
+
+
+def contacts_csv(owner: Attendee) -> bytes:
+    """Every contact of owner as CSV: UTF-8 with a BOM (Excel needs it to read UTF-8), CRLF lines."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    header = list(CSV_COLUMNS)
+    header[-1] = f"met at ({owner.event.timezone})"
+    writer.writerow(header)
+    for row in contact_rows(owner):
+        writer.writerow(csv_row(row, owner))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def contact_vcard(row: ContactRow, owner: Attendee) -> str:
+    """One contact as a vCard: their shared card, with my note as NOTE and my tags as CATEGORIES."""
+    return vcard_for(row.card, note=row.connection.note or None, categories=list(row.connection.tags or []) or None,
+                     event_name=owner.event.name)
+
+
+def contacts_vcf(owner: Attendee) -> str:
+    """Every contact of owner who still has an account, as one .vcf of several vCards."""
+    # A deleted contact has no card to save; the note about them is in the CSV and JSON exports.
+    return "".join(contact_vcard(row, owner) for row in contact_rows(owner) if row.card is not None)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+PROFILE_FIELDS = (
+    "name", "email", "headline", "company", "bio", "phone", "linkedin", "website", "links",
+    "can_help_with", "looking_for", "shared_fields", "role", "short_code",
+)
+
+
+def everything(owner: Attendee) -> dict:
+    """All data that is owner's: profile, sharing choices, contacts' shared cards with my notes, my scans."""
+    event = owner.event
+    profile = {name: getattr(owner, name) for name in PROFILE_FIELDS}
+    profile.update(created_at=_iso(owner.created_at), profile_updated_at=_iso(owner.profile_updated_at),
+                   last_login_at=_iso(owner.last_login_at))
+    contacts = []
+    for row in contact_rows(owner):
+        connection = row.connection
+        contacts.append({
+            "id": connection.id,
+            "contact": row.card,
+            "contact_deleted": row.card is None,
+            "how_we_met": "i_scanned" if connection.initiated else "scanned_me",
+            "met_at": _iso(connection.created_at),
+            "phone_scan_time": _iso(connection.scanned_at),
+            "note": connection.note,
+            "tags": list(connection.tags or []),
+            "starred": connection.starred,
+            "intent": connection.intent,
+            "intent_label": INTENTS.get(connection.intent, ""),
+            "note_updated_at": _iso(connection.note_updated_at),
+            "followup_done_at": _iso(connection.followup_done_at),
+        })
+    scans = db.session.execute(
+        db.select(Scan).where(Scan.scanner_id == owner.id).order_by(Scan.received_at, Scan.id)
+    ).scalars()
+    return {
+        "format": "eventnet-export",
+        "version": FORMAT_VERSION,
+        "exported_at": _iso(utcnow()),
+        "event": {"slug": event.slug, "name": event.name, "timezone": event.timezone,
+                  "starts_at": _iso(event.starts_at), "ends_at": _iso(event.ends_at), "venue": event.venue},
+        "profile": profile,
+        "contacts": contacts,
+        "scans": [
+            {"client_uuid": scan.client_uuid, "contact_id": scan.connection_id,
+             "phone_scan_time": _iso(scan.client_scanned_at), "received_at": _iso(scan.received_at),
+             "new_connection": scan.created_connection}
+            for scan in scans
+        ],
+    }
+
+
+def attachment(body: str | bytes, mimetype: str, name: str, extension: str) -> Response:
+    """A download: the body with its type, as a file `name.extension` that survives any browser."""
+    response = Response(body, mimetype=mimetype)
+    if mimetype.startswith("text/"):
+        response.headers["Content-Type"] = f"{mimetype}; charset=utf-8"
+    response.headers["Content-Disposition"] = content_disposition(name, extension)
+    # An export holds personal data: no shared cache may keep a copy.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,217 @@
+"""The contact book: one owner's connections, searched and filtered in SQL, a page at a time."""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from math import ceil
+
+from sqlalchemy import Text, and_, case, cast, func, or_
+from sqlalchemy.orm import lazyload
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..attendees.cards import public_card
+from ..attendees.models import Attendee
+from ..connections.models import INTENTS, Connection
+from ..extensions import db
+
+PER_PAGE = 100
+MAX_QUERY = 100
+MAX_WORDS = 8
+MAX_TAG = 30
+DIRECTIONS = {"i_scanned": "I scanned", "scanned_me": "Scanned me"}
+DELETED_NAME = "A deleted attendee"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class BookFilters:
+    """What the book is narrowed to; every field is already validated (unknown values dropped)."""
+
+    q: str = ""
+    tag: str = ""
+    starred: bool = False
+    intent: str = ""
+    direction: str = ""
+    page: int = 1
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.tag or self.starred or self.intent or self.direction)
+
+    def args(self, **override) -> dict:
+        """The query-string arguments that reproduce these filters (empty ones left out)."""
+        values = {"q": self.q, "tag": self.tag, "starred": "1" if self.starred else "",
+                  "intent": self.intent, "met": self.direction, "page": self.page if self.page > 1 else ""}
+        values.update(override)
+        return {key: value for key, value in values.items() if value not in ("", None)}
+
+
+def _page_number(value: str | None) -> int:
+    try:
+        return max(int(value or "1"), 1)
+    except ValueError:
+        return 1
+
+
+def _plain(value: object) -> str:
+    # Control characters (NUL above all: PostgreSQL refuses it in text) never match anything.
+    return " ".join(_CONTROL.sub(" ", str(value or "")).split())
+
+
+def parse_filters(args: Mapping) -> BookFilters:
+    """Filters from a query string; a value we do not know means "no filter", never an error."""
+    q = _plain(args.get("q"))[:MAX_QUERY]
+    tag = _plain(args.get("tag")).lower()
+    intent = str(args.get("intent") or "")
+    direction = str(args.get("met") or "")
+    return BookFilters(
+        q=q,
+        tag=tag if len(tag) <= MAX_TAG else "",
+        starred=str(args.get("starred") or "") in ("1", "on", "true", "yes"),
+        intent=intent if intent in INTENTS else "",
+        direction=direction if direction in DIRECTIONS else "",
+        page=_page_number(args.get("page")),
+    )
+
+
+@dataclass
+class ContactRow:
+    """One line of the book: my side of the connection, and the contact's shared card (None once deleted)."""
+
+    connection: Connection
+    card: dict | None
+
+    @property
+    def name(self) -> str:
+        return self.card["name"] if self.card else DELETED_NAME
+
+
+@dataclass
+class BookPage:
+    """One page of an owner's contacts that match the filters, with the counts the page shows."""
+
+    rows: list[ContactRow]
+    total: int  # all my contacts in this event
+    matched: int  # those that match the filters
+    page: int
+    pages: int
+    filters: BookFilters
+    tags: list[str] = field(default_factory=list)  # every tag I used, for the filter menu
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _like(text: str) -> str:
+    # "!" as the LIKE escape: backslashes occur in JSON text, where we search for tags.
+    return "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+
+
+def _json_fragment(value: str) -> str:
+    # Tags are stored as JSON text, which escapes non-ASCII ("zoë" is "zo\u00eb"): search for
+    # the text as JSON writes it, so that a search for an accented tag still finds it.
+    return json.dumps(value, ensure_ascii=True)[1:-1]
+
+
+def _shares(name: str) -> ColumnElement[bool]:
+    # The company is searched only where the contact shares it, or a search could reveal a
+    # hidden field ("does she work at X?"). shared_fields is a JSON list of names.
+    return cast(Attendee.shared_fields, Text).like(_like(json.dumps(name)), escape="!")
+
+
+def _word_matches(word: str) -> ColumnElement[bool]:
+    pattern = _like(word)
+    return or_(
+        Attendee.name.ilike(pattern, escape="!"),
+        and_(_shares("company"), Attendee.company.ilike(pattern, escape="!")),
+        Connection.note.ilike(pattern, escape="!"),
+        cast(Connection.tags, Text).ilike(_like(_json_fragment(word.lower())), escape="!"),
+    )
+
+
+def _conditions(filters: BookFilters) -> list[ColumnElement[bool]]:
+    conditions = [_word_matches(word) for word in filters.q.split()[:MAX_WORDS]]
+    if filters.tag:
+        conditions.append(cast(Connection.tags, Text).like(_like(json.dumps(filters.tag)), escape="!"))
+    if filters.starred:
+        conditions.append(Connection.starred.is_(True))
+    if filters.intent:
+        conditions.append(Connection.intent == filters.intent)
+    if filters.direction:
+        conditions.append(Connection.initiated.is_(filters.direction == "i_scanned"))
+    return conditions
+
+
+def _owned(owner: Attendee):
+    # Outer join: a contact who deleted their account left contact_id NULL, and my note stays.
+    return (
+        db.select(Connection, Attendee)
+        .outerjoin(Attendee, Attendee.id == Connection.contact_id)
+        .where(Connection.owner_id == owner.id, Connection.event_id == owner.event_id)
+        # Attendee.event is joined eagerly with an INNER join, which would drop the rows of
+        # deleted contacts; the event is the owner's and already in the session, so no query.
+        .options(lazyload(Attendee.event))
+    )
+
+
+def contact_rows(owner: Attendee, filters: BookFilters | None = None, *, limit: int | None = None,
+                 offset: int = 0) -> list[ContactRow]:
+    """owner's contacts matching `filters`, newest first, each with the card its contact shares."""
+    query = _owned(owner).where(*_conditions(filters or BookFilters()))
+    query = query.order_by(Connection.created_at.desc(), Connection.id.desc()).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return [ContactRow(connection, public_card(contact) if contact is not None else None)
+            for connection, contact in db.session.execute(query).all()]
+
+
+def used_tags(owner: Attendee) -> list[str]:
+    """Every tag owner put on a contact of this event, sorted."""
+    tags: set[str] = set()
+    for value in db.session.execute(
+        db.select(Connection.tags).where(Connection.owner_id == owner.id, Connection.event_id == owner.event_id)
+    ).scalars():
+        tags.update(tag for tag in value or [] if isinstance(tag, str))
+    return sorted(tags)
+
+
+def search_book(owner: Attendee, filters: BookFilters, per_page: int = PER_PAGE) -> BookPage:
+    """One page of owner's contact book: a constant number of queries, whatever the book's size."""
+    conditions = _conditions(filters)
+    matches = and_(*conditions) if conditions else None
+    count_query = db.select(
+        func.count(Connection.id),
+        func.coalesce(func.sum(case((matches, 1), else_=0)), 0) if matches is not None else func.count(Connection.id),
+    ).select_from(Connection).outerjoin(Attendee, Attendee.id == Connection.contact_id).where(
+        Connection.owner_id == owner.id, Connection.event_id == owner.event_id
+    )
+    total, matched = db.session.execute(count_query).one()
+    pages = max(ceil(matched / per_page), 1)
+    page = min(filters.page, pages)  # past the end shows the last page, not an empty one
+    rows = contact_rows(owner, filters, limit=per_page, offset=(page - 1) * per_page) if matched else []
+    return BookPage(rows=rows, total=int(total), matched=int(matched), page=page, pages=pages,
+                    filters=filters, tags=used_tags(owner))
+
+
+def remove_contact(connection: Connection) -> None:
+    """Delete my side of a connection (note, tags and all); the contact keeps theirs. Commits."""
+    # Scans that led to it keep existing (connection_id goes NULL in the database), so a replayed
+    # offline scan is answered "contact removed" instead of quietly reconnecting.
+    db.session.delete(connection)
+    db.session.commit()
+
+
+def contact_row_or_404(owner: Attendee, connection_id: int) -> ContactRow:
+    """One of owner's contacts with the card its contact shares; anyone else's is a 404."""
+    from ..connections.services import contact_of, get_connection_or_404
+
+    connection = get_connection_or_404(owner, connection_id)
+    contact = contact_of(connection)
+    return ContactRow(connection, public_card(contact) if contact is not None else None)

@@ -1,0 +1,1 @@
+"""mydata feature: "my data, my choice": download everything that is mine, delete my account."""

@@ -1,0 +1,108 @@
+"""Deleting an attendee's account for an event, and what the "My data" page counts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func
+
+from ..attendees.models import Attendee, normalise_email
+from ..auth.models import LoginToken
+from ..badges.models import BadgeImage, RevokedBadge
+from ..connections.models import Connection, Scan
+from ..extensions import db
+from ..mail.models import OutboxMessage
+
+CONFIRM_WORD = "DELETE"
+CONFIRM_MAX = 254
+
+ERRORS = {
+    "not_confirmed": f"Type {CONFIRM_WORD} or your email address to confirm.",
+    "last_organizer": (
+        "You are the last organizer of this event, so your account cannot be deleted yet: "
+        "make someone else an organizer first (import them again with the role organizer)."
+    ),
+}
+
+
+class AccountError(Exception):
+    """An account deletion that cannot happen; `code` is stable, the message says what to do."""
+
+    def __init__(self, code: str):
+        super().__init__(ERRORS[code])
+        self.code = code
+        self.message = ERRORS[code]
+
+
+@dataclass
+class DataSummary:
+    """How much the "My data" page says is stored about and by the attendee."""
+
+    contacts: int
+    notes: int
+    scans: int
+    last_organizer: bool
+
+
+def is_last_organizer(attendee: Attendee, lock: bool = False) -> bool:
+    """True when attendee is an organizer and no other organizer of the event remains."""
+    if not attendee.is_organizer:
+        return False
+    query = db.select(Attendee.id).where(Attendee.event_id == attendee.event_id, Attendee.role == "organizer")
+    if lock:
+        # PostgreSQL: two organizers deleting themselves at once must not both see "another remains".
+        query = query.with_for_update()
+    return db.session.execute(query).scalars().all() == [attendee.id]
+
+
+def summary(attendee: Attendee) -> DataSummary:
+    """Counts for the "My data" page: contacts, notes written, scans made."""
+    contacts, notes = db.session.execute(
+        db.select(func.count(Connection.id), func.count(Connection.note_updated_at)).where(Connection.owner_id == attendee.id)
+    ).one()
+    scans = db.session.execute(db.select(func.count(Scan.id)).where(Scan.scanner_id == attendee.id)).scalar_one()
+    return DataSummary(contacts=contacts, notes=notes, scans=scans, last_organizer=is_last_organizer(attendee))
+
+
+def confirmation_matches(attendee: Attendee, typed: str) -> bool:
+    """The person typed DELETE (any case) or their own email address."""
+    typed = (typed or "").strip()[:CONFIRM_MAX]
+    return typed.upper() == CONFIRM_WORD or (bool(typed) and normalise_email(typed) == attendee.email_key)
+
+
+def _take_write_lock() -> None:
+    # SQLite: take the write lock before the organizer check, so that the check and the
+    # deletion cannot interleave with another organizer's deletion.
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def delete_account(attendee: Attendee, typed_confirmation: str) -> None:
+    """Delete the attendee with their profile, notes (their connection rows), scans and login tokens.
+
+    Other attendees keep their own connection rows: the database sets their contact_id to NULL
+    (ON DELETE SET NULL), so they see "a deleted attendee" with their own note and none of the
+    deleted person's details. Raises AccountError. Commits.
+    """
+    if not confirmation_matches(attendee, typed_confirmation):
+        raise AccountError("not_confirmed")
+    db.session.rollback()  # start clean so the write lock is the transaction's first statement
+    _take_write_lock()
+    attendee = db.session.get(Attendee, attendee.id, populate_existing=True)
+    if is_last_organizer(attendee, lock=True):
+        db.session.rollback()
+        raise AccountError("last_organizer")
+    me = attendee.id
+    tokens = [attendee.badge_token] + list(
+        db.session.execute(db.select(RevokedBadge.badge_token).where(RevokedBadge.attendee_id == me)).scalars()
+    )
+    db.session.execute(delete(Scan).where(Scan.scanner_id == me))
+    db.session.execute(delete(Connection).where(Connection.owner_id == me))
+    db.session.execute(delete(LoginToken).where(LoginToken.attendee_id == me))
+    db.session.execute(delete(RevokedBadge).where(RevokedBadge.attendee_id == me))
+    db.session.execute(delete(BadgeImage).where(BadgeImage.badge_token.in_(tokens)))
+    # Mail to me that has not gone out (a login link, my digest) holds my address and contacts.
+    # A message a sender is handing to SMTP right now is left to finish; its attendee_id goes NULL.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.attendee_id == me, OutboxMessage.status != "sending"))
+    db.session.execute(delete(Attendee).where(Attendee.id == me))
+    db.session.commit()

@@ -1,0 +1,45 @@
+"""My data, my choice: see what is stored, download it all, delete my account for the event."""
+from __future__ import annotations
+
+from flask import Blueprint, g, render_template, request, url_for
+
+from ..auth.session import attendee_required, get_event_or_404, logout_user
+from ..htmx import redirect_to, render_page
+from . import services
+from .services import AccountError
+
+bp = Blueprint("mydata", __name__, url_prefix="/e/<slug>/my-data")
+
+
+def _overview(status: int = 200, error: str | None = None, typed: str = ""):
+    return render_page("mydata/overview.html", "mydata/_delete_form.html", status=status,
+                       summary=services.summary(g.attendee), error=error, typed=typed,
+                       confirm_word=services.CONFIRM_WORD, confirm_max=services.CONFIRM_MAX)
+
+
+@bp.get("")
+@attendee_required
+def overview():
+    """What is stored about me, where to change what I share, downloads, and account deletion."""
+    return _overview()
+
+
+@bp.post("/delete")
+@attendee_required
+def delete_account():
+    """Delete my account for this event after a typed confirmation, then log me out."""
+    typed = request.form.get("confirm", "")[: services.CONFIRM_MAX]
+    slug = g.event.slug  # the event object is gone from the session once the deletion commits
+    try:
+        services.delete_account(g.attendee, typed)
+    except AccountError as error:
+        return _overview(409 if error.code == "last_organizer" else 422, error.message, typed)
+    logout_user()
+    return redirect_to(url_for("mydata.deleted", slug=slug))
+
+
+@bp.get("/deleted")
+def deleted(slug: str):
+    """The confirmation after an account was deleted (shows nothing about anyone)."""
+    g.event = get_event_or_404(slug)
+    return render_template("mydata/deleted.html")

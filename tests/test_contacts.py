@@ -1,0 +1,341 @@
+"""The contact book: newest first, search and filters in SQL, counts, deleted contacts, removal."""
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from conftest import csrf_token
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert
+
+from eventnet.attendees.models import Attendee
+from eventnet.connections.models import Connection
+from eventnet.extensions import db
+
+_clock = [datetime(2026, 5, 4, 8, 0, tzinfo=timezone.utc)]
+
+
+def connect(owner, contact, *, initiated: bool = True, **mine) -> Connection:
+    """Both sides of an exchange, as the scan service writes them; `mine` sets owner's side."""
+    _clock[0] += timedelta(minutes=1)
+    at = mine.pop("created_at", _clock[0])
+    row = Connection(event_id=owner.event_id, owner_id=owner.id, contact_id=contact.id, initiated=initiated,
+                     created_at=at, note=mine.pop("note", ""), tags=mine.pop("tags", []),
+                     starred=mine.pop("starred", False), intent=mine.pop("intent", "none"))
+    theirs = Connection(event_id=owner.event_id, owner_id=contact.id, contact_id=owner.id, initiated=not initiated,
+                        created_at=at, note="", tags=[], starred=False, intent="none")
+    db.session.add_all([row, theirs])
+    db.session.commit()
+    return row
+
+
+@pytest.fixture
+def book(make_event, make_attendee):
+    """Me and three contacts: Zoë (hides her company), Bob (scanned me), Carla (tagged, starred)."""
+    ev = make_event(slug="conf")
+    me = make_attendee(ev, "me@example.org", "Mia Me")
+    zoe = make_attendee(ev, "zoe@example.org", "Zoë Ångström 李", company="Secretcorp", headline="Researcher",
+                        shared_fields=["headline"])
+    bob = make_attendee(ev, "bob@example.org", "Bob Baker", company="Bobcorp", headline="Product lead")
+    carla = make_attendee(ev, "carla@example.org", "Carla Cruz", company="Acme 50% Off", headline="CTO")
+    rows = {
+        "zoe": connect(me, zoe, note="Talked about graph databases"),
+        "bob": connect(me, bob, initiated=False, intent="coffee"),
+        "carla": connect(me, carla, note="Wants slides", tags=["rust", "hiring"], starred=True, intent="send"),
+    }
+    return ev, me, {"zoe": zoe, "bob": bob, "carla": carla}, rows
+
+
+def log_in(live_server, page, attendee) -> None:
+    """Log a browser page in the way a person does: open a login link, press "Log in"."""
+    from eventnet.auth.services import create_login_link
+
+    with live_server.app.app_context():  # the served app's BASE_URL goes into the link
+        link = create_login_link(db.session.merge(attendee))
+        db.session.commit()
+    page.goto(link.url)
+    page.get_by_role("button", name="Log in").click()
+
+
+def names(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>|★", "", n).strip() for n in re.findall(r'class="contact-name">(.*?)</span>\s*\n', html, re.S)]
+
+
+def count_line(html: str) -> str:
+    match = re.search(r'class="muted contact-count"[^>]*>(.*?)</p>', html, re.S)
+    return " ".join(match.group(1).split())
+
+
+def test_anonymous_is_sent_to_login(client, book):
+    response = client.get("/e/conf/contacts/")
+    assert response.status_code in (302, 303)
+    assert "/login" in response.headers["Location"]
+
+
+def test_book_lists_my_contacts_newest_first_with_a_count(client, login, book):
+    ev, me, people, rows = book
+    login(client, me)
+    html = client.get("/e/conf/contacts/").get_data(as_text=True)
+    assert names(html) == ["Carla Cruz", "Bob Baker", "Zoë Ångström 李"]
+    assert count_line(html) == "3 contacts"
+    for key, row in rows.items():
+        assert f'href="/e/conf/contacts/{row.id}"' in html  # each row opens the contact's card
+    assert "Wants slides" in html and "rust" in html and "Meet for coffee" in html
+    assert "Scanned me" in html and "I scanned" in html
+    # Zoë hides her company: the book does not show it.
+    assert "Secretcorp" not in html and "Researcher" in html
+    # The search box searches as one types, into the results fragment, and keeps the URL.
+    assert 'hx-trigger="input changed delay:300ms, search"' in html
+    assert 'hx-target="#contact-results"' in html and 'hx-push-url="true"' in html
+
+
+def test_others_see_only_their_own_book(app, login, book):
+    ev, me, people, rows = book
+    other = login(app.test_client(), people["bob"])
+    html = other.get("/e/conf/contacts/").get_data(as_text=True)
+    assert names(html) == ["Mia Me"]
+    assert "Wants slides" not in html and "graph databases" not in html
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("carla", ["Carla Cruz"]),                      # name, any case
+    ("bobcorp", ["Bob Baker"]),                     # company (shared)
+    ("secretcorp", []),                             # company Zoë hides is not searchable
+    ("GRAPH", ["Zoë Ångström 李"]),                  # my note
+    ("hiring", ["Carla Cruz"]),                     # my tags
+    ("Ångström", ["Zoë Ångström 李"]),               # unicode name
+    ("李", ["Zoë Ångström 李"]),
+    ("50%", ["Carla Cruz"]),                        # % is a character, not a wildcard
+    ("%", ["Carla Cruz"]),                          # ...and only matches a real %
+    ("_", []),
+    ("wants carla", ["Carla Cruz"]),                # every word must match somewhere
+    ("wants bob", []),
+])
+def test_search(client, login, book, query, expected):
+    ev, me, people, rows = book
+    login(client, me)
+    html = client.get("/e/conf/contacts/", query_string={"q": query}).get_data(as_text=True)
+    assert names(html) == expected
+    assert count_line(html) == f"{len(expected)} of 3 match"
+
+
+def test_search_with_htmx_answers_the_results_fragment(client, login, book):
+    ev, me, people, rows = book
+    login(client, me)
+    response = client.get("/e/conf/contacts/?q=bob", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in html and 'id="contact-q"' not in html
+    assert names(html) == ["Bob Baker"] and count_line(html) == "1 of 3 match"
+    assert "HX-Request" in response.headers["Vary"]
+    # The same URL without htmx (reload, shared link, no JavaScript) is the whole page, search filled in.
+    page = client.get("/e/conf/contacts/?q=bob").get_data(as_text=True)
+    assert "<html" in page and 'value="bob"' in page and names(page) == ["Bob Baker"]
+
+
+@pytest.mark.parametrize("args, expected", [
+    ({"tag": "rust"}, ["Carla Cruz"]),
+    ({"tag": "RUST"}, ["Carla Cruz"]),
+    ({"tag": "rus"}, []),                            # a tag filter is the whole tag
+    ({"starred": "1"}, ["Carla Cruz"]),
+    ({"intent": "coffee"}, ["Bob Baker"]),
+    ({"met": "scanned_me"}, ["Bob Baker"]),
+    ({"met": "i_scanned"}, ["Carla Cruz", "Zoë Ångström 李"]),
+    ({"met": "i_scanned", "q": "graph"}, ["Zoë Ångström 李"]),
+])
+def test_filters(client, login, book, args, expected):
+    ev, me, people, rows = book
+    login(client, me)
+    html = client.get("/e/conf/contacts/", query_string=args).get_data(as_text=True)
+    assert names(html) == expected
+    assert count_line(html) == f"{len(expected)} of 3 match"
+
+
+@pytest.mark.parametrize("query", [
+    "intent=bogus", "met=sideways", "starred=maybe", "page=x", "page=-4", "page=99999999999999999999",
+    "tag=" + "x" * 500, "q=" + "y" * 5000, "q=%00", "tag=%22%5D", "q=%5C",
+])
+def test_unknown_filter_values_are_ignored_never_500(client, login, book, query):
+    ev, me, people, rows = book
+    login(client, me)
+    response = client.get(f"/e/conf/contacts/?{query}")
+    assert response.status_code == 200
+    assert "contact-count" in response.get_data(as_text=True)
+
+
+def test_tag_menu_lists_my_tags(client, login, book):
+    ev, me, people, rows = book
+    login(client, me)
+    html = client.get("/e/conf/contacts/?tag=rust").get_data(as_text=True)
+    assert '<option value="hiring" >hiring</option>' in html
+    assert '<option value="rust" selected>rust</option>' in html
+
+
+def test_deleted_contact_shows_as_deleted_attendee_with_my_note(client, login, book):
+    ev, me, people, rows = book
+    db.session.delete(people["zoe"])
+    db.session.commit()
+    login(client, me)
+    html = client.get("/e/conf/contacts/").get_data(as_text=True)
+    assert names(html) == ["Carla Cruz", "Bob Baker", "A deleted attendee"]
+    assert "Talked about graph databases" in html
+    assert "Zoë" not in html and "Researcher" not in html
+    # My note about them is still searchable.
+    assert names(client.get("/e/conf/contacts/?q=graph").get_data(as_text=True)) == ["A deleted attendee"]
+
+
+# ----------------------------------------------------------------------------- removal
+
+
+def test_remove_asks_first_then_removes_only_my_side(client, login, book):
+    ev, me, people, rows = book
+    login(client, me)
+    row_id = rows["carla"].id
+    page = client.get(f"/e/conf/contacts/{row_id}/remove")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Remove Carla Cruz?" in html
+    assert db.session.get(Connection, row_id) is not None  # GET changed nothing
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    response = client.post(f"/e/conf/contacts/{row_id}/remove", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/e/conf/contacts/")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Carla Cruz was removed from your contacts" in html
+    assert names(html) == ["Bob Baker", "Zoë Ångström 李"]
+    db.session.expire_all()
+    assert db.session.get(Connection, row_id) is None
+    theirs = db.session.execute(db.select(Connection).filter_by(owner_id=people["carla"].id)).scalar_one()
+    assert theirs.contact_id == me.id  # Carla still has me
+    assert client.get(f"/e/conf/contacts/{row_id}/remove").status_code == 404
+
+
+def test_remove_from_the_contact_page_form_confirms_with_data_confirm(client, app, login, book):
+    ev, me, people, rows = book
+    with app.test_request_context():
+        from flask import g, render_template
+
+        g.event = ev
+        html = render_template("contacts/_remove_form.html", connection=rows["bob"], event=ev)
+    assert "data-confirm=" in html and f'action="/e/conf/contacts/{rows["bob"].id}/remove"' in html
+
+
+def test_remove_someone_elses_contact_is_404_and_needs_csrf(app, client, login, book):
+    ev, me, people, rows = book
+    bob = login(app.test_client(), people["bob"])
+    token = csrf_token(bob, "/e/conf/my-data")
+    assert bob.get(f"/e/conf/contacts/{rows['carla'].id}/remove").status_code == 404
+    assert bob.post(f"/e/conf/contacts/{rows['carla'].id}/remove", data={"csrf_token": token}).status_code == 404
+    login(client, me)
+    assert client.post(f"/e/conf/contacts/{rows['carla'].id}/remove").status_code == 400  # no CSRF token
+    assert db.session.get(Connection, rows["carla"].id) is not None
+
+
+# ----------------------------------------------------------------------------- 1,000 contacts
+
+
+def _many_contacts(ev, me, n: int) -> None:
+    start = datetime(2026, 5, 4, 8, 0, tzinfo=timezone.utc)
+    people = [
+        {"event_id": ev.id, "email": f"p{i}@example.org", "email_key": f"p{i}@example.org", "role": "attendee",
+         "name": f"Person {i:04d}", "company": f"Company {i % 37}", "headline": "Engineer", "links": [],
+         "shared_fields": ["company", "headline"], "badge_token": secrets.token_urlsafe(24),
+         "short_code": f"S{i:06d}"}
+        for i in range(n)
+    ]
+    db.session.execute(insert(Attendee), people)
+    ids = db.session.execute(db.select(Attendee.id).where(Attendee.email_key.like("p%@example.org"))
+                             .order_by(Attendee.id)).scalars().all()
+    db.session.execute(insert(Connection), [
+        {"event_id": ev.id, "owner_id": me.id, "contact_id": contact_id, "initiated": i % 2 == 0,
+         "created_at": start + timedelta(seconds=i), "note": f"note {i} about widgets" if i % 3 else "",
+         "tags": ["widgets", f"t{i % 5}"] if i % 4 == 0 else [], "starred": i % 7 == 0,
+         "intent": "coffee" if i % 10 == 0 else "none"}
+        for i, contact_id in enumerate(ids)
+    ])
+    db.session.commit()
+
+
+def _statements_for(app, client, url: str) -> tuple[int, str]:
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    # The test shares the app's session: start each request from nothing cached, as a real one does.
+    db.session.expire_all()
+    engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    statements = [s for s in statements if not s.startswith("PRAGMA")]
+    return len(statements), response.get_data(as_text=True)
+
+
+def test_a_thousand_contacts_take_the_same_number_of_queries_as_a_few(app, client, login, make_event, make_attendee):
+    ev = make_event(slug="big")
+    me = make_attendee(ev, "me@example.org", "Mia Me")
+    login(client, me)
+    _many_contacts(ev, me, 3)
+    small, html = _statements_for(app, client, "/e/big/contacts/")
+    assert count_line(html) == "3 contacts"
+
+    db.session.execute(db.delete(Connection))
+    db.session.execute(db.delete(Attendee).where(Attendee.id != me.id))
+    db.session.commit()
+    _many_contacts(ev, me, 1000)
+    for url in ("/e/big/contacts/", "/e/big/contacts/?q=widgets", "/e/big/contacts/?tag=widgets&starred=1",
+                "/e/big/contacts/?met=scanned_me&page=3"):
+        statements, html = _statements_for(app, client, url)
+        assert statements == small, url
+    statements, html = _statements_for(app, client, "/e/big/contacts/")
+    assert count_line(html) == "1000 contacts · page 1 of 10"
+    assert len(names(html)) == 100 and names(html)[0] == "Person 0999"
+    assert 'rel="next" href="/e/big/contacts/?page=2"' in html
+    statements, html = _statements_for(app, client, "/e/big/contacts/?q=widgets&page=2")
+    matching = sum(1 for i in range(1000) if i % 3 or i % 4 == 0)  # in a note, or tagged "widgets"
+    assert count_line(html) == f"{matching} of 1000 match · page 2 of {(matching + 99) // 100}"
+    assert "page=3" in html and "q=widgets" in html
+
+
+# ----------------------------------------------------------------------------- in a phone's browser
+
+
+@pytest.mark.browser
+def test_book_on_a_phone_search_filter_and_remove(live_server, phone, make_event, make_attendee):
+    from playwright.sync_api import expect
+
+    ev = make_event(slug="conf")
+    me = make_attendee(ev, "me@example.org", "Mia Me")
+    for i, (name, note, tags) in enumerate([("Ann Ash", "ML ops", ["ml"]), ("Ben Birch", "wants a job", []),
+                                            ("Cat Cedar", "ML hiring lead", ["ml", "hiring"])]):
+        connect(me, make_attendee(ev, f"p{i}@example.org", name), note=note, tags=tags, starred=i == 2)
+    page = phone
+    log_in(live_server, page, me)
+    page.goto(f"{live_server.url}/e/conf/contacts/")
+    count = page.locator(".contact-count")
+    expect(count).to_have_text("3 contacts")
+
+    page.get_by_label("Search name, company, your notes and tags").fill("ml")
+    expect(count).to_have_text("2 of 3 match")
+    expect(page).to_have_url(f"{live_server.url}/e/conf/contacts/?q=ml")  # empty filters left out
+    page.get_by_text("Filters", exact=True).click()
+    page.get_by_label("Starred only").check()
+    expect(count).to_have_text("1 of 3 match")
+    expect(page.locator(".contact-name")).to_have_text(["★ Cat Cedar"])
+    expect(page).to_have_url(f"{live_server.url}/e/conf/contacts/?q=ml&starred=1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.reload()  # the pushed URL is a real page: same results after a reload
+    expect(count).to_have_text("1 of 3 match")
+
+    page.goto(f"{live_server.url}/e/conf/contacts/")
+    page.get_by_role("link", name="Remove Ben Birch").click()
+    expect(page.get_by_role("heading", name="Remove Ben Birch?")).to_be_visible()
+    page.get_by_role("button", name="Remove from my contacts").click()
+    expect(page.get_by_text("Ben Birch was removed from your contacts")).to_be_visible()
+    expect(count).to_have_text("2 contacts")

@@ -1,0 +1,208 @@
+"""My data, my choice: the "My data" page, downloading everything, deleting my account."""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import pytest
+import vobject
+from conftest import csrf_token
+from test_contacts import connect
+
+from eventnet.attendees.models import Attendee
+from eventnet.auth.models import LoginToken
+from eventnet.auth.services import create_login_link
+from eventnet.connections.models import Connection, Scan
+from eventnet.extensions import db
+
+
+@pytest.fixture
+def world(make_event, make_attendee):
+    """Me (with a note on Olga, a scan and a login link) and Olga, who has a note about me."""
+    ev = make_event(slug="conf")
+    me = make_attendee(ev, "Mia.Me@example.org", "Mia Me", company="Miacorp", headline="Founder",
+                       phone="+44 20 7946 0000", shared_fields=["headline", "company", "email", "phone"])
+    olga = make_attendee(ev, "olga@example.org", "Olga Orr")
+    mine = connect(me, olga, note="Olga knows the Kafka people", tags=["kafka"], starred=True)
+    theirs = db.session.execute(db.select(Connection).filter_by(owner_id=olga.id)).scalar_one()
+    theirs.note, theirs.tags = "Mia offered an intro to her investor", ["investor"]
+    db.session.add(Scan(event_id=ev.id, scanner_id=me.id, scanned_id=olga.id, connection_id=mine.id,
+                        client_uuid=str(uuid.uuid4()), created_connection=True))
+    db.session.add(Scan(event_id=ev.id, scanner_id=olga.id, scanned_id=me.id, connection_id=theirs.id,
+                        client_uuid=str(uuid.uuid4()), created_connection=False))
+    create_login_link(me)
+    db.session.commit()
+    return ev, me, olga, mine, theirs
+
+
+def delete_me(client, confirm: str, token: str | None = None):
+    token = token or csrf_token(client, "/e/conf/my-data")
+    return client.post("/e/conf/my-data/delete", data={"csrf_token": token, "confirm": confirm})
+
+
+def test_my_data_page_shows_what_is_stored_and_where_to_act(client, login, world):
+    ev, me, olga, mine, theirs = world
+    login(client, me)
+    html = client.get("/e/conf/my-data").get_data(as_text=True)
+    assert '<span data-count="contacts">1</span> contact' in html
+    assert '<span data-count="scans">1</span> scan' in html
+    assert 'href="/e/conf/contacts/export.json"' in html
+    assert 'href="/e/conf/contacts/export.vcf"' in html and 'href="/e/conf/contacts/export.csv"' in html
+    assert 'href="/e/conf/profile"' in html  # change what I share
+    assert 'action="/e/conf/my-data/delete"' in html and 'name="confirm"' in html
+    assert 'aria-describedby="delete-hint"' in html
+
+
+def test_my_data_needs_login(client, world):
+    for response in (client.get("/e/conf/my-data"), client.post("/e/conf/my-data/delete")):
+        assert response.status_code in (302, 303, 400)
+    assert client.get("/e/conf/my-data").headers["Location"].startswith("/e/conf/login")
+
+
+def test_wrong_confirmation_deletes_nothing(client, login, world):
+    ev, me, olga, mine, theirs = world
+    login(client, me)
+    response = delete_me(client, "delete please")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Type DELETE or your email address to confirm." in html
+    assert 'aria-invalid="true"' in html and "delete-error" in html
+    assert 'value="delete please"' in html
+    db.session.expire_all()
+    assert db.session.get(Attendee, me.id) is not None
+    assert client.get("/e/conf/contacts/").status_code == 200  # still logged in
+
+
+def test_delete_needs_csrf(client, login, world):
+    ev, me, olga, mine, theirs = world
+    login(client, me)
+    response = client.post("/e/conf/my-data/delete", data={"confirm": "DELETE"})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Attendee, me.id) is not None
+
+
+def test_deleting_my_account_removes_my_data_and_keeps_olgas(app, client, login, world):
+    ev, me, olga, mine, theirs = world
+    me_id, mine_id, theirs_id = me.id, mine.id, theirs.id
+    login(client, me)
+    response = delete_me(client, "DELETE")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/e/conf/my-data/deleted"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your account was deleted" in page and "you are logged out" in page
+
+    # Logged out: my pages send me to the login page.
+    again = client.get("/e/conf/contacts/")
+    assert again.status_code in (302, 303) and "/e/conf/login" in again.headers["Location"]
+
+    db.session.expire_all()
+    assert db.session.get(Attendee, me_id) is None
+    assert db.session.get(Connection, mine_id) is None  # my note about Olga
+    assert db.session.execute(db.select(Scan).filter_by(scanner_id=me_id)).scalars().all() == []
+    assert db.session.execute(db.select(LoginToken).filter_by(attendee_id=me_id)).scalars().all() == []
+
+    kept = db.session.get(Connection, theirs_id)
+    assert kept is not None and kept.contact_id is None  # ON DELETE SET NULL did it
+    assert kept.note == "Mia offered an intro to her investor" and kept.tags == ["investor"]
+    olga_scan = db.session.execute(db.select(Scan).filter_by(scanner_id=olga.id)).scalar_one()
+    assert olga_scan.scanned_id is None
+
+    # Olga sees "A deleted attendee" with her own note, and none of my details, anywhere.
+    other = login(app.test_client(), olga)
+    book = other.get("/e/conf/contacts/").get_data(as_text=True)
+    assert "A deleted attendee" in book and "Mia offered an intro" in book
+    contact_page = other.get(f"/e/conf/contacts/{theirs_id}").get_data(as_text=True)
+    assert "Mia offered an intro" in contact_page
+    csv_text = other.get("/e/conf/contacts/export.csv").get_data().decode("utf-8-sig")
+    assert "A deleted attendee" in csv_text
+    export = json.loads(other.get("/e/conf/contacts/export.json").get_data(as_text=True))
+    assert export["contacts"][0]["contact"] is None and export["contacts"][0]["contact_deleted"] is True
+    assert list(vobject.readComponents(other.get("/e/conf/contacts/export.vcf").get_data(as_text=True))) == []
+    for body in (book, contact_page, csv_text, json.dumps(export, ensure_ascii=False)):
+        for detail in ("Mia Me", "Miacorp", "Founder", "7946", "mia.me@example.org"):
+            assert detail.lower() not in body.lower(), detail
+
+
+def test_confirming_with_my_email_in_any_case_works(client, login, world):
+    ev, me, olga, mine, theirs = world
+    me_id = me.id
+    login(client, me)
+    assert delete_me(client, "  mia.me@EXAMPLE.org ").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Attendee, me_id) is None
+
+
+def test_another_persons_email_does_not_confirm(client, login, world):
+    ev, me, olga, mine, theirs = world
+    login(client, me)
+    assert delete_me(client, "olga@example.org").status_code == 422
+
+
+def test_the_last_organizer_cannot_delete_themselves(client, app, login, make_attendee, world):
+    ev, me, olga, mine, theirs = world
+    boss = make_attendee(ev, "boss@example.org", "Bea Boss", role="organizer")
+    boss_id = boss.id
+    login(client, boss)
+    page = client.get("/e/conf/my-data").get_data(as_text=True)
+    assert "You are the last organizer of this event" in page and 'name="confirm"' not in page
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    response = delete_me(client, "DELETE", token)
+    assert response.status_code == 409
+    assert "You are the last organizer of this event" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Attendee, boss_id) is not None
+
+    # With a second organizer, either of them may go.
+    make_attendee(ev, "co@example.org", "Cody Co", role="organizer")
+    assert delete_me(client, "DELETE").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Attendee, boss_id) is None
+
+
+def test_remove_one_contact_keeps_the_rest_of_my_data(client, login, world):
+    """Removing a contact (from my data's point of view): my side goes, the counts follow."""
+    ev, me, olga, mine, theirs = world
+    login(client, me)
+    token = csrf_token(client, f"/e/conf/contacts/{mine.id}/remove")
+    assert client.post(f"/e/conf/contacts/{mine.id}/remove", data={"csrf_token": token}).status_code == 303
+    html = client.get("/e/conf/my-data").get_data(as_text=True)
+    assert '<span data-count="contacts">0</span> contacts' in html
+    data = json.loads(client.get("/e/conf/contacts/export.json").get_data(as_text=True))
+    assert data["contacts"] == [] and data["profile"]["name"] == "Mia Me"
+
+
+@pytest.mark.browser
+def test_deleting_my_account_on_a_phone(live_server, phone, world):
+    from playwright.sync_api import expect
+    from test_contacts import log_in
+
+    ev, me, olga, mine, theirs = world
+    me_id = me.id
+    page = phone
+    log_in(live_server, page, me)
+    page.get_by_role("link", name="My data").click()
+    expect(page.get_by_role("heading", name="My data", exact=True)).to_be_visible()
+    field = page.get_by_label("Type DELETE or your email address to confirm")
+    field.fill("nope")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete my account").click()
+    expect(page.get_by_role("alert").filter(has_text="Type DELETE")).to_be_visible()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    field.fill("DELETE")
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Delete my account").click()  # "Cancel" in the confirm dialog
+    assert dialogs == ["Delete your account and all your notes for good?"]
+    db.session.expire_all()
+    assert db.session.get(Attendee, me_id) is not None
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete my account").click()
+    expect(page.get_by_role("heading", name="Your account was deleted")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_have_count(0)  # logged out: no tab bar
+    db.session.expire_all()
+    assert db.session.get(Attendee, me_id) is None
