@@ -10,3 +10,23 @@
     }
   });
 })();
+
+// Offline (scanner feature): register the service worker, and tell it which pages to keep for
+// the logged-in attendee (scanner, my QR, contacts), or to forget them once nobody is logged in.
+(function () {
+  "use strict";
+  var body = document.body;
+  if (!("serviceWorker" in navigator) || !body || !body.dataset.serviceWorker) { return; }
+  navigator.serviceWorker.register(body.dataset.serviceWorker, { scope: "/" }).catch(function () {
+    /* no service worker (private mode, old browser): everything still works online */
+  });
+  navigator.serviceWorker.ready.then(function (registration) {
+    var worker = registration.active;
+    if (!worker) { return; }
+    if (body.dataset.offlinePages) {
+      worker.postMessage({ type: "keep-pages", pages: JSON.parse(body.dataset.offlinePages) });
+    } else if ("loggedOut" in body.dataset) {
+      worker.postMessage({ type: "forget-pages" });
+    }
+  });
+})();

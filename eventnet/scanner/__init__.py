@@ -1,0 +1,1 @@
+"""scanner feature: the in-app QR scanner, its offline queue's server side, and the PWA files."""

@@ -1,0 +1,273 @@
+"""The scanner's server side: notes saved by a scan's client UUID, the typed-code exchange,
+the name search, and the precompressed decoder files."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, or_
+
+from ..attendees.models import Attendee
+from ..badges.services import find_by_short_code
+from ..badges.tokens import normalise_short_code
+from ..connections import services as connections
+from ..connections.models import Connection, Scan
+from ..database import utcnow
+from ..extensions import db
+
+# The vendored fallback decoder (see static/vendor/README.md). Its path carries the version,
+# so its files can be cached for a year and never revalidated.
+DECODER_VERSION = "3.2.2"
+DECODER_DIR = Path("vendor") / "barcode-detector" / DECODER_VERSION
+DECODER_SCRIPT = "barcode-detector-ponyfill.js"
+DECODER_WASM = "zxing_reader.wasm"
+DECODER_TYPES = {".js": "text/javascript; charset=utf-8", ".wasm": "application/wasm"}
+# Preferred first: brotli is ~22% smaller than gzip on the wasm (357 KB against 459 KB).
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+
+SEARCH_MIN = 2
+SEARCH_MAX_QUERY = 100
+SEARCH_LIMIT = 20
+CODE_MAX = 32
+
+
+class ScannerError(Exception):
+    """An expected failure of a scanner request; `code` is stable, `message` is for the person."""
+
+    def __init__(self, code: str, status: int, message: str):
+        super().__init__(message)
+        self.code, self.status, self.message = code, status, message
+
+
+# ----------------------------------------------------------------------------- notes by scan UUID
+
+
+@dataclass
+class NoteSync:
+    connection: Connection
+    applied: bool  # False: the server already holds a newer edit (or this very one, replayed)
+
+
+def connection_for_scan(owner: Attendee, client_uuid: str) -> Connection | None:
+    """The connection that owner's scan with this client UUID led to, or None."""
+    return db.session.execute(
+        db.select(Connection)
+        .join(Scan, Scan.connection_id == Connection.id)
+        .where(Scan.scanner_id == owner.id, Scan.client_uuid == client_uuid, Connection.owner_id == owner.id)
+    ).scalar_one_or_none()
+
+
+def parse_time(raw: object, field: str) -> datetime:
+    """An ISO 8601 time with an offset, as sent by the phone; ScannerError otherwise."""
+    if not isinstance(raw, str) or len(raw) > 64:
+        raise ScannerError("invalid_time", 400, f"{field} must be an ISO 8601 time with a time zone offset.")
+    try:
+        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ScannerError("invalid_time", 400, f"{field} must be an ISO 8601 time with a time zone offset.") from None
+    if moment.tzinfo is None:
+        raise ScannerError("invalid_time", 400, f"{field} must carry a time zone offset.")
+    return moment
+
+
+def edit_time_on_server_clock(edited_at: datetime, sent_at: datetime | None, now: datetime) -> datetime:
+    """When an edit happened, in server time: the phone's clock may be off by hours, but the gap
+    between its edit and its send is measured on that one clock, so only the gap is trusted."""
+    if sent_at is None:
+        return min(edited_at, now)
+    gap = sent_at - edited_at
+    if gap < timedelta(0):
+        gap = timedelta(0)
+    return now - gap
+
+
+def save_note_by_scan(
+    owner: Attendee, client_uuid: object, note: object, edited_at: object, sent_at: object = None
+) -> NoteSync:
+    """Save owner's note on the connection their scan `client_uuid` made; last edit wins.
+
+    Offline the phone knows only the scan's UUID, not the connection id. Edits are ordered by
+    the phone's edit time mapped onto the server's clock (see edit_time_on_server_clock), and
+    the note's stored time becomes that edit time, so a replay, or an edit older than what the
+    server holds, changes nothing. Raises ScannerError or connections' NoteInvalid. Commits.
+    """
+    try:
+        client_uuid = connections.parse_client_uuid(client_uuid)
+    except connections.ExchangeError as error:
+        raise ScannerError(error.code, 400, error.message) from None
+    if not isinstance(note, str):
+        raise ScannerError("invalid_note", 400, "note must be a string.")
+    now = utcnow()
+    edited = parse_time(edited_at, "edited_at")
+    sent = parse_time(sent_at, "sent_at") if sent_at is not None else None
+    edited = edit_time_on_server_clock(edited, sent, now)
+    connection = connection_for_scan(owner, client_uuid)
+    if connection is None:
+        raise ScannerError("unknown_scan", 404, "No scan with this id has reached the server yet.")
+    if note.replace("\r\n", "\n") == connection.note:
+        return NoteSync(connection, False)  # a replay, or the same text: nothing to change
+    if connection.note_updated_at is not None and edited <= connection.note_updated_at:
+        return NoteSync(connection, False)
+    connections.save_note(connection, connections.NoteInput(note=note))
+    connection.note_updated_at = edited
+    db.session.commit()
+    return NoteSync(connection, True)
+
+
+# ----------------------------------------------------------------------------- typed short code
+
+
+def exchange_by_code(scanner: Attendee, typed: object, client_uuid: object) -> connections.ScanResult:
+    """Exchange cards with the attendee whose badge shows the short code `typed`.
+
+    A form's client UUID makes a double submit harmless; if the same UUID comes back with a
+    different code (a form re-used from the back button), it is a new scan with a new UUID.
+    Raises ScannerError (invalid_code, unknown_code) or connections' ExchangeError.
+    """
+    if not isinstance(typed, str) or not normalise_short_code(typed) or len(typed) > CODE_MAX:
+        raise ScannerError("invalid_code", 422, "Type the code printed under the badge's QR, like 7KQ4MXA.")
+    contact = find_by_short_code(scanner.event, typed)
+    if contact is None:
+        raise ScannerError("unknown_code", 422, "No badge of this event has that code. Check it and try again.")
+    try:
+        client_uuid = connections.parse_client_uuid(client_uuid)
+    except connections.ExchangeError:
+        client_uuid = str(uuid.uuid4())
+    earlier = db.session.execute(
+        db.select(Scan.scanned_id).filter_by(scanner_id=scanner.id, client_uuid=client_uuid)
+    ).first()
+    if earlier is not None and earlier[0] != contact.id:
+        client_uuid = str(uuid.uuid4())
+    return connections.record_scan(scanner, contact.badge_token, client_uuid, utcnow())
+
+
+# ----------------------------------------------------------------------------- search by name
+
+
+@dataclass
+class SearchHit:
+    name: str
+    company: str
+    headline: str
+    badge_token: str
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_attendees(viewer: Attendee, query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
+    """Attendees of viewer's event matching `query` by name, or by company or headline where
+    they share it; never viewer. At most `limit`, by name."""
+    query = " ".join(query.split())[:SEARCH_MAX_QUERY]
+    if len(query) < SEARCH_MIN:
+        return []
+    pattern = _like(query.lower())
+    candidates = db.session.execute(
+        db.select(Attendee)
+        .where(
+            Attendee.event_id == viewer.event_id,
+            Attendee.id != viewer.id,
+            or_(
+                func.lower(Attendee.name).like(pattern, escape="\\"),
+                func.lower(Attendee.company).like(pattern, escape="\\"),
+                func.lower(Attendee.headline).like(pattern, escape="\\"),
+            ),
+        )
+        .order_by(func.lower(Attendee.name), Attendee.id)
+        # Matches on a field someone does not share are dropped below; fetch enough to fill the list.
+        .limit(limit * 10)
+    ).scalars()
+    needle = query.lower()
+    hits: list[SearchHit] = []
+    for person in candidates:
+        company = person.company if person.shares("company") else ""
+        headline = person.headline if person.shares("headline") else ""
+        if any(needle in value.lower() for value in (person.name, company, headline)):
+            hits.append(SearchHit(person.name, company, headline, person.badge_token))
+            if len(hits) == limit:
+                break
+    return hits
+
+
+# ----------------------------------------------------------------------------- decoder files
+
+
+@dataclass
+class StaticVariant:
+    path: Path
+    encoding: str | None
+    mimetype: str
+
+
+def decoder_file(static_folder: str, filename: str, accept_encoding: str) -> StaticVariant | None:
+    """The vendored decoder file to send, precompressed when the client accepts it; None if unknown."""
+    if filename not in (DECODER_SCRIPT, DECODER_WASM):
+        return None
+    plain = Path(static_folder) / DECODER_DIR / filename
+    mimetype = DECODER_TYPES[plain.suffix]
+    accepted = {part.split(";")[0].strip().lower() for part in accept_encoding.split(",")}
+    for encoding, suffix in ENCODINGS:
+        variant = plain.with_name(plain.name + suffix)
+        if encoding in accepted and variant.is_file():
+            return StaticVariant(variant, encoding, mimetype)
+    return StaticVariant(plain, None, mimetype) if plain.is_file() else None
+
+
+_version_cache: dict[tuple, str] = {}
+
+
+def assets_version(static_folder: str) -> str:
+    """A short hash of every static file's content.
+
+    The service worker serves static files from its cache; its version changes whenever any of
+    them does, which makes sw.js byte-different, so browsers install the new worker and drop the
+    old cache. The decoder's folder is left out: its path carries its version. The content is
+    hashed again only when a file's size or time changes.
+    """
+    root = Path(static_folder)
+    files = sorted(p for p in root.rglob("*") if p.is_file() and "barcode-detector" not in p.parts)
+    signature = tuple((str(p.relative_to(root)), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    version = _version_cache.get(signature)
+    if version is None:
+        digest = hashlib.sha256()
+        for path in files:
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+        version = digest.hexdigest()[:12]
+        _version_cache.clear()
+        _version_cache[signature] = version
+    return version
+
+
+# ----------------------------------------------------------------------------- compressed static files
+
+COMPRESSIBLE = frozenset({"text/css", "text/javascript", "application/javascript", "image/svg+xml",
+                          "application/json", "application/manifest+json"})
+COMPRESS_MIN = 1024
+_gzip_cache: dict[tuple[str, int, int], bytes] = {}
+_gzip_lock = threading.Lock()
+
+
+def gzipped_static(path: Path) -> bytes:
+    """A static file gzipped, computed once per file version and kept in memory.
+
+    Static files are a few hundred KB at most (the app shell); gzip level 9 costs once per
+    process and file, and every later request is a dictionary lookup.
+    """
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    with _gzip_lock:
+        cached = _gzip_cache.get(key)
+    if cached is None:
+        cached = gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
+        with _gzip_lock:
+            for old in [k for k in _gzip_cache if k[0] == key[0]]:
+                del _gzip_cache[old]
+            _gzip_cache[key] = cached
+    return cached

@@ -1,0 +1,271 @@
+"""The scanner page, its JSON endpoints for the offline queue, the typed-code and name-search
+fallbacks, and the installable-app files (service worker, manifest, decoder)."""
+from __future__ import annotations
+
+import json
+from functools import wraps
+from pathlib import Path
+from typing import Callable
+
+from flask import (
+    Blueprint, Response, abort, current_app, flash, g, jsonify, make_response, request, send_file, url_for,
+)
+from flask_wtf.csrf import CSRFError, generate_csrf
+from werkzeug.security import safe_join
+
+from .. import ratelimit
+from ..auth.session import attendee_required, current_attendee, get_event_or_404
+from ..connections.services import ExchangeError, NoteInvalid
+from ..extensions import csrf
+from ..htmx import redirect_to, render_page
+from ..templating import HTMX_SCRIPT
+from . import services
+from .services import ScannerError
+
+bp = Blueprint("scanner", __name__)
+
+# Per attendee: a phone coming back online with a day of offline scans sends each once, and a
+# note is autosaved at most about once a second while typing; these limits sit far above that.
+NOTE_LIMIT = (120, 60)
+CODE_LIMIT = (20, 60)  # typed codes: enough for a queue of people, too few to guess codes
+SEARCH_LIMIT = (60, 60)
+SESSION_LIMIT = (120, 60)
+
+# What the service worker caches on install: the shell every cached page needs. (Its version
+# covers every static file, see services.assets_version.)
+SHELL_FILES = [
+    "css/app.css", "js/app.js", HTMX_SCRIPT, "js/queue.js", "js/scanner.js",
+    "icons/icon.svg", "icons/icon-192.png",
+]
+
+
+def _json_error(status: int, code: str, message: str) -> Response:
+    return make_response(jsonify(error={"code": code, "message": message}), status)
+
+
+def _limited(name: str, limit: tuple[int, int]) -> bool:
+    return not ratelimit.hit(f"scanner:{name}:{g.attendee.id}", *limit)
+
+
+def _api(view: Callable) -> Callable:
+    """An attendee's JSON endpoint: 401 JSON instead of a login redirect, CSRF failures as JSON
+    (checked after the login check, so a logged-out phone learns "log in", not "bad token")."""
+
+    @wraps(view)
+    def wrapped(slug: str, **kwargs):
+        event = get_event_or_404(slug)
+        attendee = current_attendee()
+        if attendee is None or attendee.event_id != event.id:
+            return _json_error(401, "login_required", "Log in to this event again to sync your scans.")
+        g.event, g.attendee = event, attendee
+        if request.method == "POST":
+            try:
+                csrf.protect()
+            except CSRFError:
+                return _json_error(400, "csrf_failed", "The page is out of date: reload it and try again.")
+        return view(**kwargs)
+
+    return wrapped
+
+
+@bp.app_template_global()
+def offline_pages() -> str:
+    """The pages the service worker keeps for offline use, as JSON for a data- attribute."""
+    event = g.get("event")
+    if event is None:
+        return "[]"
+    # "cache": shown from the phone at once and refreshed behind (they rarely change);
+    # "network": the contact book must show a scan made a minute ago, so the saved copy is
+    # only for when the network fails.
+    return json.dumps([
+        {"url": url_for("scanner.scan", slug=event.slug), "mode": "cache"},
+        {"url": url_for("badges.my_qr", slug=event.slug), "mode": "cache"},
+        {"url": url_for("contacts.book", slug=event.slug), "mode": "network"},
+    ])
+
+
+# ----------------------------------------------------------------------------- pages
+
+
+def _scan_page(status: int = 200, **context) -> Response:
+    return render_page(
+        "scanner/scan.html", status=status, attendee=g.attendee,
+        decoder_script=url_for("scanner.decoder_file", version=services.DECODER_VERSION, filename=services.DECODER_SCRIPT),
+        decoder_wasm=url_for("scanner.decoder_file", version=services.DECODER_VERSION, filename=services.DECODER_WASM),
+        code_value=context.pop("code_value", ""), code_error=context.pop("code_error", None),
+        **context,
+    )
+
+
+@bp.get("/e/<slug>/scan")
+@attendee_required
+def scan():
+    """The scanner: camera and decoder with JavaScript, typed code and name search without."""
+    return _scan_page()
+
+
+@bp.post("/e/<slug>/scan/code")
+@attendee_required
+def code():
+    """Exchange cards by the short code printed under a badge's QR (the camera's fallback)."""
+    typed = request.form.get("code", "")
+    if _limited("code", CODE_LIMIT):
+        return _scan_page(429, code_value=typed[:services.CODE_MAX],
+                          code_error="Too many codes in a short time. Wait a minute and try again.")
+    try:
+        result = services.exchange_by_code(g.attendee, typed, request.form.get("client_uuid"))
+    except ScannerError as error:
+        return _scan_page(error.status, code_value=typed[:services.CODE_MAX], code_error=error.message)
+    except ExchangeError as error:
+        return _scan_page(422 if error.status < 500 else error.status, code_value=typed[:services.CODE_MAX],
+                          code_error=error.message)
+    flash("Cards exchanged. Write down what you talked about while you remember." if result.created
+          else "You are already connected.", "ok")
+    return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=result.connection.id))
+
+
+@bp.get("/e/<slug>/scan/search")
+@attendee_required
+def search():
+    """Find an attendee of this event by name (or shared company or headline) to exchange with."""
+    query = request.args.get("q", "")[: services.SEARCH_MAX_QUERY]
+    too_short = len(" ".join(query.split())) < services.SEARCH_MIN
+    if not too_short and _limited("search", SEARCH_LIMIT):
+        return render_page("scanner/search.html", "scanner/_search_results.html", status=429, query=query,
+                           hits=[], too_short=False, limited=True)
+    hits = [] if too_short else services.search_attendees(g.attendee, query)
+    return render_page("scanner/search.html", "scanner/_search_results.html", query=query, hits=hits,
+                       too_short=too_short, limited=False)
+
+
+# ----------------------------------------------------------------------------- JSON for the queue
+
+
+@bp.get("/e/<slug>/api/session")
+@_api
+def session_api():
+    """Who is logged in here and a fresh CSRF token: the queue checks it before every sync."""
+    if _limited("session", SESSION_LIMIT):
+        return _json_error(429, "rate_limited", "Too many requests: the phone will try again shortly.")
+    response = jsonify(attendee_id=g.attendee.id, csrf_token=generate_csrf(), event=g.event.slug)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/e/<slug>/api/scans/<client_uuid>/note")
+@csrf.exempt  # checked inside _api, after the login check, and answered as JSON
+@_api
+def note_api(client_uuid: str):
+    """Save the note of the connection a scan made, by the scan's client UUID (idempotent)."""
+    if _limited("note", NOTE_LIMIT):
+        return _json_error(429, "rate_limited", "Too many notes in a short time: the phone will try again shortly.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _json_error(400, "invalid_json", "The body must be a JSON object.")
+    # The phone says whose item this is; another attendee's queued note waits for their login.
+    if body.get("attendee_id") != g.attendee.id:
+        return _json_error(409, "other_attendee", "This note was written by another account on this phone.")
+    try:
+        synced = services.save_note_by_scan(
+            g.attendee, client_uuid, body.get("note"), body.get("edited_at"), body.get("sent_at")
+        )
+    except ScannerError as error:
+        return _json_error(error.status, error.code, error.message)
+    except NoteInvalid as invalid:
+        return _json_error(422, "note_invalid", str(invalid))
+    connection = synced.connection
+    return jsonify(
+        status="saved" if synced.applied else "stale",
+        connection_id=connection.id,
+        note_updated_at=connection.note_updated_at.isoformat() if connection.note_updated_at else None,
+    )
+
+
+# ----------------------------------------------------------------------------- app files
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, at the root so its scope covers every page; never cached by HTTP."""
+    static = current_app.static_folder
+    source = (Path(static) / "sw.js").read_text(encoding="utf-8")
+    shell = [url_for("static", filename=name) for name in SHELL_FILES]
+    source = source.replace('"__VERSION__"', json.dumps(services.assets_version(static)))
+    source = source.replace('["__SHELL__"]', json.dumps(shell))
+    response = make_response(source)
+    response.mimetype = "text/javascript"
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """The web app manifest: installable to the home screen, with icons and theme colours."""
+    icons = [
+        {"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": url_for("static", filename="icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        {"src": url_for("static", filename="icons/icon-maskable-512.png"), "sizes": "512x512", "type": "image/png",
+         "purpose": "maskable"},
+        {"src": url_for("static", filename="icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+    ]
+    body = {
+        "name": "eventnet",
+        "short_name": "eventnet",
+        "description": "Exchange cards at the event by scanning badges, and keep notes on who you met.",
+        "start_url": url_for("events.index"),
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#f6f7f9",
+        "theme_color": "#0b57d0",
+        "icons": icons,
+    }
+    response = make_response(json.dumps(body, indent=1))
+    response.mimetype = "application/manifest+json"
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.after_app_request
+def compress_static(response: Response) -> Response:
+    """Send the app's text static files (CSS, JS, SVG) gzipped when the browser accepts it.
+
+    Flask serves static files as they are on disk; compressed, the scanner's first load is
+    about a third of the bytes. Pages are not compressed here: an HTML page that carries the
+    CSRF token next to reflected input would open a BREACH-style side channel.
+    """
+    if (request.endpoint != "static" or response.status_code != 200 or "Content-Encoding" in response.headers
+            or response.mimetype not in services.COMPRESSIBLE or "gzip" not in request.headers.get("Accept-Encoding", "")):
+        return response
+    filename = (request.view_args or {}).get("filename", "")
+    path = safe_join(current_app.static_folder, filename)
+    if not path or not Path(path).is_file() or Path(path).stat().st_size < services.COMPRESS_MIN:
+        return response
+    response.close()  # the file send_file opened
+    response.direct_passthrough = False
+    response.set_data(services.gzipped_static(Path(path)))
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers.pop("Accept-Ranges", None)  # ranges of the plain file do not apply to the gzip
+    response.vary.add("Accept-Encoding")
+    if response.get_etag()[0]:
+        response.set_etag(response.get_etag()[0] + "-gz")
+    return response.make_conditional(request)  # a 304 for a browser that has this gzip already
+
+
+@bp.get("/scanner/decoder/<version>/<filename>")
+def decoder_file(version: str, filename: str):
+    """The vendored fallback decoder, precompressed (brotli or gzip) and cached for a year."""
+    if version != services.DECODER_VERSION:
+        abort(404)
+    variant = services.decoder_file(current_app.static_folder, filename, request.headers.get("Accept-Encoding", ""))
+    if variant is None:
+        abort(404)
+    response = send_file(variant.path, mimetype=variant.mimetype, download_name=filename, conditional=True,
+                         etag=True, max_age=31536000)
+    if variant.encoding:
+        response.headers["Content-Encoding"] = variant.encoding
+    response.vary.add("Accept-Encoding")
+    response.cache_control.public = True
+    response.cache_control.immutable = True
+    return response

@@ -1,0 +1,395 @@
+// The in-app scanner: rear camera, continuous QR decoding (the browser's BarcodeDetector where it
+// reads QR, otherwise the vendored zxing-wasm decoder, loaded only then), instant feedback, and
+// every scan written to the offline queue (queue.js) before anything is sent.
+(function () {
+  "use strict";
+
+  var root = document.getElementById("scanner");
+  if (!root || !window.EventnetQueue) { return; }
+  var cfg = root.dataset;
+  var attendeeId = parseInt(cfg.attendeeId, 10);
+  var $ = function (selector) { return root.querySelector(selector); };
+
+  var video = $(".scanner-video");
+  var statusEl = $("[data-status]");
+  var countEl = $("[data-queue-count]");
+  var flashEl = $("[data-flash]");
+  var resultEl = $("[data-result]");
+  var stripEl = $("[data-strip]");
+  var help = $("[data-camera-help]");
+  var template = document.getElementById("scan-card-template");
+
+  var TOKEN_RE = /^[A-Za-z0-9_-]{1,64}$/;
+  var SAME_CODE_MS = 4000;      // the camera sees one badge many times a second: act on it once
+  var FRAME_GAP_MS = 120;       // between two decode attempts (the wasm decoder takes ~20-60 ms a frame)
+
+  var state = {
+    decoder: null,              // "native" or "zxing" once chosen
+    detector: null,
+    stream: null,
+    busy: false,
+    handled: {},                // badge URL -> client UUID of its scan on this page
+    lastText: null,
+    lastTextAt: 0,
+    current: null,              // client UUID of the card on screen
+    timings: [],                // decode -> card shown, decode -> name shown (ms), for the benchmark
+    flashTimer: null
+  };
+
+  var queue = new window.EventnetQueue({
+    slug: cfg.eventSlug,
+    attendeeId: attendeeId,
+    scanApi: cfg.scanApi,
+    noteApi: cfg.noteApi,
+    sessionApi: cfg.sessionApi,
+    onChange: function () { refresh(); }
+  });
+
+  // ------------------------------------------------------------------------------ what a QR holds
+
+  // Only this deployment's badge URLs count; anything else (a sticker over a badge, a website,
+  // a Wi-Fi code) is ignored, so that a QR can never send the scanner elsewhere.
+  function badgeUrl(text) {
+    var base, url;
+    try {
+      base = new URL(cfg.badgeBase);
+      url = new URL(String(text).trim());
+    } catch (error) {
+      return null;
+    }
+    if (url.origin !== base.origin || url.pathname.indexOf(base.pathname) !== 0) { return null; }
+    var token = url.pathname.slice(base.pathname.length).replace(/\/$/, "");
+    if (!TOKEN_RE.test(token) || url.username || url.password) { return null; }
+    return base.href + token;
+  }
+
+  // ------------------------------------------------------------------------------ feedback
+
+  function setStatus(text) { statusEl.textContent = text; }
+
+  function flash(text, kind) {
+    flashEl.textContent = text;
+    flashEl.className = "scan-flash" + (kind ? " scan-flash-" + kind : "");
+    flashEl.hidden = false;
+    clearTimeout(state.flashTimer);
+    state.flashTimer = setTimeout(function () { flashEl.hidden = true; }, 1600);
+  }
+
+  function contactUrl(connectionId) {
+    return cfg.contactUrl.replace(/\/0$/, "/" + connectionId);
+  }
+
+  function stateText(record) {
+    if (record.state === "synced") {
+      return record.status === "already_connected" ? "Already connected" : "Cards exchanged";
+    }
+    if (record.state === "rejected") { return "Not saved: " + (record.message || "the server refused this scan."); }
+    return "Saved, will sync";
+  }
+
+  function noteStateText(record) {
+    if (record.note_state === "pending") { return navigator.onLine ? "Saving…" : "Saved on this phone, will sync"; }
+    if (record.note_state === "synced") { return "Saved"; }
+    if (record.note_state === "rejected") { return "Not saved: " + (record.note_message || "refused by the server"); }
+    return "";
+  }
+
+  function renderCard(record, fresh) {
+    var card = resultEl.querySelector(".scan-card");
+    if (!card || fresh) {
+      card = template.content.firstElementChild.cloneNode(true);
+      resultEl.replaceChildren(card);
+      var form = card.querySelector("[data-note-form]");
+      var textarea = form.querySelector("textarea");
+      textarea.value = record.note || "";
+      var timer = null;
+      var save = function () {
+        clearTimeout(timer);
+        var uuid = card.dataset.uuid;
+        queue.saveNote(uuid, textarea.value);
+      };
+      textarea.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(save, 800);
+      });
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        save();
+      });
+      card.querySelector("[data-next]").addEventListener("click", function () {
+        resultEl.replaceChildren();
+        state.current = null;
+        video.scrollIntoView({ block: "center" });
+      });
+    }
+    card.dataset.uuid = record.client_uuid;
+    card.dataset.state = record.state;
+    var contact = record.contact || {};
+    var field = function (name) { return card.querySelector('[data-field="' + name + '"]'); };
+    field("state").textContent = stateText(record);
+    field("name").textContent = record.state === "synced" ? (contact.name || "A deleted attendee") : "Scanned badge";
+    field("headline").textContent = contact.headline || "";
+    field("company").textContent = contact.company || "";
+    var link = field("contact-link");
+    if (record.connection_id) {
+      link.href = contactUrl(record.connection_id);
+      link.hidden = false;
+    } else {
+      link.hidden = true;
+    }
+    card.querySelector("[data-note-form]").hidden = record.state === "rejected";
+    card.querySelector("[data-note-state]").textContent = noteStateText(record);
+    return card;
+  }
+
+  function renderStrip(records) {
+    var section = root.querySelector("[data-history-section]");
+    section.hidden = records.length === 0;
+    stripEl.replaceChildren.apply(stripEl, records.map(function (record) {
+      var li = document.createElement("li");
+      li.className = "scan-strip-item scan-" + record.state;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "link";
+      button.dataset.uuid = record.client_uuid;
+      button.textContent = record.state === "synced" ? ((record.contact && record.contact.name) || "A deleted attendee")
+        : record.state === "rejected" ? "Not saved" : "Saved, will sync";
+      button.addEventListener("click", function () { show(record.client_uuid, true); });
+      var time = document.createElement("span");
+      time.className = "muted small";
+      time.textContent = " " + new Date(record.scanned_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      li.append(button, time);
+      return li;
+    }));
+  }
+
+  function refresh() {
+    return Promise.all([queue.counts(), queue.recent(8)]).then(function (results) {
+      var counts = results[0];
+      var text = counts.mine ? counts.mine + " waiting to sync" + (navigator.onLine ? "" : " (offline)") : "All scans synced";
+      if (counts.others) { text += " · " + counts.others + " from another account wait for its login"; }
+      countEl.textContent = text;
+      countEl.dataset.waiting = String(counts.mine);
+      renderStrip(results[1]);
+      if (state.current) {
+        return queue.get(state.current).then(function (record) {
+          if (!record) { return; }
+          renderCard(record, false);
+          var timing = state.timings.find(function (t) { return t.uuid === record.client_uuid; });
+          if (timing && record.state === "synced" && timing.named === undefined) {
+            timing.named = performance.now() - timing.decodedAt;
+            flash(record.contact && record.contact.name ? record.contact.name : "Saved", "ok");
+          }
+        });
+      }
+    });
+  }
+
+  function show(uuid, fresh) {
+    state.current = uuid;
+    return queue.get(uuid).then(function (record) {
+      if (record) { renderCard(record, fresh); }
+    });
+  }
+
+  // ------------------------------------------------------------------------------ a decoded QR
+
+  // Every decoded text comes through here: from the camera loop, and from tests that feed
+  // payloads once a real decode has been proven.
+  function handleDecoded(text) {
+    var now = performance.now();
+    if (text === state.lastText && now - state.lastTextAt < SAME_CODE_MS) {
+      return Promise.resolve({ repeated: true });
+    }
+    state.lastText = text;
+    state.lastTextAt = now;
+    var url = badgeUrl(text);
+    if (!url) {
+      flash("Not a badge of this event", "warn");
+      setStatus("That QR code is not a badge of this event, so it was ignored.");
+      return Promise.resolve({ ignored: true });
+    }
+    if (navigator.vibrate) { try { navigator.vibrate(60); } catch (ignored) { /* not allowed yet */ } }
+    flash("Scanned", "ok");
+    var known = state.handled[url];
+    if (known) {
+      setStatus("Already scanned.");
+      return show(known, true).then(function () { return { client_uuid: known, repeated: true }; });
+    }
+    var clientUuid = window.EventnetQueue.newUuid();
+    state.handled[url] = clientUuid;
+    var timing = { uuid: clientUuid, decodedAt: now };
+    state.timings.push(timing);
+    return queue.addScan({ client_uuid: clientUuid, token: url, scanned_at: new Date().toISOString() })
+      .then(function () { return show(clientUuid, true); })
+      .then(function () {
+        timing.shown = performance.now() - now;
+        setStatus(navigator.onLine ? "Saved. Point the camera at the next badge." : "Saved on this phone, will sync when online.");
+        return { client_uuid: clientUuid };
+      });
+  }
+
+  // ------------------------------------------------------------------------------ camera and decoder
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(script);
+    });
+  }
+
+  function nativeDetector() {
+    var force = new URLSearchParams(location.search).get("decoder") === "fallback";
+    if (force || !("BarcodeDetector" in window) || !window.BarcodeDetector.getSupportedFormats) {
+      return Promise.resolve(null);
+    }
+    return window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+      return formats.indexOf("qr_code") !== -1 ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
+    }, function () { return null; });
+  }
+
+  function createDetector() {
+    return nativeDetector().then(function (native) {
+      if (native) {
+        state.decoder = "native";
+        return native;
+      }
+      // The fallback: ~15 KB of script and a ~360 KB (brotli) wasm, fetched only on this path
+      // and cached by the service worker. Without locateFile it would fetch the wasm from a CDN.
+      return loadScript(cfg.decoderScript).then(function () {
+        var api = window.BarcodeDetectionAPI;
+        api.prepareZXingModule({
+          overrides: {
+            locateFile: function (path, prefix) {
+              return path.slice(-5) === ".wasm" ? cfg.decoderWasm : prefix + path;
+            }
+          },
+          fireImmediately: true
+        });
+        state.decoder = "zxing";
+        if (navigator.serviceWorker) {
+          navigator.serviceWorker.ready.then(function (registration) {
+            if (registration.active) {
+              registration.active.postMessage({ type: "keep-decoder", urls: [cfg.decoderScript, cfg.decoderWasm] });
+            }
+          });
+        }
+        return new api.BarcodeDetector({ formats: ["qr_code"] });
+      });
+    });
+  }
+
+  function platform() {
+    var ua = navigator.userAgent;
+    if (/iPad|iPhone|iPod/.test(ua) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1)) { return "ios"; }
+    if (/Firefox|FxiOS/.test(ua)) { return "firefox"; }
+    if (/Android/.test(ua)) { return "android"; }
+    return "desktop";
+  }
+
+  var REASONS = {
+    denied: "The camera is blocked for this site. Allow it in the browser's settings:",
+    missing: "This device has no camera the browser can use.",
+    busy: "Another app is using the camera. Close it, then try again.",
+    insecure: "This browser cannot open the camera on this page (it needs a secure https connection).",
+    decoder: "The QR decoder could not load (are you offline on your first visit?)."
+  };
+
+  function showHelp(kind) {
+    var which = platform();
+    root.querySelector("[data-help-reason]").textContent = REASONS[kind] || REASONS.denied;
+    help.querySelectorAll("[data-platform]").forEach(function (block) {
+      block.hidden = !(kind === "denied" && block.dataset.platform === which);
+    });
+    help.dataset.reason = kind;
+    help.hidden = false;
+    setStatus("Camera not available: type the code under the badge's QR or find the person by name below.");
+    root.querySelector(".scanner-view").hidden = true;
+  }
+
+  function errorKind(error) {
+    var name = error && error.name;
+    if (name === "NotAllowedError" || name === "SecurityError" || name === "PermissionDeniedError") { return "denied"; }
+    if (name === "NotReadableError" || name === "TrackStartError" || name === "AbortError") { return "busy"; }
+    return "missing";
+  }
+
+  function decodeLoop() {
+    if (!state.stream || !state.detector) { return; }
+    var next = function () { setTimeout(decodeLoop, FRAME_GAP_MS); };
+    if (document.visibilityState !== "visible" || video.readyState < 2 || state.busy) { next(); return; }
+    state.busy = true;
+    state.detector.detect(video).then(function (codes) {
+      state.busy = false;
+      if (codes && codes.length) { handleDecoded(codes[0].rawValue); }
+      next();
+    }, function () {
+      state.busy = false;
+      next();
+    });
+  }
+
+  function startCamera() {
+    help.hidden = true;
+    root.querySelector(".scanner-view").hidden = false;
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      showHelp(window.isSecureContext === false ? "insecure" : "missing");
+      return Promise.resolve(false);
+    }
+    setStatus("Starting the camera…");
+    return navigator.mediaDevices.getUserMedia({
+      audio: false,
+      video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } }
+    }).then(function (stream) {
+      state.stream = stream;
+      video.srcObject = stream;
+      return video.play().catch(function () { /* autoplay of a muted stream is allowed; keep going */ });
+    }).then(function () {
+      return (state.detector ? Promise.resolve(state.detector) : createDetector()).then(function (detector) {
+        state.detector = detector;
+        root.dataset.decoder = state.decoder;
+        setStatus("Point the camera at a badge's QR code.");
+        decodeLoop();
+        return true;
+      }, function () {
+        showHelp("decoder");
+        return false;
+      });
+    }, function (error) {
+      showHelp(errorKind(error));
+      return false;
+    });
+  }
+
+  // ------------------------------------------------------------------------------ start
+
+  root.querySelector("[data-camera-section]").hidden = false;
+  root.querySelector("[data-retry-camera]").addEventListener("click", function () { startCamera(); });
+
+  // A fresh UUID for each typed-code submit, so a form shown again by the back button never
+  // replays an earlier exchange under a different code.
+  var codeForm = document.querySelector("[data-code-form]");
+  if (codeForm) {
+    codeForm.addEventListener("submit", function () {
+      codeForm.querySelector("[data-client-uuid]").value = window.EventnetQueue.newUuid();
+    });
+  }
+  window.addEventListener("online", refresh);
+  window.addEventListener("offline", refresh);
+
+  var ready = startCamera();
+  queue.start();
+  queue.prune();
+  refresh();
+
+  window.eventnetScanner = {
+    handleDecoded: handleDecoded,
+    queue: queue,
+    ready: ready,
+    timings: state.timings,
+    get decoder() { return state.decoder; }
+  };
+})();

@@ -1,0 +1,167 @@
+// eventnet's service worker: the app shell, the scanner, my QR and my contact book work offline.
+// Served by the app at /sw.js (scope "/"), which fills in VERSION (a hash of the static files,
+// so a changed file installs a new worker and a new cache) and SHELL (their URLs).
+"use strict";
+
+var VERSION = "__VERSION__";
+var SHELL = ["__SHELL__"];
+var STATIC_CACHE = "eventnet-static-" + VERSION;
+var PAGES_CACHE = "eventnet-pages";          // one attendee's pages; emptied on logout
+var DECODER_CACHE = "eventnet-decoder";      // versioned URLs, kept across shell versions
+var PAGE_TIMEOUT_MS = 4000;
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(STATIC_CACHE).then(function (cache) {
+      // "no-cache": the HTTP cache may answer, but only after the server confirmed (304) that
+      // its copy is current, so the page's own first load is not downloaded twice.
+      return cache.addAll(SHELL.map(function (url) { return new Request(url, { cache: "no-cache" }); }));
+    }).then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (name) {
+        return name.indexOf("eventnet-static-") === 0 && name !== STATIC_CACHE;
+      }).map(function (name) { return caches.delete(name); }));
+    }).then(function () { return self.clients.claim(); })
+  );
+});
+
+function pageKey(request) {
+  var url = new URL(request.url);
+  return url.origin + url.pathname;
+}
+
+function cachedPage(request) {
+  return caches.open(PAGES_CACHE).then(function (cache) { return cache.match(pageKey(request)); });
+}
+
+function offlineResponse() {
+  return new Response(
+    "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
+    "<title>Offline</title><h1>You are offline</h1><p>This page was not saved on this phone. " +
+    "The scanner, your QR and your contacts work offline once you have opened them online.</p>",
+    { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } }
+  );
+}
+
+// Stores a page with how it is to be served later: "cache" (the scanner, my QR: shown at once
+// from here and refreshed in the background, so opening them needs no network) or "network"
+// (the contact book: fresh from the network, the saved copy only offline or when slow).
+function keepPage(cache, key, response, mode) {
+  return response.blob().then(function (body) {
+    var headers = new Headers(response.headers);
+    headers.set("X-Eventnet-Offline", mode);
+    return cache.put(key, new Response(body, { status: 200, statusText: "OK", headers: headers }));
+  });
+}
+
+function page(event) {
+  var request = event.request;
+  return cachedPage(request).then(function (cached) {
+    var mode = cached && cached.headers.get("X-Eventnet-Offline");
+    var network = fetch(request).then(function (response) {
+      if (response.redirected && /\/login/.test(new URL(response.url).pathname)) {
+        forgetPages();
+      } else if (cached && response.status === 200 && !response.redirected && response.type === "basic") {
+        var copy = response.clone();
+        caches.open(PAGES_CACHE).then(function (cache) { return keepPage(cache, pageKey(request), copy, mode); });
+      }
+      return response;
+    });
+    if (!cached) {
+      return network.catch(function () { return offlineResponse(); });
+    }
+    if (mode === "cache") {
+      event.waitUntil(network.catch(function () { /* offline: the saved copy stays */ }));
+      return cached;
+    }
+    return new Promise(function (resolve) {
+      var settled = false;
+      var done = function (response) {
+        if (!settled) { settled = true; resolve(response); }
+      };
+      network.then(done, function () { done(cached); });
+      setTimeout(function () { done(cached); }, PAGE_TIMEOUT_MS);
+    });
+  });
+}
+
+// Static files: from the cache, fetched and kept on a miss. Their cache is replaced whenever
+// the shell changes (VERSION), and the decoder's URLs carry its version.
+function asset(event, cacheName) {
+  return caches.open(cacheName).then(function (cache) {
+    return cache.match(event.request).then(function (hit) {
+      if (hit) { return hit; }
+      return fetch(event.request).then(function (response) {
+        if (response.status === 200) { cache.put(event.request, response.clone()); }
+        return response;
+      });
+    });
+  });
+}
+
+function forgetPages() {
+  return caches.delete(PAGES_CACHE);
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) { return; }
+  if (request.method === "POST" && /\/(logout|login)(\/|$)/.test(url.pathname)) {
+    // Logging in or out forgets the saved pages of whoever was logged in before, so that one
+    // person's scanner or QR is never shown to the next (the offline queue stays: queue.js).
+    event.waitUntil(forgetPages());
+    return;
+  }
+  if (request.method !== "GET") { return; }
+  if (url.pathname.indexOf("/scanner/decoder/") === 0) {
+    event.respondWith(asset(event, DECODER_CACHE));
+  } else if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(asset(event, STATIC_CACHE));
+  } else if (request.mode === "navigate") {
+    event.respondWith(page(event));
+  }
+  // Everything else (the JSON APIs, the manifest, images made by the app) goes to the network.
+});
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type === "forget-pages") {
+    event.waitUntil(forgetPages());
+  } else if (data.type === "keep-decoder" && Array.isArray(data.urls)) {
+    // The page chose the fallback decoder, perhaps before this worker controlled it: keep its
+    // files for the next visit, offline included. Only the decoder's own versioned paths.
+    event.waitUntil(caches.open(DECODER_CACHE).then(function (cache) {
+      return Promise.all(data.urls.filter(function (url) {
+        return typeof url === "string" && url.indexOf("/scanner/decoder/") === 0;
+      }).map(function (url) {
+        return cache.match(url).then(function (hit) { return hit || cache.add(url); }).catch(function () {});
+      }));
+    }));
+  } else if (data.type === "keep-pages" && Array.isArray(data.pages)) {
+    // Store the attendee's offline pages (the scanner, my QR, my contacts) now, so that they work
+    // offline without having been opened. Same-origin paths only; pages already kept are
+    // refreshed by the navigations to them instead.
+    event.waitUntil(caches.open(PAGES_CACHE).then(function (cache) {
+      return Promise.all(data.pages.filter(function (page) {
+        return page && typeof page.url === "string" && /^\/[^/]/.test(page.url);
+      }).map(function (page) {
+        var key = new URL(page.url, self.location.origin);
+        key = key.origin + key.pathname;
+        return cache.match(key).then(function (hit) {
+          if (hit) { return; }
+          return fetch(key, { credentials: "same-origin" }).then(function (response) {
+            if (response.status === 200 && !response.redirected) {
+              return keepPage(cache, key, response, page.mode === "cache" ? "cache" : "network");
+            }
+          });
+        }).catch(function () { /* offline: tried again on the next page load */ });
+      }));
+    }));
+  }
+});
