@@ -101,3 +101,17 @@ def test_exchange_data_names_only_demo_people():
         assert exchange["scanner"] in emails and exchange["scanned"] in emails
         assert exchange["scanner"] != exchange["scanned"]
         assert exchange["intent"] in INTENTS
+
+
+def test_seed_exchanges_cards_with_notes_once(app):
+    from eventnet.connections.models import Connection
+
+    seed_demo()
+    seed_demo()  # a second run replays the same scans: nothing doubles
+    rows = db.session.execute(db.select(Connection)).scalars().all()
+    pairs = {frozenset((e["scanner"], e["scanned"])) for e in data.EXCHANGES}
+    assert len(rows) == 2 * len(pairs)  # one row per side of each pair, however often scanned
+    ada = db.session.execute(db.select(Attendee).filter_by(email_key=data.ATTENDEE_EMAIL)).scalar_one()
+    notes = {row.note for row in rows if row.owner_id == ada.id and row.note}
+    assert "Hiring two backend engineers, remote OK. Send him my CV by Friday." in notes
+

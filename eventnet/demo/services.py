@@ -1,11 +1,13 @@
 """Seeding the demo event: every step updates what exists and creates what is missing."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ..attendees.models import SHARED_BY_DEFAULT, Attendee
+from ..connections.services import connection_between, record_scan
 from ..attendees.services import upsert_attendee
 from ..database import utcnow
 from ..events.models import Event
@@ -13,6 +15,7 @@ from ..events.services import create_event
 from ..extensions import db
 from . import data
 
+DEMO_NAMESPACE = uuid.UUID("6f1d2c1e-3f55-4a8e-9a57-0d1c4e2b7a10")
 PROFILE_FIELDS = ("bio", "linkedin", "website", "phone", "can_help_with", "looking_for")
 
 
@@ -73,6 +76,28 @@ def seed_people(seed: DemoSeed, now: datetime) -> None:
         db.session.flush()
 
 
+def seed_connections(seed: DemoSeed, now: datetime) -> None:
+    """Exchange cards between demo people, through the same path a scan takes, with notes.
+
+    Each exchange has a fixed client UUID derived from the two addresses, so a second seed run
+    is a replay that changes nothing; the notes are put back to their seed text.
+    """
+    for index, exchange in enumerate(data.EXCHANGES):
+        scanner, scanned = seed.people[exchange["scanner"]], seed.people[exchange["scanned"]]
+        scan_uuid = uuid.uuid5(DEMO_NAMESPACE, f"{scanner.email_key}->{scanned.email_key}")
+        result = record_scan(scanner, scanned.badge_token, str(scan_uuid))
+        mine, theirs = result.connection, connection_between(scanned, scanner)
+        # Spread the exchanges over the morning so the contact book and dashboard look lived in.
+        met = now - timedelta(minutes=25 * (len(data.EXCHANGES) - index))
+        for side in (mine, theirs):
+            if side is not None and result.created:
+                side.created_at = met
+        mine.note, mine.tags = exchange["note"], list(exchange["tags"])
+        mine.starred, mine.intent = exchange["starred"], exchange["intent"]
+        mine.note_updated_at = met
+        db.session.commit()
+
+
 def seed_demo(now: datetime | None = None) -> DemoSeed:
     """Create or refresh the demo event and its people; running it again duplicates nothing."""
     now = now or utcnow()
@@ -80,4 +105,5 @@ def seed_demo(now: datetime | None = None) -> DemoSeed:
     seed = DemoSeed(event=event, event_created=event_created)
     seed_people(seed, now)
     db.session.commit()
+    seed_connections(seed, now)
     return seed
