@@ -207,3 +207,222 @@ def test_phone_active_search_and_help_desk_link(live_server, phone, make_event, 
     expect(page.get_by_role("heading", name="Login for Kenji Watanabe")).to_be_visible()
     expect(page.get_by_role("textbox", name="Login link")).to_have_value(re.compile(r"^%s/login/\S+$" % re.escape(live_server.url)))
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+# ----------------------------------------------------------------------------- who may use the console
+
+def _console_routes():
+    """Every (rule, method) under /e/<slug>/organizer/, read from the real app's URL map."""
+    from eventnet import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/e/<slug>/organizer"):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                routes.append((rule.rule, method))
+    return sorted(routes)
+
+
+CONSOLE_ROUTES = _console_routes()
+
+
+@pytest.fixture
+def matrix_world(app, make_event, make_attendee):
+    from eventnet.organizer import audit
+    from eventnet.organizer.imports import confirm_import, stash_upload
+
+    event = make_event(slug="org")
+    organizer = make_attendee(event, email="maren@example.org", name="Maren", role="organizer")
+    ada = make_attendee(event, email="ada@example.org", name="Ada")
+    other = make_event(slug="other")
+    boss = make_attendee(other, email="boss@example.org", name="Boss", role="organizer")
+    upload, _ = stash_upload(event, organizer, "a.csv", b"email,name\nx@example.org,X\n")
+    confirm_import(event, organizer, upload.id)  # imported: its preview, report and report.csv all answer
+    entry = audit.record(event, organizer, "login_emails_queued", count=0)
+    db.session.commit()
+    return {"event": event, "organizer": organizer, "ada": ada, "boss": boss,
+            "values": {"slug": "org", "attendee_id": ada.id, "upload_id": upload.id, "entry_id": entry.id}}
+
+
+def test_console_route_list_is_complete():
+    endpoints = {rule for rule, _ in CONSOLE_ROUTES}
+    for expected_rule in ("/e/<slug>/organizer/", "/e/<slug>/organizer/import", "/e/<slug>/organizer/badges.pdf",
+                          "/e/<slug>/organizer/audit", "/e/<slug>/organizer/digests", "/e/<slug>/organizer/event"):
+        assert expected_rule in endpoints
+    assert len(CONSOLE_ROUTES) >= 30
+
+
+@pytest.mark.parametrize("who", ["anonymous", "attendee", "other_organizer"])
+@pytest.mark.parametrize("rule,method", CONSOLE_ROUTES)
+def test_console_refuses_everyone_but_this_events_organizers(app, client, login, matrix_world, rule, method, who):
+    app.config["WTF_CSRF_ENABLED"] = False  # about who may, not about CSRF (tested on its own)
+    path = rule
+    for name, value in matrix_world["values"].items():
+        path = path.replace(f"<{name}>", str(value)).replace(f"<int:{name}>", str(value))
+    assert "<" not in path, path
+    if who == "attendee":
+        login(client, matrix_world["ada"])
+    elif who == "other_organizer":
+        login(client, matrix_world["boss"])
+    before = _state_fingerprint(matrix_world)
+    response = client.open(path, method=method)
+    if who == "attendee":
+        assert response.status_code == 403, (method, path, response.status_code)
+    else:
+        assert response.status_code == 303, (method, path, response.status_code)
+        assert "/e/org/login" in response.headers["Location"]
+    assert _state_fingerprint(matrix_world) == before  # a refused request changed nothing
+
+
+def _state_fingerprint(world):
+    from eventnet.attendees.models import Attendee
+    from eventnet.mail.models import OutboxMessage
+    from eventnet.organizer.models import AuditLog
+
+    db.session.expire_all()
+    return (
+        db.session.execute(db.select(db.func.count(AuditLog.id))).scalar_one(),
+        db.session.execute(db.select(db.func.count(OutboxMessage.id))).scalar_one(),
+        tuple(db.session.execute(db.select(Attendee.id, Attendee.badge_token, Attendee.name, Attendee.role)
+                                 .order_by(Attendee.id)).all()),
+    )
+
+
+@pytest.mark.parametrize("rule", sorted({r for r, m in CONSOLE_ROUTES if m == "GET"}))
+def test_console_pages_open_for_the_organizer(client, login, matrix_world, rule):
+    path = rule
+    for name, value in matrix_world["values"].items():
+        path = path.replace(f"<{name}>", str(value)).replace(f"<int:{name}>", str(value))
+    login(client, matrix_world["organizer"])
+    response = client.get(path)
+    # 200 pages; 303 where the page sends you on (an upload not imported yet shows its preview)
+    assert response.status_code in (200, 303), (path, response.status_code)
+
+
+def test_posts_need_the_csrf_token(client, login, setup):
+    event, organizer, ada = setup
+    login(client, organizer)
+    for tail in ("/login-emails", "/import", "/digests/pause", "/event", f"/attendees/{ada.id}/remove", "/attendees/new"):
+        assert client.post(f"/e/org/organizer{tail}", data={}).status_code == 400, tail
+    db.session.expire_all()
+    assert db.session.get(type(ada), ada.id) is not None
+
+
+# ----------------------------------------------------------------------------- attendees by hand
+
+def test_list_shows_contact_counts_never_contacts_or_notes(client, login, setup, make_attendee):
+    from eventnet.connections.services import record_scan
+
+    event, organizer, ada = setup
+    bo = make_attendee(event, email="bo@example.org", name="Bo Secretcontact")
+    result = record_scan(ada, bo.badge_token, "0b7c5d7e-9a51-4c43-9a0e-1df0f3c1a001", None)
+    db.session.commit()
+    result.connection.note = "PRIVATE NOTE about Bo"
+    db.session.commit()
+    login(client, organizer)
+    html = client.get(url(tail="?q=ada")).get_data(as_text=True)
+    row = re.search(r'<tr data-attendee-id="%d">(.*?)</tr>' % ada.id, html, re.S).group(1)
+    assert 'data-contacts="1"' in row and "1 contact" in row
+    assert "PRIVATE NOTE" not in html and "Bo Secretcontact" not in html
+    for path in ("/e/org/organizer/", "/e/org/organizer/audit", f"/e/org/organizer/attendees/{ada.id}/edit"):
+        page = client.get(path).get_data(as_text=True)
+        assert "PRIVATE NOTE" not in page
+
+
+def test_add_attendee_by_hand_validates_and_logs(client, login, setup):
+    from eventnet.attendees.models import Attendee
+
+    event, organizer, _ = setup
+    login(client, organizer)
+    token = csrf_token(client, url(tail="/new"))
+    bad = client.post(url(tail="/new"), data={"csrf_token": token, "email": "not-an-email", "name": "", "role": "boss"})
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert 'id="a-email" ' in html and 'aria-invalid="true"' in html and "This is not an email address" in html
+    assert "Enter the attendee&#39;s name" in html and "Choose attendee or organizer" in html
+    assert 'value="not-an-email"' in html  # what was typed is kept
+
+    taken = client.post(url(tail="/new"), data={"csrf_token": token, "email": "ADA@example.org", "name": "Ada 2"})
+    assert taken.status_code == 422 and "exists already" in taken.get_data(as_text=True)
+
+    fragment = client.post(url(tail="/new"), data={"csrf_token": token, "email": "x", "name": "N"}, headers=HX)
+    assert fragment.status_code == 422 and "<html" not in fragment.get_data(as_text=True)
+
+    ok = client.post(url(tail="/new"), data={"csrf_token": token, "email": "Lin@Example.org", "name": "Lin Chen",
+                                              "company": "Acme", "headline": "CTO", "role": "attendee"})
+    assert ok.status_code == 303
+    page = client.get(ok.headers["Location"]).get_data(as_text=True)
+    assert "Lin Chen was added" in page
+    lin = db.session.execute(db.select(Attendee).filter_by(email_key="lin@example.org")).scalar_one()
+    assert (lin.company, lin.headline, lin.role) == ("Acme", "CTO", "attendee")
+    assert lin.badge_token and lin.short_code
+    audit_html = client.get("/e/org/organizer/audit").get_data(as_text=True)
+    assert "Added an attendee" in audit_html and "maren@example.org" in audit_html
+
+
+def test_edit_attendee_keeps_email_unique_and_logs_the_change(client, login, setup, make_attendee):
+    from eventnet.attendees.models import Attendee
+
+    event, organizer, ada = setup
+    make_attendee(event, email="bo@example.org", name="Bo")
+    login(client, organizer)
+    form_url = url(tail=f"/{ada.id}/edit")
+    page = client.get(form_url).get_data(as_text=True)
+    assert 'value="Ada Nwosu"' in page
+    token = csrf_token(client, form_url)
+    clash = client.post(form_url, data={"csrf_token": token, "email": "bo@example.org", "name": "Ada", "role": "attendee"})
+    assert clash.status_code == 422 and "Another attendee" in clash.get_data(as_text=True)
+    ok = client.post(form_url, data={"csrf_token": token, "email": "ada.n@example.org", "name": "Ada N.",
+                                     "company": "Northwind", "headline": "", "role": "organizer"})
+    assert ok.status_code == 303
+    db.session.expire_all()
+    fresh = db.session.get(Attendee, ada.id)
+    assert (fresh.email, fresh.email_key, fresh.name, fresh.role) == ("ada.n@example.org", "ada.n@example.org", "Ada N.", "organizer")
+    log = client.get("/e/org/organizer/audit").get_data(as_text=True)
+    assert "Edited an attendee" in log and "“Ada Nwosu” → “Ada N.”" in log
+    # an organizer cannot demote themselves (they would lock themselves out)
+    own = url(tail=f"/{organizer.id}/edit")
+    response = client.post(own, data={"csrf_token": token, "email": organizer.email, "name": "Maren", "role": "attendee"})
+    assert response.status_code == 422 and "cannot change your own role" in response.get_data(as_text=True)
+
+
+def test_remove_attendee_deletes_them_and_their_notes(client, login, setup, make_attendee):
+    from eventnet.attendees.models import Attendee
+    from eventnet.connections.models import Connection
+    from eventnet.connections.services import record_scan
+
+    event, organizer, ada = setup
+    bo = make_attendee(event, email="bo@example.org", name="Bo")
+    record_scan(ada, bo.badge_token, "0b7c5d7e-9a51-4c43-9a0e-1df0f3c1a002", None)
+    db.session.commit()
+    ada_id, bo_id = ada.id, bo.id
+    login(client, organizer)
+    confirm = client.get(url(tail=f"/{ada_id}/remove"))
+    assert confirm.status_code == 200 and "for good" in confirm.get_data(as_text=True)
+    token = csrf_token(client, url(tail=f"/{ada_id}/remove"))
+    response = client.post(url(tail=f"/{ada_id}/remove"), data={"csrf_token": token})
+    assert response.status_code == 303
+    assert "Ada Nwosu was removed" in client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Attendee, ada_id) is None
+    assert db.session.execute(db.select(Connection).filter_by(owner_id=ada_id)).first() is None
+    bo_side = db.session.execute(db.select(Connection).filter_by(owner_id=bo_id)).scalar_one()
+    assert bo_side.contact_id is None  # Bo keeps their own row, about "a deleted attendee"
+    assert "Removed an attendee" in client.get("/e/org/organizer/audit").get_data(as_text=True)
+    assert client.post(url(tail=f"/{ada_id}/remove"), data={"csrf_token": token}).status_code == 404
+    # nobody removes themselves here
+    me = client.post(url(tail=f"/{organizer.id}/remove"), data={"csrf_token": token})
+    assert me.status_code == 409 and "cannot remove yourself" in me.get_data(as_text=True)
+
+
+def test_reissue_and_helpdesk_link_are_in_the_audit_log(client, login, setup):
+    event, organizer, ada = setup
+    login(client, organizer)
+    token = csrf_token(client, url())
+    client.post(url(tail=f"/{ada.id}/reissue-badge"), data={"csrf_token": token})
+    client.post(url(tail=f"/{ada.id}/login-link"), data={"csrf_token": token})
+    html = client.get("/e/org/organizer/audit").get_data(as_text=True)
+    actions = re.findall(r'data-action="([a-z_]+)"', html)
+    assert actions == ["helpdesk_login_link", "badge_reissued"]  # newest first
+    assert html.count("maren@example.org") >= 2 and "Ada Nwosu" in html

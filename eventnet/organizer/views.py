@@ -1,30 +1,145 @@
-"""The organizer's pages of one event."""
+"""The organizer's console of one event: dashboard, attendees, import, badges, login emails,
+the event's details, digests and the audit log. Every route is for this event's organizers."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, render_template, request, url_for
+import re
+import secrets
 
+from flask import Blueprint, Response, flash, g, render_template, request, url_for
+
+from ..attendees.importer import MAX_BYTES, CSVError
 from ..auth.session import organizer_required
+from ..badges.services import badge_url
+from ..errors import fail, render_error
 from ..htmx import redirect_to, render_page
-from . import services
+from . import attendees as people
+from . import audit, badges_pdf, dashboard, digest_control, imports, settings
+from .attendees import AttendeeInvalid, OrganizerError
 
 bp = Blueprint("organizer", __name__, url_prefix="/e/<slug>/organizer")
 
+MAX_BADGES_PER_PDF = 10_000  # about 15 s of rendering; more than that, print by search or use the CLI
+DOWNLOAD_COOKIE = "badge_download"
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+@bp.url_value_preprocessor
+def _upload_limit(endpoint, values):
+    # Runs before the app's before_request functions, CSRF's included, which would read the form
+    # under the app-wide 2 MB limit: only the CSV upload may bring up to 20 MB.
+    if endpoint == "organizer.upload_csv":
+        request.max_content_length = imports.REQUEST_LIMIT
+
+
+@bp.errorhandler(413)
+def _too_large(error):
+    """A body over the limit: say how large a file may be, not only "too large"."""
+    return render_error(413, "That file is too large",
+                        f"An attendee file can be at most {MAX_BYTES // 1024 // 1024} MB. Split it into smaller files "
+                        "and import them one after another (nobody is added twice).")
+
+
+# ----------------------------------------------------------------------------- dashboard
+
+@bp.get("/")
+@organizer_required
+def dashboard_page():
+    """The live picture of the event: logins, exchanges per hour, follow-ups; refreshes itself."""
+    return render_template("organizer/dashboard.html", board=dashboard.build_dashboard(g.event))
+
+
+@bp.get("/live")
+@organizer_required
+def dashboard_live():
+    """The dashboard's numbers as a fragment, polled by the dashboard page (the whole page without htmx)."""
+    return render_page("organizer/dashboard.html", "organizer/_dashboard_live.html", board=dashboard.build_dashboard(g.event))
+
+
+# ----------------------------------------------------------------------------- attendees
 
 @bp.get("/attendees")
 @organizer_required
 def attendees():
     """The event's attendees: search, pages, each one's status and help-desk actions."""
-    result = services.search_attendees(
-        g.event, request.args.get("q", ""), services.parse_page(request.args.get("page"))
-    )
-    return render_page("organizer/attendees.html", "organizer/_attendee_rows.html", result=result)
+    result = people.search_attendees(g.event, request.args.get("q", ""), people.parse_page(request.args.get("page")))
+    return render_page("organizer/attendees.html", "organizer/_attendee_rows.html", result=result,
+                       never_logged_in=people.never_logged_in(g.event))
+
+
+def _attendee_form(attendee, values, errors, status=200):
+    return render_page("organizer/attendee_form.html", "organizer/_attendee_form.html", status=status,
+                       attendee=attendee, values=values, errors=errors, limits=people.LIMITS)
+
+
+@bp.get("/attendees/new")
+@organizer_required
+def new_attendee():
+    """The form to add one attendee by hand."""
+    return _attendee_form(None, people.form_values(None), {})
+
+
+@bp.post("/attendees/new")
+@organizer_required
+def create_attendee():
+    """Add one attendee by hand; the form again with messages if something is wrong."""
+    try:
+        attendee = people.add_attendee(g.event, g.attendee, people.parse_attendee_form(request.form))
+    except AttendeeInvalid as error:
+        return _attendee_form(None, {k: str(request.form.get(k, ""))[:300] for k in people.form_values(None)},
+                              error.errors, 422)
+    flash(f"{attendee.name} was added (badge code {attendee.short_code}).", "ok")
+    return redirect_to(url_for("organizer.attendees", slug=g.event.slug, q=attendee.email))
+
+
+@bp.get("/attendees/<int:attendee_id>/edit")
+@organizer_required
+def edit_attendee(attendee_id: int):
+    """The form to change an attendee's email, name, company, headline or role."""
+    attendee = people.get_attendee_or_404(g.event, attendee_id)
+    return _attendee_form(attendee, people.form_values(attendee), {})
+
+
+@bp.post("/attendees/<int:attendee_id>/edit")
+@organizer_required
+def update_attendee(attendee_id: int):
+    """Save an attendee's changed details."""
+    attendee = people.get_attendee_or_404(g.event, attendee_id)
+    try:
+        people.update_attendee(g.event, g.attendee, attendee, people.parse_attendee_form(request.form))
+    except AttendeeInvalid as error:
+        return _attendee_form(attendee, {k: str(request.form.get(k, ""))[:300] for k in people.form_values(None)},
+                              error.errors, 422)
+    flash(f"{attendee.name} was saved.", "ok")
+    return redirect_to(url_for("organizer.attendees", slug=g.event.slug, q=attendee.email))
+
+
+@bp.get("/attendees/<int:attendee_id>/remove")
+@organizer_required
+def confirm_remove(attendee_id: int):
+    """Ask before removing an attendee: their profile, notes and scans go for good."""
+    attendee = people.get_attendee_or_404(g.event, attendee_id)
+    return render_template("organizer/confirm_remove.html", attendee=attendee, error=None)
+
+
+@bp.post("/attendees/<int:attendee_id>/remove")
+@organizer_required
+def remove_attendee(attendee_id: int):
+    """Remove an attendee with everything of theirs, and go back to the list."""
+    slug = g.event.slug
+    try:
+        name = people.remove_attendee(g.event, g.attendee, attendee_id)
+    except OrganizerError as error:
+        attendee = people.get_attendee_or_404(g.event, attendee_id)
+        return render_template("organizer/confirm_remove.html", attendee=attendee, error=error.message), 409
+    flash(f"{name} was removed from the event.", "ok")
+    return redirect_to(url_for("organizer.attendees", slug=slug))
 
 
 @bp.get("/attendees/<int:attendee_id>/reissue-badge")
 @organizer_required
 def confirm_reissue(attendee_id: int):
     """Ask before reissuing a badge: the old QR stops working at once."""
-    attendee = services.get_attendee_or_404(g.event, attendee_id)
+    attendee = people.get_attendee_or_404(g.event, attendee_id)
     return render_template("organizer/confirm_reissue.html", attendee=attendee)
 
 
@@ -32,17 +147,321 @@ def confirm_reissue(attendee_id: int):
 @organizer_required
 def reissue_badge(attendee_id: int):
     """Reissue an attendee's badge (lost badge) and go back to the list."""
-    attendee = services.reissue_attendee_badge(g.event, attendee_id)
-    flash(f"{attendee.name} has a new badge (code {attendee.short_code}); the old one no longer works.", "ok")
-    return redirect_to(url_for("organizer.attendees", slug=g.event.slug))
+    attendee = people.reissue_attendee_badge(g.event, g.attendee, attendee_id)
+    flash(f"{attendee.name} has a new badge (code {attendee.short_code}); the old one no longer works. "
+          "Print the new one from the list.", "ok")
+    return redirect_to(url_for("organizer.attendees", slug=g.event.slug, q=attendee.email))
 
 
 @bp.post("/attendees/<int:attendee_id>/login-link")
 @organizer_required
 def login_link(attendee_id: int):
     """Make a one-time login link and code for the attendee at the desk, shown once, here."""
-    attendee, link = services.helpdesk_login_link(g.event, attendee_id)
+    attendee, link = people.helpdesk_login_link(g.event, g.attendee, attendee_id)
     response = render_page("organizer/login_link.html", "organizer/_login_link.html", attendee=attendee, link=link)
     # A login secret: no cache, no back-button copy, no history restore.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# ----------------------------------------------------------------------------- login emails
+
+@bp.get("/login-emails")
+@organizer_required
+def confirm_login_emails():
+    """Ask before emailing a login link to everyone who has never logged in."""
+    return render_template("organizer/login_emails.html", count=people.never_logged_in(g.event), error=None)
+
+
+@bp.post("/login-emails")
+@organizer_required
+def send_login_emails():
+    """Queue the login emails and show their progress."""
+    try:
+        entry = people.queue_login_emails(g.event, g.attendee)
+    except OrganizerError as error:
+        return render_template("organizer/login_emails.html", count=0, error=error.message), 409
+    return redirect_to(url_for("organizer.login_emails_progress", slug=g.event.slug, entry_id=entry.id))
+
+
+@bp.get("/login-emails/<int:entry_id>")
+@organizer_required
+def login_emails_progress(entry_id: int):
+    """How many of one batch of login emails are queued, sent, failed; htmx polls the fragment."""
+    progress = people.sending_progress(g.event, entry_id)
+    return render_page("organizer/login_emails_progress.html", "organizer/_sending_progress.html", progress=progress)
+
+
+# ----------------------------------------------------------------------------- CSV import
+
+@bp.get("/import")
+@organizer_required
+def import_form():
+    """Upload an attendee CSV: what the file needs, and the file input."""
+    return render_template("organizer/import.html", error=None, max_mb=MAX_BYTES // 1024 // 1024)
+
+
+@bp.post("/import")
+@organizer_required
+def upload_csv():
+    """Check an uploaded CSV and show its preview, or say why it cannot be imported."""
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        return render_template("organizer/import.html", error="Choose a CSV file to upload.",
+                               max_mb=MAX_BYTES // 1024 // 1024), 422
+    data = file.stream.read(MAX_BYTES + 1)
+    try:
+        upload, _ = imports.stash_upload(g.event, g.attendee, file.filename, data)
+    except CSVError as error:
+        return render_template("organizer/import.html", error=str(error), error_code=error.code,
+                               max_mb=MAX_BYTES // 1024 // 1024), 422
+    return redirect_to(url_for("organizer.import_preview", slug=g.event.slug, upload_id=upload.id))
+
+
+@bp.get("/import/<upload_id>")
+@organizer_required
+def import_preview(upload_id: str):
+    """The first rows of an uploaded file with its detected columns, and the Import button."""
+    upload = imports.get_upload_or_404(g.event, upload_id)
+    if upload.report is not None:
+        return redirect_to(url_for("organizer.import_report", slug=g.event.slug, upload_id=upload.id))
+    preview = imports.Preview(upload, imports.parse_upload(upload))
+    return render_template("organizer/import_preview.html", preview=preview)
+
+
+@bp.post("/import/<upload_id>")
+@organizer_required
+def confirm_import(upload_id: str):
+    """Import the previewed file and show the row-by-row report."""
+    try:
+        imports.confirm_import(g.event, g.attendee, upload_id)
+    except imports.AlreadyImported:
+        flash("This file was imported already; here is its report.", "ok")
+    return redirect_to(url_for("organizer.import_report", slug=g.event.slug, upload_id=upload_id))
+
+
+@bp.get("/import/<upload_id>/report")
+@organizer_required
+def import_report(upload_id: str):
+    """What the import did: created, updated and rejected rows with the reasons."""
+    upload = imports.get_upload_or_404(g.event, upload_id)
+    if upload.report is None:
+        # Imported by a request that is still running, or not yet confirmed.
+        return redirect_to(url_for("organizer.import_preview", slug=g.event.slug, upload_id=upload.id))
+    return render_template("organizer/import_report.html", upload=upload, report=upload.report)
+
+
+@bp.get("/import/<upload_id>/report.csv")
+@organizer_required
+def import_report_csv(upload_id: str):
+    """The import report as a CSV file, safe to open in a spreadsheet."""
+    upload = imports.get_upload_or_404(g.event, upload_id)
+    if upload.report is None:
+        fail(404, "This file has not been imported yet.")
+    response = Response(imports.report_csv(upload.report), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="import-report-{g.event.slug}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ----------------------------------------------------------------------------- badges
+
+def _badge_selection() -> tuple[list[int] | None, str]:
+    ids = None
+    raw_ids = request.args.getlist("ids")
+    if raw_ids:
+        ids = [int(v) for v in raw_ids[:MAX_BADGES_PER_PDF] if v.isdigit() and len(v) < 12]
+    return ids, people.clean_query(request.args.get("q"))
+
+
+@bp.get("/badges")
+@organizer_required
+def badges_page():
+    """Print badges: which attendees, which paper, and how long generating will take."""
+    ids, q = _badge_selection()
+    chosen = people.attendees_for_badges(g.event, ids, q)
+    count = len(chosen)
+    # Names in a script the embedded font lacks would print as empty boxes: say so before printing.
+    unprintable = [a for a in chosen if badges_pdf.missing_glyphs(f"{a.name}{a.company}{a.headline}")][:50]
+    return render_template("organizer/badges.html", count=count, q=q, ids=ids or [], unprintable=unprintable,
+                           seconds=badges_pdf.estimate_seconds(count), download_token=secrets.token_urlsafe(12),
+                           papers=badges_pdf.PAPERS, too_many=count > MAX_BADGES_PER_PDF, limit=MAX_BADGES_PER_PDF)
+
+
+@bp.get("/badges.pdf")
+@organizer_required
+def badges_pdf_download():
+    """The badge sheet PDF: everyone, everyone matching a search, or the ticked attendees."""
+    paper = request.args.get("paper", "a4")
+    if paper not in badges_pdf.PAPERS and paper != "badge":
+        fail(400, "Choose A4, US Letter or one badge per page.")
+    ids, q = _badge_selection()
+    chosen = people.attendees_for_badges(g.event, ids, q)
+    if len(chosen) > MAX_BADGES_PER_PDF:
+        fail(400, f"At most {MAX_BADGES_PER_PDF:,} badges fit in one download: print by search (e.g. by company), "
+                  "or use  flask badges pdf  on the server.")
+    pdf = badges_pdf.render_sheet(badges_pdf.badge_data(chosen, badge_url), g.event.name, paper)
+    response = _pdf_response(pdf, f"badges-{g.event.slug}-{paper}.pdf")
+    token = request.args.get("download_token", "")
+    if _TOKEN_RE.fullmatch(token):
+        # Tells the page's script the download arrived, so it can stop saying "Generating…".
+        response.set_cookie(DOWNLOAD_COOKIE, token, max_age=120, path=url_for("organizer.badges_page", slug=g.event.slug),
+                            samesite="Strict", secure=request.is_secure)
+    return response
+
+
+@bp.get("/attendees/<int:attendee_id>/badge.pdf")
+@organizer_required
+def single_badge(attendee_id: int):
+    """One attendee's badge, for a reprint at the help desk (one badge per page, or on a sheet)."""
+    attendee = people.get_attendee_or_404(g.event, attendee_id)
+    paper = request.args.get("paper", "badge")
+    if paper not in badges_pdf.PAPERS and paper != "badge":
+        fail(400, "Choose A4, US Letter or one badge per page.")
+    pdf = badges_pdf.render_sheet(badges_pdf.badge_data([attendee], badge_url), g.event.name, paper)
+    return _pdf_response(pdf, f"badge-{attendee.short_code}.pdf")
+
+
+def _pdf_response(pdf: bytes, filename: str) -> Response:
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The QR codes lead to people's cards: keep the file out of shared caches.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ----------------------------------------------------------------------------- the event
+
+@bp.get("/event")
+@organizer_required
+def event_settings():
+    """The event's details, its scanning window and its digest settings."""
+    return _event_form(settings.form_values(g.event), {})
+
+
+def _event_form(values, errors, status=200):
+    return render_template("organizer/event.html", values=values, errors=errors, limits=settings.LIMITS,
+                           schedule=digest_control.schedule(g.event)), status
+
+
+@bp.post("/event")
+@organizer_required
+def save_event_settings():
+    """Save the event's details and scanning window."""
+    try:
+        data = settings.parse_event_form(request.form)
+    except settings.EventInvalid as error:
+        values = {k: str(request.form.get(k, ""))[:300] for k in settings.form_values(g.event)}
+        return _event_form(values, error.errors, 422)
+    settings.update_event(g.event, g.attendee, data)
+    flash("The event's details were saved.", "ok")
+    return redirect_to(url_for("organizer.event_settings", slug=g.event.slug))
+
+
+# ----------------------------------------------------------------------------- audit log
+
+@bp.get("/audit")
+@organizer_required
+def audit_log():
+    """Who did what, when: every organizer action of this event, newest first."""
+    result = audit.audit_page(g.event, people.parse_page(request.args.get("page")))
+    return render_template("organizer/audit.html", result=result, describe=audit.describe)
+
+
+
+# ----------------------------------------------------------------------------- digest control
+
+def _digest_page(status: int = 200, errors: dict | None = None, values: dict | None = None, error: str | None = None,
+                 typed: str = ""):
+    return render_template(
+        "organizer/digests.html", schedule=digest_control.schedule(g.event), failures=digest_control.failures(g.event),
+        errors=errors or {}, values=values or digest_control.digests.settings_values(g.event), error=error,
+        typed=typed, choices=digest_control.digests.NO_CONTACTS_CHOICES,
+    ), status
+
+
+@bp.get("/digests")
+@organizer_required
+def digests_page():
+    """The digest schedule, per-status counts with failure reasons, and the controls."""
+    return _digest_page()
+
+
+@bp.get("/digests/preview")
+@organizer_required
+def digest_preview_lookup():
+    """Open the digest preview of the attendee whose email was typed."""
+    typed = str(request.args.get("email", "")).strip()[:254]
+    if not typed:
+        return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
+    try:
+        attendee = digest_control.attendee_by_email(g.event, typed)
+    except digest_control.NoSuchAttendee as error:
+        return _digest_page(404, error=error.message, typed=typed)
+    return redirect_to(url_for("digests.organizer_preview", slug=g.event.slug, attendee_id=attendee.id))
+
+
+@bp.post("/digests/test")
+@organizer_required
+def digest_send_test():
+    """Send the typed attendee's digest (private parts redacted) to my own address."""
+    typed = str(request.form.get("email", ""))[:254]
+    try:
+        attendee = digest_control.send_test(g.event, g.attendee, typed)
+    except digest_control.NoSuchAttendee as error:
+        return _digest_page(422, error=error.message, typed=typed)
+    except digest_control.DigestError as error:
+        return _digest_page(error.status, error=error.message, typed=typed)
+    flash(f"The digest of {attendee.name} is on its way to {g.attendee.email}.", "ok")
+    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
+
+
+@bp.post("/digests/start")
+@organizer_required
+def digest_start():
+    """Queue every recipient's digest now, instead of at the scheduled time."""
+    count = digest_control.start_now(g.event, g.attendee)
+    paused = " Sending is paused: resume it to let them go out." if g.event.digests_paused else ""
+    flash(f"{count} {'digest was' if count == 1 else 'digests were'} queued.{paused}", "ok")
+    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
+
+
+@bp.post("/digests/pause")
+@organizer_required
+def digest_pause():
+    """Hold the event's digests and reminders."""
+    digest_control.pause(g.event, g.attendee)
+    flash("Digests are paused: nothing more goes out until you resume.", "ok")
+    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
+
+
+@bp.post("/digests/resume")
+@organizer_required
+def digest_resume():
+    """Let the event's digests and reminders go out again."""
+    digest_control.resume(g.event, g.attendee)
+    flash("Digests are sending again.", "ok")
+    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
+
+
+@bp.post("/digests/retry")
+@organizer_required
+def digest_retry():
+    """Queue the failed digests and reminders again."""
+    count = digest_control.retry(g.event, g.attendee)
+    flash(f"{count} failed {'email was' if count == 1 else 'emails were'} queued again.", "ok")
+    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
+
+
+@bp.post("/digests/settings")
+@organizer_required
+def digest_settings():
+    """Save the digest time, what attendees without contacts get, reminders and reply-to."""
+    try:
+        digest_control.save_settings(g.event, g.attendee, request.form)
+    except digest_control.DigestSettingsInvalid as error:
+        values = {k: str(request.form.get(k, ""))[:300] for k in ("digest_at", "no_contacts", "reminder_days", "reply_to")}
+        return _digest_page(422, errors=error.errors, values=values)
+    flash("The digest settings were saved.", "ok")
+    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))

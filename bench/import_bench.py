@@ -1,0 +1,132 @@
+#!/usr/bin/env python
+"""How long importing a 20,000-row attendee CSV takes, against a baseline of the same run.
+
+    python bench/import_bench.py [--rows 20000]
+
+  baseline   csv.reader over the same file (decode + split): the least any import must do
+  parse      attendees.importer.parse_csv: decode, sniff, map headers, validate every row
+             (email syntax, lengths, duplicates)
+  import     import_rows into a fresh SQLite database at the latest migration (all created)
+  re-import  the same file again (all updates: the email is the key, nobody is added twice)
+  browser    the organizer's upload through the app: POST the file (parse + stash), then POST
+             the confirm (parse again + import), on a second fresh database
+Every figure is printed with its ratio to the baseline.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.update({"EVENTNET_ENV": "testing", "SECRET_KEY": "bench"})
+
+FIRST = ["Ada", "Kenji", "Priya", "Zoë", "Łukasz", "Ευάγγελος", "Maren", "Oluwaseun", "Li", "Søren"]
+LAST = ["Nwosu", "Watanabe", "Raghunathan", "Ångström", "Żółkiewski", "Παπαδόπουλος", "Lindqvist", "Chen"]
+
+
+def make_csv(rows: int) -> bytes:
+    rng = random.Random(6)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Email", "Full name", "Organisation", "Job title", "Ticket"])
+    for i in range(rows):
+        writer.writerow([f"person{i}@example{i % 50}.org", f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                         f"Company {i % 300}", "Engineer", f"T-{i:06d}"])
+    return out.getvalue().encode("utf-8")
+
+
+def fresh_app():
+    from flask_migrate import upgrade
+
+    from eventnet import create_app
+    from eventnet.events.services import create_event
+
+    tmp = tempfile.mkdtemp()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3"})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        now = datetime.now(timezone.utc)
+        create_event("bench", "Bench", now, now + timedelta(days=1), "Europe/Berlin")
+    return app
+
+
+def timed(fn):
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=20_000)
+    args = parser.parse_args()
+    data = make_csv(args.rows)
+    print(f"import benchmark: {args.rows} rows, {len(data) / 1024 / 1024:.1f} MB, python {sys.version.split()[0]}")
+
+    from eventnet.attendees.importer import import_rows, parse_csv
+    from eventnet.events.models import Event
+    from eventnet.extensions import db
+
+    base = min(timed(lambda: list(csv.reader(io.StringIO(data.decode("utf-8")))))[0] for _ in range(3))
+    parse_s, parsed = timed(lambda: parse_csv(data))
+    assert len(parsed.valid_rows) == args.rows
+    app = fresh_app()
+    with app.app_context():
+        event = db.session.execute(db.select(Event)).scalar_one()
+        import_s, report = timed(lambda: import_rows(event, parsed))
+        assert len(report.created) == args.rows
+        reimport_s, report = timed(lambda: import_rows(event, parse_csv(data)))
+        assert len(report.updated) == args.rows
+
+    browser_s = browser_import(data, args.rows)
+    figures = [("baseline: csv.reader", base), ("parse_csv (validate)", parse_s), ("import (all new)", import_s),
+               ("re-import (all updates)", reimport_s), ("browser upload + confirm", browser_s)]
+    for label, seconds in figures:
+        print(f"  {label:<28} {seconds:7.2f} s  x{seconds / base:7.1f}  {args.rows / seconds:9.0f} rows/s")
+
+
+def browser_import(data: bytes, rows: int) -> float:
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    from eventnet.attendees.models import Attendee
+    from eventnet.auth.session import SESSION_KEY
+    from eventnet.badges.tokens import new_badge_token, new_short_code
+    from eventnet.events.models import Event
+    from eventnet.extensions import db
+
+    app = fresh_app()
+    app.config["WTF_CSRF_ENABLED"] = False  # the bench measures the import, not the form plumbing
+    with app.app_context():
+        event = db.session.execute(db.select(Event)).scalar_one()
+        organizer = Attendee(event_id=event.id, email="org@example.org", email_key="org@example.org", name="Org",
+                             role="organizer", links=[], badge_token=new_badge_token(), short_code=new_short_code())
+        db.session.add(organizer)
+        db.session.commit()
+        organizer_id = organizer.id
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session[SESSION_KEY] = {"id": organizer_id, "epoch": 0}
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), "attendees.csv")})
+    started = time.perf_counter()
+    uploaded = client.post("/e/bench/organizer/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert uploaded.status_code == 303, uploaded.status_code
+    confirmed = client.post(uploaded.headers["Location"])
+    seconds = time.perf_counter() - started
+    assert confirmed.status_code == 303
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Attendee.id))).scalar_one() == rows + 1
+    return seconds
+
+
+if __name__ == "__main__":
+    main()

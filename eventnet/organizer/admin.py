@@ -1,0 +1,158 @@
+"""Administrators: email addresses that may create events and name their organizers.
+
+Set from the command line (`flask admin add/remove/list`). In the browser there is no separate
+admin account: an attendee session whose email is an administrator's may open /admin (log in
+through any event where that address is an attendee). That keeps one login mechanism, and an
+administrator is exactly as well protected as their event login.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+from email_validator import EmailNotValidError, validate_email
+from flask.cli import AppGroup
+
+from ..attendees.models import Attendee, normalise_email
+from ..attendees.services import find_by_email, upsert_attendee
+from ..events.models import Event
+from ..events.services import EventError, create_event
+from ..extensions import db
+from . import audit
+from .models import Administrator
+
+cli = AppGroup("admin", help="Administrators: who may create events and name organizers in the browser (/admin).")
+
+
+class AdminError(ValueError):
+    """An administrator action that cannot be done; `code` is stable, the message says why."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _checked_email(email: str) -> str:
+    email = (email or "").strip()
+    if len(email) > 254:
+        raise AdminError("invalid_email", "An email address is at most 254 characters.")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AdminError("invalid_email", f"This is not an email address: {exc}") from None
+    return email
+
+
+def is_admin(attendee: Attendee | None) -> bool:
+    """True when the logged-in attendee's email is an administrator's."""
+    if attendee is None:
+        return False
+    return db.session.execute(
+        db.select(Administrator.id).filter_by(email_key=attendee.email_key)
+    ).first() is not None
+
+
+def add_admin(email: str) -> bool:
+    """Make an address an administrator; False if it was one already. Commits."""
+    key = normalise_email(_checked_email(email))
+    if db.session.execute(db.select(Administrator.id).filter_by(email_key=key)).first():
+        return False
+    db.session.add(Administrator(email_key=key))
+    db.session.commit()
+    return True
+
+
+def remove_admin(email: str) -> bool:
+    """Take administration away from an address; False if it had none. Commits."""
+    found = db.session.execute(
+        db.select(Administrator).filter_by(email_key=normalise_email(email or ""))
+    ).scalar_one_or_none()
+    if found is None:
+        return False
+    db.session.delete(found)
+    db.session.commit()
+    return True
+
+
+def list_admins() -> list[str]:
+    """Every administrator's address, sorted."""
+    return list(db.session.execute(db.select(Administrator.email_key).order_by(Administrator.email_key)).scalars())
+
+
+def create_event_as(actor: Attendee | None, slug: str, name: str, starts: datetime, ends: datetime,
+                    timezone: str, venue: str = "") -> Event:
+    """Create an event (AdminError with the reason if it cannot be) and log who did. Commits."""
+    try:
+        event = create_event(slug, name, starts, ends, timezone, venue)  # commits
+    except EventError as exc:
+        raise AdminError("invalid_event", str(exc)) from None
+    audit.record(event, actor, "event_created", slug=event.slug, name=event.name)
+    db.session.commit()
+    return event
+
+
+def add_organizer(event: Event, actor: Attendee | None, email: str, name: str = "") -> tuple[Attendee, bool]:
+    """Make the address an organizer of the event: promote the attendee, or create them. Commits.
+
+    Returns (organizer, created). A new person needs a name (it is on their badge).
+    """
+    email = _checked_email(email)
+    name = " ".join((name or "").split())
+    if len(name) > 120:
+        raise AdminError("invalid_name", "A name is at most 120 characters.")
+    existing = find_by_email(event, email)
+    if existing is None and not name:
+        raise AdminError("name_needed", "This person is not an attendee of the event yet: enter their name too.")
+    result = upsert_attendee(event, email, name or existing.name, role="organizer")
+    db.session.flush()
+    audit.record(event, actor, "organizer_added", attendee_id=result.attendee.id, email=result.attendee.email,
+                 created=result.created)
+    db.session.commit()
+    return result.attendee, result.created
+
+
+def events_with_organizers() -> list[tuple[Event, list[Attendee]]]:
+    """Every event with its organizers, newest event first."""
+    events = db.session.execute(db.select(Event).order_by(Event.starts_at.desc())).scalars().all()
+    organizers = db.session.execute(
+        db.select(Attendee).where(Attendee.role == "organizer").order_by(Attendee.name)
+    ).scalars().all()
+    by_event: dict[int, list[Attendee]] = {}
+    for person in organizers:
+        by_event.setdefault(person.event_id, []).append(person)
+    return [(event, by_event.get(event.id, [])) for event in events]
+
+
+@cli.command("add")
+@click.argument("email")
+def add_command(email: str) -> None:
+    """Make EMAIL an administrator.
+
+    An administrator opens /admin in the browser after logging in to any event with this
+    address (as an attendee or organizer), and can create events and name their organizers.
+    """
+    try:
+        added = add_admin(email)
+    except AdminError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"{normalise_email(email)} is {'now' if added else 'already'} an administrator.")
+
+
+@cli.command("remove")
+@click.argument("email")
+def remove_command(email: str) -> None:
+    """Take administration away from EMAIL (their event logins stay as they are)."""
+    if not remove_admin(email):
+        raise click.ClickException(f"{normalise_email(email)} is not an administrator.")
+    click.echo(f"{normalise_email(email)} is no longer an administrator.")
+
+
+@cli.command("list")
+def list_command() -> None:
+    """List the administrators' addresses."""
+    admins = list_admins()
+    if not admins:
+        click.echo("No administrators yet. Add one with  flask admin add EMAIL")
+    for email in admins:
+        click.echo(email)

@@ -1,0 +1,127 @@
+"""/admin: administrators create events and name their organizers.
+
+An administrator is an email address (`flask admin add EMAIL`); whoever is logged in to any
+event with that address may use these pages. Everyone else gets 403 with a sentence on how.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import wraps
+
+from flask import Blueprint, flash, g, render_template, request, url_for
+
+from ..auth.session import current_attendee
+from ..errors import fail
+from ..extensions import db
+from ..events.models import Event
+from ..htmx import redirect_to
+from . import admin, settings
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+NOT_ADMIN = ("This page is for administrators. Log in to any event with an administrator's email address "
+             "(administrators are added on the server with  flask admin add EMAIL), then open /admin again.")
+
+
+def admin_required(view):
+    """Only an attendee session whose email is an administrator's; 403 with how-to otherwise."""
+
+    @wraps(view)
+    def wrapped(**kwargs):
+        attendee = current_attendee()
+        if not admin.is_admin(attendee):
+            fail(403, NOT_ADMIN)
+        g.admin = attendee
+        return view(**kwargs)
+
+    return wrapped
+
+
+def _event_or_404(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        fail(404, "There is no such event.")
+    return event
+
+
+NEW_EVENT_FIELDS = ("slug", "name", "starts_at", "ends_at", "timezone", "venue")
+
+
+def _index(values=None, errors=None, status=200):
+    return render_template("organizer/admin.html", events=admin.events_with_organizers(),
+                           values=values or {k: "" for k in NEW_EVENT_FIELDS}, errors=errors or {}), status
+
+
+@bp.get("")
+@admin_required
+def index():
+    """Every event with its organizers, and the form to create an event."""
+    return _index()
+
+
+@bp.post("/events")
+@admin_required
+def create_event():
+    """Create an event from the form (times in its own time zone)."""
+    values = {k: " ".join(str(request.form.get(k, "")).split())[:300] for k in NEW_EVENT_FIELDS}
+    errors = {}
+    times = {}
+    for name in ("starts_at", "ends_at"):
+        try:
+            times[name] = datetime.strptime(values[name][:16], settings.LOCAL_FORMAT)
+        except ValueError:
+            errors[name] = "Enter a date and time like 2026-12-01T09:00."
+    if not errors:
+        try:
+            event = admin.create_event_as(g.admin, values["slug"], values["name"], times["starts_at"],
+                                          times["ends_at"], values["timezone"], values["venue"])
+        except admin.AdminError as error:
+            errors["form"] = error.message
+    if errors:
+        return _index(values, errors, 422)
+    flash(f"{event.name} was created at /e/{event.slug}/. Name its organizers below.", "ok")
+    return redirect_to(url_for("admin.event", event_id=event.id))
+
+
+@bp.get("/events/<int:event_id>")
+@admin_required
+def event(event_id: int):
+    """One event: its details to edit, and its organizers."""
+    found = _event_or_404(event_id)
+    return _event_page(found, settings.form_values(found), {})
+
+
+def _event_page(found, values, errors, status=200, organizer_error=None, organizer_values=None):
+    organizers = next((o for e, o in admin.events_with_organizers() if e.id == found.id), [])
+    return render_template("organizer/admin_event.html", target=found, organizers=organizers, values=values,
+                           errors=errors, limits=settings.LIMITS, organizer_error=organizer_error,
+                           organizer_values=organizer_values or {"email": "", "name": ""}), status
+
+
+@bp.post("/events/<int:event_id>")
+@admin_required
+def save_event(event_id: int):
+    """Save an event's details and scanning window."""
+    found = _event_or_404(event_id)
+    try:
+        data = settings.parse_event_form(request.form)
+    except settings.EventInvalid as error:
+        values = {k: str(request.form.get(k, ""))[:300] for k in settings.form_values(found)}
+        return _event_page(found, values, error.errors, 422)
+    settings.update_event(found, g.admin, data)
+    flash(f"{found.name} was saved.", "ok")
+    return redirect_to(url_for("admin.event", event_id=found.id))
+
+
+@bp.post("/events/<int:event_id>/organizers")
+@admin_required
+def add_organizer(event_id: int):
+    """Make an email address an organizer of the event (a new attendee if need be)."""
+    found = _event_or_404(event_id)
+    email, name = str(request.form.get("email", ""))[:300], str(request.form.get("name", ""))[:300]
+    try:
+        person, created = admin.add_organizer(found, g.admin, email, name)
+    except admin.AdminError as error:
+        return _event_page(found, settings.form_values(found), {}, 422, error.message, {"email": email, "name": name})
+    flash(f"{person.name} <{person.email}> is {'now' if not created else 'added as'} an organizer of {found.name}.", "ok")
+    return redirect_to(url_for("admin.event", event_id=found.id))

@@ -1,0 +1,354 @@
+"""The organizer's attendee work: the list with each one's status, add and edit by hand, remove,
+help-desk actions, and login emails to everyone who has not logged in yet."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from math import ceil
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, or_
+
+from ..attendees.models import ROLES, Attendee, normalise_email
+from ..attendees.services import find_by_email, upsert_attendee
+from ..auth.services import LoginLink, create_login_link
+from ..badges.services import reissue_badge
+from ..connections.models import Connection
+from ..errors import fail
+from ..events.models import Event
+from ..extensions import db
+from ..mail.models import OutboxMessage
+from ..mail.services import absolute_url, queue_email
+from ..mydata.services import CONFIRM_WORD, AccountError, delete_account
+from . import audit
+from .models import AuditLog
+
+PER_PAGE = 50
+MAX_QUERY = 100
+INVITE_HOURS_DEFAULT = 72  # a login email sent the week before must still work on the day
+LIMITS = {"email": 254, "name": 120, "company": 120, "headline": 160}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class OrganizerError(Exception):
+    """An organizer action that cannot be done; `code` is stable, the message says why."""
+
+    MESSAGES = {
+        "remove_self": "You cannot remove yourself here: another organizer can, or use “My data” to delete your account.",
+        "last_organizer": "This is the event's last organizer: make someone else an organizer first.",
+        "demote_self": "You cannot change your own role: another organizer can.",
+        "nobody_to_invite": "Everyone has logged in already: there is nobody to send a login email to.",
+    }
+
+    def __init__(self, code: str):
+        super().__init__(self.MESSAGES[code])
+        self.code = code
+        self.message = self.MESSAGES[code]
+
+
+# ----------------------------------------------------------------------------- the list
+
+@dataclass
+class AttendeeRow:
+    """An attendee as the list shows them: the person and a count of contacts, never the contacts."""
+
+    attendee: Attendee
+    contacts: int
+
+
+@dataclass
+class AttendeePage:
+    """One page of an event's attendees matching a search."""
+
+    rows: list[AttendeeRow]
+    total: int
+    page: int
+    pages: int
+    q: str
+
+    @property
+    def items(self) -> list[Attendee]:
+        return [row.attendee for row in self.rows]
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def parse_page(value: str | None) -> int:
+    """A page number from the query string; anything that is not a positive number is page 1."""
+    try:
+        page = int(value or "1")
+    except ValueError:
+        return 1
+    return max(min(page, 10**9), 1)
+
+
+def _matching(event: Event, q: str):
+    query = db.select(Attendee).filter_by(event_id=event.id)
+    if q:
+        # autoescape: a search for "50%" or "a_b" means those characters, not wildcards.
+        query = query.where(
+            or_(
+                Attendee.name.icontains(q, autoescape=True),
+                Attendee.email.icontains(q, autoescape=True),
+                Attendee.company.icontains(q, autoescape=True),
+            )
+        )
+    return query
+
+
+def clean_query(q: str | None) -> str:
+    """A search as typed, with runs of space made one and cut to a sane length."""
+    return " ".join((q or "").split())[:MAX_QUERY]
+
+
+def search_attendees(event: Event, q: str = "", page: int = 1, per_page: int = PER_PAGE) -> AttendeePage:
+    """The event's attendees whose name, email or company contains `q`, by name, one page of them."""
+    q = clean_query(q)
+    query = _matching(event, q)
+    total = db.session.execute(db.select(func.count()).select_from(query.subquery())).scalar_one()
+    pages = max(ceil(total / per_page), 1)
+    page = min(page, pages)  # past the end shows the last page rather than an empty one
+    items = list(
+        db.session.execute(
+            query.order_by(func.lower(Attendee.name), Attendee.id).limit(per_page).offset((page - 1) * per_page)
+        ).scalars()
+    )
+    counts = dict(
+        db.session.execute(
+            db.select(Connection.owner_id, func.count(Connection.id))
+            .where(Connection.owner_id.in_([a.id for a in items]))
+            .group_by(Connection.owner_id)
+        ).all()
+    ) if items else {}
+    rows = [AttendeeRow(a, counts.get(a.id, 0)) for a in items]
+    return AttendeePage(rows=rows, total=total, page=page, pages=pages, q=q)
+
+
+def attendees_for_badges(event: Event, ids: list[int] | None = None, q: str = "") -> list[Attendee]:
+    """The attendees a badge sheet prints: the given ids of this event, or everyone matching `q`, by name."""
+    query = _matching(event, clean_query(q))
+    if ids is not None:
+        query = query.where(Attendee.id.in_(ids))
+    return list(db.session.execute(query.order_by(func.lower(Attendee.name), Attendee.id)).scalars())
+
+
+def get_attendee_or_404(event: Event, attendee_id: int) -> Attendee:
+    """An attendee of this event by id; an id of another event is as unknown as a made-up one."""
+    attendee = db.session.execute(
+        db.select(Attendee).filter_by(id=attendee_id, event_id=event.id)
+    ).scalar_one_or_none()
+    if attendee is None:
+        fail(404, "There is no such attendee in this event.")
+    return attendee
+
+
+# ----------------------------------------------------------------------------- add and edit
+
+class AttendeeInvalid(ValueError):
+    """The attendee form cannot be saved; `errors` maps field names to messages."""
+
+    code = "invalid_attendee"
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class AttendeeInput:
+    """A checked attendee form."""
+
+    email: str
+    name: str
+    company: str = ""
+    headline: str = ""
+    role: str = "attendee"
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def form_values(attendee: Attendee | None) -> dict[str, str]:
+    """The form's initial values: the attendee's, or empty for a new one."""
+    if attendee is None:
+        return {"email": "", "name": "", "company": "", "headline": "", "role": "attendee"}
+    return {name: getattr(attendee, name) or "" for name in ("email", "name", "company", "headline", "role")}
+
+
+def parse_attendee_form(form) -> AttendeeInput:
+    """Check a posted attendee form; AttendeeInvalid with a message per field."""
+    values = {name: " ".join(_CONTROL.sub(" ", str(form.get(name, ""))).split()) for name in LIMITS}
+    role = str(form.get("role", "attendee"))
+    errors: dict[str, str] = {}
+    for name, limit in LIMITS.items():
+        if len(values[name]) > limit:
+            errors[name] = f"At most {limit} characters ({len(values[name])} now)."
+    if "email" not in errors:
+        if not values["email"]:
+            errors["email"] = "Enter the attendee's email address: it is how they log in."
+        else:
+            try:
+                validate_email(values["email"], check_deliverability=False)
+            except EmailNotValidError as exc:
+                errors["email"] = f"This is not an email address: {exc}"
+    if "name" not in errors and not values["name"]:
+        errors["name"] = "Enter the attendee's name: it is printed on the badge."
+    if role not in ROLES:
+        errors["role"] = f"Choose {' or '.join(ROLES)}."
+    if errors:
+        raise AttendeeInvalid(errors)
+    return AttendeeInput(role=role, **values)
+
+
+def add_attendee(event: Event, actor: Attendee, data: AttendeeInput) -> Attendee:
+    """Add one attendee by hand; AttendeeInvalid if the email is taken in this event. Commits."""
+    if find_by_email(event, data.email) is not None:
+        raise AttendeeInvalid({"email": "An attendee with this email exists already: find them in the list and edit them."})
+    attendee = upsert_attendee(event, data.email, data.name, company=data.company, headline=data.headline,
+                               role=data.role).attendee
+    db.session.flush()
+    audit.record(event, actor, "attendee_added", attendee_id=attendee.id, name=attendee.name, email=attendee.email,
+                 role=attendee.role)
+    db.session.commit()
+    return attendee
+
+
+def update_attendee(event: Event, actor: Attendee, attendee: Attendee, data: AttendeeInput) -> Attendee:
+    """Change an attendee's email, name, company, headline or role. Commits."""
+    other = find_by_email(event, data.email)
+    if other is not None and other.id != attendee.id:
+        raise AttendeeInvalid({"email": "Another attendee of this event has this email."})
+    if attendee.id == actor.id and data.role != attendee.role:
+        raise AttendeeInvalid({"role": OrganizerError.MESSAGES["demote_self"]})
+    before = form_values(attendee)
+    attendee.email, attendee.email_key = data.email, normalise_email(data.email)
+    attendee.name, attendee.company, attendee.headline, attendee.role = data.name, data.company, data.headline, data.role
+    after = form_values(attendee)
+    changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    audit.record(event, actor, "attendee_updated", attendee_id=attendee.id, name=attendee.name, changed=changed)
+    db.session.commit()
+    return attendee
+
+
+def remove_attendee(event: Event, actor: Attendee, attendee_id: int) -> str:
+    """Delete an attendee with everything of theirs (as "delete my account" does); returns their name. Commits."""
+    attendee = get_attendee_or_404(event, attendee_id)
+    if attendee.id == actor.id:
+        raise OrganizerError("remove_self")
+    name, removed_id = attendee.name, attendee.id
+    try:
+        delete_account(attendee, CONFIRM_WORD)  # the organizer confirmed on our own page
+    except AccountError as error:
+        raise OrganizerError(error.code) from None
+    audit.record(event, db.session.get(Attendee, actor.id), "attendee_removed", attendee_id=removed_id, name=name)
+    db.session.commit()
+    return name
+
+
+# ----------------------------------------------------------------------------- help desk
+
+def reissue_attendee_badge(event: Event, actor: Attendee, attendee_id: int) -> Attendee:
+    """Give an attendee of this event a new badge token (lost badge); the old QR stops working. Commits."""
+    attendee = get_attendee_or_404(event, attendee_id)
+    audit.record(event, actor, "badge_reissued", attendee_id=attendee.id, name=attendee.name)
+    reissue_badge(attendee)  # commits, the audit entry with it
+    return attendee
+
+
+def helpdesk_login_link(event: Event, actor: Attendee, attendee_id: int) -> tuple[Attendee, LoginLink]:
+    """A one-time login link and code for an attendee standing at the help desk. Commits."""
+    attendee = get_attendee_or_404(event, attendee_id)
+    link = create_login_link(attendee)
+    audit.record(event, actor, "helpdesk_login_link", attendee_id=attendee.id, name=attendee.name)
+    db.session.commit()
+    return attendee, link
+
+
+# ----------------------------------------------------------------------------- login emails
+
+def never_logged_in(event: Event) -> int:
+    """How many attendees of the event have never logged in."""
+    return db.session.execute(
+        db.select(func.count(Attendee.id)).where(Attendee.event_id == event.id, Attendee.last_login_at.is_(None))
+    ).scalar_one()
+
+
+def _invite_prefix(entry_id: int) -> str:
+    return f"invite:{entry_id}:"
+
+
+def queue_login_emails(event: Event, actor: Attendee) -> AuditLog:
+    """Queue a login email (a one-time link valid for days) to every attendee who never logged in.
+
+    One outbox row per person, keyed by this sending's audit entry, so that the progress page
+    can count exactly this batch and a retried request cannot queue anyone twice. Commits.
+    """
+    people = list(db.session.execute(
+        db.select(Attendee).where(Attendee.event_id == event.id, Attendee.last_login_at.is_(None)).order_by(Attendee.id)
+    ).scalars())
+    if not people:
+        raise OrganizerError("nobody_to_invite")
+    hours = int(current_app.config.get("INVITE_LINK_HOURS", INVITE_HOURS_DEFAULT))
+    entry = audit.record(event, actor, "login_emails_queued", count=len(people), hours=hours)
+    db.session.flush()
+    login_page = absolute_url("auth.login", slug=event.slug)
+    for person in people:
+        link = create_login_link(person, minutes=hours * 60)
+        queue_email(
+            to=person.email,
+            subject=f"Log in to {event.name}",
+            template="organizer_invitation",
+            context={"event": event, "attendee": person, "url": link.url, "hours": hours, "login_page": login_page},
+            kind="login_link",  # scrubbed from the outbox once sent: it holds a login secret
+            event_id=event.id,
+            attendee_id=person.id,
+            dedupe_key=f"{_invite_prefix(entry.id)}{person.id}",
+        )
+    db.session.commit()
+    return entry
+
+
+@dataclass
+class SendingProgress:
+    """Where one batch of login emails stands."""
+
+    entry: AuditLog
+    total: int
+    counts: dict[str, int]
+
+    @property
+    def sent(self) -> int:
+        return self.counts.get("sent", 0)
+
+    @property
+    def failed(self) -> int:
+        return self.counts.get("failed", 0)
+
+    @property
+    def waiting(self) -> int:
+        return self.counts.get("pending", 0) + self.counts.get("sending", 0)
+
+    @property
+    def done(self) -> bool:
+        return self.waiting == 0
+
+
+def sending_progress(event: Event, entry_id: int) -> SendingProgress:
+    """Queued, sent and failed counts of one batch of login emails of this event; 404 for any other id."""
+    entry = db.session.execute(
+        db.select(AuditLog).filter_by(id=entry_id, event_id=event.id, action="login_emails_queued")
+    ).scalar_one_or_none()
+    if entry is None:
+        fail(404, "There is no such sending of login emails in this event.")
+    prefix = _invite_prefix(entry.id)
+    counts = dict(db.session.execute(
+        db.select(OutboxMessage.status, func.count(OutboxMessage.id))
+        .where(OutboxMessage.event_id == event.id, OutboxMessage.dedupe_key.startswith(prefix, autoescape=True))
+        .group_by(OutboxMessage.status)
+    ).all())
+    return SendingProgress(entry, sum(counts.values()), counts)

@@ -1,0 +1,52 @@
+"""`flask badges pdf`: the badge sheet from the command line, for any number of attendees."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from ..attendees.cli import event_or_fail
+from ..badges.services import badge_url
+from . import badges_pdf
+from .attendees import attendees_for_badges
+
+cli = AppGroup("badges", help="Print-ready badge sheets.")
+
+
+@cli.command("pdf")
+@click.argument("event_slug")
+@click.argument("output", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--paper", type=click.Choice(["a4", "letter", "badge"]), default="a4", show_default=True,
+              help="A4 or US Letter with six badges and cut marks per page, or one badge per page.")
+@click.option("--search", default="", metavar="TEXT", help="Only attendees whose name, email or company contains TEXT.")
+def pdf_command(event_slug: str, output: Path, paper: str, search: str) -> None:
+    """Write the badge sheet of an event's attendees to OUTPUT (a PDF), sorted by name.
+
+    Each badge: the event name, the attendee's name (large enough to read at two metres),
+    company, headline, the QR code of their badge URL (BASE_URL/b/<token>) and the short
+    code under it. Print at 100% ("actual size"), then cut along the marks.
+
+    \b
+    Example:
+      flask badges pdf pycon-2026 badges.pdf --paper letter
+    """
+    event = event_or_fail(event_slug)
+    people = attendees_for_badges(event, None, search)
+    if not people:
+        raise click.ClickException("Nobody to print: the event has no attendees" + (" matching that search." if search else "."))
+    started = time.perf_counter()
+    with click.progressbar(length=len(people), label=f"{len(people)} badges", file=sys.stderr) as bar:
+        done = [0]
+
+        def progress(count: int) -> None:
+            bar.update(count - done[0])
+            done[0] = count
+
+        pdf = badges_pdf.render_sheet(badges_pdf.badge_data(people, badge_url), event.name, paper, progress)
+    output.write_bytes(pdf)
+    pages = -(-len(people) // (1 if paper == "badge" else badges_pdf.PER_PAGE))
+    click.echo(f"Wrote {output} ({len(people)} badges on {pages} pages, {len(pdf) / 1024 / 1024:.1f} MB) "
+               f"in {time.perf_counter() - started:.1f} s.")

@@ -1,0 +1,107 @@
+"""Editing an event's details and its scanning window (times typed in the event's own zone)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..attendees.models import Attendee
+from ..events.models import Event
+from ..extensions import db
+from . import audit
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
+LIMITS = {"name": 200, "venue": 200, "timezone": 64}
+TIME_FIELDS = ("starts_at", "ends_at", "scan_opens_at", "scan_closes_at")
+LABELS = {
+    "name": "Name", "venue": "Venue", "timezone": "Time zone", "starts_at": "Starts", "ends_at": "Ends",
+    "scan_opens_at": "Scanning opens", "scan_closes_at": "Scanning closes",
+}
+
+
+class EventInvalid(ValueError):
+    """The event form cannot be saved; `errors` maps field names to messages."""
+
+    code = "invalid_event"
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class EventInput:
+    name: str
+    venue: str
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    scan_opens_at: datetime | None
+    scan_closes_at: datetime | None
+
+
+def form_values(event: Event) -> dict[str, str]:
+    """The form's initial values, times in the event's zone as datetime-local strings."""
+    values = {"name": event.name, "venue": event.venue or "", "timezone": event.timezone}
+    for name in TIME_FIELDS:
+        moment = getattr(event, name)
+        values[name] = event.local(moment).strftime(LOCAL_FORMAT) if moment else ""
+    return values
+
+
+def _parse_time(raw: str, zone: ZoneInfo) -> datetime:
+    value = datetime.strptime(raw.strip()[:16], LOCAL_FORMAT)
+    return value.replace(tzinfo=zone)
+
+
+def parse_event_form(form) -> EventInput:
+    """Check a posted event form; EventInvalid with a message per field."""
+    raw = {name: " ".join(str(form.get(name, "")).split()) for name in ("name", "venue", "timezone") + TIME_FIELDS}
+    errors: dict[str, str] = {}
+    for name, limit in LIMITS.items():
+        if len(raw[name]) > limit:
+            errors[name] = f"At most {limit} characters ({len(raw[name])} now)."
+    if "name" not in errors and not raw["name"]:
+        errors["name"] = "Enter the event's name."
+    zone = None
+    try:
+        zone = ZoneInfo(raw["timezone"]) if raw["timezone"] and "timezone" not in errors else None
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    if zone is None and "timezone" not in errors:
+        errors["timezone"] = "Enter a time zone name like Europe/Berlin or America/New_York."
+    times: dict[str, datetime | None] = {}
+    for name in TIME_FIELDS:
+        value = raw[name]
+        if not value:
+            if name in ("starts_at", "ends_at"):
+                errors[name] = f"Enter when the event {'starts' if name == 'starts_at' else 'ends'}."
+            times[name] = None
+            continue
+        try:
+            times[name] = _parse_time(value, zone or ZoneInfo("UTC"))
+        except ValueError:
+            errors[name] = "Enter a date and time like 2026-12-01T09:00."
+    if not errors:
+        if times["ends_at"] <= times["starts_at"]:
+            errors["ends_at"] = "The event must end after it starts."
+        opens, closes = times["scan_opens_at"], times["scan_closes_at"]
+        if opens and closes and closes <= opens:
+            errors["scan_closes_at"] = "Scanning must close after it opens."
+    if errors:
+        raise EventInvalid(errors)
+    return EventInput(name=raw["name"], venue=raw["venue"], timezone=raw["timezone"], **times)
+
+
+def update_event(event: Event, actor: Attendee | None, data: EventInput) -> Event:
+    """Store the event's details and scanning window, and log what changed. Commits."""
+    before = form_values(event)
+    event.name, event.venue, event.timezone = data.name, data.venue, data.timezone
+    for name in TIME_FIELDS:
+        setattr(event, name, getattr(data, name))
+    after = form_values(event)
+    changed = {LABELS[k]: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if changed:
+        audit.record(event, actor, "event_updated", changed=changed)
+    db.session.commit()
+    return event

@@ -1,0 +1,134 @@
+"""Administrators: `flask admin add/remove/list`, and /admin for creating events and naming organizers."""
+import pytest
+
+from eventnet.attendees.models import Attendee
+from eventnet.events.models import Event
+from eventnet.extensions import db
+from eventnet.organizer.models import AuditLog
+from tests.conftest import csrf_token
+
+
+def test_cli_add_list_remove(runner):
+    assert "No administrators yet" in runner.invoke(args=["admin", "list"]).output
+    result = runner.invoke(args=["admin", "add", "Root@Example.org"])
+    assert result.exit_code == 0 and "root@example.org is now an administrator" in result.output
+    assert "already" in runner.invoke(args=["admin", "add", "root@example.org"]).output
+    assert runner.invoke(args=["admin", "add", "not an address"]).exit_code == 1
+    assert runner.invoke(args=["admin", "list"]).output.strip() == "root@example.org"
+    assert runner.invoke(args=["admin", "remove", "ROOT@example.org"]).exit_code == 0
+    removed_again = runner.invoke(args=["admin", "remove", "root@example.org"])
+    assert removed_again.exit_code == 1 and "is not an administrator" in removed_again.output
+    assert "EMAIL" in runner.invoke(args=["admin", "add", "--help"]).output
+
+
+@pytest.fixture
+def admin_client(app, runner, client, login, make_event, make_attendee):
+    home = make_event(slug="home")
+    me = make_attendee(home, email="root@example.org", name="Root")
+    runner.invoke(args=["admin", "add", "root@example.org"])
+    login(client, me)
+    client.token = csrf_token(client, "/admin")
+    client.me = me
+    return client
+
+
+ADMIN_ROUTES = [("GET", "/admin"), ("POST", "/admin/events"), ("GET", "/admin/events/{id}"),
+                ("POST", "/admin/events/{id}"), ("POST", "/admin/events/{id}/organizers")]
+
+
+@pytest.mark.parametrize("method,path", ADMIN_ROUTES)
+@pytest.mark.parametrize("who", ["anonymous", "attendee", "organizer"])
+def test_admin_pages_refuse_non_administrators(app, client, login, make_event, make_attendee, method, path, who):
+    app.config["WTF_CSRF_ENABLED"] = False
+    event = make_event(slug="ev")
+    person = make_attendee(event, email="x@example.org", role="organizer" if who == "organizer" else "attendee")
+    if who != "anonymous":
+        login(client, person)
+    response = client.open(path.format(id=event.id), method=method, data={"slug": "new", "email": "y@example.org"})
+    assert response.status_code == 403
+    assert "flask admin add EMAIL" in response.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(Event.id))).scalar_one() == 1
+
+
+def test_create_event_and_name_organizers(admin_client):
+    client = admin_client
+    page = client.get("/admin").get_data(as_text=True)
+    assert "Logged in as root@example.org" in page and "/e/home/" in page
+    bad = client.post("/admin/events", data={"csrf_token": client.token, "slug": "Bad Slug!", "name": "X",
+                                             "timezone": "Europe/Berlin", "starts_at": "2026-06-01T09:00",
+                                             "ends_at": "2026-06-02T18:00"})
+    assert bad.status_code == 422 and "The slug may hold only" in bad.get_data(as_text=True)
+    assert 'value="Bad Slug!"' in bad.get_data(as_text=True)
+    no_time = client.post("/admin/events", data={"csrf_token": client.token, "slug": "x", "name": "X",
+                                                 "timezone": "Europe/Berlin", "starts_at": "tomorrow"})
+    assert no_time.status_code == 422 and "Enter a date and time" in no_time.get_data(as_text=True)
+
+    created = client.post("/admin/events", data={"csrf_token": client.token, "slug": "pycon-2026", "name": "PyCon 2026",
+                                                 "timezone": "Europe/Berlin", "starts_at": "2026-06-01T09:00",
+                                                 "ends_at": "2026-06-02T18:00", "venue": "Hall A"})
+    assert created.status_code == 303
+    event = db.session.execute(db.select(Event).filter_by(slug="pycon-2026")).scalar_one()
+    assert event.local(event.starts_at).strftime("%Y-%m-%d %H:%M") == "2026-06-01 09:00"
+    page = client.get(created.headers["Location"]).get_data(as_text=True)
+    assert "PyCon 2026 was created" in page and "No organizers yet" in page
+
+    organizers = f"/admin/events/{event.id}/organizers"
+    need_name = client.post(organizers, data={"csrf_token": client.token, "email": "lin@example.org"})
+    assert need_name.status_code == 422 and "enter their name too" in need_name.get_data(as_text=True)
+    ok = client.post(organizers, data={"csrf_token": client.token, "email": "Lin@example.org", "name": "Lin Chen"})
+    assert ok.status_code == 303
+    lin = db.session.execute(db.select(Attendee).filter_by(event_id=event.id, email_key="lin@example.org")).scalar_one()
+    assert lin.role == "organizer" and lin.badge_token
+
+    # an existing attendee is promoted, not duplicated
+    client.post(organizers, data={"csrf_token": client.token, "email": "bo@example.org", "name": "Bo"})
+    db.session.expire_all()
+    assert db.session.execute(db.select(db.func.count(Attendee.id)).filter_by(event_id=event.id)).scalar_one() == 2
+    page = client.get(f"/admin/events/{event.id}").get_data(as_text=True)
+    assert "Lin Chen &lt;Lin@example.org&gt;" in page
+    actions = [e.action for e in db.session.execute(db.select(AuditLog).filter_by(event_id=event.id)
+                                                     .order_by(AuditLog.id)).scalars()]
+    assert actions == ["event_created", "organizer_added", "organizer_added"]
+    assert client.get("/admin/events/999999").status_code == 404
+
+
+def test_admin_edits_event_details_and_scanning_window(admin_client, make_event):
+    client = admin_client
+    event = make_event(slug="edit-me")
+    url = f"/admin/events/{event.id}"
+    bad = client.post(url, data={"csrf_token": client.token, "name": "", "timezone": "Mars/Olympus",
+                                 "starts_at": "2026-06-02T09:00", "ends_at": "2026-06-01T09:00",
+                                 "scan_opens_at": "2026-06-02T10:00", "scan_closes_at": "2026-06-02T09:00"})
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "Enter the event&#39;s name" in html and "Enter a time zone name" in html
+    good = client.post(url, data={"csrf_token": client.token, "name": "Edited", "timezone": "America/New_York",
+                                  "venue": "Pier 1", "starts_at": "2026-06-01T09:00", "ends_at": "2026-06-02T18:00",
+                                  "scan_opens_at": "2026-06-01T08:30", "scan_closes_at": "2026-06-02T19:00"})
+    assert good.status_code == 303
+    db.session.expire_all()
+    fresh = db.session.get(Event, event.id)
+    assert (fresh.name, fresh.venue, fresh.timezone) == ("Edited", "Pier 1", "America/New_York")
+    assert fresh.local(fresh.scan_opens_at).strftime("%Y-%m-%d %H:%M") == "2026-06-01 08:30"
+    assert fresh.scan_closes_at.hour == 23  # 19:00 in New York (EDT) is 23:00 UTC
+
+
+def test_organizer_edits_own_event_and_window(client, login, make_event, make_attendee):
+    event = make_event(slug="org")
+    maren = make_attendee(event, email="maren@example.org", name="Maren", role="organizer")
+    login(client, maren)
+    page = client.get("/e/org/organizer/event").get_data(as_text=True)
+    assert 'name="scan_opens_at"' in page and "Goes out" in page  # the digest's schedule is shown too
+    token = csrf_token(client, "/e/org/organizer/event")
+    response = client.post("/e/org/organizer/event", data={
+        "csrf_token": token, "name": "Renamed", "timezone": "Europe/Berlin", "starts_at": "2026-06-01T09:00",
+        "ends_at": "2026-06-02T18:00", "scan_opens_at": "", "scan_closes_at": "2026-06-02T20:00", "venue": "x" * 201})
+    assert response.status_code == 422 and "At most 200 characters" in response.get_data(as_text=True)
+    response = client.post("/e/org/organizer/event", data={
+        "csrf_token": token, "name": "Renamed", "timezone": "Europe/Berlin", "starts_at": "2026-06-01T09:00",
+        "ends_at": "2026-06-02T18:00", "scan_opens_at": "", "scan_closes_at": "2026-06-02T20:00"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    fresh = db.session.get(Event, event.id)
+    assert fresh.name == "Renamed" and fresh.scan_opens_at is None
+    assert fresh.local(fresh.scan_closes_at).strftime("%H:%M") == "20:00"

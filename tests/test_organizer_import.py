@@ -1,0 +1,191 @@
+"""CSV upload in the browser: preview, import, report, and hostile or broken files."""
+import csv
+import io
+import re
+
+import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from eventnet.attendees.models import Attendee
+from eventnet.extensions import db
+from eventnet.organizer.models import CsvUpload
+from tests.conftest import csrf_token
+
+BASE = "/e/org/organizer/import"
+
+
+@pytest.fixture
+def organizer_client(client, login, make_event, make_attendee):
+    event = make_event(slug="org")
+    organizer = make_attendee(event, email="maren@example.org", name="Maren", role="organizer")
+    login(client, organizer)
+    client.token = csrf_token(client, BASE)
+    client.event = event
+    return client
+
+
+def upload(client, data: bytes, filename="attendees.csv"):
+    # The body is encoded here, in memory: the test client's own encoder spools large bodies to a
+    # temporary file that it never closes (a ResourceWarning, which this suite treats as an error).
+    boundary, body = encode_multipart({"csrf_token": client.token, "file": FileStorage(io.BytesIO(data), filename)})
+    return client.post(BASE, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def people(event):
+    db.session.expire_all()
+    return {a.email_key: a for a in db.session.execute(db.select(Attendee).filter_by(event_id=event.id)).scalars()}
+
+
+GOOD = (
+    "E-Mail;Full name;Organisation;Job title;Shoe size\n"
+    "ada@example.org;Ada Nwosu;Northwind;CTO;38\n"
+    "kenji@example.org;Kenji Watanabe;Kumo Labs;;44\n"
+    "broken-address;Nobody;;;\n"
+    "ADA@example.org;Ada Again;;;\n"
+    "zoe@example.org;Zoë Ångström;Ünïcode GmbH;Chief Ümlaut;39\n"
+).encode("utf-8")
+
+
+def test_preview_then_import_then_report(organizer_client):
+    client = organizer_client
+    response = upload(client, GOOD)
+    assert response.status_code == 303
+    preview_url = response.headers["Location"]
+    assert re.fullmatch(r"/e/org/organizer/import/[A-Za-z0-9_-]{40,}", preview_url)
+    html = client.get(preview_url).get_data(as_text=True)
+    # detected columns, ignored ones, the first rows, counts: nothing saved yet
+    assert "<strong>email</strong> from “E-Mail”" in html and "<strong>company</strong> from “Organisation”" in html
+    assert "Ignored: Shoe size" in html
+    assert 'data-count="rows">5<' in html and 'data-count="valid">3<' in html and 'data-count="invalid">2<' in html
+    assert "Zoë Ångström" in html and "duplicate of row 2" in html
+    assert people(client.event).keys() == {"maren@example.org"}
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    done = client.post(preview_url, data={"csrf_token": token})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/report")
+    report = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert 'data-count="created">3<' in report and 'data-count="updated">0<' in report and 'data-count="rejected">2<' in report
+    assert "broken-address" in report and "duplicate of row 2 (same email)" in report
+    everyone = people(client.event)
+    assert everyone["zoe@example.org"].name == "Zoë Ångström" and everyone["ada@example.org"].company == "Northwind"
+
+    # The report downloads as CSV, UTF-8 with a BOM, every row with its outcome and reasons.
+    download = client.get(done.headers["Location"] + ".csv")
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    assert "attachment" in download.headers["Content-Disposition"]
+    text = download.get_data().decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == ["row", "outcome", "email", "name", "reasons"]
+    outcomes = {r[2]: r[1] for r in rows[1:]}
+    assert outcomes == {"ada@example.org": "created", "kenji@example.org": "created", "zoe@example.org": "created",
+                        "broken-address": "rejected", "ADA@example.org": "rejected"}
+
+    # A second confirm (double click, another tab) imports nothing twice and shows the report.
+    again = client.post(preview_url, data={"csrf_token": token})
+    assert again.status_code == 303
+    assert "imported already" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert len(people(client.event)) == 4
+    # the stored file is gone once imported; the report stays
+    stored = db.session.execute(db.select(CsvUpload)).scalar_one()
+    assert stored.data is None and stored.report["created"]
+    assert "Imported a CSV file" in client.get("/e/org/organizer/audit").get_data(as_text=True)
+
+
+def test_reimport_updates_instead_of_duplicating(organizer_client):
+    client = organizer_client
+    for data in (b"email,name,company\nada@example.org,Ada,Old\n", b"email,name,company\nAda@Example.org,Ada N,New\n"):
+        preview = upload(client, data).headers["Location"]
+        client.post(preview, data={"csrf_token": client.token})
+    everyone = people(client.event)
+    assert len(everyone) == 2 and everyone["ada@example.org"].company == "New"
+
+
+def test_formula_cells_are_kept_as_names_but_neutralised_in_the_report(organizer_client):
+    client = organizer_client
+    data = ("email,name,company\n"
+            "eve@example.org,=HYPERLINK(\"http://evil.example\";\"click\"),+cmd|' /C calc'!A0\n"
+            "@bad,@SUM(1+1),x\n").encode()
+    preview = upload(client, data).headers["Location"]
+    html = client.get(preview).get_data(as_text=True)
+    assert "=HYPERLINK(&#34;http://evil.example&#34;;&#34;click&#34;)" in html  # escaped, shown as typed
+    client.post(preview, data={"csrf_token": client.token})
+    assert people(client.event)["eve@example.org"].name.startswith("=HYPERLINK")
+    text = client.get(preview + "/report.csv").get_data().decode("utf-8").lstrip("\ufeff")
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells), cells
+    assert "'=HYPERLINK(\"http://evil.example\";\"click\")" in cells and "'@bad" in cells and "'@SUM(1+1)" in cells
+
+
+@pytest.mark.parametrize("data,code,words", [
+    ("email,name\nzoë@example.org,Zoë\n".encode("latin-1"), "not_utf8", "Save it as CSV UTF-8"),
+    (b"mail address,who\nada@example.org,Ada\n", "missing_columns", "has no email and no name column"),
+    (b"", "empty", "The file is empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "not_utf8", "not UTF-8"),
+    (b"email,name,e-mail\na@example.org,A,b@example.org\n", "duplicate_column", "Two columns mean email"),
+])
+def test_broken_files_get_a_clear_message_and_nothing_is_stored(organizer_client, data, code, words):
+    client = organizer_client
+    response = upload(client, data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'data-error-code="{code}"' in html and words in html.replace("&#39;", "'")
+    assert 'aria-invalid="true"' in html and 'aria-describedby="import-file-hint import-error"' in html
+    assert db.session.execute(db.select(db.func.count(CsvUpload.id))).scalar_one() == 0
+    assert len(people(client.event)) == 1
+
+
+def test_no_file_chosen(organizer_client):
+    response = organizer_client.post(BASE, data={"csrf_token": organizer_client.token}, content_type="multipart/form-data")
+    assert response.status_code == 422 and "Choose a CSV file" in response.get_data(as_text=True)
+
+
+def test_a_file_over_20_mb_is_refused_with_a_clear_message(organizer_client):
+    client = organizer_client
+    row = b"someone@example.org,Some One\n"
+    just_over = b"email,name\n" + row * (20 * 1024 * 1024 // len(row) + 10)  # a little over 20 MB
+    response = upload(client, just_over)
+    assert response.status_code == 422
+    assert "at most 20 MB" in response.get_data(as_text=True)
+    huge = just_over + b"x" * (1024 * 1024)  # past the request limit: refused before it is read
+    response = upload(client, huge)
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert "That file is too large" in html and "at most 20 MB" in html
+    assert db.session.execute(db.select(db.func.count(CsvUpload.id))).scalar_one() == 0
+
+
+def test_other_forms_keep_the_small_limit(organizer_client):
+    # The 20 MB allowance is for the upload alone: a 3 MB post elsewhere is still refused.
+    response = organizer_client.post("/e/org/organizer/attendees/new",
+                                     data={"csrf_token": organizer_client.token, "name": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
+
+
+def test_uploads_are_scoped_to_their_event_and_expire(organizer_client, make_event, make_attendee, login, app):
+    from datetime import timedelta
+
+    from eventnet.database import utcnow
+
+    client = organizer_client
+    preview = upload(client, b"email,name\nx@example.org,X\n").headers["Location"]
+    upload_id = preview.rsplit("/", 1)[1]
+    other = make_event(slug="other")
+    boss = make_attendee(other, email="boss@example.org", name="Boss", role="organizer")
+    outsider = app.test_client()
+    login(outsider, boss)
+    token = csrf_token(outsider, "/e/other/organizer/import")
+    assert outsider.get(f"/e/other/organizer/import/{upload_id}").status_code == 404
+    assert outsider.post(f"/e/other/organizer/import/{upload_id}", data={"csrf_token": token}).status_code == 404
+    assert client.get(f"{BASE}/../../../../etc/passwd").status_code == 404
+    assert client.get(f"{BASE}/{'x' * 500}").status_code == 404
+
+    stored = db.session.get(CsvUpload, upload_id)
+    stored.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    response = client.post(preview, data={"csrf_token": client.token})
+    assert response.status_code == 404 and "Upload the file again" in response.get_data(as_text=True)
+    assert len(people(client.event)) == 1
+    upload(client, b"email,name\ny@example.org,Y\n")  # a new upload purges the expired one
+    assert db.session.get(CsvUpload, upload_id) is None

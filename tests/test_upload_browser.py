@@ -1,0 +1,66 @@
+"""A real browser on a phone-sized screen uploads a CSV, sees the preview, imports, sees the report."""
+import pytest
+
+from eventnet.attendees.models import Attendee
+from eventnet.extensions import db
+
+CSV = (
+    "Email,Name,Company,Job title\n"
+    "ada@example.org,Ada Nwosu,Northwind,CTO\n"
+    "kenji@example.org,Kenji Watanabe,Kumo Labs,\n"
+    "not-an-email,Broken Row,,\n"
+    "zoe@example.org,Zoë Ångström,Ünïcode GmbH,Chief Ümlaut\n"
+)
+
+
+@pytest.mark.browser
+def test_phone_uploads_previews_imports_and_reads_the_report(live_server, phone, make_event, make_attendee, tmp_path):
+    from playwright.sync_api import expect
+
+    from eventnet.auth.services import create_login_link
+
+    event = make_event(slug="up")
+    organizer = make_attendee(event, email="maren@example.org", name="Maren Lindqvist", role="organizer")
+    with live_server.app.app_context():  # the link is made on the served app's BASE_URL
+        link = create_login_link(db.session.merge(organizer), "/e/up/organizer/import")
+        db.session.commit()
+    path = tmp_path / "attendees.csv"
+    path.write_text(CSV, encoding="utf-8")
+
+    page = phone
+    page.goto(link.url)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Import attendees from a CSV file")).to_be_visible()
+
+    page.get_by_label("CSV file (at most 20 MB)").set_input_files(str(path))
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page.get_by_role("heading", name="Preview of attendees.csv")).to_be_visible()
+    expect(page.locator(".detected-columns")).to_contain_text("headline from “Job title”")
+    expect(page.locator("[data-preview-counts]")).to_contain_text("4 rows: 3 can be imported, 1 will be rejected")
+    expect(page.locator(".preview-table tbody tr")).to_have_count(4)
+    expect(page.locator(".preview-table")).to_contain_text("Zoë Ångström")
+    assert db.session.execute(db.select(db.func.count(Attendee.id))).scalar_one() == 1  # nothing saved yet
+
+    page.get_by_role("button", name="Import 3 rows").click()
+    expect(page.get_by_role("heading", name="Import of attendees.csv")).to_be_visible()
+    expect(page.locator('[data-count="created"]')).to_have_text("3")
+    expect(page.locator('[data-count="rejected"]')).to_have_text("1")
+    expect(page.locator('table[data-outcome="rejected"]')).to_contain_text("not-an-email")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the report (CSV)").click()
+    report = download_info.value.path().read_text(encoding="utf-8-sig")
+    assert "rejected" in report and "zoe@example.org" in report
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
+
+    db.session.expire_all()
+    emails = set(db.session.execute(db.select(Attendee.email_key).filter_by(event_id=event.id)).scalars())
+    assert emails == {"maren@example.org", "ada@example.org", "kenji@example.org", "zoe@example.org"}
+
+    # A broken file: the message, on the same page, tied to the file input.
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes("email,name\nzoë@example.org,Zoë\n".encode("latin-1"))
+    page.get_by_role("link", name="Import", exact=True).click()
+    page.get_by_label("CSV file (at most 20 MB)").set_input_files(str(bad))
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page.get_by_role("alert")).to_contain_text("Save it as CSV UTF-8")
+    expect(page.get_by_label("CSV file (at most 20 MB)")).to_have_attribute("aria-invalid", "true")
