@@ -47,7 +47,8 @@ NAME_MAX_LINES = 3
 # (see bench/badges_bench.py: about a minute instead of seconds for 5,000 badges).
 QR_MASK = 0
 
-FONT_DIR = os.environ.get("BADGE_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+# Shipped with the app (see fonts/README.md), so every host embeds the same font.
+FONT_DIR = os.environ.get("BADGE_FONT_DIR", os.path.join(os.path.dirname(__file__), "fonts"))
 _fonts: tuple[str, str] | None = None
 
 
