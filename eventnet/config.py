@@ -20,6 +20,17 @@ def _normalise_database_url(url: str) -> str:
     return url
 
 
+def _positive_seconds(env, name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    try:
+        value = float(raw) if raw else float(default)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be more than 0 seconds")
+    return value
+
+
 def load_config(instance_path: str, environ: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from environment variables; no I/O beyond reading them."""
     env = os.environ if environ is None else environ
@@ -71,6 +82,10 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "MAILBOX_ENABLED": not smtp_url and mode != "production",
         "MAILBOX_PATH": env.get("MAILBOX_PATH") or str(Path(instance_path) / "mailbox"),
         "REDIS_URL": env.get("REDIS_URL", "").strip(),
+        # How long a sender may hold a claimed email before another takes it over, and the
+        # first retry delay after a temporary failure (doubling after that).
+        "MAIL_LEASE_SECONDS": _positive_seconds(env, "MAIL_LEASE_SECONDS", 600),
+        "MAIL_BACKOFF_SECONDS": _positive_seconds(env, "MAIL_BACKOFF_SECONDS", 60),
         "LOGIN_TOKEN_MINUTES": int(env.get("LOGIN_TOKEN_MINUTES", "15")),
         # Twice the size of the largest form we take (a profile), far below anything abusive.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String
+from sqlalchemy import JSON, Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import UTCDateTime, utcnow
@@ -25,6 +25,18 @@ class Event(db.Model):
     scan_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     scan_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    # The follow-up digest (eventnet.digests). digest_at None means the default: 09:00 the
+    # morning after the event ends, in the event's time zone (digests.schedule).
+    digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What attendees without a contact get: "matches" (people with matching topics) or "none".
+    digest_no_contacts: Mapped[str] = mapped_column(String(16), default="matches")
+    # Days after the event ends when open follow-ups are recalled; [] for no reminders.
+    reminder_days: Mapped[list] = mapped_column(JSON, default=lambda: [30, 90])
+    # The organizer's address for replies to digests; "" means replies go nowhere (no Reply-To).
+    reply_to: Mapped[str] = mapped_column(String(254), default="")
+    # While True the sender leaves this event's digest and reminder rows waiting.
+    digests_paused: Mapped[bool] = mapped_column(Boolean, default=False)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 
-STATUSES = ("pending", "sending", "sent", "failed")
+# cancelled: not sent on purpose (unsubscribed, nothing left to say, recipient deleted), with
+# the reason in last_error, so that nothing disappears without a trace.
+STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
 
 
 class OutboxMessage(db.Model):
@@ -27,6 +29,9 @@ class OutboxMessage(db.Model):
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Rows of a kind with a registered builder (a digest) hold no body: it is built when sent,
+    # from these parameters, so that it is current and the table stays small.
+    payload: Mapped[dict | None] = mapped_column(JSON)
     message_id: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)

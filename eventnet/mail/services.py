@@ -14,31 +14,91 @@ import smtplib
 import socket
 import ssl
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import and_, or_, update
 
 from ..database import utcnow
+from ..events.models import Event
 from ..extensions import db
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)  # a sender that has not finished a claimed row by then is presumed dead
+                               # (MAIL_LEASE_SECONDS overrides it; tests use a second or two)
 BATCH = 25  # rows claimed at once, all sent over one SMTP connection
 MAX_ATTEMPTS = 12  # with the backoff below: about two days of retrying before giving up
-BACKOFF_BASE_SECONDS = 60
+BACKOFF_BASE_SECONDS = 60  # MAIL_BACKOFF_SECONDS overrides it
 BACKOFF_MAX_SECONDS = 6 * 60 * 60
 SMTP_TIMEOUT = 30
 # Kinds whose body holds a secret (a login link): once sent or given up, the outbox copy is
 # blanked so that the database holds no usable token.
 SCRUB_AFTER_SENDING = frozenset({"login_link"})
 SCRUBBED = "(removed after sending: this email held a login link)"
+BUILDERS_KEY = "eventnet.mail.builders"
+PAUSABLE_KEY = "eventnet.mail.pausable"
+PRODUCERS_KEY = "eventnet.mail.producers"
+
+
+# ----------------------------------------------------------------------------- built at send time
+
+@dataclass
+class Attachment:
+    filename: str
+    content_type: str  # "text/vcard", "text/calendar"
+    data: str | bytes
+
+
+@dataclass
+class BuiltEmail:
+    """What a builder makes of an outbox row when it is sent: the whole message but its envelope."""
+
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str] = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+class SkipMessage(Exception):
+    """A builder's answer "do not send this one" (unsubscribed, nothing to say); `reason` is kept."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+Builder = Callable[[OutboxMessage], BuiltEmail]
+
+
+def register_builder(app: Flask, kind: str, builder: Builder, *, pausable: bool = False) -> None:
+    """Build rows of `kind` at send time with `builder`; pausable kinds wait while their event is paused."""
+    app.extensions.setdefault(BUILDERS_KEY, {})[kind] = builder
+    if pausable:
+        app.extensions.setdefault(PAUSABLE_KEY, set()).add(kind)
+
+
+def register_producer(app: Flask, producer: Callable[[], object]) -> None:
+    """Run `producer` (it queues mail that has become due, e.g. digests) before each sending round."""
+    producers = app.extensions.setdefault(PRODUCERS_KEY, [])
+    if producer not in producers:
+        producers.append(producer)
+
+
+def run_producers() -> list:
+    """Let every registered producer queue what is due; returns their results in order."""
+    return [producer() for producer in current_app.extensions.get(PRODUCERS_KEY, ())]
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=float(current_app.config.get("MAIL_LEASE_SECONDS") or LEASE.total_seconds()))
 
 
 # ----------------------------------------------------------------------------- queueing
@@ -68,6 +128,11 @@ def clean_header(value: str) -> str:
     return " ".join(value.split())
 
 
+def new_message_id() -> str:
+    """A Message-ID on our own domain (BASE_URL's host), fixed when a row is queued."""
+    return make_msgid(domain=urlsplit(current_app.config["BASE_URL"]).hostname or "localhost")
+
+
 def queue_email(
     *,
     to: str,
@@ -85,7 +150,6 @@ def queue_email(
     if not to or "@" not in to:
         raise ValueError(f"not an email address: {to!r}")
     text, html = render_email(template, context)
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
     message = OutboxMessage(
         event_id=event_id,
         attendee_id=attendee_id,
@@ -97,7 +161,7 @@ def queue_email(
         html_body=html,
         headers={clean_header(k): clean_header(v) for k, v in (headers or {}).items()},
         # Fixed at queueing, so a retried delivery carries the same Message-ID.
-        message_id=make_msgid(domain=host),
+        message_id=new_message_id(),
         status="pending",
         attempts=0,
         next_attempt_at=utcnow(),
@@ -106,21 +170,38 @@ def queue_email(
     return message
 
 
+RESERVED_HEADERS = frozenset({"from", "to", "subject", "date", "message-id", "auto-submitted"})
+
+
 def build_message(row: OutboxMessage) -> EmailMessage:
-    """The multipart/alternative email (text, then HTML) for one outbox row."""
+    """The email for one outbox row: text then HTML as alternatives, then any attachments.
+
+    Rows of a kind with a registered builder get their content from it now (it may raise
+    SkipMessage); others carry their rendered bodies.
+    """
+    builder = current_app.extensions.get(BUILDERS_KEY, {}).get(row.kind)
+    if builder is not None:
+        built = builder(row)
+    else:
+        built = BuiltEmail(row.subject, row.text_body, row.html_body, dict(row.headers or {}))
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
-    msg["To"] = row.to_addr
-    msg["Subject"] = clean_header(row.subject)
+    msg["To"] = clean_header(row.to_addr)
+    msg["Subject"] = clean_header(built.subject)
     msg["Date"] = format_datetime(utcnow())
     msg["Message-ID"] = row.message_id
     # RFC 3834: tells out-of-office responders not to answer a machine.
     msg["Auto-Submitted"] = "auto-generated"
-    for name, value in (row.headers or {}).items():
-        if name.lower() not in {"from", "to", "subject", "date", "message-id", "auto-submitted"}:
-            msg[name] = value
-    msg.set_content(row.text_body)
-    msg.add_alternative(row.html_body, subtype="html")
+    for name, value in built.headers.items():
+        if name.lower() not in RESERVED_HEADERS:
+            msg[clean_header(name)] = clean_header(value)
+    msg.set_content(built.text)
+    msg.add_alternative(built.html, subtype="html")
+    for attachment in built.attachments:
+        maintype, subtype = attachment.content_type.split("/", 1)
+        data = attachment.data.encode("utf-8") if isinstance(attachment.data, str) else attachment.data
+        params = {"charset": "utf-8"} if maintype == "text" else {}
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=clean_header(attachment.filename), params=params)
     return msg
 
 
@@ -267,20 +348,28 @@ class SendReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    cancelled: int = 0
 
 
 def _claimable(now):
     # Due pending rows, and rows a sender claimed but did not finish within its lease.
-    return or_(
+    due = or_(
         and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
         and_(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now),
     )
+    pausable = sorted(current_app.extensions.get(PAUSABLE_KEY, ()))
+    if not pausable:
+        return due
+    # A paused event's digests wait, untouched, until the organizer resumes them.
+    paused = db.select(Event.id).where(Event.digests_paused.is_(True)).scalar_subquery()
+    return and_(due, or_(OutboxMessage.kind.not_in(pausable), OutboxMessage.event_id.is_(None),
+                         OutboxMessage.event_id.not_in(paused)))
 
 
 def claim_batch(worker: str, size: int) -> list[int]:
     """Mark up to `size` due rows as ours ('sending' with a lease) and return their ids."""
     now = utcnow()
-    lease = {"status": "sending", "claimed_by": worker, "claimed_until": now + LEASE}
+    lease = {"status": "sending", "claimed_by": worker, "claimed_until": now + _lease()}
     query = db.select(OutboxMessage.id).where(_claimable(now)).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(size)
     if db.engine.dialect.name == "postgresql":
         # Rows another sender holds are skipped rather than waited for.
@@ -289,26 +378,19 @@ def claim_batch(worker: str, size: int) -> list[int]:
             db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(**lease))
         db.session.commit()
         return ids
-    claimed: list[int] = []
-    # A few rounds: if another sender took every candidate we saw, look again rather than
-    # report "nothing due" while rows are waiting.
-    for _ in range(5):
-        candidates = list(db.session.execute(query).scalars())
-        db.session.commit()
-        if not candidates:
-            break
-        for row_id in candidates:
-            # The condition is checked again inside the write: of two senders racing for a
-            # row, exactly one sees rowcount 1. Each claim is its own short write transaction.
-            result = db.session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row_id, _claimable(now)).values(**lease)
-            )
-            db.session.commit()
-            if result.rowcount == 1:
-                claimed.append(row_id)
-        if claimed:
-            break
-    return claimed
+    # SQLite has no row locks: one conditional UPDATE claims the batch, under the write lock
+    # taken up front (BEGIN IMMEDIATE), so that of two senders racing for a row exactly one
+    # gets it back from RETURNING. A deferred transaction could instead fail at once with
+    # "database is locked" when another sender committed between its read and its write.
+    connection = db.session.connection()
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    ids = list(db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(query.scalar_subquery()), _claimable(now))
+        .values(**lease).returning(OutboxMessage.id)
+    ).scalars())
+    db.session.commit()
+    return sorted(ids)
 
 
 def _finish(row_id: int, worker: str, **values) -> None:
@@ -323,7 +405,8 @@ def _finish(row_id: int, worker: str, **values) -> None:
 
 def backoff(attempts: int) -> timedelta:
     """Delay before retry number `attempts`: doubling from a minute, capped, with some jitter."""
-    seconds = min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
+    base = float(current_app.config.get("MAIL_BACKOFF_SECONDS") or BACKOFF_BASE_SECONDS)
+    seconds = min(base * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
     return timedelta(seconds=seconds * random.uniform(1.0, 1.1))
 
 
@@ -349,10 +432,34 @@ def deliver_due(limit: int | None = None) -> SendReport:
 
 def _deliver_one(transport, row_id: int, worker: str, report: SendReport) -> None:
     row = db.session.get(OutboxMessage, row_id, populate_existing=True)
+    if row is None or row.status != "sending" or row.claimed_by != worker or row.claimed_until - utcnow() < _lease() / 4:
+        # Our lease ran out (or nearly) before we got to this row, in a slow batch: another
+        # sender may take it over while we send, which would make a duplicate. It is left for
+        # the next claim.
+        db.session.rollback()
+        return
     attempts = row.attempts + 1
     scrub = {"text_body": SCRUBBED, "html_body": SCRUBBED} if row.kind in SCRUB_AFTER_SENDING else {}
     try:
-        transport.send(build_message(row))
+        message = build_message(row)
+    except SkipMessage as skip:
+        db.session.rollback()
+        report.cancelled += 1
+        _finish(row_id, worker, status="cancelled", attempts=attempts - 1, last_error=skip.reason[:500], **scrub)
+        log.info("outbox %s: not sent (%s)", row_id, skip.reason)
+        return
+    except Exception as exc:
+        # A message we cannot build would fail the same way on every retry: record why.
+        log.exception("outbox %s: could not be built", row_id)
+        db.session.rollback()
+        report.failed += 1
+        _finish(row_id, worker, status="failed", attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000], **scrub)
+        return
+    # Building read from the database: end that read so that a SQLite sender does not hold
+    # a read snapshot (and block checkpoints) while it talks to the SMTP server.
+    db.session.commit()
+    try:
+        transport.send(message)
     except TemporaryFailure as exc:
         if attempts >= MAX_ATTEMPTS:
             report.failed += 1
@@ -367,8 +474,8 @@ def _deliver_one(transport, row_id: int, worker: str, report: SendReport) -> Non
         _finish(row_id, worker, status="failed", attempts=attempts, last_error=str(exc), **scrub)
         log.warning("outbox %s: refused for good (%s)", row_id, exc)
     except Exception as exc:
-        # A message we cannot even build (a bad address slipped in) would otherwise come back
-        # after every lease, forever; record why and move on to the next one.
+        # An error the transport does not classify (an address smtplib cannot encode) would
+        # otherwise come back after every lease, forever; record why and move on.
         log.exception("outbox %s: could not be sent", row_id)
         db.session.rollback()
         report.failed += 1

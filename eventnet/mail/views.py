@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 
 import click
 from flask import Blueprint, current_app
@@ -23,27 +24,32 @@ def send_command(limit: int | None) -> None:
     Safe to run while other senders run: each email is claimed by one sender only.
     Failed deliveries that may succeed later (4xx, connection errors) are retried with growing
     delays; refused ones (5xx) are marked failed with the server's reason.
+    Digests and reminders whose time has come are created first (see `flask digests`).
 
     \b
     Example crontab line, every minute:
       * * * * *  cd /srv/eventnet && flask mail send
     """
+    services.run_producers()
     report = services.deliver_due(limit)
     counts = services.outbox_counts()
     click.echo(f"sent {report.sent}, to retry later {report.retried}, failed {report.failed}")
     click.echo(
-        "outbox now: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pending", "sending", "sent", "failed"))
+        "outbox now: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pending", "sending", "sent", "failed", "cancelled"))
     )
 
 
 @bp.cli.command("worker")
 @click.option("--interval", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
               help="Seconds to wait between looks at the outbox.")
-def worker_command(interval: float) -> None:
+@click.option("--schedule-every", type=click.FloatRange(min=0.05), default=15.0, show_default=True,
+              help="Seconds between looks for digests and reminders that have come due.")
+def worker_command(interval: float, schedule_every: float) -> None:
     """Keep sending emails as they become due, until stopped (Ctrl-C or SIGTERM).
 
     The long-running alternative to `flask mail send` from cron; the Procfile's `worker`
-    process. Several workers may run at once. On SIGTERM or SIGINT the worker finishes the
+    process. It also creates the follow-up digests and reminders when their time comes.
+    Several workers may run at once. On SIGTERM or SIGINT the worker finishes the
     email it is sending and exits cleanly.
     """
     stop = threading.Event()
@@ -53,9 +59,19 @@ def worker_command(interval: float) -> None:
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     click.echo(f"mail worker started; delivering via {'SMTP' if current_app.config['SMTP_URL'] else 'the local mailbox'}")
+    next_schedule = 0.0
     try:
         while not stop.is_set():
             busy = False
+            if time.monotonic() >= next_schedule:
+                next_schedule = time.monotonic() + schedule_every
+                try:
+                    for created in services.run_producers():
+                        for what, count in (created or {}).items():
+                            click.echo(f"queued {count} for {what}")
+                except Exception:
+                    current_app.logger.exception("mail worker: creating due digests failed")
+                    db.session.rollback()
             try:
                 # One batch at a time, so a stop request waits for a batch, not a whole digest run.
                 report = services.deliver_due(limit=services.BATCH)
@@ -64,7 +80,7 @@ def worker_command(interval: float) -> None:
                 current_app.logger.exception("mail worker: sending failed")
                 db.session.rollback()
             else:
-                busy = bool(report.sent or report.retried or report.failed)
+                busy = bool(report.sent or report.retried or report.failed or report.cancelled)
                 if busy:
                     click.echo(f"sent {report.sent}, to retry later {report.retried}, failed {report.failed}")
             finally:

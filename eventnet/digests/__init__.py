@@ -1,0 +1,1 @@
+"""digests: the follow-up email after an event, reminders, unsubscribing, marking follow-ups done."""

@@ -1,0 +1,247 @@
+"""Digest pages: previews, the attendee's choices, unsubscribe, signed mark-done links, .ics files."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, flash, g, make_response, render_template, request, url_for
+
+from ..attendees.cards import public_card
+from ..auth.session import attendee_required, get_event_or_404, organizer_required
+from ..connections.services import contact_of, get_connection_or_404
+from ..errors import fail, render_error
+from ..extensions import csrf
+from ..htmx import redirect_to, wants_fragment
+from ..mail.services import register_builder, register_producer
+from . import build, ics, services, tokens
+from .schedule import KIND_DIGEST, KIND_REMINDER, KIND_TEST, digest_time, queue_due, reminder_days
+
+bp = Blueprint("digests", __name__, cli_group="digests")
+
+# The email's HTML in the preview frame: its own inline styles and nothing else (no script, no
+# remote loads, no forms); a click on a link opens it in the whole tab.
+EMAIL_FRAME_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; "
+    "sandbox allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation"
+)
+HEAD_TAG = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
+
+
+@bp.record_once
+def _register(state) -> None:
+    # The sender builds digest rows when it sends them, and its rounds start by creating the
+    # digests and reminders that have come due (the Procfile's worker does both).
+    register_builder(state.app, KIND_DIGEST, build.digest_email, pausable=True)
+    register_builder(state.app, KIND_REMINDER, build.reminder_email, pausable=True)
+    register_builder(state.app, KIND_TEST, build.organizer_copy_email)
+    register_producer(state.app, queue_due)
+
+
+# ----------------------------------------------------------------------------- previews
+
+def _preview_page(attendee, *, redact: bool, frame_url: str):
+    digest = build.build_digest(attendee, redact=redact)
+    text, _ = build.render(digest)
+    would_send = bool(digest.entries or digest.matches)
+    reason = None
+    preference = services.get_preference(attendee)
+    if preference.followups_off:
+        reason = "unsubscribed"
+    elif not digest.entries and g.event.digest_no_contacts == "none":
+        reason = "no_contacts"
+    elif not would_send:
+        reason = "nothing"
+    response = make_response(render_template(
+        "digests/preview.html", digest=digest, text=text, frame_url=frame_url, subject_attendee=attendee,
+        redacted=redact, reason=reason, send_at=digest_time(g.event),
+    ))
+    # Private notes: never kept by a shared cache or restored from history by someone else.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _email_html(attendee, *, redact: bool):
+    _, html = build.render(build.build_digest(attendee, redact=redact))
+    html, found = HEAD_TAG.subn(lambda m: m.group(0) + '<base target="_top">', html, count=1)
+    response = make_response(html if found else '<base target="_top">' + html)
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    response.headers["Content-Security-Policy"] = EMAIL_FRAME_CSP
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/e/<slug>/digest/preview")
+@attendee_required
+def preview():
+    """My digest as it would be sent now, with my own notes (only I see this page)."""
+    return _preview_page(g.attendee, redact=False, frame_url=url_for("digests.preview_html", slug=g.event.slug))
+
+
+@bp.get("/e/<slug>/digest/preview/email.html")
+@attendee_required
+def preview_html():
+    """The HTML part of my digest alone, for the preview's sandboxed frame."""
+    return _email_html(g.attendee, redact=False)
+
+
+@bp.get("/e/<slug>/organizer/digests/preview/<int:attendee_id>")
+@organizer_required
+def organizer_preview(attendee_id: int):
+    """An attendee's digest as it will be sent, with their private notes, tags and suggestions redacted."""
+    attendee = _event_attendee_or_404(attendee_id)
+    return _preview_page(attendee, redact=True, frame_url=url_for(
+        "digests.organizer_preview_html", slug=g.event.slug, attendee_id=attendee.id))
+
+
+@bp.get("/e/<slug>/organizer/digests/preview/<int:attendee_id>/email.html")
+@organizer_required
+def organizer_preview_html(attendee_id: int):
+    """The redacted HTML part of an attendee's digest, for the organizer preview's frame."""
+    return _email_html(_event_attendee_or_404(attendee_id), redact=True)
+
+
+def _event_attendee_or_404(attendee_id: int):
+    try:
+        return services.get_event_attendee(g.event, attendee_id)
+    except services.DigestError as error:
+        fail(error.status, error.message)
+
+
+# ----------------------------------------------------------------------------- my choices
+
+@bp.get("/e/<slug>/digest")
+@attendee_required
+def settings():
+    """When my follow-up email comes, what it holds, and whether I get it and the reminders."""
+    return render_template("digests/settings.html", **_settings_context())
+
+
+def _settings_context() -> dict:
+    return {
+        "preference": services.get_preference(g.attendee),
+        "send_at": digest_time(g.event),
+        "reminder_days": reminder_days(g.event),
+    }
+
+
+@bp.post("/e/<slug>/digest")
+@attendee_required
+def save_settings():
+    """Save whether I get the digest and the keep-in-touch reminders."""
+    digest = request.form.getlist("digest")[-1:] == ["1"]
+    reminders = request.form.getlist("reminders")[-1:] == ["1"]
+    services.set_preferences(g.attendee, digest=digest, reminders=reminders)
+    flash("Saved: " + ("you get the follow-up email" if digest else "you get no follow-up email")
+          + (" and the reminders." if digest and reminders else "."), "ok")
+    return redirect_to(url_for("digests.settings", slug=g.event.slug))
+
+
+# ----------------------------------------------------------------------------- signed links
+
+def _link_problem(error: tokens.LinkError, event, what: str):
+    if error.code == "expired":
+        return render_template("digests/link_problem.html", expired=True, what=what), 410
+    return render_template("digests/link_problem.html", expired=False, what=what), 404
+
+
+@bp.route("/e/<slug>/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: the one-click POST comes from a mail provider, with no session and no token
+def unsubscribe(slug: str, token: str):
+    """GET: ask before unsubscribing. POST (the button, or a mail provider's one-click): unsubscribe."""
+    event = get_event_or_404(slug)
+    g.event = event
+    try:
+        attendee = services.attendee_for_unsubscribe(event, token)
+    except tokens.LinkError as error:
+        return _link_problem(error, event, "unsubscribe link")
+    if request.method == "GET":
+        return render_template("digests/unsubscribe.html", attendee=attendee, token=token, done=False,
+                               preference=services.get_preference(attendee))
+    scope = "reminders" if request.form.get("scope") == "reminders" else "all"
+    services.unsubscribe(attendee, scope)
+    return render_template("digests/unsubscribe.html", attendee=attendee, token=token, done=True, scope=scope,
+                           preference=services.get_preference(attendee))
+
+
+@bp.post("/e/<slug>/unsubscribe/<token>/undo")
+def resubscribe(slug: str, token: str):
+    """Undo an unsubscribe from the page that confirmed it."""
+    event = get_event_or_404(slug)
+    g.event = event
+    try:
+        attendee = services.attendee_for_unsubscribe(event, token)
+    except tokens.LinkError as error:
+        return _link_problem(error, event, "unsubscribe link")
+    services.resubscribe(attendee)
+    return render_template("digests/unsubscribe.html", attendee=attendee, token=token, done=False, resubscribed=True,
+                           preference=services.get_preference(attendee))
+
+
+@bp.route("/e/<slug>/followups/<token>/done", methods=["GET", "POST"])
+def followup_done(slug: str, token: str):
+    """A signed link from an email: GET asks (mail scanners open links), POST marks the follow-up done."""
+    event = get_event_or_404(slug)
+    g.event = event
+    try:
+        connection = services.connection_for_link(event, "followup-done", token)
+    except tokens.LinkError as error:
+        return _link_problem(error, event, "link to mark a follow-up done")
+    contact = contact_of(connection)
+    name = public_card(contact)["name"] if contact is not None else "a deleted attendee"
+    if request.method == "POST":
+        services.set_followup_done(connection, True)
+    return render_template("digests/followup_done.html", name=name, connection=connection, token=token,
+                           done=connection.followup_done_at is not None)
+
+
+def _ics_response(connection, event):
+    contact = contact_of(connection)
+    body = ics.coffee_ics(connection, public_card(contact) if contact is not None else None, event)
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="coffee.ics"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/e/<slug>/calendar/<token>.ics")
+def calendar(slug: str, token: str):
+    """A calendar file proposing a coffee with a contact (signed link from an email; no login)."""
+    event = get_event_or_404(slug)
+    try:
+        connection = services.connection_for_link(event, "calendar", token)
+    except tokens.LinkError as error:
+        g.event = event
+        return _link_problem(error, event, "calendar link")
+    return _ics_response(connection, event)
+
+
+# ----------------------------------------------------------------------------- in the app
+
+@bp.get("/e/<slug>/contacts/<int:connection_id>/coffee.ics")
+@attendee_required
+def contact_calendar(connection_id: int):
+    """A calendar file proposing a coffee with one of my contacts."""
+    connection = get_connection_or_404(g.attendee, connection_id)
+    return _ics_response(connection, g.event)
+
+
+@bp.post("/e/<slug>/contacts/<int:connection_id>/followup")
+@attendee_required
+def toggle_followup(connection_id: int):
+    """Mark my follow-up with a contact done, or open it again (the contact page's toggle)."""
+    connection = get_connection_or_404(g.attendee, connection_id)
+    done = request.form.get("done") == "1"
+    services.set_followup_done(connection, done)
+    if wants_fragment():
+        return render_template("digests/_followup.html", connection=connection)
+    flash("Follow-up marked done." if done else "Follow-up open again.", "ok")
+    return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=connection.id))
+
+
+@bp.app_errorhandler(services.DigestError)
+def _digest_error(error: services.DigestError):
+    return render_error(error.status, None, error.message)
+
+
+from . import cli  # noqa: E402,F401  (adds the `flask digests` commands to this blueprint)

@@ -1,0 +1,56 @@
+"""The personalised follow-up suggestion and the drafted first line (plain functions)."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from eventnet.digests.suggestions import mailto, one_line, parse_note, suggest, topic_overlap
+
+
+def test_parse_note_finds_prompted_lines_in_any_case_and_bullets():
+    parts = parse_note("Works on: Rust compilers\n- i promised: intro to Maria\n* I PROMISED: the deck\n"
+                       "Needs: a CFO\nI can offer: hosting\nrandom thought\n\nI promised:   \n")
+    assert parts.promises == ["intro to Maria", "the deck"]
+    assert parts.works_on == ["Rust compilers"] and parts.needs == ["a CFO"] and parts.offers == ["hosting"]
+    assert parts.other == ["random thought"]
+    assert parse_note(None).promises == []
+
+
+def test_topic_overlap_ignores_case_punctuation_and_matches_whole_words():
+    assert topic_overlap(["Machine-Learning!", "Python packaging", "Go"], ["machine-learning", "python"]) == [
+        "Machine-Learning!", "Python packaging"]
+    assert topic_overlap(["pythonic code"], ["python"]) == []
+    assert topic_overlap(["", "  "], ["x"]) == []
+
+
+def test_a_promise_comes_first_then_the_intent_then_shared_topics():
+    result = suggest(note="I promised: send the slides", intent="coffee",
+                     card={"name": "Bob Builder", "looking_for": ["Python"], "can_help_with": ["Funding"]},
+                     my_help=["python"], my_needs=["funding"], event_name="PyConf")
+    assert result.text.startswith("Keep your promise: “send the slides”. Suggest a coffee")
+    assert "They are looking for Python, which you can help with." in result.text
+    assert result.they_offer == ["Funding"]
+    assert result.first_line == ("Hi Bob, it was great to meet you at PyConf. As promised: send the slides. "
+                                 "Would you like to meet for a coffee in the coming weeks?")
+
+
+def test_without_a_note_or_intent_the_suggestion_still_says_something_useful():
+    bare = suggest(note="", intent="none", card={"name": "X"}, my_help=[], my_needs=[], event_name="E")
+    assert "while they still remember you" in bare.text and bare.first_line == "Hi X, it was great to meet you at E."
+    needs = suggest(note="Needs: a designer", intent="none", card={"name": "X"}, my_help=[], my_needs=[], event_name="E")
+    assert needs.text == "They need a designer: a pointer from you would be remembered."
+    done = suggest(note="I promised: y", intent="send", card={"name": "X"}, my_help=[], my_needs=[], event_name="E", done=True)
+    assert done.text == "You marked this follow-up done."
+
+
+def test_mailto_encodes_everything_and_uses_crlf():
+    url = mailto("o'brien+x@example.org", "Hi & bye?\r\nBcc: x", "Line one\nLine two & more")
+    assert url.startswith("mailto:o%27brien%2Bx@example.org?subject=")
+    query = parse_qs(urlsplit(url).query)
+    assert query["subject"] == ["Hi & bye? Bcc: x"]
+    assert query["body"] == ["Line one\r\nLine two & more"]
+    assert "\n" not in url and " " not in url
+
+
+def test_one_line_flattens_and_shortens():
+    assert one_line("a\r\nb\tc  d") == "a b c d"
+    assert one_line("x" * 300, 10) == "xxxxxxxxx…"
