@@ -28,6 +28,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx_extension.init_app(app)
 
+    from . import ratelimit
+
+    ratelimit.init_app(app)
+
     from . import errors, security, templating
     from . import models  # noqa: F401  (every model known to Alembic and the mapper)
 
@@ -35,18 +39,40 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
 
-    # Feature packages keep their __init__ empty so that importing a model never drags in views.
-    from .attendees.views import bp as attendees_bp
-    from .auth.views import bp as auth_bp
-    from .badges.views import bp as badges_bp
-    from .events.views import bp as events_bp
-    from .mail.views import bp as mail_bp
-    from .organizer.views import bp as organizer_bp
+    register_features(app)
+    return app
 
-    for blueprint in (events_bp, auth_bp, attendees_bp, badges_bp, mail_bp, organizer_bp):
+
+def register_features(app: Flask) -> None:
+    """One blueprint per feature, and the command-line groups that have no blueprint."""
+    # Feature packages keep their __init__ empty so that importing a model never drags in views.
+    from .attendees.cli import cli as attendees_cli
+    from .attendees.views import bp as attendees_bp  # profiles
+    from .auth.views import bp as auth_bp  # magic-link login
+    from .badges.views import bp as badges_bp  # badge URLs, QR images, public cards, vCards
+    from .connections.views import bp as connections_bp  # exchange, scan API, contact and note
+    from .contacts.views import bp as contacts_bp  # contact book and exports
+    from .demo.cli import cli as demo_cli
+    from .digests.views import bp as digests_bp  # digest, reminders, unsubscribe, signed links
+    from .events import cli as events_cli  # noqa: F401  (gives the events group its commands first)
+    from .events.views import bp as events_bp  # start page, event home
+    from .mail.views import bp as mail_bp  # `flask mail`
+    from .mydata.views import bp as mydata_bp  # download everything, delete the account
+    from .organizer.admin import cli as admin_cli
+    from .organizer.admin_views import bp as admin_bp  # administrators: events and organizers
+    from .organizer.badges_cli import cli as badges_cli
+    from .organizer.views import bp as organizer_bp  # the organizer's console
+    from .scanner.views import bp as scanner_bp  # in-app scanner, offline queue, service worker
+
+    for blueprint in (
+        events_bp, auth_bp, attendees_bp, badges_bp, connections_bp, contacts_bp, mydata_bp,
+        scanner_bp, digests_bp, mail_bp, organizer_bp, admin_bp,
+    ):
         app.register_blueprint(blueprint)
-    if app.config["MAILBOX_ENABLED"]:
+    # The development mailbox shows what the Maildir sender wrote; with SMTP nothing goes there.
+    if app.config["MAILBOX_ENABLED"] and not app.config["SMTP_URL"]:
         from .mail.mailbox_views import bp as mailbox_bp
 
         app.register_blueprint(mailbox_bp)
-    return app
+    for group in (attendees_cli, demo_cli, admin_cli, badges_cli):
+        app.cli.add_command(group)

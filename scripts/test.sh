@@ -6,7 +6,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
-  echo "==> installing Chromium for the browser tests"
+  echo "==> installing Chromium (and a font for it to render pages with) for the browser tests"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
