@@ -16,6 +16,7 @@ from . import build, ics, services, tokens
 from .schedule import KIND_DIGEST, KIND_REMINDER, KIND_TEST, digest_time, queue_due, reminder_days
 
 bp = Blueprint("digests", __name__, cli_group="digests")
+bp.cli.help = "The follow-up digest and reminders: schedule, send now, status, pause and resume."
 
 # The email's HTML in the preview frame: its own inline styles and nothing else (no script, no
 # remote loads, no forms); a click on a link opens it in the whole tab.

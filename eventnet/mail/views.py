@@ -12,6 +12,7 @@ from ..extensions import db
 from . import services
 
 bp = Blueprint("mail", __name__, cli_group="mail")
+bp.cli.help = "Send what the outbox holds: once (for cron) or as a long-running worker."
 
 
 @bp.cli.command("send")
