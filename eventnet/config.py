@@ -67,7 +67,8 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "TESTING": mode == "testing",
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A network database may drop idle connections; a SQLite file cannot, so no ping there.
+        "SQLALCHEMY_ENGINE_OPTIONS": {} if database_url.startswith("sqlite") else {"pool_pre_ping": True},
         "BASE_URL": base_url,
         "PREFERRED_URL_SCHEME": parts.scheme,
         "SESSION_COOKIE_SECURE": parts.scheme == "https",
@@ -75,6 +76,9 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "eventnet_session",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+        # The session is set at login and lasts the event; re-signing the cookie on every
+        # response would cost each scan a signature and a Set-Cookie header for nothing.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SMTP_URL": smtp_url,
         "MAIL_FROM": env.get("MAIL_FROM") or f"eventnet <no-reply@{parts.hostname}>",
         # Without SMTP the sender writes to a Maildir the app shows in the browser; that

@@ -5,6 +5,7 @@ from functools import wraps
 from typing import Callable
 
 from flask import current_app, g, has_request_context, request, session, url_for
+from sqlalchemy import bindparam, select
 
 from ..attendees.models import Attendee
 from ..errors import fail
@@ -56,11 +57,27 @@ def current_attendee() -> Attendee | None:
     return attendee
 
 
+# Built once: SQLAlchemy caches the compiled form of a statement it sees again, and building a
+# fresh filter_by() on every guarded request costs more than the lookup itself.
+_EVENT_BY_SLUG = select(Event).where(Event.slug == bindparam("slug"))
+
+
 def get_event_or_404(slug: str) -> Event:
-    event = db.session.execute(db.select(Event).filter_by(slug=slug)).scalar_one_or_none()
+    """The event at this URL's slug, or a 404 page."""
+    event = db.session.execute(_EVENT_BY_SLUG, {"slug": slug}).scalar_one_or_none()
     if event is None:
         fail(404, "There is no event at this address.")
     return event
+
+
+def _guarded_event(slug: str, attendee: Attendee | None) -> tuple[Event, bool]:
+    """The event of the URL (404 if none), and whether the visitor is logged in for it."""
+    # The attendee's event came joined with them: when its slug is the URL's, it is the event,
+    # and a second query would only read it again. Anything else takes the general path.
+    if attendee is not None and attendee.event.slug == slug:
+        return attendee.event, True
+    event = get_event_or_404(slug)
+    return event, attendee is not None and attendee.event_id == event.id
 
 
 def _login_redirect(event: Event):
@@ -76,9 +93,9 @@ def attendee_required(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(slug: str, **kwargs):
-        event = get_event_or_404(slug)
         attendee = current_attendee()
-        if attendee is None or attendee.event_id != event.id:
+        event, logged_in = _guarded_event(slug, attendee)
+        if not logged_in:
             return _login_redirect(event)
         g.event, g.attendee = event, attendee
         return view(**kwargs)
@@ -91,9 +108,9 @@ def organizer_required(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(slug: str, **kwargs):
-        event = get_event_or_404(slug)
         attendee = current_attendee()
-        if attendee is None or attendee.event_id != event.id:
+        event, logged_in = _guarded_event(slug, attendee)
+        if not logged_in:
             return _login_redirect(event)
         if not attendee.is_organizer:
             fail(403, "This page is for the event's organizers.")

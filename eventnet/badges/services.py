@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, select
 
 from ..attendees.models import Attendee
 from ..database import utcnow
@@ -26,17 +26,33 @@ class BadgeError(LookupError):
         self.code = code
 
 
+# Built once, so that SQLAlchemy finds their compiled forms in its cache (badge pages and
+# exchanges look tokens up on every request).
+_BY_TOKEN = select(Attendee).where(Attendee.badge_token == bindparam("token"))
+_REVOKED = select(RevokedBadge.badge_token).where(RevokedBadge.badge_token == bindparam("token"))
+
+
+def valid_token(token: object) -> bool:
+    """Whether `token` could be a badge token at all (checked before any query)."""
+    return isinstance(token, str) and TOKEN_RE.fullmatch(token) is not None
+
+
+def missing_badge_error(token: str) -> BadgeError:
+    """The error for a token that is nobody's current badge: `revoked_badge` or `unknown_badge`."""
+    # Telling "replaced" from "unknown" helps the person holding an old printed badge.
+    if valid_token(token) and db.session.execute(_REVOKED, {"token": token}).first() is not None:
+        return BadgeError("revoked_badge")
+    return BadgeError("unknown_badge")
+
+
 def find_by_token(token: str) -> Attendee:
     """The attendee whose current badge this token is; BadgeError if unknown or replaced."""
-    if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
+    if not valid_token(token):
         raise BadgeError("unknown_badge")
-    attendee = db.session.execute(db.select(Attendee).filter_by(badge_token=token)).scalar_one_or_none()
+    attendee = db.session.execute(_BY_TOKEN, {"token": token}).scalar_one_or_none()
     if attendee is not None:
         return attendee
-    # Telling "replaced" from "unknown" helps the person holding an old printed badge.
-    if db.session.get(RevokedBadge, token) is not None:
-        raise BadgeError("revoked_badge")
-    raise BadgeError("unknown_badge")
+    raise missing_badge_error(token)
 
 
 def _unused_short_code(event_id: int) -> str:

@@ -1,7 +1,9 @@
 """Scans and exchanges (one connection per side, made exactly once) and each side's private note."""
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -9,12 +11,14 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy import TextClause, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
+from ..attendees.cards import public_card
 from ..attendees.models import Attendee
-from ..badges.services import BadgeError, find_by_token
+from ..badges.services import BadgeError, find_by_token, missing_badge_error
 from ..database import utcnow
 from ..errors import fail
 from ..events.models import Event
@@ -123,54 +127,188 @@ def parse_scanned_at(raw: object, now: datetime | None = None) -> datetime | Non
     return moment
 
 
+def _exchange_code(error: BadgeError) -> str:
+    return error.code if error.code in ERRORS else "unknown_badge"
+
+
+def _check_pair(scanner: Attendee, contact_id: int, contact_event_id: int) -> None:
+    # The order of the checks is the order of the answers: self, other event, closed window.
+    if contact_id == scanner.id:
+        raise ExchangeError("self_scan")
+    if contact_event_id != scanner.event_id:
+        raise ExchangeError("other_event")
+    if not scanning_open(scanner.event):
+        raise ExchangeError("scanning_closed")
+
+
 def resolve_contact(scanner: Attendee, token: str) -> Attendee:
     """The attendee whose badge `token` is, if `scanner` may exchange with them now."""
     try:
         contact = find_by_token(token)
     except BadgeError as error:
-        raise ExchangeError(error.code if error.code in ERRORS else "unknown_badge") from None
-    if contact.id == scanner.id:
-        raise ExchangeError("self_scan")
-    if contact.event_id != scanner.event_id:
-        raise ExchangeError("other_event")
-    if not scanning_open(scanner.event):
-        raise ExchangeError("scanning_closed")
+        raise ExchangeError(_exchange_code(error)) from None
+    _check_pair(scanner, contact.id, contact.event_id)
     return contact
 
 
 # ----------------------------------------------------------------------------- recording
 
+_ATTENDEES = Attendee.__table__
+_CONNECTIONS = Connection.__table__
+_SCANS = Scan.__table__
 
-@dataclass
+# What public_card() reads of a person: the scan's answer selects these and nothing more.
+CARD_COLUMNS = ("name", "headline", "company", "bio", "email", "phone", "linkedin", "website", "links",
+                "can_help_with", "looking_for", "shared_fields")
+
+# The hot path's statements are built once, at import: SQLAlchemy then finds each one's compiled
+# form in its cache instead of building and hashing a new statement on every scan.
+_SEEN = select(_SCANS.c.id).where(_SCANS.c.scanner_id == bindparam("scanner_id"),
+                                  _SCANS.c.client_uuid == bindparam("client_uuid"))
+# The badge's owner and, in the same round trip, whether this UUID was already recorded.
+_CONTACT_BY_TOKEN = select(
+    _ATTENDEES.c.id, _ATTENDEES.c.event_id, *(_ATTENDEES.c[name] for name in CARD_COLUMNS),
+    _SEEN.scalar_subquery().label("seen_scan_id"),
+).where(_ATTENDEES.c.badge_token == bindparam("token"))
+
+# SQLite's statements. SQLite has one writer at a time, and every call into it lets another
+# thread take the GIL; while a writer waits to get it back (up to the 5 ms switch interval)
+# it holds the database's write lock, and every other scan waits too. So the write is two
+# calls and a commit: both sides in one multi-row INSERT, and the scan row, which finds its
+# connection with a subquery instead of a round trip; no RETURNING, whose rows are more calls.
+_PAIR_SLOTS = ("first", "second")
+_CONNECTION_COLUMNS = ("event_id", "owner_id", "contact_id", "initiated", "scanned_at", "created_at", "note", "tags",
+                       "starred", "intent", "note_updated_at", "followup_done_at")
+
+
+def _cacheable(statement) -> TextClause:
+    # SQLAlchemy never caches a multi-row VALUES insert's compiled form (it would compile the
+    # statement on every scan): the same SQL as a typed text() construct is cached like any other.
+    compiled = statement.compile(dialect=sqlite.dialect(paramstyle="named"))
+    return text(compiled.string).bindparams(*(bindparam(key, type_=bind.type) for key, bind in compiled.binds.items()))
+
+
+_SQLITE_PAIR = _cacheable(sqlite.insert(_CONNECTIONS).values([
+    {name: bindparam(f"{slot}_{name}", type_=_CONNECTIONS.c[name].type) for name in _CONNECTION_COLUMNS}
+    for slot in _PAIR_SLOTS
+]).on_conflict_do_nothing(index_elements=["owner_id", "contact_id"]))
+_SCAN_COLUMNS = ("event_id", "scanner_id", "scanned_id", "client_uuid", "client_scanned_at", "received_at",
+                 "created_connection")
+_PAIR_CONNECTION = select(_CONNECTIONS.c.id).where(_CONNECTIONS.c.owner_id == bindparam("pair_owner"),
+                                                   _CONNECTIONS.c.contact_id == bindparam("pair_contact"))
+_SQLITE_SCAN = sqlite.insert(_SCANS).values(
+    {**{name: bindparam(name, type_=_SCANS.c[name].type) for name in _SCAN_COLUMNS},
+     "connection_id": _PAIR_CONNECTION.scalar_subquery()},
+).on_conflict_do_nothing(index_elements=["scanner_id", "client_uuid"])
+_SCAN_CONNECTION_ID = select(_SCANS.c.connection_id).where(_SCANS.c.id == bindparam("scan_id"))
+
+# PostgreSQL's: RETURNING says in the same round trip which rows were new; rows, not the whole
+# database, are locked, so a second statement costs other scans nothing.
+_PG_PAIR = (postgresql.insert(_CONNECTIONS).on_conflict_do_nothing(index_elements=["owner_id", "contact_id"])
+            .returning(_CONNECTIONS.c.id, _CONNECTIONS.c.owner_id))
+_PG_SCAN = (postgresql.insert(_SCANS).on_conflict_do_nothing(index_elements=["scanner_id", "client_uuid"])
+            .returning(_SCANS.c.id))
+
+
+def _persistent(model, values: dict):
+    # An ORM object for a row we wrote with Core, every column known: no SELECT to read back
+    # what we hold, and no lazy load later (every attribute is set).
+    session = db.session()
+    existing = session.identity_map.get(session.identity_key(model, values["id"]))
+    if existing is not None:
+        return existing
+    obj = model(**values)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
 class ScanResult:
-    connection: Connection
-    created: bool
-    scan: Scan
-    # Held here so the session's (weak) identity map keeps it: the answer shows their card.
-    contact: Attendee | None = None
+    """What a scan did: `created` (a new connection) and the scanner's side of the connection.
 
-    def __post_init__(self) -> None:
-        if self.contact is None and self.connection.contact_id is not None:
-            self.contact = db.session.get(Attendee, self.connection.contact_id)
+    A scan writes with Core and its answer needs only `connection_id`, `scan_fields` and `card`;
+    `connection`, `scan` and `contact` are ORM objects (in the session, so changes to them are
+    saved), made on first use for the callers that render or change them.
+    """
+
+    def __init__(self, connection: Connection | None, created: bool, scan: Scan | None,
+                 contact: Attendee | None = None):
+        self.created = created
+        self._connection, self._scan, self._contact = connection, scan, contact
+        self._connection_id = connection.id if connection is not None else None
+        self._connection_values: dict | None = None
+        self._scan_values: dict | None = None
+        self._contact_row = None
+
+    @classmethod
+    def written(cls, created: bool, connection_id: int, connection_values: dict | None, scan_values: dict,
+                contact_row) -> ScanResult:
+        """A result from the rows this scan wrote: `connection_values` when it made the connection."""
+        result = cls(None, created, None)
+        result._connection_id = connection_id
+        result._connection_values = connection_values
+        result._scan_values, result._contact_row = scan_values, contact_row
+        return result
+
+    @property
+    def connection_id(self) -> int:
+        return self._connection_id
+
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            if self._connection_values is not None:
+                self._connection = _persistent(Connection, {**self._connection_values, "id": self._connection_id})
+            else:
+                self._connection = db.session.get(Connection, self._connection_id)
+        return self._connection
+
+    @property
+    def scan(self) -> Scan:
+        if self._scan is None:
+            self._scan = _persistent(Scan, self._scan_values)
+        return self._scan
+
+    @property
+    def scan_fields(self) -> dict:
+        """client_uuid, client_scanned_at (the phone's clock) and received_at (the server's)."""
+        if self._scan_values is not None:
+            values = self._scan_values
+            return {key: values[key] for key in ("client_uuid", "client_scanned_at", "received_at")}
+        scan = self.scan
+        return {"client_uuid": scan.client_uuid, "client_scanned_at": scan.client_scanned_at,
+                "received_at": scan.received_at}
+
+    @property
+    def contact(self) -> Attendee | None:
+        """The other side, or None when they deleted their account."""
+        if self._contact is None:
+            contact_id = self._contact_row.id if self._contact_row is not None else self.connection.contact_id
+            if contact_id is not None:
+                self._contact = db.session.get(Attendee, contact_id)
+        return self._contact
+
+    @property
+    def card(self) -> dict | None:
+        """The contact's public card (what they share), or None when they deleted their account."""
+        if self._contact is None and self._contact_row is not None:
+            # A transient Attendee holding only the selected columns: public_card stays the one
+            # place that decides what is shared, and nothing is loaded twice.
+            row = self._contact_row._mapping
+            return public_card(Attendee(**{name: row[name] for name in CARD_COLUMNS}))
+        contact = self.contact
+        return public_card(contact) if contact is not None else None
 
 
 class _ReplayRace(Exception):
     """Another request recorded the same client UUID between our check and our insert."""
 
 
-def _insert(table):
-    # ON CONFLICT DO NOTHING is dialect syntax; both dialects we run on have it.
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
-def _take_write_lock() -> None:
-    # SQLite: a deferred transaction that reads and then writes fails at once with "database is
-    # locked" when another writer got in between (the busy timeout cannot help it). Taking the
-    # write lock first makes concurrent scans queue behind each other instead.
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+# SQLite has one writer at a time. Threads of one process that collide on its lock fall into its
+# busy handler, which sleeps (1, 2, 5, 10 ms...) however soon the lock is free again; queueing
+# them on a Python lock first wakes the next writer the moment the last one commits. Other
+# processes still meet at SQLite's lock (and its busy timeout).
+_SQLITE_WRITERS = threading.Lock()
 
 
 def _find_replay(scanner: Attendee, client_uuid: str) -> ScanResult | None:
@@ -185,65 +323,100 @@ def _find_replay(scanner: Attendee, client_uuid: str) -> ScanResult | None:
     return ScanResult(connection, False, scan)
 
 
-def _persistent(model, values: dict):
-    # An ORM object for a row we just wrote with Core, every column known: no SELECT to read
-    # back what we hold, and no lazy load later (every attribute is set).
-    obj = model(**values)
-    make_transient_to_detached(obj)
-    db.session.add(obj)
-    return obj
+def _find_contact(scanner: Attendee, token: str, client_uuid: str):
+    """The badge owner's id, event and card columns, and `seen_scan_id`; ExchangeError if not allowed."""
+    token = badge_token_from(token)
+    row = db.session.connection().execute(
+        _CONTACT_BY_TOKEN, {"token": token, "scanner_id": scanner.id, "client_uuid": client_uuid}
+    ).first()
+    if row is None:
+        raise ExchangeError(_exchange_code(missing_badge_error(token)))
+    _check_pair(scanner, row.id, row.event_id)
+    return row
 
 
-_CONNECTIONS = Connection.__table__
-_SCANS = Scan.__table__
-
-
-def _record_once(scanner: Attendee, contact: Attendee, client_uuid: str, scanned_at: datetime | None) -> ScanResult:
-    # A replay is found before taking the write lock, so that it never queues behind writers.
+def _record_once(scanner: Attendee, contact, client_uuid: str, scanned_at: datetime | None,
+                 check_replay: bool = True) -> ScanResult:
+    # `contact` is the row _find_contact read. A replay is found before taking any write lock,
+    # so that it never queues behind writers (the first attempt's check came with the badge).
     # Two requests with the same UUID may both get past this check: the scan's unique
     # constraint below then lets one in and sends the other back to read what it wrote.
-    seen = db.session.execute(
-        db.select(_SCANS.c.id).where(_SCANS.c.scanner_id == scanner.id, _SCANS.c.client_uuid == client_uuid)
-    ).first()
-    if seen is not None:
+    connection = db.session.connection()
+    if check_replay and connection.execute(_SEEN, {"scanner_id": scanner.id, "client_uuid": client_uuid}).first():
         return _find_replay(scanner, client_uuid)
-    # Everything from here to the commit holds SQLite's write lock: only the two INSERTs.
-    _take_write_lock()
     now = utcnow()
     common = {"event_id": scanner.event_id, "scanned_at": scanned_at, "created_at": now, "note": "", "tags": [],
-              "starred": False, "intent": "none"}
-    sides = [
-        {**common, "owner_id": scanner.id, "contact_id": contact.id, "initiated": True},
-        {**common, "owner_id": contact.id, "contact_id": scanner.id, "initiated": False},
-    ]
+              "starred": False, "intent": "none", "note_updated_at": None, "followup_done_at": None}
+    mine = {**common, "owner_id": scanner.id, "contact_id": contact.id, "initiated": True}
+    theirs = {**common, "owner_id": contact.id, "contact_id": scanner.id, "initiated": False}
     # Rows go in in one fixed order (lower owner id first) so that A-scans-B racing B-scans-A
-    # on PostgreSQL waits on the same index entry instead of deadlocking. A parameter list
-    # keeps the statement in SQLAlchemy's compiled cache; both rows still go as one INSERT.
-    sides.sort(key=lambda side: side["owner_id"])
-    inserted = db.session.execute(
-        _insert(_CONNECTIONS).on_conflict_do_nothing(index_elements=["owner_id", "contact_id"])
-        .returning(_CONNECTIONS.c.id, _CONNECTIONS.c.owner_id),
-        sides,
-    ).all()
-    mine_id = next((row.id for row in inserted if row.owner_id == scanner.id), None)
-    created = mine_id is not None
-    if created:
-        mine_values = next(side for side in sides if side["owner_id"] == scanner.id)
-        mine = _persistent(Connection, {**mine_values, "id": mine_id, "note_updated_at": None, "followup_done_at": None})
-    else:
-        mine = db.session.execute(
-            db.select(Connection).filter_by(owner_id=scanner.id, contact_id=contact.id)
-        ).scalar_one()
+    # on PostgreSQL waits on the same index entry instead of deadlocking.
+    sides = (mine, theirs) if scanner.id < contact.id else (theirs, mine)
     scan_values = {"event_id": scanner.event_id, "scanner_id": scanner.id, "scanned_id": contact.id,
-                   "connection_id": mine.id, "client_uuid": client_uuid, "client_scanned_at": scanned_at,
-                   "received_at": now, "created_connection": created}
-    scan_id = db.session.execute(
-        _insert(_SCANS).on_conflict_do_nothing(index_elements=["scanner_id", "client_uuid"]).returning(_SCANS.c.id),
-        [scan_values],
+                   "client_uuid": client_uuid, "client_scanned_at": scanned_at, "received_at": now}
+    write = _write_sqlite if connection.dialect.name == "sqlite" else _write_postgresql
+    mine_id, created, scan_id = write(connection, sides, scan_values)
+    scan_values.update(id=scan_id, connection_id=mine_id, created_connection=created)
+    return ScanResult.written(created, mine_id, mine if created else None, scan_values, contact)
+
+
+def _write_sqlite(connection, sides: tuple[dict, dict], scan_values: dict) -> tuple[int, bool, int]:
+    """Both sides and the scan in two statements; returns (scanner's connection id, created, scan id)."""
+    scanner_id, contact_id = scan_values["scanner_id"], scan_values["scanned_id"]
+    # The scanner's side goes last: when the INSERT writes it, the last inserted rowid is its id.
+    mine, theirs = sides if sides[0]["owner_id"] == scanner_id else sides[::-1]
+    params = {f"{slot}_{name}": side[name] for slot, side in zip(_PAIR_SLOTS, (theirs, mine)) for name in _CONNECTION_COLUMNS}
+    mine_id = None
+    # A transaction that already wrote holds SQLite's lock already: queueing it behind a writer
+    # that waits for that very lock would only stall both until the busy timeout.
+    in_transaction = connection.connection.dbapi_connection.in_transaction
+    with contextlib.nullcontext() if in_transaction else _SQLITE_WRITERS:
+        try:
+            # No BEGIN IMMEDIATE: the transaction's first statement is this INSERT (the reads
+            # before it ran outside any transaction), so SQLite takes the write lock, waiting
+            # for it if need be, in the same call. A transaction that had read first could not.
+            inserted = connection.execute(_SQLITE_PAIR, params)
+            created = inserted.rowcount == 2
+            if created:
+                mine_id = inserted.lastrowid
+            elif inserted.rowcount == 1:
+                # One side existed (one of the two had removed the other): was the new row ours?
+                mine_id = connection.execute(
+                    _PAIR_CONNECTION, {"pair_owner": scanner_id, "pair_contact": contact_id}
+                ).scalar_one()
+                created = inserted.lastrowid == mine_id
+            added = connection.execute(_SQLITE_SCAN, {**scan_values, "created_connection": created,
+                                                      "pair_owner": scanner_id, "pair_contact": contact_id})
+            if added.rowcount != 1:
+                raise _ReplayRace()
+            _commit_keeping_loaded()
+        except BaseException:
+            db.session.rollback()  # before the next writer goes: it would only wait for our lock
+            raise
+    if mine_id is None:
+        # Already connected: the scan row found the connection; read it once the lock is free.
+        mine_id = db.session.connection().execute(_SCAN_CONNECTION_ID, {"scan_id": added.lastrowid}).scalar_one()
+    return mine_id, created, added.lastrowid
+
+
+def _write_postgresql(connection, sides: tuple[dict, dict], scan_values: dict) -> tuple[int, bool, int]:
+    """Both sides in one INSERT and the scan in another, RETURNING what they wrote; commits."""
+    # Both rows go as one INSERT (SQLAlchemy's insertmanyvalues); RETURNING says which were new.
+    inserted = connection.execute(_PG_PAIR, list(sides)).all()
+    scanner_id = scan_values["scanner_id"]
+    mine_id = next((row.id for row in inserted if row.owner_id == scanner_id), None)
+    created = mine_id is not None
+    if not created:
+        mine_id = connection.execute(
+            _PAIR_CONNECTION, {"pair_owner": scanner_id, "pair_contact": scan_values["scanned_id"]}
+        ).scalar_one()
+    scan_id = connection.execute(
+        _PG_SCAN, {**scan_values, "connection_id": mine_id, "created_connection": created}
     ).scalar_one_or_none()
     if scan_id is None:
         raise _ReplayRace()
-    return ScanResult(mine, created, _persistent(Scan, {**scan_values, "id": scan_id}), contact)
+    _commit_keeping_loaded()
+    return mine_id, created, scan_id
 
 
 def _retryable(error: DBAPIError) -> bool:
@@ -256,8 +429,8 @@ def _retryable(error: DBAPIError) -> bool:
 
 
 def _commit_keeping_loaded() -> None:
-    # The rows were just written and RETURNING filled them in: expiring them on commit would
-    # cost three more round trips on the hot path only to read back what we already hold.
+    # The scanner (and their event) stay loaded: expiring them on commit would cost a round
+    # trip to read back what has not changed if a page is rendered after the scan.
     session = db.session()
     session.expire_on_commit = False
     try:
@@ -277,7 +450,7 @@ def record_scan(scanner: Attendee, token: str, client_uuid: object, scanned_at: 
     if not isinstance(scanned_at, datetime):
         scanned_at = parse_scanned_at(scanned_at)
     try:
-        contact = resolve_contact(scanner, badge_token_from(token))
+        contact = _find_contact(scanner, token, client_uuid)
     except ExchangeError:
         # A replay must answer as the first time did, even when the badge was since replaced
         # or the scanning window closed while the phone was offline.
@@ -285,11 +458,13 @@ def record_scan(scanner: Attendee, token: str, client_uuid: object, scanned_at: 
         if replay is None:
             raise
         return replay
+    if contact.seen_scan_id is not None:
+        replay = _find_replay(scanner, client_uuid)
+        if replay is not None:
+            return replay
     for attempt in range(4):
         try:
-            result = _record_once(scanner, contact, client_uuid, scanned_at)
-            _commit_keeping_loaded()
-            return result
+            return _record_once(scanner, contact, client_uuid, scanned_at, check_replay=attempt > 0)
         except _ReplayRace:
             db.session.rollback()
         except DBAPIError as error:

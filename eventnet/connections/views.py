@@ -89,7 +89,7 @@ def exchange(token: str):
         flash("Cards exchanged. Write down what you talked about while you remember.", "ok")
     else:
         flash("You are already connected.", "ok")
-    return redirect_to(url_for("connections.contact", slug=viewer.event.slug, connection_id=result.connection.id))
+    return redirect_to(url_for("connections.contact", slug=viewer.event.slug, connection_id=result.connection_id))
 
 
 # ----------------------------------------------------------------------------- scan API
@@ -150,15 +150,16 @@ def scan_api():
         return _exchange_error(error, as_json)
     status = 201 if result.created else 200
     if as_json:
-        contact, scan = result.contact, result.scan
+        # Answered from what the scan wrote and read: no ORM object is loaded for it.
+        scan = result.scan_fields
         return make_response(jsonify(
             status="new" if result.created else "already_connected",
-            connection_id=result.connection.id,
-            contact=public_card(contact) if contact is not None else None,
+            connection_id=result.connection_id,
+            contact=result.card,
             scan={
-                "client_uuid": scan.client_uuid,
-                "scanned_at": scan.client_scanned_at.isoformat() if scan.client_scanned_at else None,
-                "received_at": scan.received_at.isoformat(),
+                "client_uuid": scan["client_uuid"],
+                "scanned_at": scan["client_scanned_at"].isoformat() if scan["client_scanned_at"] else None,
+                "received_at": scan["received_at"].isoformat(),
             },
         ), status)
     if wants_fragment():
@@ -166,7 +167,7 @@ def scan_api():
             "connections/_contact_card.html", created=result.created, **_contact_context(result.connection)
         ), status)
     flash("Cards exchanged." if result.created else "You are already connected.", "ok")
-    return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=result.connection.id))
+    return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=result.connection_id))
 
 
 # ----------------------------------------------------------------------------- contact and note
