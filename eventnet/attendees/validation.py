@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from ..forms import FormInvalid
 from .models import SHAREABLE_FIELDS, Attendee
 
 # Matching the model's columns; bio is Text, so its limit is ours: "short" means short.
@@ -47,14 +48,10 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _PHONE = re.compile(r"^\+?[0-9 ().\-]+$")
 
 
-class ProfileInvalid(ValueError):
-    """The form cannot be saved; `errors` maps form field names to messages."""
+class ProfileInvalid(FormInvalid):
+    """The profile form cannot be saved."""
 
     code = "invalid_profile"
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass

@@ -23,6 +23,7 @@ from ..database import utcnow
 from ..errors import fail
 from ..events.models import Event
 from ..extensions import db
+from ..forms import FormInvalid
 from .models import INTENTS, Connection, Scan
 
 # ----------------------------------------------------------------------------- errors
@@ -513,12 +514,10 @@ TAGS_TEXT_MAX = 400
 NOTE_PROMPTS = ("Works on: ", "Needs: ", "I can offer: ", "I promised: ")
 
 
-class NoteInvalid(ValueError):
-    """A note form that cannot be saved; `errors` maps field names to messages."""
+class NoteInvalid(FormInvalid):
+    """A note form that cannot be saved."""
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+    code = "invalid_note"
 
 
 @dataclass

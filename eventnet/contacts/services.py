@@ -15,6 +15,7 @@ from ..attendees.cards import public_card
 from ..attendees.models import Attendee
 from ..connections.models import INTENTS, Connection
 from ..extensions import db
+from ..forms import Paged, parse_page
 
 PER_PAGE = 100
 MAX_QUERY = 100
@@ -48,12 +49,6 @@ class BookFilters:
         return {key: value for key, value in values.items() if value not in ("", None)}
 
 
-def _page_number(value: str | None) -> int:
-    try:
-        return max(int(value or "1"), 1)
-    except ValueError:
-        return 1
-
 
 def _plain(value: object) -> str:
     # Control characters (NUL above all: PostgreSQL refuses it in text) never match anything.
@@ -72,7 +67,7 @@ def parse_filters(args: Mapping) -> BookFilters:
         starred=str(args.get("starred") or "") in ("1", "on", "true", "yes"),
         intent=intent if intent in INTENTS else "",
         direction=direction if direction in DIRECTIONS else "",
-        page=_page_number(args.get("page")),
+        page=parse_page(args.get("page")),
     )
 
 
@@ -89,7 +84,7 @@ class ContactRow:
 
 
 @dataclass
-class BookPage:
+class BookPage(Paged):
     """One page of an owner's contacts that match the filters, with the counts the page shows."""
 
     rows: list[ContactRow]
@@ -99,14 +94,6 @@ class BookPage:
     pages: int
     filters: BookFilters
     tags: list[str] = field(default_factory=list)  # every tag I used, for the filter menu
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _like(text: str) -> str:

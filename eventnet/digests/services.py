@@ -21,6 +21,7 @@ from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import new_message_id
 from . import tokens
+from ..forms import FormInvalid
 from .models import MailPreference
 from .schedule import (  # noqa: F401  (the organizer console imports these from here)
     DIGEST_KINDS,
@@ -64,12 +65,10 @@ class DigestError(Exception):
         self.code = code
 
 
-class DigestSettingsInvalid(ValueError):
-    """Digest settings that cannot be saved; `errors` maps field names to messages."""
+class DigestSettingsInvalid(FormInvalid):
+    """Digest settings that cannot be saved."""
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+    code = "invalid_digest_settings"
 
 
 # ----------------------------------------------------------------------------- attendees' choices

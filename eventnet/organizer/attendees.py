@@ -21,6 +21,8 @@ from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import absolute_url, queue_email
 from ..mydata.services import CONFIRM_WORD, AccountError, delete_account
+from ..forms import FormInvalid
+from ..forms import Paged
 from . import audit
 from .models import AuditLog
 
@@ -58,7 +60,7 @@ class AttendeeRow:
 
 
 @dataclass
-class AttendeePage:
+class AttendeePage(Paged):
     """One page of an event's attendees matching a search."""
 
     rows: list[AttendeeRow]
@@ -71,22 +73,6 @@ class AttendeePage:
     def items(self) -> list[Attendee]:
         return [row.attendee for row in self.rows]
 
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def parse_page(value: str | None) -> int:
-    """A page number from the query string; anything that is not a positive number is page 1."""
-    try:
-        page = int(value or "1")
-    except ValueError:
-        return 1
-    return max(min(page, 10**9), 1)
 
 
 def _matching(event: Event, q: str):
@@ -151,14 +137,10 @@ def get_attendee_or_404(event: Event, attendee_id: int) -> Attendee:
 
 # ----------------------------------------------------------------------------- add and edit
 
-class AttendeeInvalid(ValueError):
-    """The attendee form cannot be saved; `errors` maps field names to messages."""
+class AttendeeInvalid(FormInvalid):
+    """The attendee form cannot be saved."""
 
     code = "invalid_attendee"
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass

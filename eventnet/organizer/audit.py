@@ -9,6 +9,7 @@ from sqlalchemy import func
 from ..attendees.models import Attendee
 from ..events.models import Event
 from ..extensions import db
+from ..forms import Paged
 from .models import AuditLog
 
 PER_PAGE = 50
@@ -50,21 +51,13 @@ def record(event: Event | None, actor: Attendee | None, action: str, **details) 
 
 
 @dataclass
-class AuditPage:
+class AuditPage(Paged):
     """One page of an event's audit log, newest first."""
 
     items: list[AuditLog]
     total: int
     page: int
     pages: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def audit_page(event: Event, page: int = 1, per_page: int = PER_PAGE) -> AuditPage:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..attendees.models import Attendee
 from ..events.models import Event
 from ..extensions import db
+from ..forms import FormInvalid
 from . import audit
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
@@ -19,14 +20,10 @@ LABELS = {
 }
 
 
-class EventInvalid(ValueError):
-    """The event form cannot be saved; `errors` maps field names to messages."""
+class EventInvalid(FormInvalid):
+    """The event form cannot be saved."""
 
     code = "invalid_event"
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass

@@ -12,6 +12,7 @@ from ..auth.session import organizer_required
 from ..badges.services import badge_url
 from ..errors import fail, render_error
 from ..htmx import redirect_to, render_page
+from ..forms import parse_page
 from . import attendees as people
 from . import audit, badges_pdf, dashboard, digest_control, imports, settings
 from .attendees import AttendeeInvalid, OrganizerError
@@ -61,7 +62,7 @@ def dashboard_live():
 @organizer_required
 def attendees():
     """The event's attendees: search, pages, each one's status and help-desk actions."""
-    result = people.search_attendees(g.event, request.args.get("q", ""), people.parse_page(request.args.get("page")))
+    result = people.search_attendees(g.event, request.args.get("q", ""), parse_page(request.args.get("page")))
     return render_page("organizer/attendees.html", "organizer/_attendee_rows.html", result=result,
                        never_logged_in=people.never_logged_in(g.event))
 
@@ -365,7 +366,7 @@ def save_event_settings():
 @organizer_required
 def audit_log():
     """Who did what, when: every organizer action of this event, newest first."""
-    result = audit.audit_page(g.event, people.parse_page(request.args.get("page")))
+    result = audit.audit_page(g.event, parse_page(request.args.get("page")))
     return render_template("organizer/audit.html", result=result, describe=audit.describe)
 
 
