@@ -339,3 +339,15 @@ def test_book_on_a_phone_search_filter_and_remove(live_server, phone, make_event
     page.get_by_role("button", name="Remove from my contacts").click()
     expect(page.get_by_text("Ben Birch was removed from your contacts")).to_be_visible()
     expect(count).to_have_text("2 contacts")
+
+
+def test_contact_page_offers_the_vcard_and_removal(app, client, make_event, make_attendee, login):
+    from eventnet.connections.services import record_scan
+
+    event = make_event()
+    me, them = make_attendee(event, name="Me"), make_attendee(event, name="Thea Them")
+    result = record_scan(me, them.badge_token, "6b1e1b8e-3f0a-4c55-9d2c-8a3f5e9b7c11")
+    login(client, me)
+    page = client.get(f"/e/{event.slug}/contacts/{result.connection_id}").get_data(as_text=True)
+    assert f'href="/e/{event.slug}/contacts/{result.connection_id}.vcf"' in page
+    assert f'action="/e/{event.slug}/contacts/{result.connection_id}/remove"' in page
