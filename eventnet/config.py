@@ -80,6 +80,9 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         # response would cost each scan a signature and a Set-Cookie header for nothing.
         "SESSION_REFRESH_EACH_REQUEST": False,
         "SMTP_URL": smtp_url,
+        # PEM file of the CA(s) that signed the SMTP server's certificate, for a relay with a
+        # private CA; it replaces the system's CAs for SMTP. Verification itself is never off.
+        "SMTP_CA_FILE": env.get("SMTP_CA_FILE", "").strip(),
         "MAIL_FROM": env.get("MAIL_FROM") or f"eventnet <no-reply@{parts.hostname}>",
         # Without SMTP the sender writes to a Maildir the app shows in the browser; that
         # mailbox is readable by anyone who reaches the app, so it never exists in production.

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 # The app reads its configuration from the environment; tests never inherit a developer's.
-for _name in ("DATABASE_URL", "SMTP_URL", "REDIS_URL", "BASE_URL", "MAIL_FROM"):
+for _name in ("DATABASE_URL", "SMTP_URL", "SMTP_CA_FILE", "REDIS_URL", "BASE_URL", "MAIL_FROM"):
     os.environ.pop(_name, None)
 os.environ["EVENTNET_ENV"] = "testing"
 os.environ["SECRET_KEY"] = "test-secret-key-not-for-production"

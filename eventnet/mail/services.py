@@ -242,10 +242,12 @@ class SMTPTransport:
     """SMTP from a URL: smtp:// (STARTTLS when offered), smtps:// (TLS from the first byte).
 
     One connection serves a whole batch. Credentials are never sent over an unencrypted
-    connection: a server without STARTTLS gets no password and the batch waits.
+    connection: a server without STARTTLS gets no password and the batch waits. The server's
+    certificate is always verified, against the system's CAs or, when `ca_file` is given (the
+    SMTP_CA_FILE setting, for a relay with a private CA), against the CAs in that file only.
     """
 
-    def __init__(self, url: str, mail_from: str) -> None:
+    def __init__(self, url: str, mail_from: str, ca_file: str | None = None) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise ValueError("SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
@@ -255,28 +257,42 @@ class SMTPTransport:
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
         self.envelope_from = parseaddr(mail_from)[1]
+        self.ca_file = ca_file or None
         self.conn: smtplib.SMTP | None = None
 
+    def _tls_context(self) -> ssl.SSLContext:
+        # create_default_context verifies the chain and the host name; nothing here loosens it.
+        try:
+            return ssl.create_default_context(cafile=self.ca_file)
+        except (OSError, ValueError) as exc:
+            raise TemporaryFailure(f"cannot load SMTP_CA_FILE {self.ca_file}: {exc}") from exc
+
     def _connect(self) -> smtplib.SMTP:
-        context = ssl.create_default_context()
+        context = self._tls_context()
         if self.implicit_tls:
             conn: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=SMTP_TIMEOUT, context=context)
             encrypted = True
         else:
             conn = smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT)
-            conn.ehlo()
             encrypted = False
-            if conn.has_extn("starttls"):
-                conn.starttls(context=context)
-                conn.ehlo()
-                encrypted = True
-        if self.username:
+        try:
             if not encrypted:
-                conn.close()
-                raise TemporaryFailure(
-                    f"{self.host} offers no TLS: refusing to send the SMTP password in clear text"
-                )
-            conn.login(self.username, self.password or "")
+                conn.ehlo()
+                if conn.has_extn("starttls"):
+                    conn.starttls(context=context)
+                    conn.ehlo()
+                    encrypted = True
+            if self.username:
+                if not encrypted:
+                    raise TemporaryFailure(
+                        f"{self.host} offers no TLS: refusing to send the SMTP password in clear text"
+                    )
+                conn.login(self.username, self.password or "")
+        except BaseException:
+            # The connection is not ours to keep yet (send() only drops self.conn): close it
+            # here, or a failed STARTTLS or login leaks the socket.
+            conn.close()
+            raise
         return conn
 
     def send(self, msg: EmailMessage) -> None:
@@ -294,6 +310,16 @@ class SMTPTransport:
             # Wrong credentials are the deployment's fault, not the message's: keep it for later.
             self._drop()
             raise TemporaryFailure(f"SMTP login refused: {exc.smtp_code} {_text(exc.smtp_error)}") from exc
+        except ssl.SSLCertVerificationError as exc:
+            # A certificate we cannot verify may be an attacker in the path, or a relay with a
+            # private CA not named in SMTP_CA_FILE: either way nothing is sent, and it says why.
+            self._drop()
+            raise TemporaryFailure(
+                f"TLS certificate of {self.host}:{self.port} not trusted: {exc.verify_message or exc}"
+            ) from exc
+        except ssl.SSLError as exc:
+            self._drop()
+            raise TemporaryFailure(f"TLS with {self.host}:{self.port} failed: {exc}") from exc
         except (smtplib.SMTPException, OSError, socket.timeout) as exc:
             self._drop()
             raise TemporaryFailure(f"SMTP connection problem: {exc}") from exc
@@ -337,7 +363,7 @@ def make_transport():
     """SMTP when SMTP_URL is set, otherwise the development Maildir."""
     config = current_app.config
     if config.get("SMTP_URL"):
-        return SMTPTransport(config["SMTP_URL"], config["MAIL_FROM"])
+        return SMTPTransport(config["SMTP_URL"], config["MAIL_FROM"], ca_file=config.get("SMTP_CA_FILE"))
     return MaildirTransport(config["MAILBOX_PATH"])
 
 
