@@ -5,11 +5,13 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
-if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
-  echo "==> installing Chromium (and a font for it to render pages with) for the browser tests"
+# System packages the tests use: Chromium (and a font to render with) for the browser tests,
+# openssl for the throwaway certificates of the SMTP TLS tests.
+if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ] || ! command -v openssl >/dev/null; then
+  echo "==> installing Chromium, a font and openssl for the browser and TLS tests"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core openssl >/dev/null
 fi
 
 source "$ROOT/scripts/_venv.sh" requirements-dev.txt
