@@ -185,3 +185,169 @@ def test_import_is_scoped_to_the_event(app, make_event, make_attendee):
     report = import_rows(two, parse_csv(b"email,name\nsame@example.org,In Two\n"))
     assert len(report.created) == 1
     assert attendees_of(one)[0].name == "In One"
+
+
+def _statements(engine):
+    """Count the SQL statements sent while the block runs (an executemany counts once)."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event as sa_event
+
+    @contextmanager
+    def counting():
+        sent = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            sent.append(statement)
+
+        sa_event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield sent
+        finally:
+            sa_event.remove(engine, "before_cursor_execute", before)
+
+    return counting()
+
+
+def _people(event):
+    return {a.email_key: a for a in attendees_of(event)}
+
+
+def test_reimporting_a_large_file_updates_creates_and_rejects_by_row(app, make_event, make_attendee):
+    event = make_event()
+    other = make_event()
+    # Someone already in the event (signed up before the import) and someone in another event
+    # whose short code must not matter here.
+    early = make_attendee(event, email="p5@example.org", name="Early Bird", company="Own Co", headline="Own")
+    make_attendee(other, email="p6@example.org", name="Elsewhere")
+    first = "email,name,company,headline\n" + "".join(f"p{i}@example.org,Person {i},Co {i},H {i}\n" for i in range(2000))
+    with _statements(db.engine) as sent:
+        report = import_rows(event, parse_csv(first.encode()))
+    assert len(report.created) == 1999 and [r.row for r in report.updated] == [7] and report.ok
+    assert len(sent) < 30, f"{len(sent)} statements for 2,000 rows: the import went row by row"
+    before = {key: (a.badge_token, a.short_code, a.updated_at) for key, a in _people(event).items()}
+    assert before["p5@example.org"][0] == early.badge_token
+
+    # The second file: no headline column, some emails re-typed in capitals, some names and
+    # companies changed, some company cells empty, 100 new people, and bad rows in between.
+    lines = ["Email,Name,Company"]
+    expected: dict[str, tuple[str, str, str, str]] = {}  # key -> email, name, company, headline
+    rejected: dict[int, str] = {}
+    changed: set[str] = set()
+    for i in range(2000):
+        email = f"P{i}@EXAMPLE.ORG" if i % 7 == 0 else f"p{i}@example.org"
+        name = f"Renamed {i}" if i % 10 == 0 else f"Person {i}"
+        company = "" if i % 3 == 0 else (f"NewCo {i}" if i % 5 == 0 else f"Co {i}")
+        lines.append(f"{email},{name},{company}")
+        key = f"p{i}@example.org"
+        kept_company = "Co 5" if i == 5 else f"Co {i}"  # the first import overwrote Own Co
+        expected[key] = (email, name, company or kept_company, f"H {i}")
+        if i % 7 == 0 or i % 10 == 0 or (company and company != kept_company):
+            changed.add(key)
+        if i % 100 == 50:
+            lines.append(f"bad-{i},Bad {i},Co")
+            rejected[len(lines)] = f"invalid email 'bad-{i}'"
+        if i % 400 == 399:
+            lines.append(f"p{i}@Example.org,Again {i},Co")
+            rejected[len(lines)] = f"duplicate of row {len(lines) - 1}"
+        if i % 500 == 250:
+            lines.append(f"noname{i}@example.org,,Co")
+            rejected[len(lines)] = "name is missing"
+    for j in range(100):
+        lines.append(f"new{j}@example.org,New {j},")
+        expected[f"new{j}@example.org"] = (f"new{j}@example.org", f"New {j}", "", "")
+    parsed = parse_csv(("\n".join(lines) + "\n").encode())
+
+    dry = import_rows(event, parsed, dry_run=True)
+    assert (len(dry.created), len(dry.updated), len(dry.rejected)) == (100, 2000, len(rejected))
+    assert len(attendees_of(event)) == 2000
+
+    with _statements(db.engine) as sent:
+        report = import_rows(event, parsed)
+    assert len(sent) < 30, f"{len(sent)} statements for 2,100 rows: the import went row by row"
+    assert (len(report.created), len(report.updated)) == (100, 2000)
+    assert {r.row: r.email for r in report.created} == {
+        row: line.split(",")[0] for row, line in enumerate(lines, 1) if line.startswith("new")
+    }
+    got = {r.row: "; ".join(r.reasons) for r in report.rejected}
+    assert got.keys() == rejected.keys()
+    for row, reason in rejected.items():
+        assert got[row].startswith(reason), (row, got[row])
+
+    db.session.expire_all()
+    people = _people(event)
+    assert {key: (a.email, a.name, a.company, a.headline) for key, a in people.items()} == expected
+    codes = [a.short_code for a in people.values()]
+    assert len(set(codes)) == len(codes) == 2100
+    assert len({a.badge_token for a in people.values()}) == 2100
+    for key, (token, code, updated_at) in before.items():
+        person = people[key]
+        assert (person.badge_token, person.short_code) == (token, code)  # an update never reissues the badge
+        # Only rows whose values changed are written.
+        assert (person.updated_at > updated_at) if key in changed else (person.updated_at == updated_at), key
+    assert attendees_of(other)[0].name == "Elsewhere"
+
+
+def test_a_drawn_short_code_already_used_in_the_event_is_drawn_again(app, make_event, make_attendee, monkeypatch):
+    from eventnet.attendees import services
+
+    event = make_event()
+    taken = make_attendee(event).short_code
+    # The codes are random; this replays a draw that hits a code in use, then one twice in a file.
+    draws = iter([taken, "AAAAAAA", "AAAAAAA", taken, "CCCCCCC"])
+    monkeypatch.setattr(services, "new_short_code", lambda: next(draws))
+    report = import_rows(event, parse_csv(b"email,name\na@example.org,A\nc@example.org,C\n"))
+    assert len(report.created) == 2
+    people = _people(event)
+    assert (people["a@example.org"].short_code, people["c@example.org"].short_code) == ("AAAAAAA", "CCCCCCC")
+
+
+def test_a_person_added_meanwhile_becomes_an_update(app, make_event):
+    """Another import or a sign-up commits the same email between our read and our insert."""
+    from sqlalchemy import event as sa_event
+    from sqlalchemy import insert
+
+    event = make_event()
+    parsed = parse_csv(b"email,name,company\nfirst@example.org,First,Co\nrace@example.org,From File,Filed Co\n")
+    raced = []
+
+    def sign_up_meanwhile(conn, cursor, statement, parameters, context, executemany):
+        if raced or not statement.startswith("INSERT INTO attendees"):
+            return
+        raced.append(True)
+        with db.engine.connect() as other:
+            other.execute(insert(Attendee.__table__).values(
+                event_id=event.id, email="Race@example.org", email_key="race@example.org", name="Signed Up",
+                company="Own Co", links=[], badge_token="raced-token", short_code="RRRRRRR",
+            ))
+            other.commit()
+
+    sa_event.listen(db.engine, "before_cursor_execute", sign_up_meanwhile)
+    try:
+        report = import_rows(event, parsed)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", sign_up_meanwhile)
+    assert raced
+    assert [r.row for r in report.created] == [2] and [r.row for r in report.updated] == [3]
+    people = _people(event)
+    assert len(people) == 2
+    race = people["race@example.org"]
+    assert (race.name, race.company, race.badge_token) == ("From File", "Filed Co", "raced-token")
+
+
+def test_bulk_upsert_matches_one_at_a_time_for_a_repeated_email(app, make_event):
+    from eventnet.attendees.services import AttendeeFields, upsert_attendees
+
+    event = make_event()
+    created = upsert_attendees(event, [
+        AttendeeFields("Sam@example.org", "Sam", company="First Co", role="organizer"),
+        AttendeeFields("sam@EXAMPLE.org", "Sam Smith", headline="CTO"),
+    ])
+    db.session.commit()
+    assert created == [True, False]
+    (sam,) = attendees_of(event)
+    assert (sam.email, sam.name, sam.company, sam.headline, sam.role) == (
+        "sam@EXAMPLE.org", "Sam Smith", "First Co", "CTO", "organizer",
+    )
+    with pytest.raises(ValueError):
+        upsert_attendees(event, [AttendeeFields("x@example.org", "X", role="speaker")])

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..events.models import Event
 from ..extensions import db
 from .models import ROLES, normalise_email
-from .services import find_by_email, upsert_attendee
+from .services import AttendeeFields, email_keys, upsert_attendees
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -278,19 +278,28 @@ def parse_csv(data: bytes) -> ParsedCSV:
 
 def _apply(event: Event, parsed: ParsedCSV, dry_run: bool) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
+    valid = parsed.valid_rows
+    # One read of the event's attendees and batched writes: row-at-a-time lookups and flushes
+    # made a 20,000-row file take seconds per thousand rows.
+    if dry_run:
+        known = email_keys(event)
+        created = []
+        for row in valid:
+            key = normalise_email(row.email)
+            created.append(key not in known)
+            known.add(key)
+    else:
+        created = upsert_attendees(
+            event,
+            [AttendeeFields(r.email, r.name, company=r.company, headline=r.headline, role=r.role) for r in valid],
+        )
+    outcomes = iter(created)  # one per valid row, in file order
     for row in parsed.rows:
         result = RowResult(row.row, row.email, row.name, list(row.errors))
         if not row.valid:
             report.rejected.append(result)
-        elif dry_run:
-            (report.created if find_by_email(event, row.email) is None else report.updated).append(result)
         else:
-            upsert = upsert_attendee(
-                event, row.email, row.name, company=row.company, headline=row.headline, role=row.role
-            )
-            (report.created if upsert.created else report.updated).append(result)
-            # Flushing per row keeps find_by_email exact and surfaces a constraint at its row.
-            db.session.flush()
+            (report.created if next(outcomes) else report.updated).append(result)
     return report
 
 

@@ -1,8 +1,10 @@
 """Creating and updating attendees; the one path every import and form goes through."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 
 from ..badges.tokens import new_badge_token, new_short_code
@@ -25,11 +27,15 @@ def find_by_email(event: Event, email: str) -> Attendee | None:
     ).scalar_one_or_none()
 
 
-def _unused_short_code(event: Event) -> str:
+def _unused_short_code(event: Event, taken: set[str] | None = None) -> str:
+    """A short code no attendee of the event has; with `taken` (all codes in use), drawn against that set."""
     while True:
         code = new_short_code()
-        taken = db.session.execute(db.select(Attendee.id).filter_by(event_id=event.id, short_code=code)).first()
-        if not taken:
+        if taken is not None:
+            if code not in taken:
+                taken.add(code)
+                return code
+        elif not db.session.execute(db.select(Attendee.id).filter_by(event_id=event.id, short_code=code)).first():
             return code
 
 
@@ -53,34 +59,127 @@ def upsert_attendee(
     if attendee is None:
         attendee = Attendee(
             event_id=event.id,
-            email=email.strip(),
-            email_key=normalise_email(email),
-            name=name.strip(),
-            company=(company or "").strip(),
-            headline=(headline or "").strip(),
-            role=role or "attendee",
+            **_new_values(email, name, company, headline, role),
             links=[],
             badge_token=new_badge_token(),
             short_code=_unused_short_code(event),
         )
         db.session.add(attendee)
         return Upsert(attendee, True)
-    attendee.name = name.strip()
-    attendee.email = email.strip()
-    if company is not None:
-        attendee.company = company.strip()
-    if headline is not None:
-        attendee.headline = headline.strip()
-    if role is not None:
-        attendee.role = role
+    for column, value in _updated_values(email, name, company, headline, role).items():
+        setattr(attendee, column, value)
     return Upsert(attendee, False)
+
+
+def _new_values(email: str, name: str, company: str | None, headline: str | None, role: str | None) -> dict:
+    # Shared by upsert_attendee and upsert_attendees so that both store exactly the same values.
+    return {
+        "email": email.strip(),
+        "email_key": normalise_email(email),
+        "name": name.strip(),
+        "company": (company or "").strip(),
+        "headline": (headline or "").strip(),
+        "role": role or "attendee",
+    }
+
+
+def _updated_values(email: str, name: str, company: str | None, headline: str | None, role: str | None) -> dict:
+    # None means "not given": the stored value stays (see upsert_attendee).
+    values = {"name": name.strip(), "email": email.strip()}
+    if company is not None:
+        values["company"] = company.strip()
+    if headline is not None:
+        values["headline"] = headline.strip()
+    if role is not None:
+        values["role"] = role
+    return values
+
+
+@dataclass(frozen=True)
+class AttendeeFields:
+    """One person to create or update, with upsert_attendee's meaning of None."""
+
+    email: str
+    name: str
+    company: str | None = None
+    headline: str | None = None
+    role: str | None = None
+
+
+# The columns an upsert can change: read for every attendee of the event in one query.
+_UPSERT_COLUMNS = ("email", "name", "company", "headline", "role")
+_CHUNK = 1000  # rows per INSERT/UPDATE batch: bounded statements and memory on any database
+
+
+def email_keys(event: Event) -> set[str]:
+    """The email keys of every attendee of an event, in one query."""
+    return set(db.session.execute(db.select(Attendee.email_key).filter_by(event_id=event.id)).scalars())
+
+
+def upsert_attendees(event: Event, people: Sequence[AttendeeFields]) -> list[bool]:
+    """upsert_attendee for many people at once, in a few statements; True where a person was created.
+
+    Same outcome as calling upsert_attendee for each in order (a repeated email updates the
+    earlier one), but reads the event's attendees and short codes once and writes in batches.
+    Only rows whose values change are updated (so updated_at moves only for them). Does not commit.
+    """
+    for person in people:
+        if person.role is not None and person.role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}")
+    stored: dict[str, dict] = {}
+    codes: set[str] = set()
+    columns = [getattr(Attendee, c) for c in _UPSERT_COLUMNS]
+    for row in db.session.execute(
+        db.select(Attendee.id, Attendee.email_key, Attendee.short_code, *columns).filter_by(event_id=event.id)
+    ):
+        stored[row.email_key] = {"id": row.id, **{c: getattr(row, c) for c in _UPSERT_COLUMNS}}
+        codes.add(row.short_code)
+    original = {key: dict(values) for key, values in stored.items()}
+    new: dict[str, dict] = {}
+    created: list[bool] = []
+    # One timestamp for the whole batch: it is one transaction, and a callable default per
+    # row costs more than the insert itself.
+    now = utcnow()
+    for person in people:
+        key = normalise_email(person.email)
+        current = stored.get(key) or new.get(key)
+        if current is None:
+            new[key] = {
+                "event_id": event.id,
+                **_new_values(person.email, person.name, person.company, person.headline, person.role),
+                "links": [],
+                "badge_token": new_badge_token(),
+                "short_code": _unused_short_code(event, codes),
+                "created_at": now,
+                "updated_at": now,
+            }
+            created.append(True)
+        else:
+            current.update(_updated_values(person.email, person.name, person.company, person.headline, person.role))
+            created.append(False)
+    changed = [
+        {**values, "updated_at": now} for key, values in stored.items() if values != original[key]
+    ]
+    inserts = list(new.values())
+    for start in range(0, len(changed), _CHUNK):
+        db.session.execute(update(Attendee), changed[start:start + _CHUNK])
+    if changed:
+        # Bulk UPDATE bypasses loaded objects: expire those so they read the new values.
+        ids = {values["id"] for values in changed}
+        for obj in list(db.session.identity_map.values()):
+            if isinstance(obj, Attendee) and obj.id in ids:
+                db.session.expire(obj)
+    for start in range(0, len(inserts), _CHUNK):
+        db.session.execute(insert(Attendee.__table__), inserts[start:start + _CHUNK])
+    return created
 
 
 def record_login(attendee: Attendee) -> None:
     attendee.last_login_at = utcnow()
 
 
-__all__ = ["Upsert", "find_by_email", "upsert_attendee", "record_login", "IntegrityError"]
+__all__ = ["Upsert", "AttendeeFields", "find_by_email", "email_keys", "upsert_attendee", "upsert_attendees",
+           "record_login", "IntegrityError"]
 
 
 # Profiles: the form's data is checked in validation.py; this only stores it.
