@@ -49,3 +49,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's own lower() (and so ILIKE, which SQLAlchemy turns into lower() LIKE lower())
+        # folds only ASCII: a search for "zoë" would miss "ZOË". Python's folds all of Unicode,
+        # as PostgreSQL does.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value

@@ -106,6 +106,7 @@ def test_others_see_only_their_own_book(app, login, book):
     ("GRAPH", ["Zoë Ångström 李"]),                  # my note
     ("hiring", ["Carla Cruz"]),                     # my tags
     ("Ångström", ["Zoë Ångström 李"]),               # unicode name
+    ("ZOË ÅNGSTRÖM", ["Zoë Ångström 李"]),           # ...in any case, on SQLite too
     ("李", ["Zoë Ångström 李"]),
     ("50%", ["Carla Cruz"]),                        # % is a character, not a wildcard
     ("%", ["Carla Cruz"]),                          # ...and only matches a real %
