@@ -296,23 +296,32 @@ def browser(playwright_instance):
     browser.close()
 
 
+def guard_offsite(page):
+    """Refuse and record every request that leaves 127.0.0.1 (a CDN fetch would show up here).
+
+    Routed on the context with fallback(), so a test's own page.route (a failing server, say)
+    still sees the requests first.
+    """
+    page.offsite_requests = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            route.fallback()
+        else:
+            page.offsite_requests.append(url)
+            route.abort()
+
+    page.context.route("**/*", guard)
+
+
 @pytest.fixture
 def phone(browser):
     """A fresh phone-sized browser page that refuses (and records) every request off 127.0.0.1."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
                                   is_mobile=True, has_touch=True)
     page = context.new_page()
-    page.offsite_requests = []
-
-    def guard(route):
-        url = route.request.url
-        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
-            route.continue_()
-        else:
-            page.offsite_requests.append(url)
-            route.abort()
-
-    page.route("**/*", guard)
+    guard_offsite(page)
     page.set_default_timeout(10_000)
     yield page
     context.close()

@@ -11,7 +11,7 @@ import json
 import re
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS
+from conftest import CHROMIUM, CHROMIUM_ARGS, guard_offsite
 from playwright.sync_api import expect
 from y4m import write_y4m
 
@@ -26,21 +26,6 @@ pytestmark = pytest.mark.browser
 # current one, so badge_url() and login links carry the live server's address.
 
 CAMERA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-
-
-def guard_offsite(page):
-    """Refuse and record every request that leaves 127.0.0.1 (a CDN fetch would show up here)."""
-    page.offsite_requests = []
-
-    def guard(route):
-        url = route.request.url
-        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
-            route.fallback()
-        else:
-            page.offsite_requests.append(url)
-            route.abort()
-
-    page.context.route("**/*", guard)
 
 
 @pytest.fixture
