@@ -131,7 +131,9 @@ self.addEventListener("fetch", function (event) {
 
 self.addEventListener("message", function (event) {
   var data = event.data || {};
-  if (data.type === "forget-pages") {
+  if (data.type === "claim") {
+    event.waitUntil(self.clients.claim());
+  } else if (data.type === "forget-pages") {
     event.waitUntil(forgetPages());
   } else if (data.type === "keep-decoder" && Array.isArray(data.urls)) {
     // The page chose the fallback decoder, perhaps before this worker controlled it: keep its

@@ -435,6 +435,23 @@ def test_scanner_and_my_qr_reload_offline_from_the_service_worker(phone, people,
     assert [c.contact_id for c in connections_of(bob)] == [alice.id]
 
 
+def test_a_page_the_worker_missed_asks_to_be_claimed(phone, people, live_server):
+    # A page whose navigation started while the worker was installing can miss the worker's
+    # clients.claim() (CI caught it: the scanner stayed uncontrolled). A hard reload makes such a
+    # page on purpose: Chromium sends it past the service worker. The page then asks to be claimed.
+    event, alice, bob = people
+    open_scanner(phone, live_server, bob)
+    cdp = phone.context.new_cdp_session(phone)
+    phone.evaluate("() => { window.beforeHardReload = true; }")
+    cdp.send("Page.reload", {"ignoreCache": True})
+    phone.wait_for_function("() => window.beforeHardReload === undefined && window.eventnetScanner !== undefined")
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=5_000)
+    # Controlled from then on: the shell comes from the worker's cache.
+    with phone.expect_response("**/static/css/app.css") as answer:
+        phone.evaluate("() => fetch('/static/css/app.css').then(r => r.status)")
+    assert answer.value.from_service_worker
+
+
 def test_logging_out_forgets_the_cached_pages_but_not_the_queue(phone, people, live_server):
     event, alice, bob = people
     open_scanner(phone, live_server, bob)

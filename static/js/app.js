@@ -23,6 +23,12 @@
   navigator.serviceWorker.ready.then(function (registration) {
     var worker = registration.active;
     if (!worker) { return; }
+    // A page whose navigation began while the worker was still installing is not controlled,
+    // and the worker's clients.claim() on activation can miss it if it ran before the page was
+    // ready. Asking again from the page, now ready, closes that gap without a reload.
+    if (!navigator.serviceWorker.controller) {
+      worker.postMessage({ type: "claim" });
+    }
     if (body.dataset.offlinePages) {
       worker.postMessage({ type: "keep-pages", pages: JSON.parse(body.dataset.offlinePages) });
     } else if ("loggedOut" in body.dataset) {
