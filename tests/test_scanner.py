@@ -209,6 +209,59 @@ def test_bad_notes_are_clear_json_errors(bob_client, people, body, status, code)
     assert response.status_code == status and response.json["error"]["code"] == code
 
 
+def test_tags_star_and_intent_travel_with_the_note(bob_client, people):
+    event, alice, bob = people
+    token = token_of(bob_client)
+    scan_id = scan(bob_client, token, alice.badge_token)
+    now = datetime.now(timezone.utc)
+    response = post_note(bob_client, token, scan_id, "Works on: Rust", iso(now), iso(now), bob.id,
+                         tags=[" Rust ", "hiring", "rust"], starred=True, intent="coffee")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json["status"] == "saved"
+    assert (response.json["tags"], response.json["starred"], response.json["intent"]) == (["rust", "hiring"], True, "coffee")
+    db.session.expire_all()
+    mine = db.session.execute(db.select(Connection).filter_by(owner_id=bob.id)).scalar_one()
+    assert (mine.note, mine.tags, mine.starred, mine.intent) == ("Works on: Rust", ["rust", "hiring"], True, "coffee")
+    # Alice's side of the exchange knows nothing of it.
+    theirs = db.session.execute(db.select(Connection).filter_by(owner_id=alice.id)).scalar_one()
+    assert (theirs.note, theirs.tags, theirs.starred, theirs.intent) == ("", [], False, "none")
+    # The same item replayed changes nothing; a later edit of the star alone keeps the rest.
+    replay = post_note(bob_client, token, scan_id, "Works on: Rust", iso(now), iso(now), bob.id,
+                       tags=["rust", "hiring"], starred=True, intent="coffee")
+    assert replay.json["status"] == "stale"
+    later = now + timedelta(seconds=5)
+    body = {"starred": False, "edited_at": iso(later), "sent_at": iso(later), "attendee_id": bob.id}
+    response = bob_client.post(f"/e/conf/api/scans/{scan_id}/note", json=body, headers={"X-CSRFToken": token, **JSON})
+    assert response.json["status"] == "saved"
+    db.session.expire_all()
+    mine = db.session.get(Connection, mine.id)
+    assert (mine.note, mine.tags, mine.starred, mine.intent) == ("Works on: Rust", ["rust", "hiring"], False, "coffee")
+
+
+@pytest.mark.parametrize("fields, status, code", [
+    ({"tags": 5}, 400, "invalid_note"),
+    ({"tags": ["ok", 7]}, 400, "invalid_note"),
+    ({"starred": "yes"}, 400, "invalid_note"),
+    ({"intent": 3}, 400, "invalid_note"),
+    ({}, 400, "invalid_note"),
+    ({"intent": "party"}, 422, "note_invalid"),
+    ({"tags": [f"t{n}" for n in range(11)]}, 422, "note_invalid"),
+])
+def test_bad_tags_star_or_intent_are_refused_and_nothing_changes(bob_client, people, fields, status, code):
+    event, alice, bob = people
+    token = token_of(bob_client)
+    scan_id = scan(bob_client, token, alice.badge_token)
+    now = iso(datetime.now(timezone.utc))
+    body = {"note": "kept?", **fields} if fields else {}
+    response = bob_client.post(f"/e/conf/api/scans/{scan_id}/note", headers={"X-CSRFToken": token, **JSON},
+                               json={**body, "edited_at": now, "sent_at": now, "attendee_id": bob.id})
+    assert response.status_code == status and response.json["error"]["code"] == code
+    assert response.json["error"]["message"]
+    db.session.expire_all()
+    mine = db.session.execute(db.select(Connection).filter_by(owner_id=bob.id)).scalar_one()
+    assert (mine.note, mine.tags, mine.starred, mine.intent) == ("", [], False, "none")
+
+
 def test_note_api_bad_uuid_and_body(bob_client, people):
     token = token_of(bob_client)
     response = bob_client.post("/e/conf/api/scans/not-a-uuid/note", json={"note": "x", "edited_at": "x",

@@ -308,6 +308,35 @@ def test_twenty_offline_scans_and_notes_arrive_once_when_back_online(phone, peop
     assert len(connections_of(bob)) == 20
 
 
+def test_intent_star_and_tags_set_on_the_scanner_card_offline_arrive_once_online(phone, people, live_server):
+    event, alice, bob = people
+    open_scanner(phone, live_server, bob)
+    phone.context.set_offline(True)
+    feed(phone, badge_url(alice))
+    card = phone.locator(".scan-card")
+    # One thumb: a prompt chip starts the note, a chip picks the follow-up, a box stars.
+    card.get_by_role("button", name="Works on:").click()
+    phone.keyboard.type("compilers")
+    card.get_by_label("Meet for coffee").check()
+    card.get_by_label("Star this contact").check()
+    card.get_by_label("Tags").fill("Rust, hiring")
+    card.get_by_role("button", name="Save note").click()
+    expect(card.locator("[data-note-state]")).to_have_text("Saved on this phone, will sync")
+    assert connections_of(bob) == []
+    phone.context.set_offline(False)
+    wait_synced(phone)
+    expect(card.locator("[data-note-state]")).to_have_text("Saved")
+    [mine] = connections_of(bob)
+    assert (mine.note, mine.tags, mine.starred, mine.intent) == ("Works on: compilers", ["rust", "hiring"], True, "coffee")
+    # Alice's side shows none of it.
+    [theirs] = connections_of(alice)
+    assert (theirs.note, theirs.tags, theirs.starred, theirs.intent) == ("", [], False, "none")
+    # Opened again from the strip, the card shows what was saved.
+    phone.locator("[data-strip] button").first.click()
+    expect(card.get_by_label("Meet for coffee")).to_be_checked()
+    expect(card.get_by_label("Tags")).to_have_value("rust, hiring")
+
+
 def test_a_failing_server_loses_nothing(phone, people, crowd, live_server):
     event, alice, bob = people
     open_scanner(phone, live_server, bob)

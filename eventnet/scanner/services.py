@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import threading
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -86,22 +87,54 @@ def edit_time_on_server_clock(edited_at: datetime, sent_at: datetime | None, now
     return now - gap
 
 
-def save_note_by_scan(
-    owner: Attendee, client_uuid: object, note: object, edited_at: object, sent_at: object = None
-) -> NoteSync:
-    """Save owner's note on the connection their scan `client_uuid` made; last edit wins.
+def note_input_from_json(body: Mapping) -> connections.NoteInput:
+    """The note fields a phone sent (each optional, at least one): note, tags, starred, intent.
 
-    Offline the phone knows only the scan's UUID, not the connection id. Edits are ordered by
-    the phone's edit time mapped onto the server's clock (see edit_time_on_server_clock), and
-    the note's stored time becomes that edit time, so a replay, or an edit older than what the
-    server holds, changes nothing. Raises ScannerError or connections' NoteInvalid. Commits.
+    Tags come as a list of strings (or one comma-separated string). Wrong types are a
+    ScannerError; values are validated by connections.save_note, as for the contact page.
+    """
+    note, tags, starred, intent = (body.get(key) for key in ("note", "tags", "starred", "intent"))
+    if note is not None and not isinstance(note, str):
+        raise ScannerError("invalid_note", 400, "note must be a string.")
+    if isinstance(tags, list) and all(isinstance(tag, str) for tag in tags):
+        tags = ", ".join(tags)
+    if tags is not None and not isinstance(tags, str):
+        raise ScannerError("invalid_note", 400, "tags must be a list of strings.")
+    if starred is not None and not isinstance(starred, bool):
+        raise ScannerError("invalid_note", 400, "starred must be true or false.")
+    if intent is not None and not isinstance(intent, str):
+        raise ScannerError("invalid_note", 400, "intent must be a string.")
+    if note is None and tags is None and starred is None and intent is None:
+        raise ScannerError("invalid_note", 400, "Send at least one of note, tags, starred and intent.")
+    return connections.NoteInput(note=note, tags_text=tags, starred=starred, intent=intent)
+
+
+def _changes(connection: Connection, data: connections.NoteInput) -> bool:
+    """Whether saving data would change what connection holds (a replay changes nothing)."""
+    if data.note is not None and data.note.replace("\r\n", "\n") != connection.note:
+        return True
+    if data.tags_text is not None and connections.split_tags(data.tags_text) != list(connection.tags or []):
+        return True
+    if data.starred is not None and data.starred != connection.starred:
+        return True
+    return data.intent is not None and data.intent != connection.intent
+
+
+def save_note_by_scan(
+    owner: Attendee, client_uuid: object, data: connections.NoteInput, edited_at: object, sent_at: object = None
+) -> NoteSync:
+    """Save owner's note, tags, star and intent on the connection their scan `client_uuid` made.
+
+    Offline the phone knows only the scan's UUID, not the connection id. The last edit wins:
+    edits are ordered by the phone's edit time mapped onto the server's clock (see
+    edit_time_on_server_clock), and the note's stored time becomes that edit time, so a replay,
+    or an edit older than what the server holds, changes nothing. Raises ScannerError or
+    connections' NoteInvalid. Commits.
     """
     try:
         client_uuid = connections.parse_client_uuid(client_uuid)
     except connections.ExchangeError as error:
         raise ScannerError(error.code, 400, error.message) from None
-    if not isinstance(note, str):
-        raise ScannerError("invalid_note", 400, "note must be a string.")
     now = utcnow()
     edited = parse_time(edited_at, "edited_at")
     sent = parse_time(sent_at, "sent_at") if sent_at is not None else None
@@ -109,11 +142,11 @@ def save_note_by_scan(
     connection = connection_for_scan(owner, client_uuid)
     if connection is None:
         raise ScannerError("unknown_scan", 404, "No scan with this id has reached the server yet.")
-    if note.replace("\r\n", "\n") == connection.note:
-        return NoteSync(connection, False)  # a replay, or the same text: nothing to change
+    if not _changes(connection, data):
+        return NoteSync(connection, False)  # a replay, or the same values: nothing to change
     if connection.note_updated_at is not None and edited <= connection.note_updated_at:
         return NoteSync(connection, False)
-    connections.save_note(connection, connections.NoteInput(note=note))
+    connections.save_note(connection, data)
     connection.note_updated_at = edited
     db.session.commit()
     return NoteSync(connection, True)

@@ -15,6 +15,8 @@ from werkzeug.security import safe_join
 
 from .. import ratelimit
 from ..auth.session import attendee_required, current_attendee, get_event_or_404
+from ..connections import services as connections
+from ..connections.models import INTENTS
 from ..connections.services import ExchangeError, NoteInvalid
 from ..extensions import csrf
 from ..htmx import redirect_to, render_page
@@ -93,6 +95,7 @@ def _scan_page(status: int = 200, **context) -> Response:
         decoder_script=url_for("scanner.decoder_file", version=services.DECODER_VERSION, filename=services.DECODER_SCRIPT),
         decoder_wasm=url_for("scanner.decoder_file", version=services.DECODER_VERSION, filename=services.DECODER_WASM),
         code_value=context.pop("code_value", ""), code_error=context.pop("code_error", None),
+        intents=INTENTS, prompts=connections.NOTE_PROMPTS, note_max=connections.NOTE_MAX,
         **context,
     )
 
@@ -156,7 +159,7 @@ def session_api():
 @csrf.exempt  # checked inside _api, after the login check, and answered as JSON
 @_api
 def note_api(client_uuid: str):
-    """Save the note of the connection a scan made, by the scan's client UUID (idempotent)."""
+    """Save the note, tags, star and intent of the connection a scan made, by the scan's UUID (idempotent)."""
     if _limited("note", NOTE_LIMIT):
         return _json_error(429, "rate_limited", "Too many notes in a short time: the phone will try again shortly.")
     body = request.get_json(silent=True)
@@ -166,9 +169,8 @@ def note_api(client_uuid: str):
     if body.get("attendee_id") != g.attendee.id:
         return _json_error(409, "other_attendee", "This note was written by another account on this phone.")
     try:
-        synced = services.save_note_by_scan(
-            g.attendee, client_uuid, body.get("note"), body.get("edited_at"), body.get("sent_at")
-        )
+        data = services.note_input_from_json(body)
+        synced = services.save_note_by_scan(g.attendee, client_uuid, data, body.get("edited_at"), body.get("sent_at"))
     except ScannerError as error:
         return _json_error(error.status, error.code, error.message)
     except NoteInvalid as invalid:
@@ -177,6 +179,10 @@ def note_api(client_uuid: str):
     return jsonify(
         status="saved" if synced.applied else "stale",
         connection_id=connection.id,
+        # What the server holds now (tags normalised), for the phone to show.
+        tags=list(connection.tags or []),
+        starred=connection.starred,
+        intent=connection.intent,
         note_updated_at=connection.note_updated_at.isoformat() if connection.note_updated_at else None,
     )
 

@@ -11,6 +11,7 @@
   var QUEUE = "queue";   // items waiting for the server: key "scan:<uuid>" or "note:<uuid>"
   var SCANS = "scans";   // what the page shows: every scan of this phone, by client UUID
   var HISTORY_KEEP = 200;
+  var NOTE_FIELDS = ["note", "tags", "starred", "intent"];
 
   // Refusals that will never change: the item leaves the queue and the person sees why.
   var PERMANENT = {
@@ -131,23 +132,27 @@
     });
   };
 
-  // A note edit, keyed by the scan's client UUID (offline the connection id is unknown). A newer
-  // edit replaces the waiting one: each edit carries the whole note, and the server keeps the latest.
-  Queue.prototype.saveNote = function (clientUuid, note) {
+  // A note edit (note, tags, starred, intent), keyed by the scan's client UUID (offline the
+  // connection id is unknown). A newer edit replaces the waiting one: each edit carries the whole
+  // form, and the server keeps the latest. A string is a note alone.
+  Queue.prototype.saveNote = function (clientUuid, fields) {
     var self = this;
+    if (typeof fields === "string") { fields = { note: fields }; }
     var editedAt = new Date().toISOString();
     return this.db.then(function (db) {
       return transact(db, [QUEUE, SCANS], "readwrite", function (s) {
         return request(s[QUEUE].get("note:" + clientUuid)).then(function (old) {
-          s[QUEUE].put({
+          var item = {
             key: "note:" + clientUuid, kind: "note", client_uuid: clientUuid, attendee_id: self.attendeeId,
-            slug: self.slug, note: note, edited_at: editedAt, created_at: old ? old.created_at : Date.now(),
+            slug: self.slug, edited_at: editedAt, created_at: old ? old.created_at : Date.now(),
             rev: old ? old.rev + 1 : 1, attempts: 0, next_at: 0, last_error: null
-          });
+          };
+          NOTE_FIELDS.forEach(function (name) { if (fields[name] !== undefined) { item[name] = fields[name]; } });
+          s[QUEUE].put(item);
           return request(s[SCANS].get(clientUuid));
         }).then(function (record) {
           if (record) {
-            record.note = note;
+            NOTE_FIELDS.forEach(function (name) { if (fields[name] !== undefined) { record[name] = fields[name]; } });
             record.note_state = "pending";
             s[SCANS].put(record);
           }
@@ -279,7 +284,8 @@
       body = { token: item.token, client_uuid: item.client_uuid, scanned_at: item.scanned_at };
     } else {
       url = this.noteApi.replace("CLIENT_UUID", encodeURIComponent(item.client_uuid));
-      body = { note: item.note, edited_at: item.edited_at, sent_at: new Date().toISOString(), attendee_id: item.attendee_id };
+      body = { edited_at: item.edited_at, sent_at: new Date().toISOString(), attendee_id: item.attendee_id };
+      NOTE_FIELDS.forEach(function (name) { if (item[name] !== undefined) { body[name] = item[name]; } });
     }
     return this._fetch(url, {
       method: "POST",
@@ -362,6 +368,7 @@
               record.message = null;
             } else if (!current || current.rev === item.rev) {
               record.note_state = "synced";
+              if (Array.isArray(body.tags)) { record.tags = body.tags; }   // as the server normalised them
             }
             s[SCANS].put(record);
           });

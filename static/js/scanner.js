@@ -101,16 +101,35 @@
       resultEl.replaceChildren(card);
       var form = card.querySelector("[data-note-form]");
       var textarea = form.querySelector("textarea");
+      var tags = form.elements.tags;
+      var star = form.elements.starred;
+      // The prompt chips (notes.js inserts them into the note); the plain hint says it otherwise.
+      form.querySelector("[data-note-prompts]").hidden = false;
       textarea.value = record.note || "";
+      tags.value = (record.tags || []).join(", ");
+      star.checked = !!record.starred;
+      var intent = form.querySelector('input[name="intent"][value="' + (record.intent || "none") + '"]');
+      if (intent) { intent.checked = true; }
       var timer = null;
+      // Every save carries the whole form: the newest edit replaces a waiting one in the queue.
       var save = function () {
         clearTimeout(timer);
-        var uuid = card.dataset.uuid;
-        queue.saveNote(uuid, textarea.value);
+        var chosen = form.querySelector('input[name="intent"]:checked');
+        queue.saveNote(card.dataset.uuid, {
+          note: textarea.value,
+          tags: tags.value.split(",").map(function (tag) { return tag.trim(); }).filter(Boolean),
+          starred: star.checked,
+          intent: chosen ? chosen.value : "none"
+        });
       };
-      textarea.addEventListener("input", function () {
+      var later = function () {
         clearTimeout(timer);
         timer = setTimeout(save, 800);
+      };
+      textarea.addEventListener("input", later);
+      tags.addEventListener("input", later);
+      form.addEventListener("change", function (event) {
+        if (event.target.type === "radio" || event.target.type === "checkbox") { save(); }
       });
       form.addEventListener("submit", function (event) {
         event.preventDefault();
