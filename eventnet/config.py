@@ -31,6 +31,17 @@ def _positive_seconds(env, name: str, default: float) -> float:
     return value
 
 
+def _positive_int(env, name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be more than 0")
+    return value
+
+
 def load_config(instance_path: str, environ: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from environment variables; no I/O beyond reading them."""
     env = os.environ if environ is None else environ
@@ -94,6 +105,10 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "MAIL_LEASE_SECONDS": _positive_seconds(env, "MAIL_LEASE_SECONDS", 600),
         "MAIL_BACKOFF_SECONDS": _positive_seconds(env, "MAIL_BACKOFF_SECONDS", 60),
         "LOGIN_TOKEN_MINUTES": int(env.get("LOGIN_TOKEN_MINUTES", "15")),
+        # Scans one attendee may send a minute (the scan API and the exchange button together).
+        # Nobody meets five people a second; a phone syncing a long offline queue is answered
+        # 429 past this and retries, so the limit slows a flood without losing a scan.
+        "SCANS_PER_MINUTE": _positive_int(env, "SCANS_PER_MINUTE", 300),
         # Twice the size of the largest form we take (a profile), far below anything abusive.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         "WTF_CSRF_TIME_LIMIT": None,

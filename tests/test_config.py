@@ -58,3 +58,12 @@ def test_factory_does_no_io(tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{missing}/db.sqlite3", "MAILBOX_PATH": str(missing / "mail")})
     assert app.name == "eventnet"
     assert not missing.exists()
+
+
+def test_scans_per_minute_defaults_and_is_checked(tmp_path):
+    assert load_config(str(tmp_path), {"EVENTNET_ENV": "development"})["SCANS_PER_MINUTE"] == 300
+    config = load_config(str(tmp_path), {"EVENTNET_ENV": "development", "SCANS_PER_MINUTE": "1000"})
+    assert config["SCANS_PER_MINUTE"] == 1000
+    for bad in ("many", "0", "-5", "2.5"):
+        with pytest.raises(ConfigError, match="SCANS_PER_MINUTE"):
+            load_config(str(tmp_path), {"EVENTNET_ENV": "development", "SCANS_PER_MINUTE": bad})

@@ -327,3 +327,24 @@ def test_processes_racing_make_one_connection_per_side(app, pair, tmp_path):
     assert outputs[0][1]["connection_id"] == outputs[1][1]["connection_id"]
     _assert_one_per_side(alice, bob)
     assert len(scans()) == 3
+
+
+def test_scans_past_the_limit_are_429_and_nothing_is_recorded(app, login, pair, make_attendee):
+    event, alice, bob = pair
+    app.config["SCANS_PER_MINUTE"] = 3
+    guests = [make_attendee(event, f"guest{n}@example.org", f"Guest {n}") for n in range(5)]
+    client, token = logged_in(app, login, bob)
+    answers = [post_scan(client, token, {"token": guest.badge_token, "client_uuid": str(uuid.uuid4())})
+               for guest in guests[:4]]
+    assert [answer.status_code for answer in answers] == [201, 201, 201, 429]
+    refused = answers[-1]
+    assert refused.get_json()["error"]["code"] == "rate_limited" and refused.headers["Retry-After"] == "60"
+    assert sorted(c.contact_id for c in connections() if c.owner_id == bob.id) == sorted(guest.id for guest in guests[:3])
+    # The exchange button counts against the same limit, and says so on a page.
+    g.pop("csrf_token", None)
+    page = client.post(f"/b/{guests[4].badge_token}/exchange", data={"csrf_token": page_token(client, f"/b/{guests[4].badge_token}")})
+    assert page.status_code == 429 and "Too many scans" in page.get_data(as_text=True)
+    assert len(scans()) == 3
+    # Someone else's limit is their own.
+    other, other_token = logged_in(app, login, alice)
+    assert post_scan(other, other_token, {"token": guests[4].badge_token, "client_uuid": str(uuid.uuid4())}).status_code == 201

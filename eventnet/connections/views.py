@@ -5,9 +5,10 @@ import uuid
 from functools import wraps
 from typing import Callable
 
-from flask import Blueprint, Response, flash, g, jsonify, make_response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, g, jsonify, make_response, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
+from .. import ratelimit
 from ..attendees.cards import public_card
 from ..auth.session import attendee_required, current_attendee
 from ..badges.services import BadgeError, find_by_token
@@ -46,6 +47,17 @@ def _json_error(status: int, code: str, message: str) -> Response:
     return make_response(jsonify(error={"code": code, "message": message}), status)
 
 
+def _too_many_scans(attendee_id: int, as_json: bool) -> Response | None:
+    """A 429 once this attendee sent more than SCANS_PER_MINUTE scans this minute, else None."""
+    if ratelimit.hit(f"scans:{attendee_id}", current_app.config["SCANS_PER_MINUTE"], 60):
+        return None
+    message = "Too many scans in a short time. Wait a minute: nothing you scanned is lost."
+    response = _json_error(429, "rate_limited", message) if as_json else make_response(
+        render_error(429, "Too many scans", message))
+    response.headers["Retry-After"] = "60"
+    return response
+
+
 def _exchange_error(error: ExchangeError, as_json: bool = False) -> Response | tuple:
     if as_json:
         return _json_error(error.status, error.code, error.message)
@@ -81,6 +93,9 @@ def exchange(token: str):
             return _exchange_error(ExchangeError(error.code if error.code in services.ERRORS else "unknown_badge"))
         return redirect_to(url_for("auth.login", slug=owner.event.slug, next=url_for("badges.card", token=token)))
     g.event, g.attendee = viewer.event, viewer
+    limited = _too_many_scans(viewer.id, as_json=False)
+    if limited is not None:
+        return limited
     try:
         result = services.record_scan(viewer, token, request.form.get("client_uuid") or uuid.uuid4())
     except ExchangeError as error:
@@ -134,6 +149,9 @@ def _csrf_checked(view: Callable) -> Callable:
 def scan_api():
     """Record a scan (JSON or form: token, client_uuid, scanned_at): 201 new, 200 already connected."""
     as_json = _wants_json()
+    limited = _too_many_scans(g.attendee.id, as_json)
+    if limited is not None:
+        return limited
     if request.is_json:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
