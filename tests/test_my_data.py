@@ -206,3 +206,27 @@ def test_deleting_my_account_on_a_phone(live_server, phone, world):
     expect(page.get_by_role("navigation", name="Main")).to_have_count(0)  # logged out: no tab bar
     db.session.expire_all()
     assert db.session.get(Attendee, me_id) is None
+
+
+def test_a_deleted_accounts_other_sessions_never_open_a_later_account(app, client, login, make_attendee, world):
+    # SQLite hands a deleted row's id to the next row when it was the highest. A phone still
+    # logged in as the deleted attendee must not wake up as whoever gets that id next.
+    ev, me, olga, mine, theirs = world
+    newest = make_attendee(ev, "leaving@example.org", "Lee Leaving")
+    leaving_id = newest.id
+    laptop, phone = login(app.test_client(), newest), login(app.test_client(), newest)
+    assert "Lee Leaving" in phone.get("/e/conf/").get_data(as_text=True)
+    response = laptop.post("/e/conf/my-data/delete", data={"csrf_token": csrf_token(laptop, "/e/conf/my-data"),
+                                                          "confirm": "DELETE"})
+    assert response.status_code == 303
+    db.session.expunge(newest)  # deleted by that request; this test's session still held it
+    walk_in = make_attendee(ev, "walk.in@example.org", "Wanda Walk-in")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        assert walk_in.id == leaving_id  # the case this guards against
+    for path in ("/e/conf/", "/e/conf/contacts/", "/e/conf/me/qr"):
+        answer = phone.get(path)
+        assert answer.status_code in (302, 303) and "/e/conf/login" in answer.headers["Location"], path
+    body = {"token": olga.badge_token, "client_uuid": str(uuid.uuid4())}
+    scan = phone.post("/e/conf/api/scans", json=body, headers={"Accept": "application/json"})
+    assert scan.status_code == 401
+    assert db.session.execute(db.select(Connection).filter_by(owner_id=walk_in.id)).scalars().all() == []

@@ -1,6 +1,7 @@
 """An attendee of one event, with the profile they show to people who scan their badge."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
@@ -27,6 +28,11 @@ SHAREABLE_FIELDS = (
 )
 # Phone numbers are personal; everything else is what people put on a business card anyway.
 SHARED_BY_DEFAULT = frozenset(SHAREABLE_FIELDS) - {"phone"}
+
+
+def new_session_epoch() -> int:
+    """A random session epoch (fits a 32-bit signed integer column)."""
+    return secrets.randbelow(2**31)
 
 
 class Attendee(db.Model):
@@ -62,8 +68,10 @@ class Attendee(db.Model):
 
     profile_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Bumped to end every session of this attendee (log out everywhere, deletion).
-    session_epoch: Mapped[int] = mapped_column(default=0)
+    # A session is valid only while it carries this value. It starts random: SQLite gives a
+    # deleted row's id to the next row when it was the highest, and a phone still logged in as
+    # a deleted attendee must not match whoever gets that id next. Change it to end sessions.
+    session_epoch: Mapped[int] = mapped_column(default=new_session_epoch)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
