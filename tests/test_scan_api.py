@@ -348,3 +348,14 @@ def test_scans_past_the_limit_are_429_and_nothing_is_recorded(app, login, pair, 
     # Someone else's limit is their own.
     other, other_token = logged_in(app, login, alice)
     assert post_scan(other, other_token, {"token": guests[4].badge_token, "client_uuid": str(uuid.uuid4())}).status_code == 201
+
+
+def test_a_session_scans_only_at_its_own_events_url(app, login, pair, make_event, make_attendee):
+    event, alice, bob = pair
+    carol = make_attendee(make_event(slug="elsewhere"), "carol@example.org", "Carol")
+    client, token = logged_in(app, login, bob)
+    for slug, status in (("elsewhere", 401), ("nowhere", 404)):
+        response = client.post(f"/e/{slug}/api/scans", json={"token": carol.badge_token, "client_uuid": str(uuid.uuid4())},
+                               headers={"X-CSRFToken": token, **JSON})
+        assert response.status_code == status, slug
+    assert connections() == [] and scans() == []

@@ -48,13 +48,26 @@ def current_attendee() -> Attendee | None:
     if cached is not None and cached[0] is req:
         return cached[1]
     attendee = None
-    data = session.get(SESSION_KEY)
-    if isinstance(data, dict) and isinstance(data.get("id"), int):
-        found = db.session.get(Attendee, data["id"])
-        if found is not None and found.session_epoch == data.get("epoch"):
+    claim = session_claim()
+    if claim is not None:
+        found = db.session.get(Attendee, claim[0])
+        if found is not None and found.session_epoch == claim[1]:
             attendee = found
     setattr(g, CACHE_KEY, (req, attendee))
     return attendee
+
+
+def session_claim() -> tuple[int, object] | None:
+    """(attendee id, session epoch) that the signed session names, or None.
+
+    Not yet checked against the database: the attendee may have been deleted or logged out
+    everywhere since (their session_epoch moved on). current_attendee() checks it; so must any
+    other caller before trusting it.
+    """
+    data = session.get(SESSION_KEY)
+    if isinstance(data, dict) and isinstance(data.get("id"), int):
+        return data["id"], data.get("epoch")
+    return None
 
 
 # Built once: SQLAlchemy caches the compiled form of a statement it sees again, and building a

@@ -10,7 +10,8 @@ from flask_wtf.csrf import CSRFError
 
 from .. import ratelimit
 from ..attendees.cards import public_card
-from ..auth.session import attendee_required, current_attendee
+from ..attendees.models import Attendee
+from ..auth.session import attendee_required, current_attendee, session_claim
 from ..badges.services import BadgeError, find_by_token
 from ..errors import render_error
 from ..extensions import csrf
@@ -144,12 +145,31 @@ def _csrf_checked(view: Callable) -> Callable:
 @bp.post("/e/<slug>/api/scans")
 @csrf.exempt
 @_api
+def scan_api(slug: str):
+    """Record a scan (JSON or form: token, client_uuid, scanned_at): 201 new, 200 already connected."""
+    # A phone's JSON scan is the hot path: its login check is one Core statement. Everything
+    # else (no session or a stale one, another event's URL, htmx and form posts) takes the
+    # general guard, which gives each of those its own answer.
+    if _wants_json():
+        scanner = services.scanner_for(session_claim(), slug)
+        if scanner is not None:
+            return _record_checked(scanner=scanner, as_json=True)
+    return _guarded_scan(slug=slug)
+
+
 @attendee_required
 @_csrf_checked
-def scan_api():
-    """Record a scan (JSON or form: token, client_uuid, scanned_at): 201 new, 200 already connected."""
-    as_json = _wants_json()
-    limited = _too_many_scans(g.attendee.id, as_json)
+def _guarded_scan():
+    return _record(g.attendee, _wants_json())
+
+
+def _record(scanner: Attendee | services.Scanner, as_json: bool):
+    """The scan API's work once the scanner is known and the CSRF token checked.
+
+    Only the JSON answer is given for a services.Scanner; the htmx fragment and the redirect
+    need the guarded path's g.attendee and g.event.
+    """
+    limited = _too_many_scans(scanner.id, as_json)
     if limited is not None:
         return limited
     if request.is_json:
@@ -163,7 +183,7 @@ def scan_api():
         error = ExchangeError("unknown_badge", "No badge code in that scan.")
         return _exchange_error(error, as_json)
     try:
-        result = services.record_scan(g.attendee, token, body.get("client_uuid"), body.get("scanned_at"))
+        result = services.record_scan(scanner, token, body.get("client_uuid"), body.get("scanned_at"))
     except ExchangeError as error:
         return _exchange_error(error, as_json)
     status = 201 if result.created else 200
@@ -186,6 +206,9 @@ def scan_api():
         ), status)
     flash("Cards exchanged." if result.created else "You are already connected.", "ok")
     return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=result.connection_id))
+
+
+_record_checked = _csrf_checked(_record)
 
 
 # ----------------------------------------------------------------------------- contact and note
