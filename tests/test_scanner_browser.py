@@ -454,6 +454,9 @@ def test_scanner_and_my_qr_reload_offline_from_the_service_worker(phone, people,
     phone.wait_for_function("() => window.eventnetScanner !== undefined")
     assert feed(phone, badge_url(alice))["client_uuid"]
     expect(phone.locator(".scan-card [data-field=state]")).to_have_text("Saved, will sync")
+    # The note prompts work offline too (notes.js is part of the cached shell).
+    phone.locator(".scan-card").get_by_role("button", name="Works on:").click()
+    expect(phone.get_by_label("Your private note")).to_have_value("Works on: ")
     phone.goto(f"{live_server.url}/e/conf/me/qr")
     expect(phone.get_by_text(bob.short_code).first).to_be_visible()
     phone.goto(f"{live_server.url}/e/conf/contacts/")

@@ -36,7 +36,7 @@ SESSION_LIMIT = (120, 60)
 # What the service worker caches on install: the shell every cached page needs. (Its version
 # covers every static file, see services.assets_version.)
 SHELL_FILES = [
-    "css/app.css", "js/app.js", HTMX_SCRIPT, "js/queue.js", "js/scanner.js",
+    "css/app.css", "js/app.js", HTMX_SCRIPT, "js/queue.js", "js/scanner.js", "js/notes.js",
     "icons/icon.svg", "icons/icon-192.png",
 ]
 
