@@ -14,6 +14,7 @@ from eventnet.attendees.models import Attendee
 from eventnet.auth.models import LoginToken
 from eventnet.auth.services import create_login_link
 from eventnet.connections.models import Connection, Scan
+from eventnet.connections.services import record_scan
 from eventnet.extensions import db
 
 
@@ -209,8 +210,9 @@ def test_deleting_my_account_on_a_phone(live_server, phone, world):
 
 
 def test_a_deleted_accounts_other_sessions_never_open_a_later_account(app, client, login, make_attendee, world):
-    # SQLite hands a deleted row's id to the next row when it was the highest. A phone still
-    # logged in as the deleted attendee must not wake up as whoever gets that id next.
+    # A session names its attendee by id. Ids are not reused (AUTOINCREMENT on SQLite, a
+    # sequence on PostgreSQL), and even if one came back, a phone still logged in as a deleted
+    # attendee must not wake up as the new holder of that id: the session's epoch differs.
     ev, me, olga, mine, theirs = world
     newest = make_attendee(ev, "leaving@example.org", "Lee Leaving")
     leaving_id = newest.id
@@ -221,12 +223,32 @@ def test_a_deleted_accounts_other_sessions_never_open_a_later_account(app, clien
     assert response.status_code == 303
     db.session.expunge(newest)  # deleted by that request; this test's session still held it
     walk_in = make_attendee(ev, "walk.in@example.org", "Wanda Walk-in")
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        assert walk_in.id == leaving_id  # the case this guards against
+    assert walk_in.id > leaving_id  # SQLite without AUTOINCREMENT would have handed out leaving_id again
+    # Force the id back, as a restored backup or a hand-made row could.
+    db.session.execute(db.update(Attendee).where(Attendee.id == walk_in.id).values(id=leaving_id))
+    db.session.commit()
+    db.session.expire_all()
     for path in ("/e/conf/", "/e/conf/contacts/", "/e/conf/me/qr"):
         answer = phone.get(path)
         assert answer.status_code in (302, 303) and "/e/conf/login" in answer.headers["Location"], path
     body = {"token": olga.badge_token, "client_uuid": str(uuid.uuid4())}
     scan = phone.post("/e/conf/api/scans", json=body, headers={"Accept": "application/json"})
     assert scan.status_code == 401
-    assert db.session.execute(db.select(Connection).filter_by(owner_id=walk_in.id)).scalars().all() == []
+    assert db.session.execute(db.select(Connection).filter_by(owner_id=leaving_id)).scalars().all() == []
+
+
+def test_ids_in_links_are_never_handed_out_again(app, login, make_attendee, world):
+    # Signed email links (unsubscribe, follow-up done, calendar) name attendees and connections
+    # by id: a deleted one's id must not come back for someone else, even when it was the highest.
+    ev, me, olga, mine, theirs = world
+    zed = make_attendee(ev, "zed@example.org", "Zed Last")
+    zeds_side = record_scan(zed, olga.badge_token, str(uuid.uuid4())).connection_id  # inserted last: the highest
+    zed_id = zed.id
+    client = login(app.test_client(), zed)
+    response = client.post("/e/conf/my-data/delete", data={"csrf_token": csrf_token(client, "/e/conf/my-data"),
+                                                          "confirm": "DELETE"})
+    assert response.status_code == 303
+    db.session.expunge_all()
+    newcomer = make_attendee(ev, "new@example.org", "Nia New")
+    assert newcomer.id > zed_id
+    assert record_scan(newcomer, olga.badge_token, str(uuid.uuid4())).connection_id > zeds_side

@@ -37,10 +37,13 @@ def new_session_epoch() -> int:
 
 class Attendee(db.Model):
     __tablename__ = "attendees"
+    # Ids are in sessions and signed email links: SQLite must never give a deleted row's id to
+    # a new one (without AUTOINCREMENT it reuses the highest), as PostgreSQL's sequences never do.
     __table_args__ = (
         UniqueConstraint("event_id", "email_key"),
         UniqueConstraint("event_id", "short_code"),
         Index("ix_attendees_event_role", "event_id", "role"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

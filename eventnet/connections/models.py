@@ -27,9 +27,12 @@ class Connection(db.Model):
     """
 
     __tablename__ = "connections"
+    # Ids are in sessions and signed email links: SQLite must never give a deleted row's id to
+    # a new one (without AUTOINCREMENT it reuses the highest), as PostgreSQL's sequences never do.
     __table_args__ = (
         UniqueConstraint("owner_id", "contact_id"),
         Index("ix_connections_owner_created", "owner_id", "created_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

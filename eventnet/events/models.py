@@ -13,6 +13,9 @@ from ..extensions import db
 
 class Event(db.Model):
     __tablename__ = "events"
+    # Ids are in sessions and signed email links: SQLite must never give a deleted row's id to
+    # a new one (without AUTOINCREMENT it reuses the highest), as PostgreSQL's sequences never do.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)

@@ -49,7 +49,8 @@ def upgrade():
     sa.Column('reply_to', sa.String(length=254), nullable=False),
     sa.Column('digests_paused', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_events')),
-    sa.UniqueConstraint('slug', name=op.f('uq_events_slug'))
+    sa.UniqueConstraint('slug', name=op.f('uq_events_slug')),
+    sqlite_autoincrement=True
     )
     op.create_table('attendees',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -79,7 +80,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attendees')),
     sa.UniqueConstraint('badge_token', name=op.f('uq_attendees_badge_token')),
     sa.UniqueConstraint('event_id', 'email_key', name=op.f('uq_attendees_event_id_email_key')),
-    sa.UniqueConstraint('event_id', 'short_code', name=op.f('uq_attendees_event_id_short_code'))
+    sa.UniqueConstraint('event_id', 'short_code', name=op.f('uq_attendees_event_id_short_code')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('attendees', schema=None) as batch_op:
         batch_op.create_index('ix_attendees_event_role', ['event_id', 'role'], unique=False)
@@ -128,7 +130,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_connections_event_id_events'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owner_id'], ['attendees.id'], name=op.f('fk_connections_owner_id_attendees'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_connections')),
-    sa.UniqueConstraint('owner_id', 'contact_id', name=op.f('uq_connections_owner_id_contact_id'))
+    sa.UniqueConstraint('owner_id', 'contact_id', name=op.f('uq_connections_owner_id_contact_id')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('connections', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_connections_contact_id'), ['contact_id'], unique=False)
