@@ -7,8 +7,8 @@ import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -174,14 +174,15 @@ class Scanner:
     event: ScanWindow
 
 
+_ATTENDEES = Attendee.__table__
 _EVENTS = Event.__table__
 # The scan API's login check: the attendee a session names, their epoch and their event's
 # slug and window, in one Core statement. Loading the Attendee and its Event as ORM objects
 # for this cost a scan about a fifth of its time.
 _SCANNER = select(
-    Attendee.__table__.c.id, Attendee.__table__.c.event_id, Attendee.__table__.c.session_epoch, _EVENTS.c.slug,
+    _ATTENDEES.c.id, _ATTENDEES.c.event_id, _ATTENDEES.c.session_epoch, _EVENTS.c.slug,
     *(_EVENTS.c[name] for name in ScanWindow._fields),
-).join(_EVENTS, _EVENTS.c.id == Attendee.__table__.c.event_id).where(Attendee.__table__.c.id == bindparam("id"))
+).join(_EVENTS, _EVENTS.c.id == _ATTENDEES.c.event_id).where(_ATTENDEES.c.id == bindparam("id"))
 
 
 def scanner_for(claim: tuple[int, object] | None, slug: str) -> Scanner | None:
@@ -197,7 +198,6 @@ def scanner_for(claim: tuple[int, object] | None, slug: str) -> Scanner | None:
 
 # ----------------------------------------------------------------------------- recording
 
-_ATTENDEES = Attendee.__table__
 _CONNECTIONS = Connection.__table__
 _SCANS = Scan.__table__
 
