@@ -112,7 +112,7 @@ self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
-  if (request.method === "POST" && /\/(logout|login)(\/|$)/.test(url.pathname)) {
+  if (request.method === "POST" && /\/(logout|login|log-out-everywhere)(\/|$)/.test(url.pathname)) {
     // Logging in or out forgets the saved pages of whoever was logged in before, so that one
     // person's scanner or QR is never shown to the next (the offline queue stays: queue.js).
     event.waitUntil(forgetPages());

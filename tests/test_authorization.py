@@ -49,6 +49,7 @@ POLICY = {
     "contacts.remove": OWNER,
     "mydata.overview": MEMBER,
     "mydata.delete_account": MEMBER,
+    "mydata.log_out_everywhere": MEMBER,
     "mydata.deleted": PUBLIC,
     "scanner.scan": MEMBER,
     "scanner.search": MEMBER,

@@ -252,3 +252,44 @@ def test_ids_in_links_are_never_handed_out_again(app, login, make_attendee, worl
     newcomer = make_attendee(ev, "new@example.org", "Nia New")
     assert newcomer.id > zed_id
     assert record_scan(newcomer, olga.badge_token, str(uuid.uuid4())).connection_id > zeds_side
+
+
+def test_log_out_on_every_device(app, client, login, world):
+    ev, me, olga, mine, theirs = world
+    phone, laptop = login(app.test_client(), me), login(client, me)
+    unused = create_login_link(me)
+    db.session.commit()
+    olgas = login(app.test_client(), olga)
+    page = laptop.get("/e/conf/my-data").get_data(as_text=True)
+    assert "Log out on every device" in page
+    response = laptop.post("/e/conf/my-data/log-out-everywhere", data={"csrf_token": csrf_token(laptop, "/e/conf/my-data")})
+    assert response.status_code == 303 and response.headers["Location"] == "/e/conf/login"
+    assert "logged out on every device" in laptop.get("/e/conf/login").get_data(as_text=True)
+    for device in (laptop, phone):
+        for path in ("/e/conf/", "/e/conf/contacts/"):
+            answer = device.get(path)
+            assert answer.status_code in (302, 303) and "/e/conf/login" in answer.headers["Location"], path
+        scan = device.post("/e/conf/api/scans", json={"token": olga.badge_token, "client_uuid": str(uuid.uuid4())},
+                           headers={"Accept": "application/json"})
+        assert scan.status_code == 401
+    # A login link sent before no longer works; a new one does, and my data is all there.
+    assert login_link_answer(app, unused.url) == 400  # "not valid": the link is gone
+    again = login(app.test_client(), me)
+    assert "Olga Orr" in again.get("/e/conf/contacts/").get_data(as_text=True)
+    # Someone else's session is untouched.
+    assert olgas.get("/e/conf/").status_code == 200
+
+
+def test_log_out_everywhere_needs_csrf_and_a_login(app, client, login, world):
+    ev, me, olga, mine, theirs = world
+    logged_in = login(app.test_client(), me)
+    assert logged_in.post("/e/conf/my-data/log-out-everywhere").status_code == 400
+    assert logged_in.get("/e/conf/").status_code == 200
+    anonymous = client.post("/e/conf/my-data/log-out-everywhere", data={"csrf_token": csrf_token(client, "/e/conf/login")})
+    assert anonymous.status_code == 303 and "/e/conf/login" in anonymous.headers["Location"]
+    assert logged_in.get("/e/conf/").status_code == 200
+
+
+def login_link_answer(app, url: str) -> int:
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    return app.test_client().get("/" + path).status_code

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from .. import ratelimit
-from ..attendees.models import Attendee, normalise_email
+from ..attendees.models import Attendee, new_session_epoch, normalise_email
 from ..attendees.services import find_by_email
 from ..database import utcnow
 from ..events.models import Event
@@ -210,3 +210,16 @@ def redeem_code(event: Event, email: str, code: str, client_key: str) -> Attende
         )
         db.session.commit()
     raise LoginError("wrong_code")
+
+
+def end_every_session(attendee: Attendee) -> None:
+    """Log attendee out on every device (a lost phone, a shared computer). Commits.
+
+    Every session carries the attendee's session epoch, so a new one ends them all at once;
+    login links not yet used go too, in case one waits in the lost phone's mail.
+    """
+    old = attendee.session_epoch
+    while attendee.session_epoch == old:
+        attendee.session_epoch = new_session_epoch()
+    db.session.execute(delete(LoginToken).where(LoginToken.attendee_id == attendee.id, LoginToken.used_at.is_(None)))
+    db.session.commit()

@@ -1,8 +1,9 @@
 """My data, my choice: see what is stored, download it all, delete my account for the event."""
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template, request, url_for
+from flask import Blueprint, flash, g, render_template, request, url_for
 
+from ..auth.services import end_every_session
 from ..auth.session import attendee_required, get_event_or_404, logout_user
 from ..htmx import redirect_to, render_page
 from . import services
@@ -36,6 +37,17 @@ def delete_account():
         return _overview(409 if error.code == "last_organizer" else 422, error.message, typed)
     logout_user()
     return redirect_to(url_for("mydata.deleted", slug=slug))
+
+
+@bp.post("/log-out-everywhere")
+@attendee_required
+def log_out_everywhere():
+    """End my sessions on every device, this one included (a lost phone, a shared computer)."""
+    slug = g.event.slug
+    end_every_session(g.attendee)
+    logout_user()
+    flash("You are logged out on every device. Ask for a new login link to log in again here.", "ok")
+    return redirect_to(url_for("auth.login", slug=slug))
 
 
 @bp.get("/deleted")
