@@ -39,6 +39,7 @@ def test_every_console_action_writes_one_entry(client, login, make_event, make_a
     steps = [
         (f"/e/org/organizer/attendees/{ada.id}/login-link", {}, "helpdesk_login_link"),
         (f"/e/org/organizer/attendees/{ada.id}/reissue-badge", {}, "badge_reissued"),
+        (f"/e/org/organizer/attendees/{ada.id}/log-out-everywhere", {}, "sessions_ended"),
         ("/e/org/organizer/attendees/new", {"email": "new@example.org", "name": "New"}, "attendee_added"),
         (f"/e/org/organizer/attendees/{ada.id}/edit", {"email": "ada@example.org", "name": "Ada B", "role": "attendee"},
          "attendee_updated"),

@@ -426,3 +426,26 @@ def test_reissue_and_helpdesk_link_are_in_the_audit_log(client, login, setup):
     actions = re.findall(r'data-action="([a-z_]+)"', html)
     assert actions == ["helpdesk_login_link", "badge_reissued"]  # newest first
     assert html.count("maren@example.org") >= 2 and "Ada Nwosu" in html
+
+
+def test_help_desk_logs_a_lost_phone_out_on_every_device(app, client, login, setup, make_event, make_attendee):
+    event, organizer, ada = setup
+    adas_phone = login(app.test_client(), ada)
+    assert adas_phone.get("/e/org/").status_code == 200
+    login(client, organizer)
+    confirm = client.get(url(tail=f"/{ada.id}/log-out-everywhere"))
+    assert confirm.status_code == 200 and "every device" in confirm.get_data(as_text=True)
+    assert adas_phone.get("/e/org/").status_code == 200  # GET changes nothing
+    token = csrf_token(client, url())
+    response = client.post(url(tail=f"/{ada.id}/log-out-everywhere"), data={"csrf_token": token})
+    assert response.status_code == 303
+    assert "logged out on every device" in client.get(response.headers["Location"]).get_data(as_text=True)
+    answer = adas_phone.get("/e/org/")
+    assert answer.status_code in (302, 303) and "/e/org/login" in answer.headers["Location"]
+    assert client.get("/e/org/").status_code == 200  # the organizer stays logged in
+    audit = client.get(url(tail="").replace("/attendees", "/audit")).get_data(as_text=True)
+    assert "Logged an attendee out on every device" in audit
+    # Another event's attendee is not this organizer's to log out.
+    stranger = make_attendee(make_event(slug="elsewhere"), email="s@example.org", name="Stranger")
+    assert client.post(url(tail=f"/{stranger.id}/log-out-everywhere"), data={"csrf_token": token}).status_code == 404
+    assert client.post(url(tail=f"/{ada.id}/log-out-everywhere")).status_code == 400  # no CSRF token

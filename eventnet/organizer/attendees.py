@@ -12,7 +12,7 @@ from sqlalchemy import func, or_
 
 from ..attendees.models import ROLES, Attendee, normalise_email
 from ..attendees.services import find_by_email, upsert_attendee
-from ..auth.services import LoginLink, create_login_link
+from ..auth.services import LoginLink, create_login_link, end_every_session
 from ..badges.services import reissue_badge
 from ..connections.models import Connection
 from ..errors import fail
@@ -239,6 +239,14 @@ def reissue_attendee_badge(event: Event, actor: Attendee, attendee_id: int) -> A
     attendee = get_attendee_or_404(event, attendee_id)
     audit.record(event, actor, "badge_reissued", attendee_id=attendee.id, name=attendee.name)
     reissue_badge(attendee)  # commits, the audit entry with it
+    return attendee
+
+
+def end_attendee_sessions(event: Event, actor: Attendee, attendee_id: int) -> Attendee:
+    """Log an attendee of this event out on every device (a phone lost or stolen). Commits."""
+    attendee = get_attendee_or_404(event, attendee_id)
+    audit.record(event, actor, "sessions_ended", attendee_id=attendee.id, name=attendee.name)
+    end_every_session(attendee)  # commits, the audit entry with it
     return attendee
 
 

@@ -26,6 +26,7 @@ ACTIONS = {
     "csv_imported": "Imported a CSV file",
     "badge_reissued": "Reissued a badge",
     "helpdesk_login_link": "Made a help-desk login link",
+    "sessions_ended": "Logged an attendee out on every device",
     "login_emails_queued": "Sent login emails",
     "digest_test_sent": "Sent a test digest",
     "digest_started": "Started sending digests",

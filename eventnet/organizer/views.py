@@ -154,6 +154,23 @@ def reissue_badge(attendee_id: int):
     return redirect_to(url_for("organizer.attendees", slug=g.event.slug, q=attendee.email))
 
 
+@bp.get("/attendees/<int:attendee_id>/log-out-everywhere")
+@organizer_required
+def confirm_end_sessions(attendee_id: int):
+    """Ask before logging an attendee out on every device (they reported a phone lost)."""
+    attendee = people.get_attendee_or_404(g.event, attendee_id)
+    return render_template("organizer/confirm_end_sessions.html", attendee=attendee)
+
+
+@bp.post("/attendees/<int:attendee_id>/log-out-everywhere")
+@organizer_required
+def end_sessions(attendee_id: int):
+    """Log an attendee out on every device and go back to the list."""
+    attendee = people.end_attendee_sessions(g.event, g.attendee, attendee_id)
+    flash(f"{attendee.name} is logged out on every device. Give them a login link to log in again.", "ok")
+    return redirect_to(url_for("organizer.attendees", slug=g.event.slug, q=attendee.email))
+
+
 @bp.post("/attendees/<int:attendee_id>/login-link")
 @organizer_required
 def login_link(attendee_id: int):
