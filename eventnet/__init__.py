@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import database  # noqa: F401  (registers the SQLite pragmas listener)
 from .config import load_config
@@ -22,6 +23,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        # The client's address and scheme as the trusted proxies saw them. The host is not taken
+        # from X-Forwarded-Host (a proxy passes client headers on): the proxy sets Host itself.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True)

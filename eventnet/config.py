@@ -42,6 +42,17 @@ def _positive_int(env, name: str, default: int) -> int:
     return value
 
 
+def _whole_number(env, name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} cannot be negative")
+    return value
+
+
 def load_config(instance_path: str, environ: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from environment variables; no I/O beyond reading them."""
     env = os.environ if environ is None else environ
@@ -100,6 +111,14 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "MAILBOX_ENABLED": not smtp_url and mode != "production",
         "MAILBOX_PATH": env.get("MAILBOX_PATH") or str(Path(instance_path) / "mailbox"),
         "REDIS_URL": env.get("REDIS_URL", "").strip(),
+        # How many reverse proxies stand in front of the app and set X-Forwarded-For and
+        # X-Forwarded-Proto (Werkzeug's ProxyFix): 1 for nginx in front of gunicorn. With 0 those
+        # headers are ignored, as anyone can send them.
+        "TRUSTED_PROXIES": _whole_number(env, "TRUSTED_PROXIES", 0),
+        # Strict-Transport-Security on HTTPS answers; 0 leaves the header out.
+        "HSTS_SECONDS": _whole_number(env, "HSTS_SECONDS", 365 * 24 * 60 * 60),
+        # Only for the start-up note on rate limits kept per process (eventnet.ratelimit).
+        "WEB_CONCURRENCY": env.get("WEB_CONCURRENCY", "").strip(),
         # How long a sender may hold a claimed email before another takes it over, and the
         # first retry delay after a temporary failure (doubling after that).
         "MAIL_LEASE_SECONDS": _positive_seconds(env, "MAIL_LEASE_SECONDS", 600),
@@ -112,5 +131,7 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         # Twice the size of the largest form we take (a profile), far below anything abusive.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         "WTF_CSRF_TIME_LIMIT": None,
+        # On HTTPS, Flask-WTF also wants a same-origin Referer on every form POST: so no page of
+        # ours may send Referrer-Policy: no-referrer (security.py sends same-origin everywhere).
         "WTF_CSRF_SSL_STRICT": True,
     }

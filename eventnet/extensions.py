@@ -1,5 +1,7 @@
 """Extensions created unbound; create_app() binds them to an application."""
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -24,3 +26,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 htmx = HTMX()
+# Each limit names its own key (eventnet.ratelimit); the default is the client's address.
+limiter = Limiter(key_func=get_remote_address)

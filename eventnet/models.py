@@ -1,6 +1,6 @@
 """Imports every feature's models so that the mapper and Alembic see the whole schema."""
 from .attendees.models import Attendee  # noqa: F401
-from .auth.models import LoginToken  # noqa: F401
+from .auth.models import LoginSession, LoginToken  # noqa: F401
 from .badges.models import BadgeImage, RevokedBadge  # noqa: F401
 from .events.models import Event  # noqa: F401
 from .mail.models import OutboxMessage  # noqa: F401

@@ -1,103 +1,132 @@
-"""Fixed-window rate limits, counted in this process or, with REDIS_URL set, in Redis.
+"""Rate limits, kept by Flask-Limiter: shared by every app process through Redis (REDIS_URL).
 
-One process (the embedded default) counts in memory. Several gunicorn workers must share
-their counts or each would allow the full limit, so with REDIS_URL set every process counts
-in Redis (INCR and EXPIRE in one pipeline).
+Without REDIS_URL the counters live in each process: right for one process (the embedded
+default), but N gunicorn workers would each allow the whole limit, N times in all; the app
+says so in its log at start-up. The limits that guard accounts do not depend on this: wrong
+login codes are counted in the database (auth.services).
 
-Limits are keyed by whatever the caller passes; for "per client" limits use `client_key()`,
-which is `request.remote_addr`. Behind a reverse proxy that is the proxy's address, so every
-visitor would share one limit: wrap the app in werkzeug's ProxyFix (with the number of proxies
-you trust) so remote_addr is the visitor's address again.
+Who is counted: a logged-in person's actions by their browser session; everything else by the
+client's address, which is the visitor's own only when `TRUSTED_PROXIES` says how many reverse
+proxies stand in front (Werkzeug's ProxyFix, set up in create_app). A venue's Wi-Fi puts
+hundreds of people behind one address, so per-address limits are set for a crowd, and the
+limits for one person are per session or per email address.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
-import threading
-import time
-from typing import Protocol
+from math import ceil
+from time import time
+from typing import Callable
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, jsonify, make_response, request
+from flask_limiter import RateLimitExceeded
 
-EXTENSION_KEY = "eventnet.ratelimit"
+from .extensions import limiter
+
 log = logging.getLogger(__name__)
 
-
-class Backend(Protocol):
-    def hit(self, key: str, limit: int, window_seconds: int) -> bool: ...
-
-
-class MemoryBackend:
-    """Counts in a dict guarded by a lock: right for one process, wrong for several."""
-
-    # Forgetting stale windows once the table is this big keeps memory bounded under a flood.
-    PRUNE_AT = 10_000
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._counts: dict[tuple[str, int], tuple[int, int]] = {}
-
-    def hit(self, key: str, limit: int, window_seconds: int) -> bool:
-        window = int(time.time() // window_seconds)
-        with self._lock:
-            if len(self._counts) >= self.PRUNE_AT:
-                self._prune()
-            started, count = self._counts.get((key, window_seconds), (window, 0))
-            count = count + 1 if started == window else 1
-            self._counts[(key, window_seconds)] = (window, count)
-        return count <= limit
-
-    def _prune(self) -> None:
-        now = time.time()
-        self._counts = {
-            k: v for k, v in self._counts.items() if v[0] == int(now // k[1])
-        }
+# name -> limit (Flask-Limiter's notation; several separated by ";"). Override one with the
+# RATE_LIMITS setting, e.g. {"scanner_code": "2 per minute"} in a test.
+LIMITS = {
+    # A venue's whole crowd may share one address (the morning queue logs in at once): these
+    # stop a script spraying addresses, not a crowd.
+    "login_per_client": "300 per 15 minutes",
+    "code_per_client": "300 per 15 minutes",
+    # One person asking again and again for a link: five in a quarter hour is plenty.
+    "login_per_address": "5 per 15 minutes",
+    "admin_login_per_client": "30 per 15 minutes",
+    "admin_login_per_address": "5 per 15 minutes",
+    # Per logged-in browser. A person meets a few people a minute at a busy coffee break and a
+    # phone syncing a day of offline notes sends them one by one; a script walking the
+    # attendee list by typed codes or names needs thousands.
+    "scanner_code": "20 per minute;200 per hour",
+    "scanner_search": "30 per minute;300 per hour",
+    "note_api": "120 per minute",
+    "session_api": "120 per minute",
+    "digest_test": "10 per hour",
+}
 
 
-class RedisBackend:
-    """Counts in Redis, shared by every process that uses the same REDIS_URL."""
+def limit(name: str) -> Callable[[], str]:
+    """The limit called `name` (see LIMITS), read when a request checks it."""
+    if name not in LIMITS:
+        raise KeyError(f"no rate limit called {name!r}")
+    return lambda: current_app.config.get("RATE_LIMITS", {}).get(name, LIMITS[name])
 
-    PREFIX = "eventnet:ratelimit:"
 
-    def __init__(self, url: str) -> None:
-        import redis
+def scans_limit() -> str:
+    """Scans one attendee may send a minute (the SCANS_PER_MINUTE setting)."""
+    return f"{current_app.config['SCANS_PER_MINUTE']} per minute"
 
-        # from_url does not connect; the first hit does. Short timeouts: a slow Redis must not
-        # hold a login request for long.
-        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
-    def hit(self, key: str, limit: int, window_seconds: int) -> bool:
-        import redis
+def client_address() -> str:
+    """The client's address (the visitor's own behind TRUSTED_PROXIES proxies)."""
+    return request.remote_addr or "unknown"
 
-        window = int(time.time() // window_seconds)
-        name = f"{self.PREFIX}{key}:{window_seconds}:{window}"
-        try:
-            pipe = self.client.pipeline(transaction=True)
-            pipe.incr(name)
-            pipe.expire(name, window_seconds + 1)
-            count, _ = pipe.execute()
-        except redis.RedisError:
-            # Fail open: an unreachable Redis must not lock every attendee out of logging in.
-            # The error is logged so the outage is seen; the token limits still hold.
-            log.exception("rate limit store unreachable; allowing %s", key)
-            return True
-        return int(count) <= limit
+
+def browser_key() -> str:
+    """A logged-in browser's session (hashed), or the client's address for everyone else."""
+    from .auth.session import session_token_hash
+
+    token_hash = session_token_hash()
+    return f"session:{token_hash[:32]}" if token_hash else f"address:{client_address()}"
+
+
+def email_key() -> str:
+    """The email address a login form names, hashed so the store holds no addresses."""
+    typed = str(request.form.get("email", "")).strip().lower()[:254]
+    if not typed:
+        return f"address:{client_address()}"
+    scope = (request.view_args or {}).get("slug", "")
+    return "email:" + hashlib.sha256(f"{scope}:{typed}".encode()).hexdigest()[:32]
+
+
+def retry_after_seconds() -> int:
+    """Seconds until the limit this request broke lets it through again (at least 1)."""
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(int(ceil(current.reset_at - time())), 1)
+
+
+def _wants_json() -> bool:
+    return "/api/" in request.path or (
+        request.headers.get("HX-Request") != "true"
+        and request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+    )
+
+
+def _too_many(error: RateLimitExceeded):
+    from .errors import render_error
+
+    message = error.description if getattr(error.limit, "error_message", None) else (
+        "Too many attempts in a short time. Wait a minute and try again.")
+    if _wants_json():
+        response = make_response(jsonify(error={"code": "rate_limited", "message": message}), 429)
+    else:
+        response = make_response(render_error(429, "Slow down", message))
+    response.headers["Retry-After"] = str(retry_after_seconds())
+    return response
 
 
 def init_app(app: Flask) -> None:
-    """Choose the backend from REDIS_URL and keep it on the app (no connection is made here)."""
+    """Configure Flask-Limiter from REDIS_URL; no connection is made here."""
     url = app.config.get("REDIS_URL", "")
-    app.extensions[EXTENSION_KEY] = RedisBackend(url) if url else MemoryBackend()
-
-
-def backend() -> Backend:
-    return current_app.extensions[EXTENSION_KEY]
-
-
-def hit(key: str, limit: int, window_seconds: int) -> bool:
-    """Count one hit on `key`; False when that makes more than `limit` in the current window."""
-    return backend().hit(key, limit, window_seconds)
-
-
-def client_key() -> str:
-    """The client's address (see the module docstring about ProxyFix behind a proxy)."""
-    return request.remote_addr or "unknown"
+    app.config.setdefault("RATELIMIT_STORAGE_URI", url or "memory://")
+    # Short timeouts: a slow Redis must not hold a login request for long.
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 2, "socket_connect_timeout": 2} if url else {})
+    app.config.setdefault("RATELIMIT_STRATEGY", "sliding-window-counter")
+    # An unreachable Redis must not lock every attendee out: each process counts alone until
+    # it answers again, and the outage is logged.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "eventnet")
+    limiter.init_app(app)
+    app.register_error_handler(RateLimitExceeded, _too_many)
+    if not url and app.config.get("EVENTNET_ENV") == "production":
+        log.warning(
+            "REDIS_URL is not set: rate limits are counted in each process. With several gunicorn "
+            "workers (WEB_CONCURRENCY=%s) each allows the whole limit; set REDIS_URL to share them.",
+            app.config.get("WEB_CONCURRENCY") or "?",
+        )

@@ -106,6 +106,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by building a new one and dropping the old: with foreign
+            # keys on (eventnet turns them on for every connection), dropping attendees would
+            # cascade and delete every connection, scan and token. Off for the migration (a
+            # PRAGMA outside any transaction), and the keys are checked before committing.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # ends SQLAlchemy's implicit transaction, so Alembic's own commits
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -115,6 +123,10 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {broken[:10]}")
 
 
 if context.is_offline_mode():

@@ -184,14 +184,37 @@ def make_attendee(app):
     return make
 
 
+def start_session_for(attendee) -> str:
+    """A server-side session for an attendee, as a magic-link login makes; returns its token.
+
+    Written on a connection of its own, as another request's login would be, so the test's
+    own session (and the objects it holds) is left as it was.
+    """
+    import secrets
+
+    from flask import current_app
+
+    from eventnet.auth.models import LoginSession
+    from eventnet.auth.session import hash_session_token
+    from eventnet.database import utcnow
+
+    token = secrets.token_urlsafe(32)
+    with db.engine.begin() as connection:
+        connection.execute(LoginSession.__table__.insert().values(
+            token_hash=hash_session_token(token), attendee_id=attendee.id, created_at=utcnow(),
+            expires_at=utcnow() + current_app.permanent_session_lifetime))
+    return token
+
+
 @pytest.fixture
 def login(app):
     """Log a test client in as an attendee, as the session after a magic-link login looks."""
     from eventnet.auth.session import SESSION_KEY
 
     def do(client, attendee):
+        token = start_session_for(attendee)
         with client.session_transaction() as session:
-            session[SESSION_KEY] = {"id": attendee.id, "epoch": attendee.session_epoch}
+            session[SESSION_KEY] = token
             session.permanent = True
         return client
 

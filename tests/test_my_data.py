@@ -273,7 +273,7 @@ def test_log_out_on_every_device(app, client, login, world):
                            headers={"Accept": "application/json"})
         assert scan.status_code == 401
     # A login link sent before no longer works; a new one does, and my data is all there.
-    assert login_link_answer(app, unused.url) == 400  # "not valid": the link is gone
+    assert login_link_answer(app, unused.url) == 410  # cancelled: "replaced by a newer one"
     again = login(app.test_client(), me)
     assert "Olga Orr" in again.get("/e/conf/contacts/").get_data(as_text=True)
     # Someone else's session is untouched.

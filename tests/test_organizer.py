@@ -166,8 +166,11 @@ def test_helpdesk_login_link_is_shown_once_and_works(app, app_factory, client, l
     fragment = client.post(url(tail=f"/{ada.id}/login-link"), data={"csrf_token": token}, headers=HX)
     assert "<html" not in fragment.get_data(as_text=True)
     assert "Login for Ada Nwosu" in fragment.get_data(as_text=True)
+    # A new desk link replaces the one made before it.
+    first, link = link, re.search(r'id="desk-link-url" value="([^"]+)"', fragment.get_data(as_text=True)).group(1)
+    assert first != link
 
-    # Ada, on her own phone, opens the first link (served by a second app on the same database,
+    # Ada, on her own phone, opens the latest link (served by a second app on the same database,
     # so nothing the organizer's requests left in this test's app context is shared).
     phone = app_factory().test_client()
     path = link.replace("&amp;", "&").removeprefix(app.config["BASE_URL"])

@@ -1,11 +1,37 @@
-"""Administrators: `flask admin add/remove/list`, and /admin for creating events and naming organizers."""
+"""Administrators: `flask admin add/remove/list`, their own login at /admin/login, and /admin
+for creating events and naming organizers."""
+import re
+from urllib.parse import urlsplit
+
 import pytest
 
 from eventnet.attendees.models import Attendee
+from eventnet.auth.models import LoginSession, LoginToken
 from eventnet.events.models import Event
 from eventnet.extensions import db
+from eventnet.mail.models import OutboxMessage
 from eventnet.organizer.models import AuditLog
 from tests.conftest import csrf_token
+
+
+def admin_link_sent_to(address: str) -> str:
+    """The login link in the newest administrator email queued to `address`, as a path."""
+    row = db.session.execute(
+        db.select(OutboxMessage).filter_by(to_addr=address).order_by(OutboxMessage.id.desc())
+    ).scalars().first()
+    assert row is not None and "administrator" in row.subject.lower()
+    return urlsplit(re.search(r"https?://\S+/login/\S+", row.text_body).group(0)).path
+
+
+def admin_login(client, address: str) -> None:
+    """Log a browser in as an administrator the way a person does: ask, open the email, press the button."""
+    page = client.post("/admin/login", data={"email": address, "csrf_token": csrf_token(client, "/admin/login")})
+    assert page.status_code == 200 and "a login link is on its way" in page.get_data(as_text=True)
+    path = admin_link_sent_to(address)
+    confirm = client.get(path)
+    assert "Log in as an administrator?" in confirm.get_data(as_text=True)
+    done = client.post(path, data={"csrf_token": csrf_token(client, path)})
+    assert done.status_code == 303 and done.headers["Location"] == "/admin"
 
 
 def test_cli_add_list_remove(runner):
@@ -22,13 +48,11 @@ def test_cli_add_list_remove(runner):
 
 
 @pytest.fixture
-def admin_client(app, runner, client, login, make_event, make_attendee):
-    home = make_event(slug="home")
-    me = make_attendee(home, email="root@example.org", name="Root")
+def admin_client(app, runner, client, make_event):
+    make_event(slug="home")
     runner.invoke(args=["admin", "add", "root@example.org"])
-    login(client, me)
+    admin_login(client, "root@example.org")
     client.token = csrf_token(client, "/admin")
-    client.me = me
     return client
 
 
@@ -37,23 +61,79 @@ ADMIN_ROUTES = [("GET", "/admin"), ("POST", "/admin/events"), ("GET", "/admin/ev
 
 
 @pytest.mark.parametrize("method,path", ADMIN_ROUTES)
-@pytest.mark.parametrize("who", ["anonymous", "attendee", "organizer"])
-def test_admin_pages_refuse_non_administrators(app, client, login, make_event, make_attendee, method, path, who):
+@pytest.mark.parametrize("who", ["anonymous", "attendee", "organizer", "organizer_with_admin_email"])
+def test_admin_pages_refuse_everyone_without_an_admin_session(app, client, runner, login, make_event, make_attendee,
+                                                              method, path, who):
     app.config["WTF_CSRF_ENABLED"] = False
+    runner.invoke(args=["admin", "add", "root@example.org"])
     event = make_event(slug="ev")
-    person = make_attendee(event, email="x@example.org", role="organizer" if who == "organizer" else "attendee")
+    email = "root@example.org" if who == "organizer_with_admin_email" else "x@example.org"
+    person = make_attendee(event, email=email, role="attendee" if who == "attendee" else "organizer")
     if who != "anonymous":
         login(client, person)
     response = client.open(path.format(id=event.id), method=method, data={"slug": "new", "email": "y@example.org"})
-    assert response.status_code == 403
-    assert "flask admin add EMAIL" in response.get_data(as_text=True)
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/login"
     assert db.session.execute(db.select(db.func.count(Event.id))).scalar_one() == 1
+
+
+def test_an_event_account_with_the_admin_address_is_no_administrator(app, client, runner, login, make_event,
+                                                                      make_attendee):
+    """The hole this closes: an organizer adds an attendee with the administrator's address, logs in
+    as them through the help desk, and opens /admin. An event login never carries admin rights."""
+    runner.invoke(args=["admin", "add", "root@example.org"])
+    event = make_event(slug="ev")
+    organizer = make_attendee(event, email="org@example.org", role="organizer")
+    login(client, organizer)
+    token = csrf_token(client, "/e/ev/organizer/attendees/new")
+    client.post("/e/ev/organizer/attendees/new", data={"csrf_token": token, "email": "ROOT@example.org",
+                                                      "name": "Fake Root", "role": "attendee"})
+    fake_root = db.session.execute(db.select(Attendee).filter_by(email_key="root@example.org")).scalar_one()
+    as_fake_root = login(app.test_client(), fake_root)
+    assert as_fake_root.get("/e/ev/").status_code == 200
+    answer = as_fake_root.get("/admin")
+    assert answer.status_code == 303 and answer.headers["Location"] == "/admin/login"
+    # Asking for an admin link from there sends it to the real address, not into the event.
+    page = as_fake_root.post("/admin/login", data={"email": "root@example.org",
+                                                   "csrf_token": csrf_token(as_fake_root, "/admin/login")})
+    assert page.status_code == 200
+    assert as_fake_root.get("/admin").status_code == 303
+
+
+def test_admin_login_is_its_own_session_with_its_own_logout(app, client, runner):
+    runner.invoke(args=["admin", "add", "root@example.org"])
+    assert client.get("/admin/login").status_code == 200
+    # An address that is no administrator gets the same answer and no email.
+    page = client.post("/admin/login", data={"email": "nobody@example.org",
+                                             "csrf_token": csrf_token(client, "/admin/login")})
+    assert page.status_code == 200 and "a login link is on its way" in page.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(OutboxMessage.id))).scalar_one() == 0
+    bad = client.post("/admin/login", data={"email": "", "csrf_token": csrf_token(client, "/admin/login")})
+    assert bad.status_code == 422
+
+    admin_login(client, "root@example.org")
+    assert client.get("/admin").status_code == 200
+    assert client.get("/admin/login").headers["Location"] == "/admin"
+    assert db.session.execute(db.select(LoginSession.administrator_id)).scalar_one() is not None
+    # No typed code logs an administrator in, and the link worked once.
+    assert db.session.execute(db.select(LoginToken.used_at)).scalar_one() is not None
+    out = client.post("/admin/logout", data={"csrf_token": csrf_token(client, "/admin")})
+    assert out.status_code == 303 and out.headers["Location"] == "/admin/login"
+    assert client.get("/admin").status_code == 303
+    assert db.session.execute(db.select(db.func.count(LoginSession.id))).scalar_one() == 0
+
+
+def test_removing_an_administrator_ends_their_sessions(app, client, runner):
+    runner.invoke(args=["admin", "add", "root@example.org"])
+    admin_login(client, "root@example.org")
+    assert client.get("/admin").status_code == 200
+    runner.invoke(args=["admin", "remove", "root@example.org"])
+    assert client.get("/admin").status_code == 303
 
 
 def test_create_event_and_name_organizers(admin_client):
     client = admin_client
     page = client.get("/admin").get_data(as_text=True)
-    assert "Logged in as root@example.org" in page and "/e/home/" in page
+    assert "Logged in as root@example.org (an administrator)" in page and "/e/home/" in page
     bad = client.post("/admin/events", data={"csrf_token": client.token, "slug": "Bad Slug!", "name": "X",
                                              "timezone": "Europe/Berlin", "starts_at": "2026-06-01T09:00",
                                              "ends_at": "2026-06-02T18:00"})

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import BASE_URL, csrf_token
+from conftest import BASE_URL, csrf_token, start_session_for
 from flask import g
 
 from eventnet.connections.models import Connection, Scan
@@ -278,11 +278,11 @@ import json, os, sys, time
 from eventnet import create_app
 from eventnet.auth.session import SESSION_KEY
 from eventnet.extensions import db
-url, base, attendee_id, epoch, badge, scan_id, go = sys.argv[1:8]
+url, base, session_token, badge, scan_id, go = sys.argv[1:7]
 app = create_app({"SQLALCHEMY_DATABASE_URI": url, "BASE_URL": base, "MAILBOX_ENABLED": False})
 client = app.test_client()
 with client.session_transaction() as session:
-    session[SESSION_KEY] = {"id": int(attendee_id), "epoch": int(epoch)}
+    session[SESSION_KEY] = session_token
 import re
 html = client.get("/e/conf/").get_data(as_text=True)
 token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
@@ -307,7 +307,7 @@ def test_processes_racing_make_one_connection_per_side(app, pair, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(root)}
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     procs = [
-        subprocess.Popen([sys.executable, "-c", WORKER, url, BASE_URL, str(who.id), str(who.session_epoch),
+        subprocess.Popen([sys.executable, "-c", WORKER, url, BASE_URL, start_session_for(who),
                           other.badge_token, scan_id, str(go)], cwd=root, env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for who, other, scan_id in jobs
@@ -338,7 +338,7 @@ def test_scans_past_the_limit_are_429_and_nothing_is_recorded(app, login, pair, 
                for guest in guests[:4]]
     assert [answer.status_code for answer in answers] == [201, 201, 201, 429]
     refused = answers[-1]
-    assert refused.get_json()["error"]["code"] == "rate_limited" and refused.headers["Retry-After"] == "60"
+    assert refused.get_json()["error"]["code"] == "rate_limited" and 0 < int(refused.headers["Retry-After"]) <= 60
     assert sorted(c.contact_id for c in connections() if c.owner_id == bob.id) == sorted(guest.id for guest in guests[:3])
     # The exchange button counts against the same limit, and says so on a page.
     g.pop("csrf_token", None)

@@ -279,14 +279,14 @@ def test_note_api_is_csrf_safe_and_needs_login(client, bob_client, people):
     assert response.status_code == 401 and response.json["error"]["code"] == "login_required"
 
 
-def test_note_api_is_rate_limited(bob_client, people, monkeypatch):
-    from eventnet.scanner import views
-
-    monkeypatch.setattr(views, "NOTE_LIMIT", (3, 60))
+def test_note_api_is_rate_limited(app, bob_client, people):
+    app.config["RATE_LIMITS"] = {"note_api": "3 per minute"}
     token = token_of(bob_client)
-    statuses = [post_note(bob_client, token, str(uuid.uuid4()), "x", iso(datetime.now(timezone.utc)),
-                          None, people[2].id).status_code for _ in range(5)]
-    assert statuses == [404, 404, 404, 429, 429]
+    answers = [post_note(bob_client, token, str(uuid.uuid4()), "x", iso(datetime.now(timezone.utc)),
+                         None, people[2].id) for _ in range(5)]
+    assert [answer.status_code for answer in answers] == [404, 404, 404, 429, 429]
+    # JSON the offline queue understands: it keeps the note and retries after Retry-After.
+    assert answers[-1].json["error"]["code"] == "rate_limited" and int(answers[-1].headers["Retry-After"]) > 0
 
 
 # ----------------------------------------------------------------------------- typed code
@@ -345,14 +345,12 @@ def test_own_code_and_other_events_code(bob_client, make_event, make_attendee, p
     assert db.session.execute(db.select(Connection)).first() is None
 
 
-def test_typed_codes_are_rate_limited(bob_client, people, monkeypatch):
-    from eventnet.scanner import views
-
-    monkeypatch.setattr(views, "CODE_LIMIT", (2, 60))
+def test_typed_codes_are_rate_limited(app, bob_client, people):
+    app.config["RATE_LIMITS"] = {"scanner_code": "2 per minute"}
     token = token_of(bob_client)
-    statuses = [bob_client.post("/e/conf/scan/code", data={"csrf_token": token, "code": "ZZZZZZZ"}).status_code
-                for _ in range(4)]
-    assert statuses == [422, 422, 429, 429]
+    answers = [bob_client.post("/e/conf/scan/code", data={"csrf_token": token, "code": "ZZZZZZZ"}) for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [422, 422, 429, 429]
+    assert "Too many codes in a short time" in answers[-1].get_data(as_text=True)
 
 
 def test_typed_code_needs_csrf(bob_client, people):

@@ -118,7 +118,7 @@ def login_url_command(event_slug: str, email: str) -> None:
     """
     event = event_or_fail(event_slug)
     attendee = attendee_or_fail(event, email)
-    link = create_login_link(attendee)
+    link = create_login_link(attendee, origin="helpdesk")
     db.session.commit()
     click.echo(f"Login for {attendee.name} <{attendee.email}> at {event.name}:")
     click.echo(f"  URL:  {link.url}")

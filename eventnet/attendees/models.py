@@ -1,7 +1,6 @@
 """An attendee of one event, with the profile they show to people who scan their badge."""
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
@@ -30,15 +29,10 @@ SHAREABLE_FIELDS = (
 SHARED_BY_DEFAULT = frozenset(SHAREABLE_FIELDS) - {"phone"}
 
 
-def new_session_epoch() -> int:
-    """A random session epoch (fits a 32-bit signed integer column)."""
-    return secrets.randbelow(2**31)
-
-
 class Attendee(db.Model):
     __tablename__ = "attendees"
-    # Ids are in sessions and signed email links: SQLite must never give a deleted row's id to
-    # a new one (without AUTOINCREMENT it reuses the highest), as PostgreSQL's sequences never do.
+    # Ids are in signed email links: SQLite must never give a deleted row's id to a new one
+    # (without AUTOINCREMENT it reuses the highest), as PostgreSQL's sequences never do.
     __table_args__ = (
         UniqueConstraint("event_id", "email_key"),
         UniqueConstraint("event_id", "short_code"),
@@ -71,10 +65,10 @@ class Attendee(db.Model):
 
     profile_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # A session is valid only while it carries this value. It starts random: SQLite gives a
-    # deleted row's id to the next row when it was the highest, and a phone still logged in as
-    # a deleted attendee must not match whoever gets that id next. Change it to end sessions.
-    session_epoch: Mapped[int] = mapped_column(default=new_session_epoch)
+    # Typed login codes tried in the current window (see auth.services.redeem_code): counted
+    # before each check, across every code and client address, so guesses cannot outrun it.
+    code_attempts: Mapped[int] = mapped_column(default=0)
+    code_window_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

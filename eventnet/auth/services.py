@@ -2,7 +2,15 @@
 
 Only SHA-256 hashes of link tokens are stored, so a copy of the database logs nobody in. The
 typed code is short, so its hash is keyed with SECRET_KEY (a plain hash of six digits would be
-reversed instantly) and each token accepts a few wrong codes before it dies.
+reversed instantly), each code accepts a few wrong tries, and every address accepts at most
+CODE_ATTEMPTS_PER_WINDOW typed codes a window across all its codes and all client addresses.
+
+Invariants enforced here:
+- A link the attendee asks for cancels their older links and codes; an invitation or help-desk
+  link cancels older ones too, except a link the attendee asked for in the last
+  KEEP_REQUESTED_MINUTES (they may be reading that email now).
+- A typed code is counted before it is checked (redeem_code), so parallel guesses cannot get
+  past the limit; past it, typed codes wait until the window ends (the emailed link still works).
 """
 from __future__ import annotations
 
@@ -14,32 +22,39 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import delete, update
+from sqlalchemy import and_, case, not_, or_, update
 
-from .. import ratelimit
-from ..attendees.models import Attendee, new_session_epoch, normalise_email
+from ..attendees.models import Attendee, normalise_email
 from ..attendees.services import find_by_email
 from ..database import utcnow
 from ..events.models import Event
 from ..extensions import db
 from ..mail.services import absolute_url, queue_email, render_email
-from .models import LoginToken
+from .models import ORIGINS, LoginToken
+from .session import end_sessions
 
-MAX_CODE_ATTEMPTS = 5
+MAX_CODE_ATTEMPTS = 5  # wrong tries one code survives
 CODE_DIGITS = 6
-RATE_WINDOW_SECONDS = 15 * 60
-REQUESTS_PER_ADDRESS = 5
-REQUESTS_PER_CLIENT = 20
-CODE_TRIES_PER_CLIENT = 30
+# Typed codes one address may try in a window, right or wrong, whoever types them: about ten
+# an hour keeps a six-digit code's odds of being guessed near one in a hundred thousand a day.
+CODE_ATTEMPTS_PER_WINDOW = 10
+CODE_WINDOW = timedelta(hours=1)
+KEEP_REQUESTED_MINUTES = 15
 
 
 class LoginError(Exception):
-    """A link or code that cannot log anyone in; `code` says why."""
+    """A link or code that cannot log anyone in; `code` says why.
 
-    def __init__(self, code: str, event: Event | None = None) -> None:
+    invalid | expired | used | replaced | wrong_code | codes_paused (retry_at says until when)
+    """
+
+    def __init__(self, code: str, event: Event | None = None, retry_at: datetime | None = None,
+                 admin: bool = False) -> None:
         super().__init__(code)
-        self.code = code  # invalid | expired | used | wrong_code | rate_limited
+        self.code = code
         self.event = event  # the token's event when known, to offer a new link there
+        self.retry_at = retry_at
+        self.admin = admin  # an administrator's link: a new one comes from /admin/login
 
 
 @dataclass(frozen=True)
@@ -76,40 +91,48 @@ def token_minutes() -> int:
     return int(current_app.config.get("LOGIN_TOKEN_MINUTES", 15))
 
 
-def create_login_link(attendee: Attendee, next_path: str | None = None, minutes: int | None = None) -> LoginLink:
-    """A new single-use link and code for one attendee (valid `minutes`, default the config's); does not commit."""
+def _live(now: datetime):
+    return and_(LoginToken.used_at.is_(None), LoginToken.cancelled_at.is_(None), LoginToken.expires_at > now)
+
+
+def _cancel_older(attendee_id: int, origin: str, now: datetime) -> None:
+    """Cancel the attendee's live links before a new one of `origin` (see the module's invariants)."""
+    condition = and_(LoginToken.attendee_id == attendee_id, _live(now))
+    if origin != "requested":
+        recent_request = and_(LoginToken.origin == "requested",
+                              LoginToken.created_at > now - timedelta(minutes=KEEP_REQUESTED_MINUTES))
+        condition = and_(condition, not_(recent_request))
+    db.session.execute(update(LoginToken).where(condition).values(cancelled_at=now))
+
+
+def create_login_link(attendee: Attendee, next_path: str | None = None, minutes: int | None = None,
+                      *, origin: str = "requested") -> LoginLink:
+    """A new single-use link and code for one attendee (valid `minutes`, default the config's).
+
+    `origin` is who asked: "requested" (the attendee, from the login page), "invitation" (an
+    organizer's login emails) or "helpdesk". Cancels older links as the module says. Does not commit.
+    """
+    if origin not in ORIGINS or origin == "admin":
+        raise ValueError(f"not an attendee link origin: {origin!r}")
+    now = utcnow()
+    _cancel_older(attendee.id, origin, now)
     token = secrets.token_urlsafe(32)
     code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
     token_hash = hash_token(token)
-    expires_at = utcnow() + timedelta(minutes=minutes or token_minutes())
-    db.session.add(
-        LoginToken(
-            attendee_id=attendee.id,
-            token_hash=token_hash,
-            code_hash=_hash_code(token_hash, code),
-            expires_at=expires_at,
-            failed_attempts=0,
-        )
-    )
+    expires_at = now + timedelta(minutes=minutes or token_minutes())
+    db.session.add(LoginToken(attendee_id=attendee.id, origin=origin, token_hash=token_hash,
+                              code_hash=_hash_code(token_hash, code), expires_at=expires_at,
+                              failed_attempts=0, created_at=now))
     values = {"next": next_path} if safe_next(next_path) else {}
     return LoginLink(url=absolute_url("auth.confirm", token=token, **values), code=code, expires_at=expires_at)
 
 
-def _address_key(event: Event, email: str) -> str:
-    # A hash, so the rate-limit store (Redis) holds no email addresses.
-    return hashlib.sha256(f"{event.id}:{normalise_email(email)}".encode()).hexdigest()[:32]
-
-
-def request_login(event: Event, email: str, client_key: str, next_path: str | None = None) -> None:
+def request_login(event: Event, email: str, next_path: str | None = None) -> None:
     """Email a login link when the address belongs to the event; commits.
 
-    Raises LoginError("rate_limited") past the per-client or per-address limits. Otherwise it
-    behaves the same whether or not the address is known, so the answer reveals nothing.
+    Behaves the same whether or not the address is known, so the answer reveals nothing. The
+    request limits (per client, per address) are the view's (auth.views).
     """
-    if not ratelimit.hit(f"login-client:{client_key}", REQUESTS_PER_CLIENT, RATE_WINDOW_SECONDS):
-        raise LoginError("rate_limited")
-    if not ratelimit.hit(f"login-address:{_address_key(event, email)}", REQUESTS_PER_ADDRESS, RATE_WINDOW_SECONDS):
-        raise LoginError("rate_limited")
     attendee = find_by_email(event, email)
     if attendee is None:
         # Similar work for an unknown address (make a token, render the email) so the response
@@ -145,11 +168,14 @@ def _token_by_hash(token: str) -> LoginToken:
 
 
 def _check_usable(login_token: LoginToken) -> None:
-    event = login_token.attendee.event
+    event = login_token.attendee.event if login_token.attendee is not None else None
+    admin = login_token.administrator_id is not None
     if login_token.used_at is not None or login_token.failed_attempts >= MAX_CODE_ATTEMPTS:
-        raise LoginError("used", event)
+        raise LoginError("used", event, admin=admin)
+    if login_token.cancelled_at is not None:
+        raise LoginError("replaced", event, admin=admin)
     if login_token.expires_at <= utcnow():
-        raise LoginError("expired", event)
+        raise LoginError("expired", event, admin=admin)
 
 
 def check_link(token: str) -> LoginToken:
@@ -159,48 +185,75 @@ def check_link(token: str) -> LoginToken:
     return login_token
 
 
-def _consume(login_token: LoginToken) -> Attendee:
+def _consume(login_token: LoginToken) -> LoginToken:
     now = utcnow()
-    # Conditional on still being unused: of two simultaneous POSTs only one logs in.
+    # Conditional on still being usable: of two simultaneous POSTs only one logs in, and a link
+    # cancelled a moment ago stays cancelled.
     result = db.session.execute(
         update(LoginToken)
-        .where(LoginToken.id == login_token.id, LoginToken.used_at.is_(None))
+        .where(LoginToken.id == login_token.id, LoginToken.used_at.is_(None), LoginToken.cancelled_at.is_(None))
         .values(used_at=now)
     )
     if result.rowcount != 1:
         db.session.rollback()
-        raise LoginError("used", login_token.attendee.event)
-    attendee = db.session.get(Attendee, login_token.attendee_id)
-    attendee.last_login_at = now
+        raise LoginError("used", login_token.attendee.event if login_token.attendee is not None else None)
+    if login_token.attendee_id is not None:
+        attendee = db.session.get(Attendee, login_token.attendee_id)
+        attendee.last_login_at = now
+        attendee.code_attempts = 0
     db.session.commit()
-    return attendee
+    return login_token
 
 
-def redeem_link(token: str) -> Attendee:
-    """Use a link token once and return its attendee (the caller starts the session); commits."""
+def redeem_link(token: str) -> LoginToken:
+    """Use a link token once and return it (the caller starts the session it is for); commits."""
     return _consume(check_link(token))
 
 
-def redeem_code(event: Event, email: str, code: str, client_key: str) -> Attendee:
-    """Log in with the typed code from the email; a wrong code counts against the tokens. Commits."""
-    if not ratelimit.hit(f"code-client:{client_key}", CODE_TRIES_PER_CLIENT, RATE_WINDOW_SECONDS):
-        raise LoginError("rate_limited")
+def _count_code_attempt(attendee: Attendee) -> tuple[int, datetime]:
+    """Count one typed code against the attendee's window, atomically, and commit it.
+
+    Returns (attempts in this window, window start). Counting commits before the check, so
+    parallel requests each see every attempt committed before theirs.
+    """
+    now = utcnow()
+    fresh = or_(Attendee.code_window_started_at.is_(None), Attendee.code_window_started_at <= now - CODE_WINDOW)
+    row = db.session.execute(
+        update(Attendee)
+        .where(Attendee.id == attendee.id)
+        # Both right-hand sides read the row as it was before this UPDATE.
+        .values(code_attempts=case((fresh, 1), else_=Attendee.code_attempts + 1),
+                code_window_started_at=case((fresh, now), else_=Attendee.code_window_started_at))
+        .returning(Attendee.code_attempts, Attendee.code_window_started_at)
+        .execution_options(synchronize_session=False)
+    ).one()
+    db.session.commit()
+    return row[0], row[1]
+
+
+def redeem_code(event: Event, email: str, code: str) -> Attendee:
+    """Log in with the typed code from the email; commits.
+
+    LoginError("wrong_code") for a wrong, expired or unknown code (or address), and
+    LoginError("codes_paused", retry_at=...) once the address used its attempts for the window.
+    """
     code = "".join(code.split())
     attendee = find_by_email(event, email) if email else None
     if attendee is None:
         raise LoginError("wrong_code")
+    attempts, window_started = _count_code_attempt(attendee)
+    if attempts > CODE_ATTEMPTS_PER_WINDOW:
+        raise LoginError("codes_paused", event, retry_at=window_started + CODE_WINDOW)
     now = utcnow()
     live = db.session.execute(
         db.select(LoginToken).where(
-            LoginToken.attendee_id == attendee.id,
-            LoginToken.used_at.is_(None),
-            LoginToken.expires_at > now,
-            LoginToken.failed_attempts < MAX_CODE_ATTEMPTS,
+            LoginToken.attendee_id == attendee.id, _live(now), LoginToken.failed_attempts < MAX_CODE_ATTEMPTS,
         )
     ).scalars().all()
     for login_token in live:
         if hmac.compare_digest(login_token.code_hash, _hash_code(login_token.token_hash, code)):
-            return _consume(login_token)
+            _consume(login_token)
+            return db.session.get(Attendee, attendee.id)
     # Every live token of this person takes the miss: guessing spreads over no more tries.
     if live:
         db.session.execute(
@@ -215,11 +268,45 @@ def redeem_code(event: Event, email: str, code: str, client_key: str) -> Attende
 def end_every_session(attendee: Attendee) -> None:
     """Log attendee out on every device (a lost phone, a shared computer). Commits.
 
-    Every session carries the attendee's session epoch, so a new one ends them all at once;
-    login links not yet used go too, in case one waits in the lost phone's mail.
+    Every server-side session of theirs goes, and so do login links not yet used, in case one
+    waits in the lost phone's mail.
     """
-    old = attendee.session_epoch
-    while attendee.session_epoch == old:
-        attendee.session_epoch = new_session_epoch()
-    db.session.execute(delete(LoginToken).where(LoginToken.attendee_id == attendee.id, LoginToken.used_at.is_(None)))
+    end_sessions(attendee.id)
+    now = utcnow()
+    db.session.execute(update(LoginToken).where(LoginToken.attendee_id == attendee.id, _live(now))
+                       .values(cancelled_at=now))
+    db.session.commit()
+
+
+def request_admin_login(email: str) -> None:
+    """Email a login link to an administrator's address, if it is one; commits.
+
+    Invariant: administrator rights come only from an address set on the server
+    (`flask admin add`) and a link sent to that address. No event account, whatever its email,
+    is ever an administrator, so an organizer cannot make one. The link has no typed code, and
+    the answer is the same for every address.
+    """
+    from ..organizer.models import Administrator
+
+    key = normalise_email(email)
+    admin = db.session.execute(db.select(Administrator).filter_by(email_key=key)).scalar_one_or_none()
+    now = utcnow()
+    token = secrets.token_urlsafe(32)
+    url = absolute_url("auth.confirm", token=token)
+    context = {"url": url, "minutes": token_minutes(), "email": key}
+    if admin is None:
+        render_email("admin_login_link", context)  # similar work, so timing tells nothing
+        db.session.commit()
+        return
+    db.session.execute(update(LoginToken).where(LoginToken.administrator_id == admin.id, _live(now))
+                       .values(cancelled_at=now))
+    token_hash = hash_token(token)
+    db.session.add(LoginToken(
+        administrator_id=admin.id, origin="admin", token_hash=token_hash,
+        # No code logs an administrator in: this hash matches no code anyone can type.
+        code_hash=_hash_code(token_hash, secrets.token_hex(32)),
+        expires_at=now + timedelta(minutes=token_minutes()), failed_attempts=0, created_at=now,
+    ))
+    queue_email(to=admin.email_key, subject="Your administrator login link", template="admin_login_link",
+                context=context, kind="login_link")
     db.session.commit()

@@ -1,33 +1,109 @@
-"""Who is logged in, for which event, and the decorators that guard views."""
+"""Who is logged in, for which event, and the decorators that guard views.
+
+Sessions are kept on the server (auth.models.LoginSession): the signed cookie carries only a
+random token, and a session exists while its row does. So logging out ends that session
+wherever its cookie was copied to, and ending every session of a person is one DELETE.
+"""
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
 from functools import wraps
 from typing import Callable
 
 from flask import current_app, g, has_request_context, request, session, url_for
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, select
 
 from ..attendees.models import Attendee
+from ..database import utcnow
 from ..errors import fail
 from ..events.models import Event
 from ..extensions import db
 from ..htmx import redirect_to
+from .models import LoginSession
 
-SESSION_KEY = "attendee"
+SESSION_KEY = "sid"  # an attendee's session token
+ADMIN_SESSION_KEY = "admin_sid"  # an administrator's, beside it (see organizer.admin)
 CACHE_KEY = "_current_attendee"
+# An administrator can create events and name organizers: their session is short.
+ADMIN_SESSION_HOURS = 12
+
+
+def hash_session_token(token: str) -> str:
+    """The stored form of a session token (a copy of the table logs nobody in)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_session(*, attendee_id: int | None = None, administrator_id: int | None = None,
+                 lifetime: timedelta) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(token_hash=hash_session_token(token), attendee_id=attendee_id,
+                                administrator_id=administrator_id, expires_at=utcnow() + lifetime))
+    return token
+
+
+def start_session(attendee: Attendee) -> str:
+    """A new server-side session for an attendee; returns the token for the cookie. Does not commit."""
+    lifetime = current_app.permanent_session_lifetime
+    # Sessions of this person that ran out are dropped here rather than by a cleaning job.
+    db.session.execute(delete(LoginSession).where(LoginSession.attendee_id == attendee.id,
+                                                  LoginSession.expires_at <= utcnow()))
+    return _new_session(attendee_id=attendee.id, lifetime=lifetime)
+
+
+def start_admin_session(administrator_id: int) -> str:
+    """A new server-side administrator session (ADMIN_SESSION_HOURS long); does not commit."""
+    db.session.execute(delete(LoginSession).where(LoginSession.administrator_id == administrator_id,
+                                                  LoginSession.expires_at <= utcnow()))
+    return _new_session(administrator_id=administrator_id, lifetime=timedelta(hours=ADMIN_SESSION_HOURS))
+
+
+def _end_cookie_sessions() -> None:
+    """Delete the server-side sessions this browser's cookie names (not committed)."""
+    hashes = [hash_session_token(token) for token in (session.get(SESSION_KEY), session.get(ADMIN_SESSION_KEY))
+              if isinstance(token, str)]
+    if hashes:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash.in_(hashes)))
 
 
 def login_user(attendee: Attendee) -> None:
-    """Start a session for one attendee of one event."""
+    """Start a session for one attendee of one event in this browser. Commits."""
+    # Whatever this browser was logged in as before ends here, on the server too.
+    _end_cookie_sessions()
+    token = start_session(attendee)
+    db.session.commit()
     session.clear()  # a fresh session on login: nothing from before survives (fixation)
     session.permanent = True
-    session[SESSION_KEY] = {"id": attendee.id, "epoch": attendee.session_epoch}
+    session[SESSION_KEY] = token
     _forget_cached()
+
+
+def login_admin(administrator_id: int) -> None:
+    """Start an administrator session in this browser, beside any attendee session. Commits."""
+    old = session.get(ADMIN_SESSION_KEY)
+    if isinstance(old, str):
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == hash_session_token(old)))
+    token = start_admin_session(administrator_id)
+    db.session.commit()
+    session.permanent = True
+    session[ADMIN_SESSION_KEY] = token
+    # A new privilege level gets a new CSRF token, as a new login does.
+    session.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 def logout_user() -> None:
+    """End this browser's sessions (attendee and administrator) on the server too. Commits."""
+    _end_cookie_sessions()
+    db.session.commit()
     session.clear()
     _forget_cached()
+
+
+def end_sessions(attendee_id: int) -> None:
+    """End every session of one attendee, on every device (not committed)."""
+    db.session.execute(delete(LoginSession).where(LoginSession.attendee_id == attendee_id))
 
 
 def _forget_cached() -> None:
@@ -35,6 +111,19 @@ def _forget_cached() -> None:
     # belong to the old one, and a form rendered after this point needs a fresh token.
     g.pop(CACHE_KEY, None)
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
+def session_token_hash(key: str = SESSION_KEY) -> str | None:
+    """The hash of the session token this request's cookie carries, or None (not yet checked)."""
+    token = session.get(key)
+    return hash_session_token(token) if isinstance(token, str) and len(token) <= 100 else None
+
+
+_ATTENDEE_BY_SESSION = (
+    select(Attendee)
+    .join(LoginSession, LoginSession.attendee_id == Attendee.id)
+    .where(LoginSession.token_hash == bindparam("token_hash"), LoginSession.expires_at > bindparam("now"))
+)
 
 
 def current_attendee() -> Attendee | None:
@@ -48,31 +137,49 @@ def current_attendee() -> Attendee | None:
     if cached is not None and cached[0] is req:
         return cached[1]
     attendee = None
-    claim = session_claim()
-    if claim is not None:
-        found = db.session.get(Attendee, claim[0])
-        if found is not None and found.session_epoch == claim[1]:
-            attendee = found
+    token_hash = session_token_hash()
+    if token_hash is not None:
+        attendee = db.session.execute(
+            _ATTENDEE_BY_SESSION, {"token_hash": token_hash, "now": utcnow()}
+        ).scalar_one_or_none()
     setattr(g, CACHE_KEY, (req, attendee))
     return attendee
-
-
-def session_claim() -> tuple[int, object] | None:
-    """(attendee id, session epoch) that the signed session names, or None.
-
-    Not yet checked against the database: the attendee may have been deleted or logged out
-    everywhere since (their session_epoch moved on). current_attendee() checks it; so must any
-    other caller before trusting it.
-    """
-    data = session.get(SESSION_KEY)
-    if isinstance(data, dict) and isinstance(data.get("id"), int):
-        return data["id"], data.get("epoch")
-    return None
 
 
 # Built once: SQLAlchemy caches the compiled form of a statement it sees again, and building a
 # fresh filter_by() on every guarded request costs more than the lookup itself.
 _EVENT_BY_SLUG = select(Event).where(Event.slug == bindparam("slug"))
+
+
+def current_administrator():
+    """The administrator this browser's administrator session belongs to, or None; cached for the request."""
+    from ..organizer.models import Administrator
+
+    if not has_request_context():
+        return None
+    req = request._get_current_object()
+    cached = g.get("_current_administrator")
+    if cached is not None and cached[0] is req:
+        return cached[1]
+    admin = None
+    token_hash = session_token_hash(ADMIN_SESSION_KEY)
+    if token_hash is not None:
+        admin = db.session.execute(
+            select(Administrator)
+            .join(LoginSession, LoginSession.administrator_id == Administrator.id)
+            .where(LoginSession.token_hash == token_hash, LoginSession.expires_at > utcnow())
+        ).scalar_one_or_none()
+    g._current_administrator = (req, admin)
+    return admin
+
+
+def logout_admin() -> None:
+    """End this browser's administrator session on the server, keeping any attendee session. Commits."""
+    token = session.pop(ADMIN_SESSION_KEY, None)
+    if isinstance(token, str):
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == hash_session_token(token)))
+    db.session.commit()
+    g.pop("_current_administrator", None)
 
 
 def get_event_or_404(slug: str) -> Event:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, g, make_response, redirect, render_template, request, session, url_for
 
-from ..errors import fail
+from ..database import utcnow
+from ..extensions import limiter
 from ..htmx import redirect_to
-from ..ratelimit import client_key
+from ..ratelimit import client_address, email_key, limit
 from . import services
 from .services import LoginError, safe_next
-from .session import current_attendee, get_event_or_404, login_user, logout_user
+from .session import ADMIN_SESSION_HOURS, current_attendee, get_event_or_404, login_admin, login_user, logout_user
 
 bp = Blueprint("auth", __name__)
 
@@ -24,8 +25,10 @@ PROBLEMS = {
                 "Links work for a short time only, to keep your account safe. Ask for a new one."),
     "used": (410, "This login link was already used",
              "Each link logs in once. If that was not you, ask for a new link: older ones stop mattering."),
+    "replaced": (410, "This login link was replaced by a newer one",
+                 "A newer login email was sent since: use the link or code in the latest one, or ask for a new link."),
 }
-RATE_LIMITED = ("Too many login attempts from here or for this address. Please wait 15 minutes and try "
+RATE_LIMITED = ("Too many login attempts from here or for this address. Please wait a few minutes and try "
                 "again; a link already sent keeps working until it expires.")
 
 
@@ -41,9 +44,9 @@ def _email_error(email: str) -> str | None:
 
 
 def _no_store(response: Response) -> Response:
-    # Pages carrying a login token or code must not be kept by caches or sent as Referer.
+    # Pages carrying a login token or code must not be kept by any cache. Their Referer goes
+    # to this site only (Referrer-Policy: same-origin), which Flask-WTF's HTTPS check needs.
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -54,6 +57,8 @@ def _after_login(attendee, next_path: str | None) -> Response:
 
 
 @bp.route("/e/<slug>/login", methods=["GET", "POST"])
+@limiter.limit(limit("login_per_client"), key_func=client_address, methods=["POST"], error_message=RATE_LIMITED)
+@limiter.limit(limit("login_per_address"), key_func=email_key, methods=["POST"], error_message=RATE_LIMITED)
 def login(slug: str):
     """Ask for an email address and send that attendee a login link."""
     event = g.event = get_event_or_404(slug)
@@ -67,15 +72,13 @@ def login(slug: str):
     error = _email_error(email)
     if error:
         return render_template("auth/login.html", email=email[:EMAIL_MAX], error=error, next_path=next_path), 422
-    try:
-        services.request_login(event, email, client_key(), next_path)
-    except LoginError:
-        fail(429, RATE_LIMITED)
+    services.request_login(event, email, next_path)
     session[PENDING_EMAIL] = email
     return redirect(url_for("auth.code", slug=event.slug, next=next_path), 303)
 
 
 @bp.route("/e/<slug>/login/code", methods=["GET", "POST"])
+@limiter.limit(limit("code_per_client"), key_func=client_address, methods=["POST"], error_message=RATE_LIMITED)
 def code(slug: str):
     """"Check your email": the typed-code form, and logging in with it."""
     event = g.event = get_event_or_404(slug)
@@ -88,15 +91,27 @@ def code(slug: str):
     email = request.form.get("email", "").strip()[:EMAIL_MAX]
     typed = request.form.get("code", "")[:CODE_MAX]
     try:
-        attendee = services.redeem_code(event, email, typed, client_key())
+        attendee = services.redeem_code(event, email, typed)
     except LoginError as exc:
-        if exc.code == "rate_limited":
-            fail(429, RATE_LIMITED)
+        if exc.code == "codes_paused":
+            return _codes_paused(exc, email, context)
         error = (f"That code is not right, or it has expired. A code works for {context['minutes']} minutes "
                  f"and stops after {services.MAX_CODE_ATTEMPTS} wrong tries; then ask for a new link.")
         return _no_store(make_response(render_template(
             "auth/check_email.html", email=email, sent=False, error=error, **context), 422))
     return _after_login(attendee, next_path)
+
+
+def _codes_paused(exc: LoginError, email: str, context: dict) -> Response:
+    """Too many typed codes for this address: codes wait a while; the emailed link works now."""
+    wait = max(int((exc.retry_at - utcnow()).total_seconds()), 1)
+    minutes = -(-wait // 60)
+    error = (f"Too many codes were tried for this address. Typed codes work again in {minutes} "
+             f"minute{'s' if minutes != 1 else ''}; the link in the login email works right now.")
+    response = _no_store(make_response(render_template(
+        "auth/check_email.html", email=email, sent=False, error=error, **context), 429))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.route("/login/<token>", methods=["GET", "POST"])
@@ -105,22 +120,28 @@ def confirm(token: str):
     next_path = safe_next(request.values.get("next"))
     try:
         if request.method == "POST":
-            return _no_store(_after_login(services.redeem_link(token), next_path))
+            login_token = services.redeem_link(token)
+            if login_token.administrator_id is not None:
+                login_admin(login_token.administrator_id)
+                flash("You are logged in as an administrator.", "ok")
+                return _no_store(redirect(url_for("admin.index"), 303))
+            return _no_store(_after_login(login_token.attendee, next_path))
         login_token = services.check_link(token)
     except LoginError as exc:
         status, title, detail = PROBLEMS.get(exc.code, PROBLEMS["invalid"])
         g.event = exc.event
         return _no_store(make_response(render_template(
-            "auth/link_problem.html", title=title, detail=detail, problem=exc.code, link_event=exc.event), status))
+            "auth/link_problem.html", title=title, detail=detail, problem=exc.code, link_event=exc.event,
+            admin_link=exc.admin), status))
     attendee = login_token.attendee
-    g.event = attendee.event
+    g.event = attendee.event if attendee is not None else None
     return _no_store(make_response(render_template(
-        "auth/confirm.html", attendee=attendee, token=token, next_path=next_path)))
+        "auth/confirm.html", attendee=attendee, token=token, next_path=next_path, admin_hours=ADMIN_SESSION_HOURS)))
 
 
 @bp.post("/logout")
 def logout():
-    """End the session and go back to the start page."""
+    """End this browser's session on the server and go back to the start page."""
     logout_user()
     flash("You are logged out.", "ok")
     return redirect_to(url_for("events.index"))

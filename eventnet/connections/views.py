@@ -5,16 +5,16 @@ import uuid
 from functools import wraps
 from typing import Callable
 
-from flask import Blueprint, Response, current_app, flash, g, jsonify, make_response, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, jsonify, make_response, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
-from .. import ratelimit
 from ..attendees.cards import public_card
 from ..attendees.models import Attendee
-from ..auth.session import attendee_required, current_attendee, session_claim
+from ..auth.session import attendee_required, current_attendee, session_token_hash
 from ..badges.services import BadgeError, find_by_token
 from ..errors import render_error
-from ..extensions import csrf
+from ..extensions import csrf, limiter
+from ..ratelimit import browser_key, scans_limit
 from ..htmx import redirect_to, render_page, wants_fragment
 from . import services
 from .models import INTENTS, Connection
@@ -48,15 +48,11 @@ def _json_error(status: int, code: str, message: str) -> Response:
     return make_response(jsonify(error={"code": code, "message": message}), status)
 
 
-def _too_many_scans(attendee_id: int, as_json: bool) -> Response | None:
-    """A 429 once this attendee sent more than SCANS_PER_MINUTE scans this minute, else None."""
-    if ratelimit.hit(f"scans:{attendee_id}", current_app.config["SCANS_PER_MINUTE"], 60):
-        return None
-    message = "Too many scans in a short time. Wait a minute: nothing you scanned is lost."
-    response = _json_error(429, "rate_limited", message) if as_json else make_response(
-        render_error(429, "Too many scans", message))
-    response.headers["Retry-After"] = "60"
-    return response
+# The scan API and the Exchange button share one count per logged-in browser (SCANS_PER_MINUTE).
+# Past it the phone's queue is answered 429 and retries later: nothing scanned is lost.
+TOO_MANY_SCANS = "Too many scans in a short time. Wait a minute: nothing you scanned is lost."
+scans_per_browser = limiter.shared_limit(scans_limit, scope="scans", key_func=browser_key,
+                                         methods=["POST"], error_message=TOO_MANY_SCANS)
 
 
 def _exchange_error(error: ExchangeError, as_json: bool = False) -> Response | tuple:
@@ -84,6 +80,7 @@ def _contact_context(connection: Connection) -> dict:
 
 
 @bp.post("/b/<token>/exchange")
+@scans_per_browser
 def exchange(token: str):
     """The badge page's "Exchange cards" button: connect the viewer and the badge's owner."""
     viewer = current_attendee()
@@ -94,9 +91,6 @@ def exchange(token: str):
             return _exchange_error(ExchangeError(error.code if error.code in services.ERRORS else "unknown_badge"))
         return redirect_to(url_for("auth.login", slug=owner.event.slug, next=url_for("badges.card", token=token)))
     g.event, g.attendee = viewer.event, viewer
-    limited = _too_many_scans(viewer.id, as_json=False)
-    if limited is not None:
-        return limited
     try:
         result = services.record_scan(viewer, token, request.form.get("client_uuid") or uuid.uuid4())
     except ExchangeError as error:
@@ -144,6 +138,7 @@ def _csrf_checked(view: Callable) -> Callable:
 
 @bp.post("/e/<slug>/api/scans")
 @csrf.exempt
+@scans_per_browser
 @_api
 def scan_api(slug: str):
     """Record a scan (JSON or form: token, client_uuid, scanned_at): 201 new, 200 already connected."""
@@ -151,7 +146,7 @@ def scan_api(slug: str):
     # else (no session or a stale one, another event's URL, htmx and form posts) takes the
     # general guard, which gives each of those its own answer.
     if _wants_json():
-        scanner = services.scanner_for(session_claim(), slug)
+        scanner = services.scanner_for(session_token_hash(), slug)
         if scanner is not None:
             return _record_checked(scanner=scanner, as_json=True)
     return _guarded_scan(slug=slug)
@@ -169,9 +164,6 @@ def _record(scanner: Attendee | services.Scanner, as_json: bool):
     Only the JSON answer is given for a services.Scanner; the htmx fragment and the redirect
     need the guarded path's g.attendee and g.event.
     """
-    limited = _too_many_scans(scanner.id, as_json)
-    if limited is not None:
-        return limited
     if request.is_json:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):

@@ -1,9 +1,10 @@
 """Administrators: email addresses that may create events and name their organizers.
 
-Set from the command line (`flask admin add/remove/list`). In the browser there is no separate
-admin account: an attendee session whose email is an administrator's may open /admin (log in
-through any event where that address is an attendee). That keeps one login mechanism, and an
-administrator is exactly as well protected as their event login.
+Set from the command line only (`flask admin add/remove/list`), by whoever runs the server. In
+the browser an administrator logs in at /admin/login with a link sent to that address, into an
+administrator session of its own (auth.session). Invariant: no event account is ever an
+administrator, whatever its email: an organizer can create attendees with any address and hand
+out their login links, so an event login must never carry administrator rights.
 """
 from __future__ import annotations
 
@@ -44,15 +45,6 @@ def _checked_email(email: str) -> str:
     return email
 
 
-def is_admin(attendee: Attendee | None) -> bool:
-    """True when the logged-in attendee's email is an administrator's."""
-    if attendee is None:
-        return False
-    return db.session.execute(
-        db.select(Administrator.id).filter_by(email_key=attendee.email_key)
-    ).first() is not None
-
-
 def add_admin(email: str) -> bool:
     """Make an address an administrator; False if it was one already. Commits."""
     key = normalise_email(_checked_email(email))
@@ -64,7 +56,10 @@ def add_admin(email: str) -> bool:
 
 
 def remove_admin(email: str) -> bool:
-    """Take administration away from an address; False if it had none. Commits."""
+    """Take administration away from an address; False if it had none. Commits.
+
+    Its sessions and unused login links go with it (their rows cascade).
+    """
     found = db.session.execute(
         db.select(Administrator).filter_by(email_key=normalise_email(email or ""))
     ).scalar_one_or_none()
@@ -80,7 +75,7 @@ def list_admins() -> list[str]:
     return list(db.session.execute(db.select(Administrator.email_key).order_by(Administrator.email_key)).scalars())
 
 
-def create_event_as(actor: Attendee | None, slug: str, name: str, starts: datetime, ends: datetime,
+def create_event_as(actor: Administrator | None, slug: str, name: str, starts: datetime, ends: datetime,
                     timezone: str, venue: str = "") -> Event:
     """Create an event (AdminError with the reason if it cannot be) and log who did. Commits."""
     try:
@@ -92,7 +87,7 @@ def create_event_as(actor: Attendee | None, slug: str, name: str, starts: dateti
     return event
 
 
-def add_organizer(event: Event, actor: Attendee | None, email: str, name: str = "") -> tuple[Attendee, bool]:
+def add_organizer(event: Event, actor: Administrator | None, email: str, name: str = "") -> tuple[Attendee, bool]:
     """Make the address an organizer of the event: promote the attendee, or create them. Commits.
 
     Returns (organizer, created). A new person needs a name (it is on their badge).
@@ -129,8 +124,8 @@ def events_with_organizers() -> list[tuple[Event, list[Attendee]]]:
 def add_command(email: str) -> None:
     """Make EMAIL an administrator.
 
-    An administrator opens /admin in the browser after logging in to any event with this
-    address (as an attendee or organizer), and can create events and name their organizers.
+    An administrator logs in at /admin/login with a link sent to this address, and can create
+    events and name their organizers. Event accounts with the same address get no such rights.
     """
     try:
         added = add_admin(email)
@@ -142,7 +137,7 @@ def add_command(email: str) -> None:
 @cli.command("remove")
 @click.argument("email")
 def remove_command(email: str) -> None:
-    """Take administration away from EMAIL (their event logins stay as they are)."""
+    """Take administration away from EMAIL (its administrator sessions end; event logins stay)."""
     if not remove_admin(email):
         raise click.ClickException(f"{normalise_email(email)} is not an administrator.")
     click.echo(f"{normalise_email(email)} is no longer an administrator.")

@@ -1,40 +1,71 @@
 """/admin: administrators create events and name their organizers.
 
-An administrator is an email address (`flask admin add EMAIL`); whoever is logged in to any
-event with that address may use these pages. Everyone else gets 403 with a sentence on how.
+An administrator is an email address set on the server (`flask admin add EMAIL`) that logs in
+here, at /admin/login, with a link sent to that address; see organizer.admin for why an event
+login never counts. Everyone else is sent to that login page.
 """
 from __future__ import annotations
 
 from datetime import datetime
 from functools import wraps
 
-from flask import Blueprint, flash, g, render_template, request, url_for
+from flask import Blueprint, flash, g, make_response, render_template, request, url_for
 
-from ..auth.session import current_attendee
+from ..auth.services import request_admin_login, token_minutes
+from ..auth.session import current_administrator, logout_admin
 from ..errors import fail
-from ..extensions import db
+from ..extensions import db, limiter
 from ..events.models import Event
 from ..htmx import redirect_to
+from ..ratelimit import client_address, email_key, limit
 from . import admin, settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-NOT_ADMIN = ("This page is for administrators. Log in to any event with an administrator's email address "
-             "(administrators are added on the server with  flask admin add EMAIL), then open /admin again.")
+RATE_LIMITED = "Too many login requests from here or for this address. Wait a few minutes and try again."
+EMAIL_MAX = 254
 
 
 def admin_required(view):
-    """Only an attendee session whose email is an administrator's; 403 with how-to otherwise."""
+    """Only a browser with an administrator session; everyone else goes to /admin/login."""
 
     @wraps(view)
     def wrapped(**kwargs):
-        attendee = current_attendee()
-        if not admin.is_admin(attendee):
-            fail(403, NOT_ADMIN)
-        g.admin = attendee
+        administrator = current_administrator()
+        if administrator is None:
+            return redirect_to(url_for("admin.login"))
+        g.admin = administrator
         return view(**kwargs)
 
     return wrapped
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(limit("admin_login_per_client"), key_func=client_address, methods=["POST"], error_message=RATE_LIMITED)
+@limiter.limit(limit("admin_login_per_address"), key_func=email_key, methods=["POST"], error_message=RATE_LIMITED)
+def login():
+    """Administrators ask for a login link, sent to their address (set on the server)."""
+    if request.method == "GET":
+        if current_administrator() is not None:
+            return redirect_to(url_for("admin.index"))
+        return render_template("organizer/admin_login.html", email="", error=None, sent=False)
+    email = " ".join(str(request.form.get("email", "")).split())
+    if not email or "@" not in email or len(email) > EMAIL_MAX:
+        return render_template("organizer/admin_login.html", email=email[:EMAIL_MAX], sent=False,
+                               error="Enter the administrator's email address, like root@example.org."), 422
+    request_admin_login(email)
+    response = make_response(render_template("organizer/admin_login.html", email=email, error=None, sent=True,
+                                             minutes=token_minutes()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/logout")
+def logout():
+    """End this browser's administrator session (an attendee session in it stays)."""
+    logout_admin()
+    flash("You are logged out of the administration.", "ok")
+    return redirect_to(url_for("admin.login"))
 
 
 def _event_or_404(event_id: int) -> Event:

@@ -253,7 +253,7 @@ def end_attendee_sessions(event: Event, actor: Attendee, attendee_id: int) -> At
 def helpdesk_login_link(event: Event, actor: Attendee, attendee_id: int) -> tuple[Attendee, LoginLink]:
     """A one-time login link and code for an attendee standing at the help desk. Commits."""
     attendee = get_attendee_or_404(event, attendee_id)
-    link = create_login_link(attendee)
+    link = create_login_link(attendee, origin="helpdesk")
     audit.record(event, actor, "helpdesk_login_link", attendee_id=attendee.id, name=attendee.name)
     db.session.commit()
     return attendee, link
@@ -288,7 +288,7 @@ def queue_login_emails(event: Event, actor: Attendee) -> AuditLog:
     db.session.flush()
     login_page = absolute_url("auth.login", slug=event.slug)
     for person in people:
-        link = create_login_link(person, minutes=hours * 60)
+        link = create_login_link(person, minutes=hours * 60, origin="invitation")
         queue_email(
             to=person.email,
             subject=f"Log in to {event.name}",

@@ -10,7 +10,7 @@ from ..attendees.models import Attendee
 from ..events.models import Event
 from ..extensions import db
 from ..forms import Paged
-from .models import AuditLog
+from .models import Administrator, AuditLog
 
 PER_PAGE = 50
 CLI_ACTOR = "command line"
@@ -36,14 +36,24 @@ ACTIONS = {
 }
 
 
-def record(event: Event | None, actor: Attendee | None, action: str, **details) -> AuditLog:
-    """Add an audit entry to the current transaction (the caller commits it with the change)."""
+def actor_label(actor: Attendee | Administrator | None) -> str:
+    """How the log names who acted: an attendee's email, an administrator's, or the command line."""
+    if isinstance(actor, Administrator):
+        return f"{actor.email_key} (administrator)"
+    return actor.email if actor is not None else CLI_ACTOR
+
+
+def record(event: Event | None, actor: Attendee | Administrator | None, action: str, **details) -> AuditLog:
+    """Add an audit entry to the current transaction (the caller commits it with the change).
+
+    `actor` is the organizer (an Attendee), an administrator, or None for the command line.
+    """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     entry = AuditLog(
         event_id=event.id if event is not None else None,
-        actor_id=actor.id if actor is not None else None,
-        actor=actor.email if actor is not None else CLI_ACTOR,
+        actor_id=actor.id if isinstance(actor, Attendee) else None,
+        actor=actor_label(actor),
         action=action,
         details=details,
     )

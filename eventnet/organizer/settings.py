@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..attendees.models import Attendee
 from ..events.models import Event
 from ..extensions import db
 from ..forms import FormInvalid
@@ -90,8 +89,11 @@ def parse_event_form(form) -> EventInput:
     return EventInput(name=raw["name"], venue=raw["venue"], timezone=raw["timezone"], **times)
 
 
-def update_event(event: Event, actor: Attendee | None, data: EventInput) -> Event:
-    """Store the event's details and scanning window, and log what changed. Commits."""
+def update_event(event: Event, actor, data: EventInput) -> Event:
+    """Store the event's details and scanning window, and log what changed. Commits.
+
+    `actor` is an organizer (Attendee) or an administrator (organizer.models.Administrator).
+    """
     before = form_values(event)
     event.name, event.venue, event.timezone = data.name, data.venue, data.timezone
     for name in TIME_FIELDS:

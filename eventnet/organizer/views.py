@@ -11,6 +11,8 @@ from ..attendees.importer import MAX_BYTES, CSVError
 from ..auth.session import organizer_required
 from ..badges.services import badge_url
 from ..errors import fail, render_error
+from ..extensions import limiter
+from ..ratelimit import browser_key, limit
 from ..htmx import redirect_to, render_page
 from ..forms import parse_page
 from . import attendees as people
@@ -421,6 +423,8 @@ def digest_preview_lookup():
 
 
 @bp.post("/digests/test")
+@limiter.limit(limit("digest_test"), key_func=browser_key,
+               error_message="You sent several test digests in the last hour: wait a while before the next.")
 @organizer_required
 def digest_send_test():
     """Send the typed attendee's digest (private parts redacted) to my own address."""

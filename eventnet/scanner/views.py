@@ -13,12 +13,12 @@ from flask import (
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.security import safe_join
 
-from .. import ratelimit
 from ..auth.session import attendee_required, current_attendee, get_event_or_404
 from ..connections import services as connections
 from ..connections.models import INTENTS
 from ..connections.services import ExchangeError, NoteInvalid
-from ..extensions import csrf
+from ..extensions import csrf, limiter
+from ..ratelimit import browser_key, limit
 from ..htmx import redirect_to, render_page
 from ..templating import HTMX_SCRIPT
 from . import services
@@ -26,12 +26,13 @@ from .services import ScannerError
 
 bp = Blueprint("scanner", __name__)
 
-# Per attendee: a phone coming back online with a day of offline scans sends each once, and a
-# note is autosaved at most about once a second while typing; these limits sit far above that.
-NOTE_LIMIT = (120, 60)
-CODE_LIMIT = (20, 60)  # typed codes: enough for a queue of people, too few to guess codes
-SEARCH_LIMIT = (60, 60)
-SESSION_LIMIT = (120, 60)
+# Per logged-in browser (eventnet.ratelimit.LIMITS): a phone coming back online with a day of
+# offline scans sends each once, and a note is autosaved at most about once a second while
+# typing; the limits sit far above that, and far below a script walking the attendee list.
+TOO_MANY_CODES = "Too many codes in a short time. Wait a minute and try again."
+TOO_MANY_SEARCHES = "Too many searches in a short time. Wait a minute and try again."
+TOO_MANY_NOTES = "Too many notes in a short time: the phone will try again shortly."
+TOO_MANY_CHECKS = "Too many requests: the phone will try again shortly."
 
 # What the service worker caches on install: the shell every cached page needs. (Its version
 # covers every static file, see services.assets_version.)
@@ -43,10 +44,6 @@ SHELL_FILES = [
 
 def _json_error(status: int, code: str, message: str) -> Response:
     return make_response(jsonify(error={"code": code, "message": message}), status)
-
-
-def _limited(name: str, limit: tuple[int, int]) -> bool:
-    return not ratelimit.hit(f"scanner:{name}:{g.attendee.id}", *limit)
 
 
 def _api(view: Callable) -> Callable:
@@ -108,13 +105,11 @@ def scan():
 
 
 @bp.post("/e/<slug>/scan/code")
+@limiter.limit(limit("scanner_code"), key_func=browser_key, error_message=TOO_MANY_CODES)
 @attendee_required
 def code():
     """Exchange cards by the short code printed under a badge's QR (the camera's fallback)."""
     typed = request.form.get("code", "")
-    if _limited("code", CODE_LIMIT):
-        return _scan_page(429, code_value=typed[:services.CODE_MAX],
-                          code_error="Too many codes in a short time. Wait a minute and try again.")
     try:
         result = services.exchange_by_code(g.attendee, typed, request.form.get("client_uuid"))
     except ScannerError as error:
@@ -128,14 +123,13 @@ def code():
 
 
 @bp.get("/e/<slug>/scan/search")
+@limiter.limit(limit("scanner_search"), key_func=browser_key, error_message=TOO_MANY_SEARCHES,
+               exempt_when=lambda: len(" ".join(request.args.get("q", "").split())) < services.SEARCH_MIN)
 @attendee_required
 def search():
     """Find an attendee of this event by name (or shared company or headline) to exchange with."""
     query = request.args.get("q", "")[: services.SEARCH_MAX_QUERY]
     too_short = len(" ".join(query.split())) < services.SEARCH_MIN
-    if not too_short and _limited("search", SEARCH_LIMIT):
-        return render_page("scanner/search.html", "scanner/_search_results.html", status=429, query=query,
-                           hits=[], too_short=False, limited=True)
     hits = [] if too_short else services.search_attendees(g.attendee, query)
     return render_page("scanner/search.html", "scanner/_search_results.html", query=query, hits=hits,
                        too_short=too_short, limited=False)
@@ -145,11 +139,10 @@ def search():
 
 
 @bp.get("/e/<slug>/api/session")
+@limiter.limit(limit("session_api"), key_func=browser_key, error_message=TOO_MANY_CHECKS)
 @_api
 def session_api():
     """Who is logged in here and a fresh CSRF token: the queue checks it before every sync."""
-    if _limited("session", SESSION_LIMIT):
-        return _json_error(429, "rate_limited", "Too many requests: the phone will try again shortly.")
     response = jsonify(attendee_id=g.attendee.id, csrf_token=generate_csrf(), event=g.event.slug)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -157,11 +150,10 @@ def session_api():
 
 @bp.post("/e/<slug>/api/scans/<client_uuid>/note")
 @csrf.exempt  # checked inside _api, after the login check, and answered as JSON
+@limiter.limit(limit("note_api"), key_func=browser_key, error_message=TOO_MANY_NOTES)
 @_api
 def note_api(client_uuid: str):
     """Save the note, tags, star and intent of the connection a scan made, by the scan's UUID (idempotent)."""
-    if _limited("note", NOTE_LIMIT):
-        return _json_error(429, "rate_limited", "Too many notes in a short time: the phone will try again shortly.")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _json_error(400, "invalid_json", "The body must be a JSON object.")
