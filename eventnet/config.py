@@ -111,6 +111,8 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "MAILBOX_ENABLED": not smtp_url and mode != "production",
         "MAILBOX_PATH": env.get("MAILBOX_PATH") or str(Path(instance_path) / "mailbox"),
         "REDIS_URL": env.get("REDIS_URL", "").strip(),
+        # Keeps the rate-limit counters of several deployments that share one Redis apart.
+        "RATELIMIT_KEY_PREFIX": env.get("REDIS_KEY_PREFIX", "").strip() or "eventnet",
         # How many reverse proxies stand in front of the app and set X-Forwarded-For and
         # X-Forwarded-Proto (Werkzeug's ProxyFix): 1 for nginx in front of gunicorn. With 0 those
         # headers are ignored, as anyone can send them.

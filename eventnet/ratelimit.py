@@ -121,7 +121,6 @@ def init_app(app: Flask) -> None:
     # it answers again, and the outage is logged.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", "eventnet")
     limiter.init_app(app)
     app.register_error_handler(RateLimitExceeded, _too_many)
     if not url and app.config.get("EVENTNET_ENV") == "production":

@@ -1,21 +1,62 @@
 #!/usr/bin/env bash
 # Run the whole test suite: migrations checked against the models, then every test on SQLite
-# and on PostgreSQL (the local server on 127.0.0.1:5432, or TEST_POSTGRES_URL), browser tests
-# included (Debian's Chromium, installed here when missing). Extra arguments go to pytest.
+# and on PostgreSQL (the local server on 127.0.0.1:5432, or TEST_POSTGRES_URL). The browser tests
+# (Debian's Chromium, installed here when missing) run once, in the SQLite run; the app as it is
+# deployed (gunicorn workers behind nginx with TLS, Redis) is tested on both databases.
+# Extra arguments go to pytest.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 # System packages the tests use: Chromium (and a font to render with) for the browser tests,
-# openssl for the throwaway certificates of the SMTP TLS tests.
-if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ] || ! command -v openssl >/dev/null; then
-  echo "==> installing Chromium, a font and openssl for the browser and TLS tests"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+# openssl for throwaway certificates, nginx as the TLS-terminating proxy of the deployed tests,
+# and a Redis server when none answers (the shared rate-limit counters).
+missing=""
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing="$missing chromium fonts-dejavu-core"
+command -v openssl >/dev/null || missing="$missing openssl"
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
+if [ -z "${TEST_REDIS_URL:-}" ] && ! command -v redis-server >/dev/null \
+    && ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+  missing="$missing redis-server"
+fi
+if [ -n "$missing" ]; then
+  echo "==> installing$missing"
+  # Debian starts a packaged service on install; the tests run their own nginx and Redis, so
+  # none is started (policy-rc.d 101), unless the machine already has its own policy.
+  own_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core openssl >/dev/null
+  # shellcheck disable=SC2086  # one word per package
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+  [ -z "$own_policy" ] || $SUDO rm -f /usr/sbin/policy-rc.d
 fi
 
 source "$ROOT/scripts/_venv.sh" requirements-dev.txt
 export EVENTNET_ENV=testing SECRET_KEY=schema-check
+
+# Redis: TEST_REDIS_URL, else the local server's database 15, else one of our own for this run.
+REDIS_PID=""
+if [ -z "${TEST_REDIS_URL:-}" ]; then
+  if (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+    export TEST_REDIS_URL="redis://127.0.0.1:6379/15"
+  else
+    REDIS_PORT="$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --daemonize no \
+      --logfile /dev/null >/dev/null &
+    REDIS_PID=$!
+    export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+    for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/"$REDIS_PORT") 2>/dev/null && break; sleep 0.1; done
+  fi
+fi
+cleanup() {
+  [ -z "$REDIS_PID" ] || kill "$REDIS_PID" 2>/dev/null || true
+  [ -z "${PG_URL:-}" ] || python scripts/pg_testdb.py drop "$PG_ADMIN_URL" "$PG_URL" || true
+}
+trap cleanup EXIT
 
 echo "==> checking that the migrations match the models"
 CHECK_DB="$(mktemp -d)/check.sqlite3"
@@ -29,13 +70,12 @@ python -m pytest "$@" || status=$?
 PG_ADMIN_URL="${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
 if python scripts/pg_testdb.py ping "$PG_ADMIN_URL"; then
   PG_URL="$(python scripts/pg_testdb.py create "$PG_ADMIN_URL")"
-  trap 'python scripts/pg_testdb.py drop "$PG_ADMIN_URL" "$PG_URL" || true' EXIT
   echo "==> checking the migrations on PostgreSQL"
   DATABASE_URL="$PG_URL" flask db upgrade >/dev/null
   DATABASE_URL="$PG_URL" flask db check
   python scripts/pg_testdb.py reset "$PG_URL"
-  echo "==> tests on PostgreSQL"
-  TEST_DATABASE_URL="$PG_URL" python -m pytest "$@" || status=$?
+  echo "==> tests on PostgreSQL (the browser tests ran once, above)"
+  TEST_DATABASE_URL="$PG_URL" python -m pytest -m "not browser" "$@" || status=$?
 elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
   echo "PostgreSQL is not reachable at $PG_ADMIN_URL, and REQUIRE_POSTGRES=1" >&2
   exit 1

@@ -272,6 +272,16 @@ def smtp_server():
 
 # ----------------------------------------------------------------------------- browser
 
+BROWSER_FIXTURES = {"playwright_instance", "browser", "phone", "camera"}
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that drives Chromium is a browser test, marked or not (they run once per CI run)."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -319,6 +329,17 @@ def browser(playwright_instance):
     browser.close()
 
 
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot to test-artifacts/screenshots/NAME.png, to look at after the run."""
+    path = ARTIFACTS / "screenshots" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
 def guard_offsite(page):
     """Refuse and record every request that leaves 127.0.0.1 (a CDN fetch would show up here).
 
@@ -329,7 +350,7 @@ def guard_offsite(page):
 
     def guard(route):
         url = route.request.url
-        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+        if url.startswith(("http://127.0.0.1", "https://127.0.0.1", "data:", "blob:")):
             route.fallback()
         else:
             page.offsite_requests.append(url)
