@@ -212,3 +212,43 @@ def test_organizer_edits_own_event_and_window(client, login, make_event, make_at
     fresh = db.session.get(Event, event.id)
     assert fresh.name == "Renamed" and fresh.scan_opens_at is None
     assert fresh.local(fresh.scan_closes_at).strftime("%H:%M") == "20:00"
+
+
+@pytest.mark.browser
+def test_administrator_logs_in_by_emailed_link_in_a_browser(live_server, browser, runner):
+    """The whole administrator login on a laptop: ask, read the development mailbox, confirm, work, log out."""
+    from conftest import guard_offsite, screenshot
+    from playwright.sync_api import expect
+
+    from eventnet.mail.services import send_due
+
+    runner.invoke(args=["admin", "add", "root@example.org"])
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    guard_offsite(page)
+    try:
+        page.goto(f"{live_server.url}/admin")
+        expect(page.get_by_role("heading", name="Administrator login")).to_be_visible()
+        page.get_by_label("Administrator email address").fill("root@example.org")
+        screenshot(page, "admin-login-1280")
+        page.get_by_role("button", name="Email me a login link").click()
+        expect(page.get_by_role("status")).to_contain_text("a login link is on its way")
+        assert send_due() == 1
+        page.goto(f"{live_server.url}/dev/mail/")
+        page.get_by_role("link", name="Your administrator login link").click()
+        page.locator(".mail-body a").first.click()
+        expect(page.get_by_role("heading", name="Log in as an administrator?")).to_be_visible()
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", name="Administration")).to_be_visible()
+        expect(page.get_by_text("Logged in as root@example.org (an administrator)")).to_be_visible()
+        screenshot(page, "admin-index-1280")
+        page.set_viewport_size({"width": 360, "height": 740})
+        screenshot(page, "admin-index-360")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.get_by_role("button", name="Log out of the administration").click()
+        expect(page.get_by_role("heading", name="Administrator login")).to_be_visible()
+        screenshot(page, "admin-login-after-logout-360")
+    finally:
+        context.close()
+    assert page.offsite_requests == []

@@ -206,3 +206,31 @@ def test_parallel_guesses_are_counted_before_they_are_checked(live_server, ada):
     assert len(statuses) == 30 and statuses.count(500) == 0
     assert statuses.count(422) <= CODE_ATTEMPTS_PER_WINDOW
     assert statuses.count(429) >= 30 - CODE_ATTEMPTS_PER_WINDOW
+
+
+def test_replaced_link_and_paused_codes_read_well_on_a_phone(make_event, make_attendee, phone, live_server):
+    """What a person sees when an older link was replaced, and when typed codes must wait."""
+    from conftest import screenshot
+    from playwright.sync_api import expect
+
+    event = make_event(slug="phoneconf")
+    ada = make_attendee(event, email="ada@example.org", name="Ada Lovelace")
+    first = create_login_link(ada)
+    db.session.commit()
+    create_login_link(ada)
+    db.session.commit()
+    phone.goto(first.url)
+    expect(phone.get_by_role("heading", name="This login link was replaced by a newer one")).to_be_visible()
+    expect(phone.get_by_role("link", name="Email me a new link")).to_be_visible()
+    screenshot(phone, "login-link-replaced-360")
+    db.session.execute(db.update(Attendee).where(Attendee.id == ada.id)
+                       .values(code_attempts=CODE_ATTEMPTS_PER_WINDOW, code_window_started_at=utcnow()))
+    db.session.commit()
+    phone.goto(f"{live_server.url}/e/phoneconf/login/code")
+    phone.get_by_label("Email address").fill(ada.email)
+    phone.get_by_label("Code from the email").fill("123456")
+    phone.get_by_role("button", name="Log in").click()
+    expect(phone.locator("#code-code-error")).to_contain_text("Typed codes work again in 60 minutes")
+    expect(phone.get_by_label("Code from the email")).to_have_attribute("aria-invalid", "true")
+    screenshot(phone, "login-codes-paused-360")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
