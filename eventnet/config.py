@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "testing", "production")
+SECRET_KEY_MIN = 32
 
 
 class ConfigError(RuntimeError):
@@ -58,8 +59,11 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
             )
         # A per-process random key: sessions do not survive a restart, which is fine locally.
         secret = os.urandom(32).hex()
-    elif mode == "production" and len(secret) < 16:
-        raise ConfigError("SECRET_KEY is too short: use at least 32 random characters")
+    elif mode == "production" and len(secret) < SECRET_KEY_MIN:
+        raise ConfigError(
+            f"SECRET_KEY is too short ({len(secret)} characters): use at least {SECRET_KEY_MIN} random characters, "
+            "e.g.  python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
 
     default_db = "sqlite:///" + str(Path(instance_path) / "eventnet.sqlite3")
     database_url = _normalise_database_url(env.get("DATABASE_URL") or default_db)
