@@ -107,21 +107,39 @@ def scan():
     return _scan_page()
 
 
+def _search_page(query: str, status: int = 200, **context) -> Response:
+    """The name search with its results and the typed-code form (the way to exchange from there)."""
+    query = query[: services.SEARCH_MAX_QUERY]
+    too_short = len(" ".join(query.split())) < services.SEARCH_MIN
+    limited = context.pop("limited", False)
+    hits = [] if too_short or limited else services.search_attendees(g.attendee, query)
+    return render_page("scanner/search.html", "scanner/_search_results.html", status=status, query=query, hits=hits,
+                       too_short=too_short, limited=limited, code_value=context.pop("code_value", ""),
+                       code_error=context.pop("code_error", None), **context)
+
+
 @bp.post("/e/<slug>/scan/code")
 @attendee_required
 def code():
     """Exchange cards by the short code printed under a badge's QR (the camera's fallback)."""
     typed = request.form.get("code", "")
+    # The search page sends its query along, so a mistyped code is answered there, with the
+    # person still in the list, rather than on the scanner page.
+    query = request.form.get("q")
+
+    def again(status: int, message: str) -> Response:
+        if query is not None:
+            return _search_page(query, status, code_value=typed[:services.CODE_MAX], code_error=message)
+        return _scan_page(status, code_value=typed[:services.CODE_MAX], code_error=message)
+
     if _limited("code", CODE_LIMIT):
-        return _scan_page(429, code_value=typed[:services.CODE_MAX],
-                          code_error="Too many codes in a short time. Wait a minute and try again.")
+        return again(429, "Too many codes in a short time. Wait a minute and try again.")
     try:
         result = services.exchange_by_code(g.attendee, typed, request.form.get("client_uuid"))
     except ScannerError as error:
-        return _scan_page(error.status, code_value=typed[:services.CODE_MAX], code_error=error.message)
+        return again(error.status, error.message)
     except ExchangeError as error:
-        return _scan_page(422 if error.status < 500 else error.status, code_value=typed[:services.CODE_MAX],
-                          code_error=error.message)
+        return again(422 if error.status < 500 else error.status, error.message)
     flash("Cards exchanged. Write down what you talked about while you remember." if result.created
           else "You are already connected.", "ok")
     return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=result.connection.id))
@@ -130,15 +148,12 @@ def code():
 @bp.get("/e/<slug>/scan/search")
 @attendee_required
 def search():
-    """Find an attendee of this event by name (or shared company or headline) to exchange with."""
+    """Find an attendee of this event by name (or shared company or headline), then exchange by their code."""
     query = request.args.get("q", "")[: services.SEARCH_MAX_QUERY]
     too_short = len(" ".join(query.split())) < services.SEARCH_MIN
     if not too_short and _limited("search", SEARCH_LIMIT):
-        return render_page("scanner/search.html", "scanner/_search_results.html", status=429, query=query,
-                           hits=[], too_short=False, limited=True)
-    hits = [] if too_short else services.search_attendees(g.attendee, query)
-    return render_page("scanner/search.html", "scanner/_search_results.html", query=query, hits=hits,
-                       too_short=too_short, limited=False)
+        return _search_page(query, 429, limited=True)
+    return _search_page(query)
 
 
 # ----------------------------------------------------------------------------- JSON for the queue
