@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,6 +42,15 @@ def _positive_int(env, name: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{name} must be more than 0")
     return value
+
+
+def _mailbox_key(env) -> str:
+    # The development mailbox's secret for requests from other machines (a phone on the LAN):
+    # a fresh one each start unless set; scripts/run.sh sets one and prints the mailbox URL.
+    key = env.get("MAILBOX_KEY", "").strip() or secrets.token_urlsafe(24)
+    if len(key) < 16:
+        raise ConfigError("MAILBOX_KEY is too short: use at least 16 random characters, or leave it unset")
+    return key
 
 
 def load_config(instance_path: str, environ: dict[str, str] | None = None) -> dict:
@@ -99,10 +109,11 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         # private CA; it replaces the system's CAs for SMTP. Verification itself is never off.
         "SMTP_CA_FILE": env.get("SMTP_CA_FILE", "").strip(),
         "MAIL_FROM": env.get("MAIL_FROM") or f"eventnet <no-reply@{parts.hostname}>",
-        # Without SMTP the sender writes to a Maildir the app shows in the browser; that
-        # mailbox is readable by anyone who reaches the app, so it never exists in production.
+        # Without SMTP the sender writes to a Maildir the app shows in the browser, to this
+        # machine or to whoever has MAILBOX_KEY; it never exists in production.
         "MAILBOX_ENABLED": not smtp_url and mode != "production",
         "MAILBOX_PATH": env.get("MAILBOX_PATH") or str(Path(instance_path) / "mailbox"),
+        "MAILBOX_KEY": _mailbox_key(env),
         "REDIS_URL": env.get("REDIS_URL", "").strip(),
         # How long a sender may hold a claimed email before another takes it over, and the
         # first retry delay after a temporary failure (doubling after that).
