@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "testing", "production")
+SECRET_KEY_MIN = 32
 
 
 class ConfigError(RuntimeError):
@@ -53,6 +55,15 @@ def _whole_number(env, name: str, default: int) -> int:
     return value
 
 
+def _mailbox_key(env) -> str:
+    # The development mailbox's secret for requests from other machines (a phone on the LAN):
+    # a fresh one each start unless set; scripts/run.sh sets one and prints the mailbox URL.
+    key = env.get("MAILBOX_KEY", "").strip() or secrets.token_urlsafe(24)
+    if len(key) < 16:
+        raise ConfigError("MAILBOX_KEY is too short: use at least 16 random characters, or leave it unset")
+    return key
+
+
 def load_config(instance_path: str, environ: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from environment variables; no I/O beyond reading them."""
     env = os.environ if environ is None else environ
@@ -69,8 +80,11 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
             )
         # A per-process random key: sessions do not survive a restart, which is fine locally.
         secret = os.urandom(32).hex()
-    elif mode == "production" and len(secret) < 16:
-        raise ConfigError("SECRET_KEY is too short: use at least 32 random characters")
+    elif mode == "production" and len(secret) < SECRET_KEY_MIN:
+        raise ConfigError(
+            f"SECRET_KEY is too short ({len(secret)} characters): use at least {SECRET_KEY_MIN} random characters, "
+            "e.g.  python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
 
     default_db = "sqlite:///" + str(Path(instance_path) / "eventnet.sqlite3")
     database_url = _normalise_database_url(env.get("DATABASE_URL") or default_db)
@@ -106,10 +120,11 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         # private CA; it replaces the system's CAs for SMTP. Verification itself is never off.
         "SMTP_CA_FILE": env.get("SMTP_CA_FILE", "").strip(),
         "MAIL_FROM": env.get("MAIL_FROM") or f"eventnet <no-reply@{parts.hostname}>",
-        # Without SMTP the sender writes to a Maildir the app shows in the browser; that
-        # mailbox is readable by anyone who reaches the app, so it never exists in production.
+        # Without SMTP the sender writes to a Maildir the app shows in the browser, to this
+        # machine or to whoever has MAILBOX_KEY; it never exists in production.
         "MAILBOX_ENABLED": not smtp_url and mode != "production",
         "MAILBOX_PATH": env.get("MAILBOX_PATH") or str(Path(instance_path) / "mailbox"),
+        "MAILBOX_KEY": _mailbox_key(env),
         "REDIS_URL": env.get("REDIS_URL", "").strip(),
         # Keeps the rate-limit counters of several deployments that share one Redis apart.
         "RATELIMIT_KEY_PREFIX": env.get("REDIS_KEY_PREFIX", "").strip() or "eventnet",

@@ -100,6 +100,8 @@ def _wants_json() -> bool:
 def _too_many(error: RateLimitExceeded):
     from .errors import render_error
 
+    if error.response is not None:  # a limit's own on_breach answer (e.g. a fragment in place)
+        return error.response
     message = error.description if getattr(error.limit, "error_message", None) else (
         "Too many attempts in a short time. Wait a minute and try again.")
     if _wants_json():

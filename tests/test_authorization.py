@@ -241,3 +241,32 @@ def test_a_badge_token_never_logs_anyone_in(app, world):
         client.get(path)
     response = client.get(f"/e/{world['event'].slug}/")
     assert response.status_code == 303 and "/login" in response.headers["Location"]
+
+
+# Query strings that make a page list people, so that the walk below sees them.
+LISTING_QUERIES = {"scanner.search": "?q=cyrus", "contacts.book": "?q=cyrus"}
+
+
+def test_no_page_hands_a_member_the_badge_of_someone_they_have_not_met(app, world, login, make_attendee):
+    """A badge token is a card: only the badge, its QR or its typed code (meeting) may lead to it."""
+    cyrus = make_attendee(world["event"], email="cyrus@example.org", name="Cyrus Unmet", headline="Findable",
+                          shared_fields=["headline", "company", "email"])
+    clients = visitors(world, app, login)
+    walked = 0
+    for rule in app.url_map.iter_rules():
+        policy = policy_for(rule.endpoint)
+        if policy not in (PUBLIC, MEMBER, OWNER) or "GET" not in rule.methods:
+            continue
+        values = url_values(rule, world)
+        if values is None:
+            continue
+        url = rule.build(values, append_unknown=False)[1] + LISTING_QUERIES.get(rule.endpoint, "")
+        for who in ("ada", "bo"):
+            for headers in ({}, {"HX-Request": "true"}):
+                body = clients[who][0].get(url, headers=headers).get_data()
+                assert cyrus.badge_token.encode() not in body, f"GET {url} as {who} hands out Cyrus's badge"
+                assert cyrus.short_code.encode() not in body, f"GET {url} as {who} hands out Cyrus's code"
+                walked += 1
+    search = clients["bo"][0].get(f"/e/{world['event'].slug}/scan/search?q=cyrus").get_data(as_text=True)
+    assert "Cyrus Unmet" in search  # the walk did reach a page that names him
+    assert walked > 40

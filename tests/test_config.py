@@ -67,3 +67,12 @@ def test_scans_per_minute_defaults_and_is_checked(tmp_path):
     for bad in ("many", "0", "-5", "2.5"):
         with pytest.raises(ConfigError, match="SCANS_PER_MINUTE"):
             load_config(str(tmp_path), {"EVENTNET_ENV": "development", "SCANS_PER_MINUTE": bad})
+
+
+@pytest.mark.parametrize("length", [16, 31])
+def test_production_secret_key_needs_the_32_characters_the_message_asks_for(tmp_path, length):
+    env = {"EVENTNET_ENV": "production", "SMTP_URL": "smtp://mail.example.org", "SECRET_KEY": "k" * length}
+    with pytest.raises(ConfigError, match="at least 32 random characters"):
+        load_config(str(tmp_path), env)
+    env["SECRET_KEY"] = "k" * 32
+    assert load_config(str(tmp_path), env)["SECRET_KEY"] == "k" * 32

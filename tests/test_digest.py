@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -542,13 +543,51 @@ def test_coffee_calendar_file_is_rfc5545_and_leaks_no_unshared_address(app, clie
         attendees = [a.value for a in vevent.contents.get("attendee", [])]
         assert attendees == ([f"mailto:{address}"] if address else [])
         assert "cleo@example.org" not in raw
-    bob_raw = client.get(f"/e/{event.slug}/calendar/{tokens.make_token('calendar', seeded['ana_bob'].id, ana.id)}.ics")
-    bob_raw = bob_raw.get_data(as_text=True)
-    assert "Coffee\\; talk about builds\\, caching\\nand more" in bob_raw.replace("\r\n ", "")
-    assert "Coffee; talk about builds, caching\nand more" in vobject.readOne(bob_raw).vevent.description.value
     login(client, ana)
     assert client.get(f"/e/{event.slug}/contacts/{seeded['ana_cleo'].id}/coffee.ics").status_code == 200
     assert client.get(f"/e/{event.slug}/contacts/{seeded['bob_ana'].id}/coffee.ics").status_code == 404
+
+
+def test_no_calendar_file_carries_the_note_only_where_we_met_and_a_link(app, client, login, seeded):
+    """A calendar syncs to phones and shared calendars: the note stays in the app."""
+    event, ana, ana_bob = seeded["event"], seeded["ana"], seeded["ana_bob"]
+    event.venue = "Hall A"
+    note(db.session.get(Connection, ana_bob.id), "PRIVATE-NOTE-7f3 about Bob; his salary, his boss", intent="coffee",
+         tags=["PRIVATE-TAG-7f3"])
+    token = tokens.make_token("calendar", ana_bob.id, ana.id)
+    signed = client.get(f"/e/{event.slug}/calendar/{token}.ics").get_data(as_text=True)
+    login(client, ana)
+    in_app = client.get(f"/e/{event.slug}/contacts/{ana_bob.id}/coffee.ics").get_data(as_text=True)
+    contact_url = f"http://eventnet.test/e/{event.slug}/contacts/{ana_bob.id}"
+    for raw in (signed, in_app):
+        unfolded = raw.replace("\r\n ", "")
+        assert "PRIVATE" not in unfolded and "salary" not in unfolded
+        vevent = vobject.readOne(raw).vevent
+        description = vevent.description.value
+        assert description.startswith("You met Bob Builder at PyConf Bcc: evil@example.org (Hall A) on ")
+        assert description.endswith(f"Your note and follow-up: {contact_url}")
+        assert vevent.url.value == contact_url
+        assert vevent.summary.value == "Coffee with Bob Builder" and vevent.status.value == "TENTATIVE"
+        # The same entry on every download (a calendar updates it rather than adding a second).
+        assert vevent.uid.value == vobject.readOne(signed).vevent.uid.value
+        assert vevent.attendee.value == "mailto:bob@example.org" and vevent.attendee.params["RSVP"] == ["FALSE"]
+
+
+def test_calendar_link_lives_as_long_as_the_follow_up_not_400_days(app, client, seeded, monkeypatch):
+    from itsdangerous.timed import TimestampSigner
+
+    event, ana, ana_bob = seeded["event"], seeded["ana"], seeded["ana_bob"]
+    note(db.session.get(Connection, ana_bob.id), "", intent="coffee")
+    now = int(time.time())
+
+    def link_made(days_ago: int) -> str:
+        with monkeypatch.context() as patch:
+            patch.setattr(TimestampSigner, "get_timestamp", lambda self: now - days_ago * 86400)
+            return f"/e/{event.slug}/calendar/{tokens.make_token('calendar', ana_bob.id, ana.id)}.ics"
+
+    assert client.get(link_made(119)).status_code == 200
+    expired = client.get(link_made(121))
+    assert expired.status_code == 410 and "expired" in expired.get_data(as_text=True)
 
 
 def test_attendee_settings_page_turns_reminders_off(app, client, login, seeded):

@@ -13,6 +13,7 @@ from datetime import timedelta
 from email import policy
 from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 
 from eventnet.database import utcnow
@@ -282,6 +283,97 @@ def test_dev_mailbox_unknown_key_and_empty_box(app, client):
     send_due()
     assert client.get("/dev/mail/1234.nope").status_code == 404
     assert client.get("/dev/mail/1234.nope/html").status_code == 404
+
+
+MAILBOX_KEY = "k3y-for-the-dev-mailbox-tests"
+LAN = {"REMOTE_ADDR": "192.168.1.20"}
+
+
+@pytest.fixture
+def keyed_app(app_factory):
+    """An app whose mailbox holds one message, with a known MAILBOX_KEY."""
+    keyed = app_factory(MAILBOX_KEY=MAILBOX_KEY)
+    with keyed.app_context():
+        queue(subject="Log in to the test event")
+        send_due()
+        keyed.message_key = mailbox.Maildir(keyed.config["MAILBOX_PATH"]).keys()[0]
+        yield keyed
+
+
+def test_dev_mailbox_refuses_other_machines_and_says_how_to_open_it(keyed_app):
+    client, key = keyed_app.test_client(), keyed_app.message_key
+    for path in ("/dev/mail/", f"/dev/mail/{key}", f"/dev/mail/{key}/html"):
+        response = client.get(path, environ_base=LAN)
+        assert response.status_code == 403, path
+        page = response.get_data(as_text=True)
+        assert "The development mailbox is private" in page and "?key=" in page and "scripts/run.sh" in page
+        assert "http://127.0.0.1/dev/mail/" in page
+        assert "reader0@example.org" not in page and "Log in to the test event" not in page
+    # The machine itself still opens it, by any loopback address.
+    for address in ("127.0.0.1", "127.0.0.53", "::1", "::ffff:127.0.0.1"):
+        assert client.get("/dev/mail/", environ_base={"REMOTE_ADDR": address}).status_code == 200, address
+
+
+def test_dev_mailbox_behind_a_proxy_here_is_not_local(keyed_app):
+    """A proxy on this machine relays everyone from 127.0.0.1: its headers give them away."""
+    client = keyed_app.test_client()
+    for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP"):
+        response = client.get("/dev/mail/", headers={header: "198.51.100.7"})
+        assert response.status_code == 403, header
+
+
+def test_dev_mailbox_with_a_trusted_proxy_goes_by_the_real_client(keyed_app):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    # What TRUSTED_PROXIES=1 sets up: ProxyFix puts the client's address in remote_addr.
+    keyed_app.config["TRUSTED_PROXIES"] = 1
+    keyed_app.wsgi_app = ProxyFix(keyed_app.wsgi_app, x_for=1)
+    client = keyed_app.test_client()
+    assert client.get("/dev/mail/", headers={"X-Forwarded-For": "198.51.100.7"}).status_code == 403
+    assert client.get("/dev/mail/", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200
+    assert client.get("/dev/mail/", headers={"X-Forwarded-For": "127.0.0.1", "Forwarded": "for=198.51.100.7"}).status_code == 403
+
+
+def test_dev_mailbox_key_opens_it_once_and_a_cookie_keeps_it_open(keyed_app):
+    client, key = keyed_app.test_client(), keyed_app.message_key
+    opened = client.get(f"/dev/mail/?key={MAILBOX_KEY}", environ_base=LAN)
+    # The key leaves the address bar at once; a cookie for the mailbox alone carries it on.
+    assert opened.status_code == 303 and opened.headers["Location"] == "/dev/mail/"
+    cookie = opened.headers["Set-Cookie"]
+    assert cookie.startswith("eventnet_mailbox=") and MAILBOX_KEY not in cookie
+    for attribute in ("HttpOnly", "SameSite=Strict", "Path=/dev/mail"):
+        assert attribute in cookie
+    index = client.get("/dev/mail/", environ_base=LAN)
+    assert index.status_code == 200 and "Log in to the test event" in index.get_data(as_text=True)
+    assert client.get(f"/dev/mail/{key}", environ_base=LAN).status_code == 200
+    assert client.get(f"/dev/mail/{key}/html", environ_base=LAN).status_code == 200
+    # A key in a link to one message works there too, and keeps nothing else of the query.
+    direct = keyed_app.test_client().get(f"/dev/mail/{key}?key={MAILBOX_KEY}", environ_base=LAN)
+    assert direct.status_code == 303 and direct.headers["Location"] == f"/dev/mail/{key}"
+
+
+def test_dev_mailbox_wrong_or_old_key_is_refused(keyed_app, app_factory):
+    client = keyed_app.test_client()
+    wrong = client.get("/dev/mail/?key=not-the-key-at-all", environ_base=LAN)
+    assert wrong.status_code == 403 and "not this server&#39;s" in wrong.get_data(as_text=True)
+    assert "Set-Cookie" not in wrong.headers or "eventnet_mailbox" not in wrong.headers["Set-Cookie"]
+    # A cookie left by an earlier start (another key) no longer opens it.
+    client.get(f"/dev/mail/?key={MAILBOX_KEY}", environ_base=LAN)
+    restarted = app_factory(MAILBOX_KEY="another-key-after-a-restart")
+    stale = restarted.test_client()
+    stale.set_cookie("eventnet_mailbox", client.get_cookie("eventnet_mailbox", path="/dev/mail").value, path="/dev/mail")
+    with restarted.app_context():
+        assert stale.get("/dev/mail/", environ_base=LAN).status_code == 403
+
+
+def test_mailbox_key_is_random_per_start_unless_set(tmp_path):
+    from eventnet.config import ConfigError, load_config
+
+    first, second = (load_config(str(tmp_path), {"EVENTNET_ENV": "development"})["MAILBOX_KEY"] for _ in range(2))
+    assert first != second and len(first) >= 32
+    assert load_config(str(tmp_path), {"EVENTNET_ENV": "development", "MAILBOX_KEY": MAILBOX_KEY})["MAILBOX_KEY"] == MAILBOX_KEY
+    with pytest.raises(ConfigError, match="MAILBOX_KEY is too short"):
+        load_config(str(tmp_path), {"EVENTNET_ENV": "development", "MAILBOX_KEY": "dev"})
 
 
 def test_no_dev_mailbox_with_smtp(app_factory, smtp_server):

@@ -293,3 +293,151 @@ def test_log_out_everywhere_needs_csrf_and_a_login(app, client, login, world):
 def login_link_answer(app, url: str) -> int:
     path = url.split("://", 1)[1].split("/", 1)[1]
     return app.test_client().get("/" + path).status_code
+
+
+# ----------------------------------------------------------------------------- what a deleted account leaves
+
+
+def multipart_upload(client, data: bytes, token: str):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    boundary, body = encode_multipart({"csrf_token": token, "file": FileStorage(io.BytesIO(data), "people.csv")})
+    return client.post("/e/org/organizer/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def every_stored_text() -> str:
+    """Everything the audit log, the import reports and the outbox hold, as one text."""
+    from eventnet.mail.models import OutboxMessage
+    from eventnet.organizer.models import AuditLog, CsvUpload
+
+    db.session.expire_all()
+    parts = []
+    for entry in db.session.execute(db.select(AuditLog)).scalars():
+        parts += [entry.actor, json.dumps(entry.details, ensure_ascii=False)]
+    for upload in db.session.execute(db.select(CsvUpload)).scalars():
+        parts.append(json.dumps(upload.report, ensure_ascii=False))
+    for row in db.session.execute(db.select(OutboxMessage)).scalars():
+        parts += [row.to_addr, row.subject, row.text_body, row.html_body, row.last_error or "",
+                  json.dumps(row.payload), json.dumps(row.headers)]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def console(app, login, make_event, make_attendee):
+    """Maren (organizer) imported Zed from a CSV, edited and re-badged him, sent herself a test
+    digest of him; mail went to Zed (one sent, one bounced). Olu, a second organizer, acted too."""
+    from eventnet.mail.models import OutboxMessage
+    from eventnet.mail.services import queue_email, send_due
+
+    event = make_event(slug="org")
+    maren = make_attendee(event, email="maren@example.org", name="Maren", role="organizer")
+    olu = make_attendee(event, email="olu@example.org", name="Olu Second", role="organizer")
+    client = login(app.test_client(), maren)
+    token = csrf_token(client, "/e/org/organizer/import")
+    preview = multipart_upload(client, b"email,name,company\nZed@Example.org,Zed Zebulon,Zeta\n"
+                                       b"zed@example.org,Zed Twice,\nkim@example.org,Kim Keep,\n", token)
+    report_url = client.post(preview.headers["Location"], data={"csrf_token": token}).headers["Location"]
+    zed = db.session.execute(db.select(Attendee).filter_by(email_key="zed@example.org")).scalar_one()
+    kim = db.session.execute(db.select(Attendee).filter_by(email_key="kim@example.org")).scalar_one()
+    steps = [
+        (f"/e/org/organizer/attendees/{zed.id}/edit",
+         {"email": "zed@example.org", "name": "Zed Z. Zebulon", "company": "Zeta", "role": "attendee"}),
+        (f"/e/org/organizer/attendees/{zed.id}/reissue-badge", {}),
+        ("/e/org/organizer/digests/test", {"email": "zed@example.org"}),
+    ]
+    for path, data in steps:
+        assert client.post(path, data={"csrf_token": token, **data}).status_code in (200, 303), path
+    olu_client = login(app.test_client(), olu)
+    olu_token = csrf_token(olu_client, "/e/org/organizer/attendees")
+    assert olu_client.post(f"/e/org/organizer/attendees/{kim.id}/reissue-badge",
+                           data={"csrf_token": olu_token}).status_code == 303
+    assert olu_client.post("/e/org/organizer/digests/test",
+                           data={"csrf_token": olu_token, "email": "kim@example.org"}).status_code == 303
+    db.session.expire_all()
+    zed = db.session.get(Attendee, zed.id)
+    queue_email(to=zed.email, subject="Your login link for Zed Z. Zebulon's event", template="login_link",
+                context={"event": event, "attendee": zed, "url": "http://eventnet.test/login/x", "code": "123456",
+                         "minutes": 15}, kind="notice", event_id=event.id, attendee_id=zed.id)
+    db.session.commit()
+    send_due()
+    # A sender is handing this one to SMTP right now, after a first try the server deferred.
+    db.session.add(OutboxMessage(
+        event_id=event.id, attendee_id=zed.id, kind="digest", to_addr="ZED@example.org", subject="Zed, your contacts",
+        text_body="", html_body="", headers={}, message_id="<retry@eventnet.test>", status="sending", attempts=1,
+        last_error="451 4.2.0 <zed@example.org>: greylisted, try again later"))
+    db.session.commit()
+    stored = every_stored_text()
+    assert "Zed Zebulon" in stored and "zed@example.org" in stored.lower() and "olu@example.org" in stored
+    return {"client": client, "token": token, "maren": maren, "olu": olu, "olu_client": olu_client,
+            "zed": zed, "kim": kim, "report_url": report_url, "event": event}
+
+
+def test_a_removed_attendee_leaves_no_name_or_email_in_the_console(console):
+    from eventnet.mail.models import OutboxMessage
+
+    client, zed = console["client"], console["zed"]
+    assert client.post(f"/e/org/organizer/attendees/{zed.id}/remove",
+                       data={"csrf_token": console["token"]}).status_code == 303
+    stored = every_stored_text()
+    assert "Zed" not in stored and "zed@" not in stored.lower()
+    label = re.search(r"Deleted attendee [0-9a-f]{6}", stored).group(0)
+
+    # The audit log reads as before, with the pseudonym where the person was.
+    client.get("/e/org/organizer/attendees")  # shows (and so ends) the flashes of the steps above
+    audit_page = client.get("/e/org/organizer/audit").get_data(as_text=True)
+    assert "Zed" not in audit_page and "zed@" not in audit_page.lower()
+    removed = re.search(r'<tr data-action="attendee_removed">.*?</tr>', audit_page, re.S).group(0)
+    assert "Removed an attendee" in removed and f"name: {label}" in removed and "maren@example.org" in removed
+    edited = re.search(r'<tr data-action="attendee_updated">.*?</tr>', audit_page, re.S).group(0)
+    assert f"name: {label}" in edited and "name changed" in edited
+    assert audit_page.count(label) == 4  # edited, badge reissued, test digest of him, removed
+    assert "Kim Keep" in audit_page  # others keep their names
+
+    # The import report keeps its counts, and Zed's rows keep no address and no name.
+    report = client.get(console["report_url"]).get_data(as_text=True)
+    assert 'data-count="created">2<' in report and 'data-count="rejected">1<' in report
+    assert "Zed" not in report and "zed@" not in report.lower() and label in report and "kim@example.org" in report
+    csv_text = client.get(console["report_url"] + ".csv").get_data().decode("utf-8")
+    assert "Zed" not in csv_text and "zed@" not in csv_text.lower() and f",created,,{label}," in csv_text
+
+    # The outbox: mail to Zed that is gone or going keeps no address (nor the server's answer
+    # quoting it); the test digest of him no longer names him in its subject.
+    rows = {(row.kind, row.to_addr): row for row in db.session.execute(db.select(OutboxMessage)).scalars()}
+    in_flight = rows["digest", label]
+    assert in_flight.status == "sending" and in_flight.subject == f"{label}, your contacts"
+    assert in_flight.last_error == f"451 4.2.0 <{label}>: greylisted, try again later"
+    assert rows["digest_test", "maren@example.org"].subject.endswith(f" of {label}")
+    assert rows["digest_test", "olu@example.org"].subject.endswith(" of Kim Keep")
+    assert "zed@" not in client.get("/e/org/organizer/digests").get_data(as_text=True).lower()
+
+
+def test_an_organizer_who_deletes_their_account_leaves_no_address_as_actor(console, app):
+    olu, olu_client = console["olu"], console["olu_client"]
+    olu_id = olu.id
+    deleted = olu_client.post("/e/org/my-data/delete", data={"csrf_token": csrf_token(olu_client, "/e/org/my-data"),
+                                                               "confirm": "DELETE"})
+    assert deleted.status_code == 303
+    stored = every_stored_text()
+    assert "olu@" not in stored and "Olu Second" not in stored
+
+    from eventnet.mydata.services import pseudonym
+
+    label = pseudonym(Attendee(id=olu_id))
+    assert label in stored
+    audit_page = console["client"].get("/e/org/organizer/audit").get_data(as_text=True)
+    reissued = [row for row in re.findall(r'<tr data-action="badge_reissued">.*?</tr>', audit_page, re.S)
+                if "Kim Keep" in row]
+    assert reissued and f"<td>{label}</td>" in reissued[0]
+    assert "olu@" not in audit_page and "maren@example.org" in audit_page
+
+
+def test_the_pseudonym_is_short_stable_and_tells_nothing(console):
+    from eventnet.mydata.services import pseudonym
+
+    zed, kim = console["zed"], console["kim"]
+    label = pseudonym(zed)
+    assert re.fullmatch(r"Deleted attendee [0-9a-f]{6}", label)
+    assert pseudonym(zed) == label and pseudonym(kim) != label

@@ -171,6 +171,72 @@ def test_each_rule_has_a_clear_message_on_its_field(client, login, me, field, va
     assert 'aria-invalid="true"' in field_tag(page, field)
 
 
+# Addresses where a browser reads another site than Python does (the first is issue 9's: a
+# browser takes "\\" for "/", so its host is evil.example, while urlsplit says www.linkedin.com).
+TWO_FACED = [
+    ("https://evil.example\\@www.linkedin.com/in/x", "no backslashes"),
+    ("https://evil.example/\\@www.linkedin.com/in/x", "no backslashes"),
+    ("https://www.linkedin.com@evil.example/in/x", "name or password before the site"),
+    ("https://user:secret@www.linkedin.com/in/x", "name or password before the site"),
+    ("www.linkedin.com%2eevil.example/in/x", "only letters, digits, dots and hyphens"),
+    ("https://evil.example\uff0ewww.linkedin.com/in/x", "only letters, digits, dots and hyphens"),
+    ("https://www.linked\u00adin.com/in/x", "only letters, digits, dots and hyphens"),
+    ("https://www.linkedin.com:44x/in/x", "must be a number"),
+]
+
+
+@pytest.mark.parametrize("field", ["linkedin", "website", "link1_url"])
+@pytest.mark.parametrize("value, message", TWO_FACED)
+def test_an_address_a_browser_reads_as_another_site_is_refused(client, login, me, field, value, message):
+    login(client, me)
+    response = post(client, {field: value})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(rf'<p class="field-error" id="p-{field}-error">[^<]*{re.escape(str(escape(message)))}', page)
+    assert reload(me).linkedin == "" and reload(me).website == "" and not reload(me).links
+
+
+def test_stored_addresses_a_browser_reads_as_another_site_are_never_links(client, make_attendee, me):
+    """Saved before the rule: shown nowhere as a link, and never as "LinkedIn"."""
+    from eventnet.attendees.cards import public_card
+    from eventnet.badges.vcard import vcard_for
+    from eventnet.digests.build import card_links, safe_url
+
+    me.linkedin = "https://evil.example\\@www.linkedin.com/in/x"
+    me.website = "https://www.example.org@evil.example/"
+    me.links = [{"label": "My LinkedIn", "url": "https://evil.example\\@www.linkedin.com/in/y"},
+                {"label": "Blog", "url": "https://blog.example.org/"}]
+    me.shared_fields = ["linkedin", "website", "links"]
+    db.session.commit()
+    card = public_card(me)
+    assert "linkedin" not in card and "website" not in card
+    assert card["links"] == [{"label": "Blog", "url": "https://blog.example.org/"}]
+    page = client.get(f"/b/{me.badge_token}").get_data(as_text=True)
+    assert "evil.example" not in page and ">LinkedIn<" not in page and "https://blog.example.org/" in page
+    vcf = client.get(f"/b/{me.badge_token}/contact.vcf").get_data(as_text=True)
+    assert "evil.example" not in vcf and "URL:https://blog.example.org/" in vcf
+    assert "evil.example" not in vcard_for(card)
+    # The digest's own check, for a card that did not come through public_card.
+    assert safe_url("https://evil.example\\@www.linkedin.com/in/x") is None
+    assert safe_url("https://a@evil.example/") is None and safe_url("javascript:alert(1)") is None
+    assert card_links({"linkedin": me.linkedin, "website": me.website}) == []
+    assert safe_url("https://www.linkedin.com/in/o'brien") == "https://www.linkedin.com/in/o'brien"
+
+
+def test_stored_two_faced_addresses_stay_out_of_a_contact_export(client, login, make_attendee, me):
+    from eventnet.connections.services import record_scan
+
+    me.linkedin, me.website = "https://evil.example\\@www.linkedin.com/in/x", "https://a@evil.example/"
+    me.shared_fields = ["linkedin", "website"]
+    scanner = make_attendee(me.event, "yann@example.org", "Yann")
+    record_scan(scanner, me.badge_token, "0b6f8f0e-1d7c-4a54-9e43-6d2f8a4c2b11", None)
+    db.session.commit()
+    login(client, scanner)
+    for path in ("/e/conf/contacts/export.csv", "/e/conf/contacts/export.vcf", "/e/conf/contacts/export.json"):
+        body = client.get(path).get_data(as_text=True)
+        assert "Zo" in body and "evil.example" not in body, path
+
+
 def test_control_characters_never_reach_the_database(client, login, me):
     login(client, me)
     names = ("name", "headline", "company", "bio", "phone", "can_help_with", "looking_for", "link1_label")

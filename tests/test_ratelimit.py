@@ -53,6 +53,10 @@ def test_per_browser_limits_count_the_session_not_the_address(app, make_event, m
     login(ada, make_attendee(event))
     login(bo, make_attendee(event))
     assert [search(ada, event, **venue).status_code for _ in range(4)] == [200, 200, 200, 429]
+    # The active search (htmx) says so where its results go, instead of silently not swapping.
+    swapped = search(ada, event, headers={"HX-Request": "true"}, **venue)
+    assert swapped.status_code == 200 and "Too many searches in a short time" in swapped.get_data(as_text=True)
+    assert 'id="search-results"' in swapped.get_data(as_text=True) and int(swapped.headers["Retry-After"]) > 0
     # Bo shares Ada's address (the venue's Wi-Fi) and still has his own searches.
     assert search(bo, event, **venue).status_code == 200
     # Typing too little to search is free.

@@ -368,7 +368,6 @@ def test_search_finds_by_name_and_shared_fields_only(bob_client, make_event, mak
     make_attendee(make_event(slug="elsewhere"), "alina@example.org", "Alina Elsewhere")
     html = bob_client.get("/e/conf/scan/search?q=ali").get_data(as_text=True)
     assert "Alice Able" in html and "Alina Elsewhere" not in html
-    assert f'href="/b/{alice.badge_token}"' in html
     assert "Acme" in html and "Data engineer" in html  # Alice shares both
     # Searching by what someone does not share finds nothing and shows nothing.
     alice_client_html = bob_client.get("/e/conf/scan/search?q=acme").get_data(as_text=True)
@@ -403,6 +402,63 @@ def test_search_fragment_for_htmx(bob_client, people):
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<section id="search-results"') and "Alice Able" in html
     assert "HX-Request" in response.headers["Vary"]
+    # The swap leaves the code form in place; its query is kept in step out of band.
+    assert 'id="code-q" hx-swap-oob="true"' in html and 'value="alice"' in html
+    assert 'name="code"' not in html
+
+
+@pytest.fixture
+def open_book(people, make_attendee):
+    """Carol shares every field of her card; Bob has never met her."""
+    return make_attendee(
+        people[0], "carol@example.org", "Carol Open", company="Openly", headline="Shares all",
+        bio="Carol's bio", phone="+49 30 1234567", linkedin="https://www.linkedin.com/in/carol-open",
+        website="https://carol.example.org", links=[{"label": "Blog", "url": "https://blog.carol.example.org"}],
+        can_help_with="Rust", looking_for="Funding",
+        shared_fields=["headline", "company", "bio", "email", "phone", "linkedin", "website", "links", "topics"],
+    )
+
+
+def test_search_never_hands_out_a_badge_token_or_a_card(bob_client, open_book):
+    carol = open_book
+    for headers in ({}, {"HX-Request": "true"}):
+        html = bob_client.get("/e/conf/scan/search?q=carol", headers=headers).get_data(as_text=True)
+        assert "Carol Open" in html and "Shares all" in html and "Openly" in html
+        # Nothing that opens her card or stands for it, and nothing of it beyond who she is.
+        assert carol.badge_token not in html and "/b/" not in html and carol.short_code not in html
+        for private in ("carol@example.org", "1234567", "linkedin.com", "carol.example.org", "bio", "Rust", "Funding"):
+            assert private not in html, private
+    # Instead, the way to exchange: ask for the code, and the code form right there.
+    page = bob_client.get("/e/conf/scan/search?q=carol").get_data(as_text=True)
+    assert "Ask for the code under their badge's QR" in page
+    assert 'href="#code-input"' in page and "Type Carol Open's code" in page
+    assert 'action="/e/conf/scan/code"' in page and 'id="code-input"' in page
+    assert '<input type="hidden" name="q" value="carol" id="code-q">' in page
+
+
+def test_search_then_her_code_exchanges_cards(bob_client, open_book, people):
+    carol, bob = open_book, people[2]
+    token = token_of(bob_client, "/e/conf/scan/search?q=carol")
+    # A mistyped code is answered on the search page, with Carol still listed.
+    wrong = bob_client.post("/e/conf/scan/code", data={"csrf_token": token, "code": "ZZZZZZZ", "q": "carol",
+                                                       "client_uuid": str(uuid.uuid4())})
+    assert wrong.status_code == 422
+    html = wrong.get_data(as_text=True)
+    assert "No badge of this event has that code" in html and "Carol Open" in html and "<h1>Find by name</h1>" in html
+    assert db.session.execute(db.select(Connection)).first() is None
+    response = bob_client.post("/e/conf/scan/code", data={"csrf_token": token, "code": carol.short_code.lower(),
+                                                          "q": "carol", "client_uuid": str(uuid.uuid4())})
+    assert response.status_code == 303 and "/e/conf/contacts/" in response.headers["Location"]
+    connection = db.session.execute(db.select(Connection).filter_by(owner_id=bob.id)).scalar_one()
+    assert connection.contact_id == carol.id
+
+
+def test_my_qr_page_shows_my_code_to_type(app, login, people):
+    event, alice, bob = people
+    client = login(app.test_client(), alice)
+    html = client.get("/e/conf/me/qr").get_data(as_text=True)
+    assert "Your badge code, to type instead of scanning" in html
+    assert f'<p class="short-code qr-code">{alice.short_code}</p>' in html
 
 
 # ----------------------------------------------------------------------------- app files

@@ -225,17 +225,36 @@ def test_ios_safari_gets_its_own_instructions(playwright_instance, people, live_
         browser.close()
 
 
-def test_search_by_name_leads_to_the_card_with_the_exchange_button(phone, people, live_server):
+def test_search_by_name_then_the_code_they_show_exchanges_cards(phone, people, live_server, tmp_path):
     event, alice, bob = people
     log_in(phone, bob)
     phone.goto(f"{live_server.url}/e/conf/scan")
     phone.get_by_label("Name, company or headline").fill("ali")
     phone.get_by_role("button", name="Search").click()
-    phone.get_by_role("link", name=re.compile("Alice Able")).click()
-    expect(phone).to_have_url(f"{live_server.url}/b/{alice.badge_token}")
+    expect(phone).to_have_url(f"{live_server.url}/e/conf/scan/search?q=ali")
+    hit = phone.locator(".search-hit", has_text="Alice Able")
+    expect(hit).to_contain_text("Data engineer")
+    # Finding her is not meeting her: no way to her card, only to the code she can show.
+    expect(hit.get_by_role("link")).to_have_attribute("href", "#code-input")
+    assert phone.locator('a[href*="/b/"]').count() == 0
+    phone.screenshot(path=str(tmp_path / "search-360x740.png"))
+    print(f"\nscreenshot: {tmp_path / 'search-360x740.png'}")
+    # Typing narrows the list by htmx; the code form keeps the new query for its answer.
+    phone.get_by_label("Name, company or headline").fill("alice able")
+    expect(phone.locator("#code-q")).to_have_value("alice able")
+    hit.get_by_role("link").click()
+    phone.get_by_label("Code under the QR").fill("zzzzzzz")
+    phone.get_by_role("button", name="Exchange cards").click()
+    expect(phone.locator("#code-error")).to_contain_text("No badge of this event has that code")
+    expect(hit).to_be_visible()
+    assert connections_of(bob) == []
+    phone.get_by_label("Code under the QR").scroll_into_view_if_needed()
+    phone.screenshot(path=str(tmp_path / "search-code-error-360x740.png"))
+    phone.get_by_label("Code under the QR").fill(alice.short_code.lower())
     phone.get_by_role("button", name="Exchange cards").click()
     expect(phone).to_have_url(re.compile(r"/e/conf/contacts/\d+$"))
     assert [c.contact_id for c in connections_of(bob)] == [alice.id]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 # ----------------------------------------------------------------------------- the offline queue

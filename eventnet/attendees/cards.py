@@ -6,6 +6,7 @@ a field someone chose not to share cannot leak through a feature that forgot to 
 from __future__ import annotations
 
 from .models import Attendee
+from .validation import is_linkedin, shown_url
 
 
 def split_topics(text: str | None) -> list[str]:
@@ -16,9 +17,19 @@ def split_topics(text: str | None) -> list[str]:
 def _links(attendee: Attendee) -> list[dict]:
     links = []
     for link in attendee.links or ():
-        if isinstance(link, dict) and link.get("url"):
-            links.append({"label": link.get("label") or link["url"], "url": link["url"]})
+        url = shown_url(link.get("url")) if isinstance(link, dict) else None
+        if url:
+            links.append({"label": link.get("label") or url, "url": url})
     return links
+
+
+def _url_field(field: str, value: str) -> str:
+    # Checked again here, not only when saved: a URL stored before a rule existed must not
+    # become a link (nor be called LinkedIn) on any card, vCard, export or digest.
+    url = shown_url(value)
+    if url and field == "linkedin" and not is_linkedin(url):
+        return ""
+    return url or ""
 
 
 def public_card(attendee: Attendee) -> dict:
@@ -26,10 +37,13 @@ def public_card(attendee: Attendee) -> dict:
 
     Keys: name, and when shared: headline, company, bio, email, phone, linkedin, website (str),
     links (list of {label, url}), can_help_with and looking_for (lists of topics; "topics").
+    URLs only when fit to be links (validation.shown_url), LinkedIn only on linkedin.com.
     """
     card: dict = {"name": attendee.name}
     for field in ("headline", "company", "bio", "email", "phone", "linkedin", "website"):
         value = (getattr(attendee, field) or "").strip()
+        if value and field in ("linkedin", "website"):
+            value = _url_field(field, value)
         if value and attendee.shares(field):
             card[field] = value
     if attendee.shares("links"):

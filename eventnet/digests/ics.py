@@ -1,8 +1,11 @@
 """An iCalendar file (RFC 5545) proposing a coffee with a contact whose follow-up intent is "coffee".
 
-The file goes to the owner of the connection only (a signed link, or their logged-in page), so
-their own note may be in it. The contact's address is listed as an ATTENDEE only when they
-share it; otherwise nobody's address is in the file.
+Built with the icalendar library, which escapes text, encodes parameters (RFC 6868) and folds
+lines. The file carries no private note, tag or follow-up plan: a calendar entry syncs to
+phones, shared calendars and the servers behind them, where a note written about someone must
+not go. It says where the two met and links to the contact's page in the app, where the note
+is, behind the login. The contact's address is listed as an ATTENDEE only when they share it;
+otherwise nobody's address is in the file.
 """
 from __future__ import annotations
 
@@ -11,19 +14,18 @@ from datetime import date, datetime, time, timedelta, timezone
 from urllib.parse import urlsplit
 
 from flask import current_app
+from icalendar import Calendar, vCalAddress, vText
+from icalendar import Event as VEvent
 
-from ..badges.vcard import escape_text, fold
 from ..connections.models import Connection
 from ..database import utcnow
 from ..events.models import Event
+from ..mail.services import absolute_url
 from .suggestions import one_line
 
 COFFEE_HOUR = 10
 COFFEE_MINUTES = 30
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+PRODID = "-//eventnet//follow-up//EN"
 
 
 def proposed_slot(event: Event, now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -40,41 +42,49 @@ def proposed_slot(event: Event, now: datetime | None = None) -> tuple[datetime, 
     return start, start + timedelta(minutes=COFFEE_MINUTES)
 
 
-def _quoted_param(value: str) -> str:
-    # A parameter value is DQUOTE-wrapped and may not contain DQUOTE or control characters.
-    return '"' + one_line(value, 120).replace('"', "'") + '"'
+def _uid(connection: Connection) -> str:
+    # Stable per connection (a second download updates the same calendar entry), and not a
+    # database id in clear.
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    digest = hashlib.sha256(f"{current_app.config['SECRET_KEY']}:coffee:{connection.id}".encode()).hexdigest()[:32]
+    return f"{digest}@{host}"
+
+
+def _where_we_met(connection: Connection, event: Event, name: str) -> str:
+    met = event.local(connection.created_at)  # the server's clock: a phone's may be hours off
+    place = one_line(event.name, 200) + (f" ({one_line(event.venue, 200)})" if (event.venue or "").strip() else "")
+    return f"You met {name} at {place} on {met:%d %B %Y}."
 
 
 def coffee_ics(connection: Connection, card: dict | None, event: Event, now: datetime | None = None) -> str:
-    """A VCALENDAR with one VEVENT "Coffee with <name>"; CRLF lines, folded, values escaped."""
+    """A VCALENDAR with one VEVENT "Coffee with <name>": where you met and a link to the contact's
+    page, never the note. CRLF lines, folded, values escaped."""
     now = now or utcnow()
-    name = (card or {}).get("name") or "a contact"
+    name = one_line((card or {}).get("name") or "a contact", 120)
     start, end = proposed_slot(event, now)
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
-    # Stable per connection (a second download updates the same calendar entry), and not a
-    # database id in clear.
-    uid = hashlib.sha256(f"{current_app.config['SECRET_KEY']}:coffee:{connection.id}".encode()).hexdigest()[:32]
-    description = [f"Met at {event.name}."]
-    if (connection.note or "").strip():
-        description.append(f"My note: {connection.note.strip()}")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//eventnet//follow-up//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:{uid}@{host}",
-        f"DTSTAMP:{_utc(now)}",
-        f"DTSTART:{_utc(start)}",
-        f"DTEND:{_utc(end)}",
-        f"SUMMARY:{escape_text(one_line('Coffee with ' + name, 150))}",
-        f"DESCRIPTION:{escape_text(chr(10).join(description))}",
-        "STATUS:TENTATIVE",
-        "TRANSP:OPAQUE",
-    ]
-    email = (card or {}).get("email")
+    contact_url = absolute_url("connections.contact", slug=event.slug, connection_id=connection.id)
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    entry = VEvent()
+    entry.add("uid", _uid(connection))
+    # In UTC: a time with a TZID would need a VTIMEZONE block, which some importers ignore anyway.
+    entry.add("dtstamp", now.astimezone(timezone.utc))
+    entry.add("dtstart", start.astimezone(timezone.utc))
+    entry.add("dtend", end.astimezone(timezone.utc))
+    entry.add("summary", f"Coffee with {name}")
+    entry.add("description", f"{_where_we_met(connection, event, name)}\nYour note and follow-up: {contact_url}")
+    entry.add("url", contact_url)
+    entry.add("status", "TENTATIVE")
+    entry.add("transp", "OPAQUE")
+    email = one_line((card or {}).get("email") or "", 254)
     if email:
-        lines.append(f"ATTENDEE;CN={_quoted_param(name)};RSVP=FALSE:mailto:{one_line(email, 254)}")
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "".join(fold(line) for line in lines)
+        attendee = vCalAddress(f"mailto:{email}")
+        attendee.params["cn"] = vText(name)
+        attendee.params["rsvp"] = "FALSE"
+        entry.add("attendee", attendee, encode=False)
+    calendar.add_component(entry)
+    return calendar.to_ical().decode("utf-8")

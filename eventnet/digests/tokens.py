@@ -15,7 +15,8 @@ PURPOSES = {
     "unsubscribe": ("eventnet.digests.unsubscribe", 400 * DAY),
     # A mark-done link lives until well after the next reminder (the last one is at 90 days).
     "followup-done": ("eventnet.digests.followup-done", 120 * DAY),
-    "calendar": ("eventnet.digests.calendar", 400 * DAY),
+    # The calendar file (no note in it) is wanted while the follow-up is: as long as mark-done.
+    "calendar": ("eventnet.digests.calendar", 120 * DAY),
 }
 
 

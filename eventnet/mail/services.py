@@ -10,6 +10,7 @@ import logging
 import mailbox
 import os
 import random
+import re
 import smtplib
 import socket
 import ssl
@@ -19,15 +20,19 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, update
 
 from ..database import utcnow
 from ..events.models import Event
 from ..extensions import db
 from .models import OutboxMessage
+
+if TYPE_CHECKING:
+    from ..attendees.models import Attendee
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +208,57 @@ def build_message(row: OutboxMessage) -> EmailMessage:
         params = {"charset": "utf-8"} if maintype == "text" else {}
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=clean_header(attachment.filename), params=params)
     return msg
+
+
+REMOVED_FOR_DELETION = "(removed: the recipient deleted their account)"
+
+
+def pseudonymise_recipient(attendee: Attendee, label: str) -> None:
+    """Replace a deleted attendee's name and address in the outbox by `label` (the caller commits).
+
+    Rows to them (by attendee_id, or to their address within their event) keep their status
+    and time, but not the address, nor a stored body; rows about them (an organizer's test
+    digest of them, `payload.attendee_id`) lose their name from the subject. The address is
+    also taken out of a mail server's answer (a bounce quotes it). A row a sender is handing
+    to SMTP right now goes out with the address it already read; one it has not read yet
+    fails rather than reach the person who left.
+    """
+    email_key = attendee.email_key
+    to_them = or_(
+        OutboxMessage.attendee_id == attendee.id,
+        and_(OutboxMessage.event_id == attendee.event_id, func.lower(func.trim(OutboxMessage.to_addr)) == email_key),
+    )
+    about_them = and_(OutboxMessage.event_id == attendee.event_id,
+                      OutboxMessage.payload["attendee_id"].as_integer() == attendee.id)
+    address = re.compile(re.escape(email_key), re.IGNORECASE) if email_key else None
+    named = _name_pattern(attendee.name or "")
+
+    def scrubbed(text: str | None) -> str | None:
+        if text and named:
+            text = named.sub(label, text)
+        return address.sub(label, text) if text and address else text
+
+    for row in db.session.execute(db.select(OutboxMessage).where(or_(to_them, about_them))).scalars():
+        if row.attendee_id == attendee.id or (row.to_addr or "").strip().lower() == email_key:
+            row.to_addr = label
+            if {row.text_body, row.html_body} - {"", SCRUBBED}:
+                row.text_body = row.html_body = REMOVED_FOR_DELETION
+        row.subject = scrubbed(row.subject) or ""
+        row.last_error = scrubbed(row.last_error)
+
+
+def _name_pattern(name: str) -> re.Pattern | None:
+    """A person's name as written in a subject: whole or in part ("Ana, your contacts"), any
+    run of its words becoming one match; a run starts at a word of two letters or more, so a
+    lone initial or a one-letter name never matches "A" in ordinary text."""
+    words = sorted({word for word in name.split() if word}, key=len, reverse=True)
+    starters = [word for word in words if sum(ch.isalnum() for ch in word) >= 2]
+    if not starters:
+        return None
+
+    def either(options: list[str]) -> str:
+        return r"(?<!\w)(?:" + "|".join(re.escape(word) for word in options) + r")(?!\w)"
+    return re.compile(either(starters) + r"(?:\s+" + either(words) + ")*")
 
 
 # ----------------------------------------------------------------------------- transports

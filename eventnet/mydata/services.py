@@ -1,8 +1,11 @@
 """Deleting an attendee's account for an event, and what the "My data" page counts."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import delete, func
 
 from ..attendees.models import Attendee, normalise_email
@@ -11,6 +14,9 @@ from ..badges.models import BadgeImage, RevokedBadge
 from ..connections.models import Connection, Scan
 from ..extensions import db
 from ..mail.models import OutboxMessage
+from ..mail.services import pseudonymise_recipient
+from ..organizer import audit
+from ..organizer.imports import pseudonymise_reports
 
 CONFIRM_WORD = "DELETE"
 CONFIRM_MAX = 254
@@ -77,12 +83,27 @@ def _take_write_lock() -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def delete_account(attendee: Attendee, typed_confirmation: str) -> None:
+def pseudonym(attendee: Attendee) -> str:
+    """What records keep of a deleted attendee: "Deleted attendee 3f9a2c".
+
+    The same in every record of theirs, so the audit log still tells one person's entries
+    apart from another's; made from the secret key and their id, never from their name or
+    address, so it cannot be turned back into either.
+    """
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"deleted-attendee:{attendee.id}".encode(), hashlib.sha256).hexdigest()
+    return f"Deleted attendee {digest[:6]}"
+
+
+def delete_account(attendee: Attendee, typed_confirmation: str, removed_by: Attendee | None = None) -> str:
     """Delete the attendee with their profile, notes (their connection rows), scans and login tokens.
 
     Other attendees keep their own connection rows: the database sets their contact_id to NULL
     (ON DELETE SET NULL), so they see "a deleted attendee" with their own note and none of the
-    deleted person's details. Raises AccountError. Commits.
+    deleted person's details. Records that stay (the audit log, stored import reports, sent
+    mail in the outbox) keep a pseudonym instead of their name and address, in the same
+    transaction. `removed_by`: the organizer removing them, audit-logged with it. Returns the
+    pseudonym. Raises AccountError. Commits.
     """
     if not confirmation_matches(attendee, typed_confirmation):
         raise AccountError("not_confirmed")
@@ -104,5 +125,14 @@ def delete_account(attendee: Attendee, typed_confirmation: str) -> None:
     # Mail to me that has not gone out (a login link, my digest) holds my address and contacts.
     # A message a sender is handing to SMTP right now is left to finish; its attendee_id goes NULL.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.attendee_id == me, OutboxMessage.status != "sending"))
+    label = pseudonym(attendee)
+    if removed_by is not None:
+        audit.record(attendee.event, db.session.get(Attendee, removed_by.id), "attendee_removed",
+                     attendee_id=me, name=label)
+    audit.pseudonymise(attendee, label)
+    pseudonymise_reports(attendee, label)
+    pseudonymise_recipient(attendee, label)
+    db.session.flush()  # the rewrites above, before the row they read from goes
     db.session.execute(delete(Attendee).where(Attendee.id == me))
     db.session.commit()
+    return label

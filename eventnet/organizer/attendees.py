@@ -222,13 +222,13 @@ def remove_attendee(event: Event, actor: Attendee, attendee_id: int) -> str:
     attendee = get_attendee_or_404(event, attendee_id)
     if attendee.id == actor.id:
         raise OrganizerError("remove_self")
-    name, removed_id = attendee.name, attendee.id
+    name = attendee.name
     try:
-        delete_account(attendee, CONFIRM_WORD)  # the organizer confirmed on our own page
+        # The organizer confirmed on our own page; the audit entry goes in with the deletion,
+        # and like every other entry about this person it keeps a pseudonym, not the name.
+        delete_account(attendee, CONFIRM_WORD, removed_by=actor)
     except AccountError as error:
         raise OrganizerError(error.code) from None
-    audit.record(event, db.session.get(Attendee, actor.id), "attendee_removed", attendee_id=removed_id, name=name)
-    db.session.commit()
     return name
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import ceil
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 
-from ..attendees.models import Attendee
+from ..attendees.models import Attendee, normalise_email
 from ..events.models import Event
 from ..extensions import db
 from ..forms import Paged
@@ -91,3 +91,41 @@ def audit_page(event: Event, page: int = 1, per_page: int = PER_PAGE) -> AuditPa
 def describe(entry: AuditLog) -> str:
     """The action's name as the log page shows it."""
     return ACTIONS.get(entry.action, entry.action)
+
+
+# What an entry about a person says of them that identifies them; a changed role stays.
+IDENTIFYING_CHANGES = ("email", "name", "company", "headline")
+
+
+def pseudonymise(attendee: Attendee, label: str) -> None:
+    """Replace a deleted attendee's name and email in the audit log by `label` (the caller commits).
+
+    The entries stay, and read as before with the label for the person: who did something
+    (`actor`, when they were an organizer), and what was done to them (entries whose
+    details name their attendee_id). Their address is dropped wherever it stood.
+    """
+    email_key = attendee.email_key
+    entries = db.session.execute(
+        db.select(AuditLog).where(or_(
+            AuditLog.actor_id == attendee.id,
+            and_(AuditLog.event_id == attendee.event_id, AuditLog.details["attendee_id"].as_integer() == attendee.id),
+        ))
+    ).scalars()
+    for entry in entries:
+        if entry.actor_id == attendee.id:
+            entry.actor = label
+        details = dict(entry.details or {})
+        if details.get("attendee_id") == attendee.id:
+            had_address = details.pop("email", None) is not None
+            if "name" in details:
+                details["name"] = label
+            elif had_address:  # only the address said who: the label goes first, as a name would
+                details = {"name": label, **details}
+            if isinstance(details.get("changed"), dict):
+                details["changed"] = {
+                    field: None if field in IDENTIFYING_CHANGES else pair for field, pair in details["changed"].items()
+                }
+        # Their address anywhere else, e.g. the `to` of a test digest an organizer sent themselves.
+        # A new dict: the JSON column sees a change only on assignment.
+        entry.details = {key: label if isinstance(value, str) and normalise_email(value) == email_key else value
+                         for key, value in details.items()}

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, update
+from sqlalchemy.orm import defer
 
 from ..attendees.importer import MAX_BYTES, CSVError, ImportReport, ParsedCSV, import_rows, parse_csv
-from ..attendees.models import Attendee
+from ..attendees.models import Attendee, normalise_email
 from ..database import utcnow
 from ..errors import fail
 from ..events.models import Event
@@ -134,6 +135,29 @@ def confirm_import(event: Event, actor: Attendee, upload_id: str) -> CsvUpload:
                  created=len(report.created), updated=len(report.updated), rejected=len(report.rejected))
     db.session.commit()
     return upload
+
+
+def pseudonymise_reports(attendee: Attendee, label: str) -> None:
+    """In the event's stored import reports, the rows of a deleted attendee's address lose the
+    address and show `label` for the name (the caller commits). The counts stay as they were."""
+    uploads = db.session.execute(
+        db.select(CsvUpload).where(CsvUpload.event_id == attendee.event_id).options(defer(CsvUpload.data))
+    ).scalars()
+    for upload in uploads:
+        report = upload.report
+        if not isinstance(report, dict):
+            continue
+        changed = False
+        rewritten = dict(report)
+        for outcome in ("created", "updated", "rejected"):
+            rows = []
+            for row in report.get(outcome) or ():
+                if isinstance(row.get("email"), str) and normalise_email(row["email"]) == attendee.email_key:
+                    row, changed = {**row, "email": "", "name": label}, True
+                rows.append(row)
+            rewritten[outcome] = rows
+        if changed:
+            upload.report = rewritten  # a new dict: the JSON column sees a change only on assignment
 
 
 def spreadsheet_safe(value: object) -> str:

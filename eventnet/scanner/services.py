@@ -184,10 +184,16 @@ def exchange_by_code(scanner: Attendee, typed: object, client_uuid: object) -> c
 
 @dataclass
 class SearchHit:
+    """Who someone is, enough to recognise the person in front of you, and nothing to exchange with.
+
+    No badge token, card link or other shared field: the search finds every attendee by name,
+    so anything it handed out would be everyone's card without meeting them. An exchange needs
+    the badge, its URL or the short code its owner shows (proof of meeting).
+    """
+
     name: str
     company: str
     headline: str
-    badge_token: str
 
 
 def _like(text: str) -> str:
@@ -197,7 +203,8 @@ def _like(text: str) -> str:
 
 def search_attendees(viewer: Attendee, query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
     """Attendees of viewer's event matching `query` by name, or by company or headline where
-    they share it; never viewer. At most `limit`, by name."""
+    they share it; never viewer. At most `limit`, by name. Names and those two fields only
+    (see SearchHit): finding someone is not exchanging with them."""
     query = " ".join(query.split())[:SEARCH_MAX_QUERY]
     if len(query) < SEARCH_MIN:
         return []
@@ -223,7 +230,7 @@ def search_attendees(viewer: Attendee, query: str, limit: int = SEARCH_LIMIT) ->
         company = person.company if person.shares("company") else ""
         headline = person.headline if person.shares("headline") else ""
         if any(needle in value.lower() for value in (person.name, company, headline)):
-            hits.append(SearchHit(person.name, company, headline, person.badge_token))
+            hits.append(SearchHit(person.name, company, headline))
             if len(hits) == limit:
                 break
     return hits

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Callable
 
 from flask import (
-    Blueprint, Response, abort, current_app, flash, g, jsonify, make_response, request, send_file, url_for,
+    Blueprint, Response, abort, current_app, flash, g, jsonify, make_response, render_template, request, send_file,
+    url_for,
 )
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.security import safe_join
@@ -18,8 +19,8 @@ from ..connections import services as connections
 from ..connections.models import INTENTS
 from ..connections.services import ExchangeError, NoteInvalid
 from ..extensions import csrf, limiter
-from ..ratelimit import browser_key, limit
-from ..htmx import redirect_to, render_page
+from ..ratelimit import browser_key, limit, retry_after_seconds
+from ..htmx import redirect_to, render_page, wants_fragment
 from ..templating import HTMX_SCRIPT
 from . import services
 from .services import ScannerError
@@ -104,35 +105,61 @@ def scan():
     return _scan_page()
 
 
+def _search_page(query: str, status: int = 200, **context) -> Response:
+    """The name search with its results and the typed-code form (the way to exchange from there)."""
+    query = query[: services.SEARCH_MAX_QUERY]
+    too_short = len(" ".join(query.split())) < services.SEARCH_MIN
+    hits = [] if too_short else services.search_attendees(g.attendee, query)
+    return render_page("scanner/search.html", "scanner/_search_results.html", status=status, query=query, hits=hits,
+                       too_short=too_short, code_value=context.pop("code_value", ""),
+                       code_error=context.pop("code_error", None), **context)
+
+
 @bp.post("/e/<slug>/scan/code")
 @limiter.limit(limit("scanner_code"), key_func=browser_key, error_message=TOO_MANY_CODES)
 @attendee_required
 def code():
     """Exchange cards by the short code printed under a badge's QR (the camera's fallback)."""
     typed = request.form.get("code", "")
+    # The search page sends its query along, so a mistyped code is answered there, with the
+    # person still in the list, rather than on the scanner page.
+    query = request.form.get("q")
+
+    def again(status: int, message: str) -> Response:
+        if query is not None:
+            return _search_page(query, status, code_value=typed[:services.CODE_MAX], code_error=message)
+        return _scan_page(status, code_value=typed[:services.CODE_MAX], code_error=message)
+
     try:
         result = services.exchange_by_code(g.attendee, typed, request.form.get("client_uuid"))
     except ScannerError as error:
-        return _scan_page(error.status, code_value=typed[:services.CODE_MAX], code_error=error.message)
+        return again(error.status, error.message)
     except ExchangeError as error:
-        return _scan_page(422 if error.status < 500 else error.status, code_value=typed[:services.CODE_MAX],
-                          code_error=error.message)
+        return again(422 if error.status < 500 else error.status, error.message)
     flash("Cards exchanged. Write down what you talked about while you remember." if result.created
           else "You are already connected.", "ok")
     return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=result.connection.id))
 
 
+def _searches_paused(_limit) -> Response | None:
+    """Past the search limit, an active search says so where its results go (htmx swaps it);
+    a whole-page search gets the general 429 page."""
+    if not wants_fragment():
+        return None
+    response = make_response(render_template("scanner/_search_results.html", query="", hits=[], too_short=False,
+                                             limited=True))
+    response.headers["Retry-After"] = str(retry_after_seconds())
+    return response
+
+
 @bp.get("/e/<slug>/scan/search")
 @limiter.limit(limit("scanner_search"), key_func=browser_key, error_message=TOO_MANY_SEARCHES,
-               exempt_when=lambda: len(" ".join(request.args.get("q", "").split())) < services.SEARCH_MIN)
+               exempt_when=lambda: len(" ".join(request.args.get("q", "").split())) < services.SEARCH_MIN,
+               on_breach=_searches_paused)
 @attendee_required
 def search():
-    """Find an attendee of this event by name (or shared company or headline) to exchange with."""
-    query = request.args.get("q", "")[: services.SEARCH_MAX_QUERY]
-    too_short = len(" ".join(query.split())) < services.SEARCH_MIN
-    hits = [] if too_short else services.search_attendees(g.attendee, query)
-    return render_page("scanner/search.html", "scanner/_search_results.html", query=query, hits=hits,
-                       too_short=too_short, limited=False)
+    """Find an attendee of this event by name (or shared company or headline), then exchange by their code."""
+    return _search_page(request.args.get("q", ""))
 
 
 # ----------------------------------------------------------------------------- JSON for the queue
