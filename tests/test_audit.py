@@ -34,10 +34,17 @@ def test_every_console_action_writes_one_entry(client, login, make_event, make_a
     event = make_event(slug="org")
     maren = make_attendee(event, email="maren@example.org", name="Maren", role="organizer")
     ada = make_attendee(event, email="ada@example.org", name="Ada")
+    bo = make_attendee(event, email="bo@example.org", name="Bo")
+    cy = make_attendee(event, email="cy@example.org", name="Cy")
+    from eventnet.connections.services import record_scan
+
+    record_scan(bo, cy.badge_token, "5f0c2b8e-2f7e-4a44-8d8e-0d7a3e1b00a1", None)  # Bo has data of his own
+    db.session.commit()
     login(client, maren)
     token = csrf_token(client, "/e/org/organizer/attendees")
     steps = [
         (f"/e/org/organizer/attendees/{ada.id}/login-link", {}, "helpdesk_login_link"),
+        (f"/e/org/organizer/attendees/{bo.id}/login-link", {}, "helpdesk_login_emailed"),
         (f"/e/org/organizer/attendees/{ada.id}/reissue-badge", {}, "badge_reissued"),
         (f"/e/org/organizer/attendees/{ada.id}/log-out-everywhere", {}, "sessions_ended"),
         ("/e/org/organizer/attendees/new", {"email": "new@example.org", "name": "New"}, "attendee_added"),

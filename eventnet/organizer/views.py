@@ -174,10 +174,11 @@ def end_sessions(attendee_id: int):
 @bp.post("/attendees/<int:attendee_id>/login-link")
 @organizer_required
 def login_link(attendee_id: int):
-    """Make a one-time login link and code for the attendee at the desk, shown once, here."""
-    attendee, link = people.helpdesk_login_link(g.event, g.attendee, attendee_id)
-    response = render_page("organizer/login_link.html", "organizer/_login_link.html", attendee=attendee, link=link)
-    # A login secret: no cache, no back-button copy, no history restore.
+    """Log in the attendee at the desk: a link emailed to them if they have data, else shown once, here."""
+    desk = people.helpdesk_login(g.event, g.attendee, attendee_id)
+    response = render_page("organizer/login_link.html", "organizer/_login_link.html", desk=desk,
+                           attendee=desk.attendee)
+    # Possibly a login secret: no cache, no back-button copy, no history restore.
     response.headers["Cache-Control"] = "no-store"
     return response
 
