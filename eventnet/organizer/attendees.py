@@ -18,7 +18,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, or_
 
-from ..attendees.models import ROLES, Attendee, normalise_email
+from ..attendees import email_change
+from ..attendees.models import ROLES, Attendee
 from ..attendees.services import find_by_email, upsert_attendee
 from ..auth.services import LoginLink, create_login_link, end_every_session, token_minutes
 from ..badges.services import reissue_badge
@@ -234,21 +235,46 @@ def add_attendee(event: Event, actor: Attendee, data: AttendeeInput) -> Attendee
     return attendee
 
 
-def update_attendee(event: Event, actor: Attendee, attendee: Attendee, data: AttendeeInput) -> Attendee:
-    """Change an attendee's email, name, company, headline or role. Commits."""
+@dataclass
+class Updated:
+    """What an edit did: saved at once, and an email change waiting for the old address, if any."""
+
+    attendee: Attendee
+    email_pending: str | None = None  # the new address, mailed to the current one for confirmation
+    email_changed: bool = False  # applied at once (the attendee had no data of their own)
+
+
+def update_attendee(event: Event, actor: Attendee, attendee: Attendee, data: AttendeeInput) -> Updated:
+    """Change an attendee's name, company, headline or role at once, and their email by the rule below. Commits.
+
+    Invariant: the login email of an attendee with data of their own (a connection either way)
+    is never changed by this edit: a confirmation link goes to their current address instead
+    (email_change.request_change), and the address changes only when it is confirmed from there.
+    Someone with no data yet gets the new address at once, and their sessions end.
+    """
     other = find_by_email(event, data.email)
     if other is not None and other.id != attendee.id:
         raise AttendeeInvalid({"email": "Another attendee of this event has this email."})
     if attendee.id == actor.id and data.role != attendee.role:
         raise AttendeeInvalid({"role": OrganizerError.MESSAGES["demote_self"]})
+    result = Updated(attendee)
+    new_email = data.email if data.email != attendee.email else None
+    if new_email is not None and has_own_data(attendee):
+        email_change.request_change(event, actor, attendee, new_email)
+        result.email_pending, new_email = new_email, None
     before = form_values(attendee)
-    attendee.email, attendee.email_key = data.email, normalise_email(data.email)
     attendee.name, attendee.company, attendee.headline, attendee.role = data.name, data.company, data.headline, data.role
-    after = form_values(attendee)
+    after = {**form_values(attendee), "email": new_email or attendee.email}
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-    audit.record(event, actor, "attendee_updated", attendee_id=attendee.id, name=attendee.name, changed=changed)
-    db.session.commit()
-    return attendee
+    if changed or result.email_pending is None:
+        audit.record(event, actor, "attendee_updated", attendee_id=attendee.id, name=attendee.name, changed=changed)
+    if new_email is not None:
+        # Commits; ends their sessions unless it is my own address (I am the one logged in).
+        email_change.apply_without_data(attendee, new_email, end_sessions=attendee.id != actor.id)
+        result.email_changed = True
+    else:
+        db.session.commit()
+    return result
 
 
 def remove_attendee(event: Event, actor: Attendee, attendee_id: int) -> str:

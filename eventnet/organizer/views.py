@@ -7,6 +7,7 @@ import secrets
 
 from flask import Blueprint, Response, flash, g, render_template, request, url_for
 
+from ..attendees import email_change
 from ..attendees.importer import MAX_BYTES, CSVError
 from ..auth.session import organizer_required
 from ..badges.services import badge_url
@@ -69,7 +70,8 @@ def attendees():
 
 def _attendee_form(attendee, values, errors, status=200):
     return render_page("organizer/attendee_form.html", "organizer/_attendee_form.html", status=status,
-                       attendee=attendee, values=values, errors=errors, limits=people.LIMITS)
+                       attendee=attendee, values=values, errors=errors, limits=people.LIMITS,
+                       has_data=attendee is not None and people.has_own_data(attendee))
 
 
 @bp.get("/attendees/new")
@@ -106,11 +108,19 @@ def update_attendee(attendee_id: int):
     """Save an attendee's changed details."""
     attendee = people.get_attendee_or_404(g.event, attendee_id)
     try:
-        people.update_attendee(g.event, g.attendee, attendee, people.parse_attendee_form(request.form))
+        result = people.update_attendee(g.event, g.attendee, attendee, people.parse_attendee_form(request.form))
     except AttendeeInvalid as error:
         return _attendee_form(attendee, {k: str(request.form.get(k, ""))[:300] for k in people.form_values(None)},
                               error.errors, 422)
-    flash(f"{attendee.name} was saved.", "ok")
+    if result.email_pending:
+        flash(f"{attendee.name} was saved, but their email stays {attendee.email} for now: they have contacts or notes, "
+              f"so a confirmation was sent to their current address. It changes to {result.email_pending} when they "
+              f"confirm it there (the link works for {email_change.VALID_DAYS} days).", "ok")
+    elif result.email_changed and attendee.id != g.attendee.id:
+        flash(f"{attendee.name} was saved with the new email {attendee.email}; "
+              "they log in with it from now on (any device they were logged in on is logged out).", "ok")
+    else:
+        flash(f"{attendee.name} was saved.", "ok")
     return redirect_to(url_for("organizer.attendees", slug=g.event.slug, q=attendee.email))
 
 
