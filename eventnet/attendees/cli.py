@@ -154,8 +154,9 @@ def change_email_command(event_slug: str, old_email: str, new_email: str) -> Non
     In the organizer console, the email of an attendee with contacts or notes changes only
     when the old address confirms it, so that no organizer can move an account (and its
     private notes) to an address they read. This command is the way for a person who can no
-    longer read their old mail: run it only after you have made sure, in person, that they
-    are who they say they are. The new address gets the whole account.
+    longer read their old mail: run it only after making sure they are who they say they
+    are (in person, or through organizers who know them). The new address gets the whole
+    account.
 
     It ends every session of the attendee (each device logs in again, with the new address),
     cancels their unused login links, and writes an audit entry by "command line". The
