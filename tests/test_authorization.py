@@ -63,8 +63,8 @@ POLICY = {
     "digests.save_settings": MEMBER,
     "digests.preview": MEMBER,
     "digests.preview_html": MEMBER,
-    "digests.organizer_preview": ORGANIZER,
-    "digests.organizer_preview_html": ORGANIZER,
+    "digests.organizer_sample": ORGANIZER,
+    "digests.organizer_sample_html": ORGANIZER,
     "digests.toggle_followup": OWNER,
     "digests.contact_calendar": OWNER,
     # Links from emails: no login; the signed token in the URL is the authority (bad ones 404).

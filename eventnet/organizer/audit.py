@@ -32,7 +32,7 @@ ACTIONS = {
     "helpdesk_login_emailed": "Emailed a help-desk login link to the attendee",
     "sessions_ended": "Logged an attendee out on every device",
     "login_emails_queued": "Sent login emails",
-    "digest_test_sent": "Sent a test digest",
+    "digest_test_sent": "Sent a test digest to themselves",
     "digest_started": "Started sending digests",
     "digest_paused": "Paused digests",
     "digest_resumed": "Resumed digests",

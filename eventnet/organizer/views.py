@@ -401,48 +401,31 @@ def audit_log():
 
 # ----------------------------------------------------------------------------- digest control
 
-def _digest_page(status: int = 200, errors: dict | None = None, values: dict | None = None, error: str | None = None,
-                 typed: str = ""):
+def _digest_page(status: int = 200, errors: dict | None = None, values: dict | None = None, error: str | None = None):
     return render_template(
         "organizer/digests.html", schedule=digest_control.schedule(g.event), failures=digest_control.failures(g.event),
         errors=errors or {}, values=values or digest_control.digests.settings_values(g.event), error=error,
-        typed=typed, choices=digest_control.digests.NO_CONTACTS_CHOICES,
+        choices=digest_control.digests.NO_CONTACTS_CHOICES,
     ), status
 
 
 @bp.get("/digests")
 @organizer_required
 def digests_page():
-    """The digest schedule, per-status counts with failure reasons, and the controls."""
+    """The digest schedule, per-status counts with failure reasons, the sample, and the controls."""
     return _digest_page()
-
-
-@bp.get("/digests/preview")
-@organizer_required
-def digest_preview_lookup():
-    """Open the digest preview of the attendee whose email was typed."""
-    typed = str(request.args.get("email", "")).strip()[:254]
-    if not typed:
-        return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
-    try:
-        attendee = digest_control.attendee_by_email(g.event, typed)
-    except digest_control.NoSuchAttendee as error:
-        return _digest_page(404, error=error.message, typed=typed)
-    return redirect_to(url_for("digests.organizer_preview", slug=g.event.slug, attendee_id=attendee.id))
 
 
 @bp.post("/digests/test")
 @organizer_required
 def digest_send_test():
-    """Send the typed attendee's digest (private parts redacted) to my own address."""
-    typed = str(request.form.get("email", ""))[:254]
+    """Email the event's sample digest (made-up people, never a real attendee's) to my own address."""
+    variant = str(request.form.get("variant") or "contacts")[:20]
     try:
-        attendee = digest_control.send_test(g.event, g.attendee, typed)
-    except digest_control.NoSuchAttendee as error:
-        return _digest_page(422, error=error.message, typed=typed)
+        digest_control.send_sample(g.event, g.attendee, variant)
     except digest_control.DigestError as error:
-        return _digest_page(error.status, error=error.message, typed=typed)
-    flash(f"The digest of {attendee.name} is on its way to {g.attendee.email}.", "ok")
+        return _digest_page(error.status, error=error.message)
+    flash(f"The sample digest is on its way to {g.attendee.email}.", "ok")
     return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
 
 
