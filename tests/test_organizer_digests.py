@@ -222,3 +222,29 @@ def test_progress_of_another_events_sending_is_404(console, make_event, make_att
     entry = audit.record(other, boss, "login_emails_queued", count=0)
     db.session.commit()
     assert client.get(f"/e/org/organizer/login-emails/{entry.id}").status_code == 404
+
+
+@pytest.mark.browser
+def test_sample_preview_on_a_phone(live_server, phone, make_event, make_attendee):
+    from playwright.sync_api import expect
+
+    from eventnet.auth.services import create_login_link
+
+    event = make_event(slug="sample", name="PyConf")
+    organizer = make_attendee(event, email="maren@example.org", name="Maren Lindqvist", role="organizer")
+    with live_server.app.app_context():
+        link = create_login_link(db.session.merge(organizer), "/e/sample/organizer/digests")
+        db.session.commit()
+    phone.goto(link.url)
+    phone.get_by_role("button", name="Log in").click()
+    phone.get_by_role("link", name="Preview the sample").click()
+    expect(phone.get_by_role("heading", name="Sample digest")).to_be_visible()
+    frame = phone.frame_locator("iframe.digest-frame")
+    expect(frame.get_by_text("★ Amara Okafor")).to_be_visible()
+    expect(frame.get_by_role("link", name="Write to Amara Okafor")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert frame.locator("html").evaluate("e => e.scrollWidth") <= 360
+    phone.get_by_role("link", name="Without contacts").click()
+    expect(frame.get_by_text("Kwame Mensah", exact=True)).to_be_visible()
+    phone.get_by_role("button", name="Email this sample to me").click()
+    expect(phone.get_by_text("The sample digest is on its way to maren@example.org")).to_be_visible()
