@@ -34,15 +34,25 @@ def test_every_console_action_writes_one_entry(client, login, make_event, make_a
     event = make_event(slug="org")
     maren = make_attendee(event, email="maren@example.org", name="Maren", role="organizer")
     ada = make_attendee(event, email="ada@example.org", name="Ada")
+    bo = make_attendee(event, email="bo@example.org", name="Bo")
+    cy = make_attendee(event, email="cy@example.org", name="Cy")
+    from eventnet.connections.services import record_scan
+
+    record_scan(bo, cy.badge_token, "5f0c2b8e-2f7e-4a44-8d8e-0d7a3e1b00a1", None)  # Bo has data of his own
+    db.session.commit()
     login(client, maren)
     token = csrf_token(client, "/e/org/organizer/attendees")
     steps = [
         (f"/e/org/organizer/attendees/{ada.id}/login-link", {}, "helpdesk_login_link"),
+        (f"/e/org/organizer/attendees/{bo.id}/login-link", {}, "helpdesk_login_emailed"),
         (f"/e/org/organizer/attendees/{ada.id}/reissue-badge", {}, "badge_reissued"),
         (f"/e/org/organizer/attendees/{ada.id}/log-out-everywhere", {}, "sessions_ended"),
         ("/e/org/organizer/attendees/new", {"email": "new@example.org", "name": "New"}, "attendee_added"),
         (f"/e/org/organizer/attendees/{ada.id}/edit", {"email": "ada@example.org", "name": "Ada B", "role": "attendee"},
          "attendee_updated"),
+        (f"/e/org/organizer/attendees/{bo.id}/edit", {"email": "bo.new@example.org", "name": "Bo", "company": bo.company,
+                                                      "headline": bo.headline, "role": "attendee"},
+         "email_change_requested"),
         ("/e/org/organizer/login-emails", {}, "login_emails_queued"),
         ("/e/org/organizer/event", {"name": "Renamed", "venue": "Hall B", "timezone": "Europe/Berlin",
                                     "starts_at": "2026-05-01T09:00", "ends_at": "2026-05-02T18:00"}, "event_updated"),
@@ -50,6 +60,7 @@ def test_every_console_action_writes_one_entry(client, login, make_event, make_a
         ("/e/org/organizer/digests/resume", {}, "digest_resumed"),
         ("/e/org/organizer/digests/start", {}, "digest_started"),
         ("/e/org/organizer/digests/retry", {}, "digest_retried"),
+        ("/e/org/organizer/digests/test", {"variant": "contacts"}, "digest_test_sent"),
         (f"/e/org/organizer/attendees/{ada.id}/remove", {}, "attendee_removed"),
     ]
     for path, data, action in steps:
@@ -63,7 +74,8 @@ def test_every_console_action_writes_one_entry(client, login, make_event, make_a
             action, "maren@example.org", maren.id, event.id)
     page = html.unescape(client.get("/e/org/organizer/audit").get_data(as_text=True))
     for label in audit.ACTIONS.values():
-        if label not in ("Created the event", "Named an organizer", "Imported a CSV file", "Sent a test digest"):
+        if label not in ("Created the event", "Named an organizer", "Imported a CSV file",
+                         audit.ACTIONS["email_change_confirmed"], audit.ACTIONS["email_changed_by_operator"]):
             assert label in page, label
     assert "Name: “" in page and "→ “Renamed”" in page
 

@@ -5,11 +5,19 @@ ships without someone deciding who may use it.
 """
 from __future__ import annotations
 
+import io
+import mailbox
 import re
+import secrets
 import uuid
 from datetime import datetime, timezone
+from email import policy as email_policy
+from email.parser import BytesParser
+from html.parser import HTMLParser
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
+from werkzeug.exceptions import HTTPException
 
 from eventnet.connections.services import record_scan
 from eventnet.extensions import db
@@ -30,6 +38,10 @@ POLICY = {
     "auth.code": PUBLIC,
     "auth.confirm": PUBLIC,
     "auth.logout": PUBLIC,
+    # Administrators log in here (a link to the address set on the server); everything else in
+    # /admin needs that session (tests/test_organizer_admin.py walks it).
+    "admin.login": PUBLIC,
+    "admin.logout": PUBLIC,
     "attendees.edit_profile": MEMBER,
     "badges.card": PUBLIC,
     "badges.qr_png": PUBLIC,
@@ -63,8 +75,8 @@ POLICY = {
     "digests.save_settings": MEMBER,
     "digests.preview": MEMBER,
     "digests.preview_html": MEMBER,
-    "digests.organizer_preview": ORGANIZER,
-    "digests.organizer_preview_html": ORGANIZER,
+    "digests.organizer_sample": ORGANIZER,
+    "digests.organizer_sample_html": ORGANIZER,
     "digests.toggle_followup": OWNER,
     "digests.contact_calendar": OWNER,
     # Links from emails: no login; the signed token in the URL is the authority (bad ones 404).
@@ -72,6 +84,8 @@ POLICY = {
     "digests.resubscribe": PUBLIC,
     "digests.followup_done": PUBLIC,
     "digests.calendar": PUBLIC,
+    # Sent to the attendee's current address; the signed token is the authority, the POST applies it.
+    "attendees.confirm_email_change": PUBLIC,
     "mailbox.index": DEV,
     "mailbox.message": DEV,
     "mailbox.html_part": DEV,
@@ -270,3 +284,375 @@ def test_no_page_hands_a_member_the_badge_of_someone_they_have_not_met(app, worl
     search = clients["bo"][0].get(f"/e/{world['event'].slug}/scan/search?q=cyrus").get_data(as_text=True)
     assert "Cyrus Unmet" in search  # the walk did reach a page that names him
     assert walked > 40
+
+
+# ----------------------------------------------------------------------------- the organizer walk
+#
+# Invariant (issue 9): an organizer never sees an attendee's notes or contact list, by any path
+# the console offers. The walk plants unique markers in Ada's private note and tags and in the
+# name of her contact Bo, then acts as the event's organizer through every console route, GET and
+# POST with plausible data (help-desk links, her email edited to the organizer's own address,
+# digest sample and test send, login emails), follows every URL any answer contains, reads every
+# email that reaches the organizer's addresses and follows its links; any login link or code that
+# reaches the organizer is used, and the pages of whoever it logs in are walked. The note markers
+# must never appear. Bo's name may appear only where the console lists attendees (that Bo
+# attends is the organizer's to know), never on a page about Ada, in an email or behind a login.
+
+
+
+SITE = "http://eventnet.test"
+ORGANIZERS_OWN = "olu.private@example.net"  # an address the organizer reads that is not in the event
+WALK_LIMIT = 2000  # requests; the walk is a few hundred today
+
+
+class _Links(HTMLParser):
+    """Every URL a page offers: links, sources, htmx attributes, and its forms with their fields."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.gets: list[str] = []
+        self.posts: list[str] = []  # hx-post on an element that is not a form
+        self.forms: list[dict] = []
+        self._form: dict | None = None
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        if tag == "form":
+            method = "post" if (a.get("method", "get").lower() == "post" or "hx-post" in a) else "get"
+            self._form = {"method": method, "action": a.get("hx-post") or a.get("action") or "", "fields": []}
+            self.forms.append(self._form)
+            if a.get("action") and a.get("hx-post") and a["action"] != a["hx-post"]:
+                self.posts.append(a["action"])
+            return
+        for attr in ("href", "src", "hx-get", "data-service-worker"):
+            if a.get(attr):
+                self.gets.append(a[attr])
+        if a.get("hx-post") and self._form is None:
+            self.posts.append(a["hx-post"])
+        if self._form is None:
+            return
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text").lower()
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            if kind == "file":
+                self._form["fields"].append((a["name"], None))
+            elif kind not in ("submit", "button", "image", "reset"):
+                self._form["fields"].append((a["name"], a.get("value", "")))
+        elif tag == "select" and a.get("name"):
+            self._select = a["name"]
+            self._form["fields"].append((a["name"], ""))
+        elif tag == "option" and self._select is not None and "selected" in a:
+            self._form["fields"] = [(n, v) for n, v in self._form["fields"] if n != self._select]
+            self._form["fields"].append((self._select, a.get("value", "")))
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = a["name"]
+            self._form["fields"].append((a["name"], ""))
+
+    def handle_data(self, data):
+        if self._textarea is not None and self._form is not None:
+            self._form["fields"] = [(n, v + data if n == self._textarea else v) for n, v in self._form["fields"]]
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+@pytest.fixture
+def private_world(app, make_event, make_attendee):
+    """Ada wrote a private note about her contact Bo; markers in the note, a tag and Bo's name."""
+    from eventnet.connections.models import Connection
+    from eventnet.organizer import audit
+    from eventnet.organizer.imports import confirm_import, stash_upload
+
+    markers = {"note": "NOTE" + secrets.token_hex(8), "tag": "tag" + secrets.token_hex(6),
+               "name": "NAME" + secrets.token_hex(8)}
+    event = make_event(slug="walk-event", name="Walk Conf")
+    olu = make_attendee(event, email="olu@example.org", name="Olu Organizer", role="organizer")
+    ada = make_attendee(event, email="ada@example.org", name="Ada Lovelace")
+    bo = make_attendee(event, email="bo@example.org", name=f"Bo {markers['name']}", company="Bo Private Co")
+    zed = make_attendee(event, email="zed@example.org", name="Zed Newcomer")  # no data: may be removed
+    record_scan(ada, bo.badge_token, str(uuid.uuid4()), None)
+    db.session.commit()
+    mine = db.session.execute(db.select(Connection).filter_by(owner_id=ada.id, contact_id=bo.id)).scalar_one()
+    mine.note = f"{markers['note']} private: Bo is looking for a new job, do not tell anyone"
+    mine.tags, mine.starred, mine.intent = [markers["tag"]], True, "coffee"
+    upload, _ = stash_upload(event, olu, "walk.csv", b"email,name\nwalk.import@example.org,Walk Import\n")
+    confirm_import(event, olu, upload.id)
+    entry = audit.record(event, olu, "login_emails_queued", count=0)
+    db.session.commit()
+    return {"event": event, "olu": olu, "ada": ada, "bo": bo, "zed": zed, "markers": markers,
+            "values": {"slug": event.slug, "attendee_id": ada.id, "upload_id": upload.id, "entry_id": entry.id,
+                       "event_id": event.id}}
+
+
+class OrganizerWalk:
+    """The walk's state: clients by identity, what was visited, what was found, and how."""
+
+    def __init__(self, app, world, login):
+        self.app, self.world = app, world
+        self.adapter = app.url_map.bind("eventnet.test")
+        self.ada, self.bo, self.olu = world["ada"].id, world["bo"].id, world["olu"].id
+        self.slug = world["event"].slug
+        self.note_markers = [world["markers"]["note"], world["markers"]["tag"]]
+        self.name_marker = world["markers"]["name"]
+        self.organizer = login(app.test_client(), world["olu"])
+        self.organizer.who, self.organizer.is_organizer = "organizer", True
+        self.queue: list[tuple] = []  # (client, method, url, data, via)
+        self.seen: set = set()
+        self.requests = 0
+        self.findings: list[str] = []
+        self.logins: list[str] = []  # who a leaked link or code logged in, and how
+        self.mail_seen: set[str] = set()
+        self.used_secrets: set[str] = set()
+
+    # -- what an answer may show
+
+    def endpoint(self, method: str, path: str) -> tuple[str | None, dict]:
+        try:
+            endpoint, values = self.adapter.match(path, method=method)
+        except HTTPException:
+            return None, {}
+        return endpoint, values
+
+    def check(self, where: str, body: bytes, *, console_list: bool) -> None:
+        unfolded = re.sub(rb"\r?\n[ \t]", b"", body)  # vCard and email headers fold long lines
+        for text in (body, unfolded):
+            for marker in self.note_markers:
+                if marker.encode() in text:
+                    self.findings.append(f"Ada's private note or tag in {where}")
+                    return
+            if self.name_marker.encode() in text and not console_list:
+                self.findings.append(f"the name of Ada's contact Bo in {where}")
+                return
+
+    def lists_attendees(self, client, path: str) -> bool:
+        """A console page the organizer sees attendees' names on, and not about Ada."""
+        endpoint, values = self.endpoint("GET", path.split("?")[0])
+        if endpoint is None:
+            endpoint, values = self.endpoint("POST", path.split("?")[0])
+        return (client.is_organizer and endpoint is not None and endpoint.startswith("organizer.")
+                and values.get("attendee_id") != self.ada)
+
+    # -- requests
+
+    def add(self, client, method, url, data=None, via=""):
+        parts = urlsplit(url)
+        if parts.scheme and f"{parts.scheme}://{parts.netloc}" != SITE:
+            return  # another site (mailto:, example.com in a sample): not ours to walk
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if not path.startswith("/") or path.startswith("/static/"):
+            return
+        if re.match(r"^/login/[^/?]+", parts.path):
+            self.use_login_link(path, via)
+            return
+        key = (client.who, method, path)  # each console action once per place it is offered
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        self.queue.append((client, method, path, data, via))
+
+    def run(self, only=None):
+        """Visit what is queued; with `only`, just that client's pages (a login is walked at once,
+        before a later console action, such as logging that attendee out, could end it)."""
+        while True:
+            mine = [i for i, item in enumerate(self.queue) if only is None or item[0] is only]
+            if not mine:
+                return
+            client, method, path, data, via = self.queue.pop(mine[0])
+            self.requests += 1
+            assert self.requests < WALK_LIMIT, "the walk does not end: " + via
+            if method == "POST":
+                response = client.post(path, data=data or {}, headers={"X-CSRFToken": client.csrf})
+            else:
+                response = client.get(path)
+            where = f"{method} {path} as {client.who} (via {via[:300] or 'the start'})"
+            self.check(where, response.data, console_list=self.lists_attendees(client, path))
+            self.follow(client, response, path, where)
+
+    def follow(self, client, response, path, where):
+        for header in ("Location", "HX-Redirect"):
+            if response.headers.get(header):
+                self.add(client, "GET", urljoin(SITE + path, response.headers[header]), via=where)
+        if "html" not in response.headers.get("Content-Type", ""):
+            return
+        html = response.get_data(as_text=True)
+        self.use_shown_code(html, where)
+        for url in re.findall(r"http://eventnet\.test/login/[^\s\"'<>]+", html):  # a link shown as text
+            self.add(client, "GET", url.replace("&amp;", "&"), via=where)
+        links = _Links()
+        links.feed(html)
+        for url in links.gets:
+            self.add(client, "GET", urljoin(SITE + path, url), via=where)
+        for url in links.posts:
+            self.post(client, urljoin(SITE + path, url), {}, where)
+        for form in links.forms:
+            action = urljoin(SITE + path, form["action"] or path)
+            if form["method"] == "get":
+                fields = [(n, v) for n, v in form["fields"] if v is not None]
+                if urlsplit(action).path.endswith("/digests/preview"):  # the old lookup by email
+                    fields = [(n, self.world["ada"].email if n == "email" else v) for n, v in fields]
+                query = urlencode(fields)
+                self.add(client, "GET", action.split("?")[0] + (f"?{query}" if query else ""), via=where)
+            else:
+                self.post(client, action, dict((n, v) for n, v in form["fields"] if v is not None), where)
+
+    def console(self, endpoint: str | None, path: str) -> bool:
+        """A route of the organizer's console: its blueprint, and the digest feature's organizer pages."""
+        return endpoint is not None and (endpoint.startswith("organizer.") or path.startswith(f"/e/{self.slug}/organizer"))
+
+    def post(self, client, url, fields, via):
+        path = urlsplit(url).path
+        endpoint, values = self.endpoint("POST", path)
+        # The console's actions, pressed as the organizer; anyone's own forms (a note, a scan, a
+        # deletion) are not the walk's to press: it reads what they show.
+        if client.who != "organizer" or not self.console(endpoint, path):
+            return
+        data = self.plausible(endpoint, values, fields)
+        if data is not None:
+            self.add(client, "POST", url, data, via)
+
+    def plausible(self, endpoint: str, values: dict, fields: dict) -> dict | None:
+        """What an organizer would send to this console route; None for what would only destroy the evidence."""
+        target = values.get("attendee_id")
+        if endpoint == "organizer.remove_attendee" and target in (self.ada, self.bo):
+            return None  # removing Ada or Bo would remove the markers, not find them
+        if endpoint == "organizer.end_sessions" and target == self.olu:
+            return None  # the organizer would only log themselves out of the walk
+        data = dict(fields)
+        if endpoint == "organizer.update_attendee" and target == self.ada:
+            data.update(email=ORGANIZERS_OWN)  # the organizer's own address on Ada's account
+        elif endpoint == "organizer.create_attendee":
+            data.update(email="walk.new@example.org", name="Walk New", role="attendee")
+        elif endpoint == "organizer.upload_csv":
+            data["file"] = (io.BytesIO(b"email,name,company\nada@example.org,Ada Lovelace,Renamed Co\n"), "walk.csv")
+        elif endpoint == "organizer.digest_send_test":
+            data.setdefault("email", self.world["ada"].email)  # the console of before asked for an attendee
+        return data
+
+    # -- logins that reach the organizer
+
+    def use_login_link(self, path: str, via: str) -> None:
+        if path in self.used_secrets:
+            return
+        self.used_secrets.add(path)
+        phone = self.app.test_client()
+        page = phone.get(path)
+        match = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+        if page.status_code != 200 or not match:
+            return
+        form = re.search(r'<form[^>]*method="post"[^>]*action="([^"]+)"', page.get_data(as_text=True))
+        answer = phone.post(form.group(1).replace("&amp;", "&") if form else path, data={"csrf_token": match.group(1)})
+        self.logged_in(phone, answer, f"the login link {path[:20]}… (via {via})")
+
+    def use_shown_code(self, html: str, via: str) -> None:
+        code = re.search(r"data-login-code>\s*(\d+)\s*<", html)
+        email = re.search(r"typed with ([^\s<]+@[^\s<]+) on", html)
+        if not code or not email or code.group(1) + email.group(1) in self.used_secrets:
+            return
+        self.used_secrets.add(code.group(1) + email.group(1))
+        phone = self.app.test_client()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', phone.get(f"/e/{self.slug}/login/code")
+                          .get_data(as_text=True)).group(1)
+        answer = phone.post(f"/e/{self.slug}/login/code",
+                            data={"csrf_token": token, "email": email.group(1), "code": code.group(1)})
+        self.logged_in(phone, answer, f"the code shown for {email.group(1)} (via {via})")
+
+    def logged_in(self, phone, answer, how: str) -> None:
+        from eventnet.auth.models import LoginSession
+        from eventnet.auth.session import SESSION_KEY, hash_session_token
+
+        if answer.status_code not in (302, 303):
+            return
+        with phone.session_transaction() as session:
+            token = session.get(SESSION_KEY)
+        attendee_id = db.session.execute(
+            db.select(LoginSession.attendee_id).filter_by(token_hash=hash_session_token(token))
+        ).scalar_one_or_none() if token else None
+        if attendee_id is None:
+            return
+        # The organizer's own login (an invitation to their own address) is still the organizer.
+        phone.is_organizer = attendee_id == self.olu
+        phone.who = "the organizer, logged in again" if phone.is_organizer else f"attendee {attendee_id}"
+        home = phone.get(f"/e/{self.slug}/").get_data(as_text=True)
+        phone.csrf = re.search(r'"X-CSRFToken": "([^"]+)"', home).group(1)
+        self.logins.append(f"{phone.who} by {how}")
+        # Their pages: the book, every export, my data, the digest preview, and all they link to.
+        for path in ("/", "/contacts/", "/contacts/export.json", "/contacts/export.csv", "/contacts/export.vcf",
+                     "/my-data", "/digest/preview", "/digest/preview/email.html", "/digest", "/profile", "/scan"):
+            self.add(phone, "GET", f"{SITE}/e/{self.slug}{path}", via=f"logged in as {phone.who} by {how}")
+        self.run(only=phone)
+
+    # -- the organizer's mail
+
+    def read_mail(self) -> None:
+        from eventnet.mail.services import deliver_due
+
+        deliver_due()
+        try:
+            box = mailbox.Maildir(self.app.config["MAILBOX_PATH"], create=False)
+        except mailbox.NoSuchMailboxError:
+            return
+        for key in box.keys():
+            if key in self.mail_seen:
+                continue
+            self.mail_seen.add(key)
+            message = BytesParser(policy=email_policy.default).parsebytes(box.get_bytes(key))
+            if not any(address in str(message["To"]) for address in ("olu@example.org", ORGANIZERS_OWN)):
+                continue
+            where = f"the email “{message['Subject']}” to {message['To']}"
+            parts = [str(message["Subject"]).encode()]
+            for part in message.walk():
+                if not part.is_multipart():
+                    parts.append(part.get_payload(decode=True) or b"")
+            for body in parts:
+                self.check(where, body, console_list=False)
+                for url in re.findall(r"http://eventnet\.test/[^\s\"'<>]+", body.decode("utf-8", "replace")):
+                    self.add(self.organizer, "GET", url.rstrip(".,;)").replace("&amp;", "&"), via=where)
+
+
+def test_an_organizer_never_sees_an_attendees_notes_or_contacts(app, private_world, login):
+    walk = OrganizerWalk(app, private_world, login)
+    home = walk.organizer.get(f"/e/{walk.slug}/organizer/").get_data(as_text=True)
+    walk.organizer.csrf = re.search(r'"X-CSRFToken": "([^"]+)"', home).group(1)
+    values = private_world["values"]
+    rules = [rule for rule in app.url_map.iter_rules()
+             if rule.endpoint.startswith(("organizer.", "admin."))
+             or (rule.endpoint.startswith("digests.") and rule.rule.startswith("/e/<slug>/organizer"))]
+    unknown = [rule.rule for rule in rules if set(rule.arguments) - set(values)]
+    assert unknown == [], f"give these console routes a value in the walk: {unknown}"
+    # First what an organizer can open, then every action, the email edit and help desk first.
+    first = ("organizer.update_attendee", "organizer.login_link")
+    for rule in sorted(rules, key=lambda r: ("POST" in r.methods, r.endpoint not in first)):
+        path = rule.build(values, append_unknown=False)[1]
+        if "GET" in rule.methods:
+            walk.add(walk.organizer, "GET", SITE + path, via=f"the console route {rule.endpoint}")
+        if "POST" in rule.methods:
+            fields = {"csrf_token": walk.organizer.csrf}
+            if rule.endpoint == "organizer.update_attendee":  # the edit form as it stands, then the email changed
+                parsed = _Links()
+                parsed.feed(walk.organizer.get(path).get_data(as_text=True))
+                fields.update((n, v) for f in parsed.forms if f["method"] == "post" for n, v in f["fields"] if v is not None)
+            if rule.endpoint == "admin.login":  # an administrator's link, asked for with the organizer's address
+                fields["email"] = "olu@example.org"
+            walk.post(walk.organizer, SITE + path, fields, f"the console route {rule.endpoint}")
+    walk.run()
+    # Whatever reached the organizer's addresses, and whatever the organizer can ask for with them.
+    for _ in range(4):
+        for address in ("olu@example.org", ORGANIZERS_OWN):
+            phone = app.test_client()
+            token = re.search(r'name="csrf_token" value="([^"]+)"',
+                              phone.get(f"/e/{walk.slug}/login").get_data(as_text=True)).group(1)
+            phone.post(f"/e/{walk.slug}/login", data={"csrf_token": token, "email": address})
+        walk.read_mail()
+        walk.run()
+    assert walk.requests > 100, walk.requests  # the walk reached the console, not only its door
+    assert walk.organizer.get(f"/e/{walk.slug}/organizer/").status_code == 200  # and stayed in it
+    assert walk.logins, "no login reached the organizer: the walk did not try hard enough"
+    assert walk.findings == [], "\n".join(dict.fromkeys(walk.findings)) + "\nLogins: " + "\n".join(walk.logins)

@@ -379,45 +379,53 @@ def test_attendee_preview_shows_my_notes_in_a_sandboxed_frame(app, client, login
     assert app.test_client().get(f"/e/{event.slug}/digest/preview").status_code in (302, 303)
 
 
-def test_organizer_preview_redacts_the_attendees_private_parts(app, client, login, seeded, make_attendee, make_event):
+def test_organizer_sees_a_sample_never_an_attendees_digest(app, client, login, seeded, make_attendee, make_event):
     event, ana = seeded["event"], seeded["ana"]
     boss = make_attendee(event, "boss@example.org", "Olga Organizer", role="organizer")
     login(client, boss)
-    page = client.get(f"/e/{event.slug}/organizer/digests/preview/{ana.id}")
-    body = page.get_data(as_text=True)
-    assert page.status_code == 200
-    assert "Private parts are hidden" in body and "[private note]" in body
-    frame = client.get(f"/e/{event.slug}/organizer/digests/preview/{ana.id}/email.html").get_data(as_text=True)
-    for text in (body, frame):
-        assert "build systems" not in text and "ANA-ABOUT-CLEO" not in text and "slides" not in text
-        assert "Keep your promise" not in text and "/followups/" not in text and "/calendar/" not in text
-        assert "/unsubscribe/" not in text
-        assert "Bob Builder" in text and "Cleo Hidden" in text
-    assert "[private suggestion]" in frame
-    # Only this event's attendees, only for organizers.
-    stranger = make_attendee(make_event(), "x@example.org", "Stranger")
-    assert client.get(f"/e/{event.slug}/organizer/digests/preview/{stranger.id}").status_code == 404
+    # The per-attendee preview is gone, whoever it would name.
+    assert client.get(f"/e/{event.slug}/organizer/digests/preview/{ana.id}").status_code == 404
+    assert client.get(f"/e/{event.slug}/organizer/digests/preview/{ana.id}/email.html").status_code == 404
+    page = client.get(f"/e/{event.slug}/organizer/digests/sample")
+    frame = client.get(f"/e/{event.slug}/organizer/digests/sample/email.html")
+    assert page.status_code == frame.status_code == 200
+    for text in (page.get_data(as_text=True), frame.get_data(as_text=True)):
+        for real in ("build systems", "ANA-ABOUT-CLEO", "BOB-ABOUT", "Bob Builder", "Cleo Hidden", "bob@example.org",
+                     "Eve Alone", "/followups/", "/calendar/", "/unsubscribe/"):
+            assert real not in text, real
+        assert "Amara Okafor" in text and "Sample" in text
+        assert "<script>alert" not in text  # the hostile event name is escaped like any value
+    # Only for organizers.
     login(client, seeded["bob"])
-    assert client.get(f"/e/{event.slug}/organizer/digests/preview/{ana.id}").status_code == 403
+    assert client.get(f"/e/{event.slug}/organizer/digests/sample").status_code == 403
 
 
-def test_organizer_test_send_goes_to_the_organizer_redacted(app, app_factory, smtp_server, seeded, make_attendee,
-                                                           make_event):
-    event, ana = seeded["event"], seeded["ana"]
+def test_organizer_test_send_is_the_sample_with_the_events_settings(app, app_factory, smtp_server, seeded,
+                                                                     make_attendee, make_event):
+    event = seeded["event"]
     boss = make_attendee(event, "boss@example.org", "Olga Organizer", role="organizer")
-    row = services.send_test_digest(event, boss, ana)
-    assert row.kind == "digest_test"
+    row = services.send_sample_digest(event, boss)
+    assert row.kind == "digest_test" and row.payload == {"variant": "contacts"}
+    assert "Ana" not in row.subject and row.attendee_id == boss.id
     send_all(app_factory, smtp_server)
     [msg] = smtp_server.messages()
-    assert msg["To"] == "boss@example.org" and msg["Subject"].startswith("[Test] ")
+    assert msg["To"] == "boss@example.org" and msg["Subject"].startswith("[Sample] Sam, your 5 contacts from PyConf")
+    assert "Bcc" not in msg and msg["Reply-To"] == "team@pyconf.example" and "List-Unsubscribe" not in msg
     text = msg.get_body(("plain",)).get_content()
-    assert "[private note]" in text and "build systems" not in text and "ANA-ABOUT-CLEO" not in text
-    assert "List-Unsubscribe" not in msg
+    assert "build systems" not in text and "Bob Builder" not in text and "Amara Okafor" in text
     vcf = next(msg.iter_attachments()).get_content()
-    assert "build systems" not in vcf and "Bob Builder" in vcf
+    assert "Bob Builder" not in vcf and "Amara Okafor" in vcf
+    # A row queued before this change named an attendee: it is sent as the sample too.
+    services.send_sample_digest(event, boss).payload = {"attendee_id": seeded["ana"].id}
+    db.session.commit()
+    send_all(app_factory, smtp_server)
+    assert "build systems" not in smtp_server.messages()[-1].as_string()
     with pytest.raises(services.DigestError) as error:
-        services.send_test_digest(event, boss, make_attendee(make_event(), "z@example.org", "Z"))
+        services.send_sample_digest(make_event(), boss)
     assert error.value.code == "other_event"
+    with pytest.raises(services.DigestError) as error:
+        services.send_sample_digest(event, boss, "everything")
+    assert error.value.code == "unknown_variant"
 
 
 # ----------------------------------------------------------------------------- organizer controls

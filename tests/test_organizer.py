@@ -181,6 +181,75 @@ def test_helpdesk_login_link_is_shown_once_and_works(app, app_factory, client, l
     assert "Hello, Ada Nwosu" in phone.get("/e/org/").get_data(as_text=True)
 
 
+def _login_secrets(html: str) -> list[str]:
+    """Anything in a page that would log someone in: a login URL, a code, the link's input."""
+    return re.findall(r"/login/[A-Za-z0-9_-]{20,}|data-login-code|desk-link-url", html)
+
+
+def test_helpdesk_emails_the_link_of_an_attendee_with_data_never_shows_it(app, app_factory, client, login, setup,
+                                                                         make_attendee):
+    from eventnet.connections.services import record_scan
+    from eventnet.contacts.services import remove_contact
+    from eventnet.connections.models import Connection
+    from eventnet.mail.models import OutboxMessage
+    from eventnet.mail.services import deliver_due
+
+    event, organizer, ada = setup
+    bo = make_attendee(event, email="bo@example.org", name="Bo Chen")
+    record_scan(ada, bo.badge_token, "0b7c5d7e-9a51-4c43-9a0e-1df0f3c1a0d1", None)
+    db.session.commit()
+    # Bo took his side back: he is now only someone's contact, and that is data of his own too.
+    remove_contact(db.session.execute(db.select(Connection).filter_by(owner_id=bo.id)).scalar_one())
+    login(client, organizer)
+    token = csrf_token(client, url())
+    for person in (ada, bo):
+        response = client.post(url(tail=f"/{person.id}/login-link"), data={"csrf_token": token}, headers=HX)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert _login_secrets(html) == [], html
+        assert f"Login link emailed to {person.name}" in html and person.email in html
+        assert "check" in html and "inbox" in html and "60 minutes" in html
+    listing = client.get(url()).get_data(as_text=True)
+    assert 'aria-label="Email a login link to Ada Nwosu"' in listing
+    assert 'aria-label="Email a login link to Bo Chen"' in listing
+    assert 'aria-label="Help-desk login link for Maren Lindqvist"' in listing  # no data: on screen
+    db.session.expire_all()
+    rows = db.session.execute(db.select(OutboxMessage).filter_by(kind="login_link").order_by(OutboxMessage.id)).scalars().all()
+    assert [r.to_addr for r in rows] == ["ada@example.org", "bo@example.org"]
+    audit_page = client.get("/e/org/organizer/audit").get_data(as_text=True)
+    assert re.findall(r'data-action="([a-z_]+)"', audit_page) == ["helpdesk_login_emailed"] * 2
+    # The email reaches Ada, and its link logs her in on her own phone.
+    assert deliver_due().sent == 2
+    import mailbox
+    box = mailbox.Maildir(app.config["MAILBOX_PATH"], create=False)
+    ada_mail = next(m for m in box if "ada@example.org" in m["To"])
+    body = ada_mail.get_payload()[0].get_payload(decode=True).decode()
+    assert "sent by the help desk as you asked" in body and "for 60 minutes" in body
+    link = re.search(r"(http://eventnet\.test/login/\S+)", body).group(1)
+    phone = app_factory().test_client()
+    path = link.removeprefix("http://eventnet.test")
+    page = phone.get(path).get_data(as_text=True)
+    form_token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    phone.post(path, data={"csrf_token": form_token})
+    assert "Hello, Ada Nwosu" in phone.get("/e/org/").get_data(as_text=True)
+
+
+def test_helpdesk_decides_when_asked_not_by_the_button_shown(client, login, setup, make_attendee):
+    """A page opened before the attendee's first exchange still gets an emailed link, not a shown one."""
+    from eventnet.connections.services import record_scan
+
+    event, organizer, ada = setup
+    login(client, organizer)
+    listing = client.get(url()).get_data(as_text=True)
+    assert 'aria-label="Help-desk login link for Ada Nwosu"' in listing
+    bo = make_attendee(event, email="bo@example.org", name="Bo Chen")
+    record_scan(bo, ada.badge_token, "0b7c5d7e-9a51-4c43-9a0e-1df0f3c1a0d2", None)  # Bo scans Ada meanwhile
+    db.session.commit()
+    token = csrf_token(client, url())
+    html = client.post(url(tail=f"/{ada.id}/login-link"), data={"csrf_token": token}).get_data(as_text=True)
+    assert _login_secrets(html) == [] and "Login link emailed to Ada Nwosu" in html
+
+
 @pytest.mark.browser
 def test_phone_active_search_and_help_desk_link(live_server, phone, make_event, make_attendee):
     from playwright.sync_api import expect

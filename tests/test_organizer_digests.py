@@ -81,37 +81,95 @@ def test_failures_show_reasons_and_retry(console, app_factory, smtp_server):
     assert counts(client)["sent"] == 2
 
 
-def test_test_digest_goes_to_the_organizer_only(console, app_factory, smtp_server):
+def test_test_send_is_a_sample_of_made_up_people_to_the_organizer(console, app_factory, smtp_server):
     client, event, maren, ada, bo = console
-    unknown = client.post("/e/org/organizer/digests/test", data={"csrf_token": client.token, "email": "who@x.org"})
-    assert unknown.status_code == 422 and "Nobody in this event" in unknown.get_data(as_text=True)
-    sent = client.post("/e/org/organizer/digests/test", data={"csrf_token": client.token, "email": "ADA@example.org"})
+    event.reply_to = "team@pyconf.example"
+    db.session.commit()
+    # Asked as the console used to be asked (with an attendee's address), it still sends the sample.
+    sent = client.post("/e/org/organizer/digests/test", data={"csrf_token": client.token, "email": "ada@example.org"})
     assert sent.status_code == 303
-    assert "The digest of Ada Nwosu is on its way to maren@example.org" in client.get(sent.headers["Location"]).get_data(as_text=True)
     assert send_all(app_factory, smtp_server).sent == 1
     [message] = smtp_server.messages()
+    everything = message.as_string()
+    for real in ("Bo Chen", "bo@example.org", "Ada Nwosu", "ada@example.org", bo.company):
+        assert real not in everything, real
     assert message["To"].addresses[0].addr_spec == "maren@example.org"
-    assert message["Subject"].startswith("[Test] Ada, your 1 contact from PyConf")
+    assert message["Subject"] == "[Sample] Sam, your 5 contacts from PyConf"
+    assert message["Reply-To"] == "team@pyconf.example" and "List-Unsubscribe" not in message
+    text = message.get_body(("plain",)).get_content()
+    assert "Sample: Sam Example and everyone below are made up" in text
+    assert "Amara Okafor" in text and "You promised: send the slides on offline sync" in text
+    vcf = next(message.iter_attachments())
+    assert vcf.get_content_type() == "text/vcard" and "Mei Tanaka" in vcf.get_content()
+    assert "The sample digest is on its way to maren@example.org" in client.get(sent.headers["Location"]).get_data(as_text=True)
     assert counts(client)["sent"] == 0  # a test copy is not one of the attendees' digests
+    page = client.get("/e/org/organizer/digests").get_data(as_text=True)
+    row = re.search(r'<tr data-kind="test-copies">(.*?)</tr>', page, re.S).group(1)
+    assert 'data-status="sent">1<' in row
+    # The variant for attendees without contacts; a made-up variant is a clear 400.
+    client.post("/e/org/organizer/digests/test", data={"csrf_token": client.token, "variant": "matches"})
+    send_all(app_factory, smtp_server)
+    assert smtp_server.messages()[-1]["Subject"] == "[Sample] Sam, people to meet after PyConf"
+    bad = client.post("/e/org/organizer/digests/test", data={"csrf_token": client.token, "variant": "everyone"})
+    assert bad.status_code == 400 and "Choose the sample" in bad.get_data(as_text=True)
+    log = client.get("/e/org/organizer/audit").get_data(as_text=True)
+    assert log.count('data-action="digest_test_sent"') == 2 and "Ada" not in log
 
 
-def test_preview_lookup_and_settings(console):
+def test_no_digest_preview_shows_an_attendees_contacts(console):
     client, event, maren, ada, bo = console
-    found = client.get("/e/org/organizer/digests/preview?email=ada@example.org")
-    assert found.status_code == 303 and found.headers["Location"].endswith(f"/organizer/digests/preview/{ada.id}")
-    assert client.get(found.headers["Location"]).status_code == 200
-    missing = client.get("/e/org/organizer/digests/preview?email=nobody@example.org")
-    assert missing.status_code == 404 and "Nobody in this event" in missing.get_data(as_text=True)
+    paths = [
+        # The per-attendee preview of before, by lookup and by id: gone.
+        "/e/org/organizer/digests/preview?email=ada@example.org",
+        f"/e/org/organizer/digests/preview/{ada.id}",
+        f"/e/org/organizer/digests/preview/{ada.id}/email.html",
+        "/e/org/organizer/digests/sample",
+        "/e/org/organizer/digests/sample/email.html",
+        "/e/org/organizer/digests/sample?variant=matches",
+        "/e/org/organizer/digests/sample/email.html?variant=matches",
+    ]
+    for path in paths:
+        body = client.get(path, follow_redirects=True).get_data(as_text=True)
+        for real in ("Bo Chen", "bo@example.org", bo.company):
+            assert real not in body, (path, real)
+
+
+def test_sample_preview_and_settings(console):
+    client, event, maren, ada, bo = console
+    digests = client.get("/e/org/organizer/digests").get_data(as_text=True)
+    assert 'href="/e/org/organizer/digests/sample"' in digests and "Email the sample to me" in digests
+    assert 'name="email"' not in digests  # nobody's address to type any more
+    page = client.get("/e/org/organizer/digests/sample")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Made-up people, your event's real email" in html
+    assert "Sam, your 5 contacts from PyConf" in html and "Amara Okafor" in html  # the plain-text part
+    assert 'src="/e/org/organizer/digests/sample/email.html?variant=contacts"' in html
+    assert 'id="sample-links"' in html and "none: replies go nowhere" in html
+    frame = client.get("/e/org/organizer/digests/sample/email.html?variant=contacts")
+    csp = frame.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "sandbox" in csp and "script-src" not in csp
+    frame_html = frame.get_data(as_text=True)
+    assert "Jonas Weber" in frame_html and "Add coffee to calendar" in frame_html and "Mark done" in frame_html
+    assert "http://eventnet.test/e/org/organizer/digests/sample#sample-links" in frame_html
+    matches = client.get("/e/org/organizer/digests/sample?variant=matches").get_data(as_text=True)
+    assert "people to meet after PyConf" in matches and "Kwame Mensah" in matches
+    for bad in ("x", "contacts%00", "a" * 500):
+        assert client.get(f"/e/org/organizer/digests/sample?variant={bad}").status_code == 400
+        assert client.get(f"/e/org/organizer/digests/sample/email.html?variant={bad}").status_code == 400
     bad = client.post("/e/org/organizer/digests/settings", data={"csrf_token": client.token, "digest_at": "soon",
                                                                  "no_contacts": "matches", "reminder_days": "30"})
     assert bad.status_code == 422 and 'value="soon"' in bad.get_data(as_text=True)
     ok = client.post("/e/org/organizer/digests/settings", data={"csrf_token": client.token,
                                                                 "digest_at": "2030-01-02T08:15", "no_contacts": "none",
-                                                                "reminder_days": "", "reply_to": ""})
+                                                                "reminder_days": "", "reply_to": "team@pyconf.example"})
     assert ok.status_code == 303
     page = client.get("/e/org/organizer/digests").get_data(as_text=True)
     assert "Wed 02 Jan 2030, 08:15" in page and re.search(r"data-recipients>\s*2<", page)  # Maren has no contacts
     assert "Changed the event" in client.get("/e/org/organizer/audit").get_data(as_text=True)
+    sample = client.get("/e/org/organizer/digests/sample").get_data(as_text=True)
+    assert "Wed 02 Jan 2030, 08:15" in sample and "team@pyconf.example" in sample
+    matches = client.get("/e/org/organizer/digests/sample?variant=matches").get_data(as_text=True)
+    assert "get nothing now" in matches
 
 
 def test_login_emails_to_those_who_never_logged_in_with_progress(console, app_factory, smtp_server, make_attendee):
@@ -164,3 +222,29 @@ def test_progress_of_another_events_sending_is_404(console, make_event, make_att
     entry = audit.record(other, boss, "login_emails_queued", count=0)
     db.session.commit()
     assert client.get(f"/e/org/organizer/login-emails/{entry.id}").status_code == 404
+
+
+@pytest.mark.browser
+def test_sample_preview_on_a_phone(live_server, phone, make_event, make_attendee):
+    from playwright.sync_api import expect
+
+    from eventnet.auth.services import create_login_link
+
+    event = make_event(slug="sample", name="PyConf")
+    organizer = make_attendee(event, email="maren@example.org", name="Maren Lindqvist", role="organizer")
+    with live_server.app.app_context():
+        link = create_login_link(db.session.merge(organizer), "/e/sample/organizer/digests")
+        db.session.commit()
+    phone.goto(link.url)
+    phone.get_by_role("button", name="Log in").click()
+    phone.get_by_role("link", name="Preview the sample").click()
+    expect(phone.get_by_role("heading", name="Sample digest")).to_be_visible()
+    frame = phone.frame_locator("iframe.digest-frame")
+    expect(frame.get_by_text("★ Amara Okafor")).to_be_visible()
+    expect(frame.get_by_role("link", name="Write to Amara Okafor")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert frame.locator("html").evaluate("e => e.scrollWidth") <= 360
+    phone.get_by_role("link", name="Without contacts").click()
+    expect(frame.get_by_text("Kwame Mensah", exact=True)).to_be_visible()
+    phone.get_by_role("button", name="Email this sample to me").click()
+    expect(phone.get_by_text("The sample digest is on its way to maren@example.org")).to_be_visible()

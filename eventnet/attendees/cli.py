@@ -11,6 +11,7 @@ from ..badges.services import badge_url, reissue_badge
 from ..events.models import Event
 from ..extensions import db
 from ..mail.services import absolute_url
+from .email_change import EmailChangeError, change_by_operator
 from .importer import MAX_BYTES, CSVError, ImportReport, ParsedCSV, import_rows, parse_csv
 from .models import Attendee
 from .services import find_by_email
@@ -141,3 +142,33 @@ def reissue_badge_command(event_slug: str, email: str) -> None:
     click.echo(f"New badge for {attendee.name} <{attendee.email}>; the old one no longer works.")
     click.echo(f"  Badge URL: {badge_url(attendee)}")
     click.echo(f"  Code under the QR: {attendee.short_code}")
+
+
+@cli.command("change-email")
+@click.argument("event_slug")
+@click.argument("old_email")
+@click.argument("new_email")
+def change_email_command(event_slug: str, old_email: str, new_email: str) -> None:
+    """Change the email an attendee logs in with, for someone who lost access to the old one.
+
+    In the organizer console, the email of an attendee with contacts or notes changes only
+    when the old address confirms it, so that no organizer can move an account (and its
+    private notes) to an address they read. This command is the way for a person who can no
+    longer read their old mail: run it only after making sure they are who they say they
+    are (in person, or through organizers who know them). The new address gets the whole
+    account.
+
+    It ends every session of the attendee (each device logs in again, with the new address),
+    cancels their unused login links, and writes an audit entry by "command line". The
+    server's operator holds the database anyway, so this grants nobody anything new.
+    """
+    event = event_or_fail(event_slug)
+    attendee = attendee_or_fail(event, old_email)
+    try:
+        old = change_by_operator(event, attendee, new_email)
+    except EmailChangeError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"{attendee.name} now logs in to {event.name} with {attendee.email} (was {old}).")
+    click.echo("Every session of theirs has ended and their unused login links no longer work; the change is in the "
+               "event's audit log.")
+    click.echo(f"They ask for a login link with the new address at {absolute_url('auth.login', slug=event.slug)}")

@@ -1,15 +1,18 @@
 """What a digest or a reminder says, built when it is sent (and for previews) from the current data.
 
 Every contact's details come from public_card(); the owner's note, tags, star and intent come
-from their own connection row. The organizer's preview and test send use redact=True: the
-layout that will be sent, with every private part (notes, tags, stars, follow-up plans,
-suggestions, promises, signed links) replaced, and contacts in the order they met.
+from their own connection row, and only the owner ever gets them (their email, their preview).
+Organizers preview and test-send a sample built from made-up people (digests.sample) with the
+same entries, the same dataclasses and the same templates.
 """
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -27,11 +30,8 @@ from ..mail.services import Attachment, BuiltEmail, SkipMessage, render_email
 from . import tokens
 from .models import MailPreference
 from .schedule import KIND_DIGEST, KIND_REMINDER
-from .suggestions import mailto, normalise_topic, one_line, parse_note, suggest
+from .suggestions import NoteParts, mailto, normalise_topic, one_line, parse_note, suggest
 
-PRIVATE_NOTE = "[private note]"
-PRIVATE = "[private]"
-PRIVATE_SUGGESTION = "[private suggestion]"
 MATCHES_SHOWN = 5
 NOTE_SHOWN = 1000
 TOPIC_INDEX_SECONDS = 60
@@ -105,7 +105,7 @@ class Digest:
     people: int = 0
     promises_open: int = 0
     followups_open: int = 0
-    redacted: bool = False
+    sample: bool = False  # the organizer's sample: made-up people, said so at the top
     days: int | None = None
     book_url: str = ""
     settings_url: str = ""
@@ -135,7 +135,7 @@ def card_links(card: dict) -> list[tuple[str, str]]:
     return links
 
 
-class _Urls:
+class AbsoluteUrls:
     """Absolute URLs on BASE_URL from one bound map adapter (a digest needs a hundred of them)."""
 
     def __init__(self) -> None:
@@ -146,7 +146,7 @@ class _Urls:
         return self.adapter.build(endpoint, values, force_external=True)
 
 
-def _reach(card: dict, suggestion_subject: str, draft: str | None, name: str) -> Reach | None:
+def reach_for(card: dict, suggestion_subject: str, draft: str | None, name: str) -> Reach | None:
     if card.get("email"):
         body = f"{draft}\n\n" if draft else ""
         return Reach(mailto(card["email"], suggestion_subject, body), f"Write to {one_line(name, 60)}",
@@ -169,7 +169,61 @@ def _my_topics(attendee: Attendee) -> tuple[list[str], list[str]]:
     return split_topics(attendee.can_help_with), split_topics(attendee.looking_for)
 
 
-def _entries(attendee: Attendee, event: Event, urls: _Urls, *, redact: bool, only_open: bool) -> list[Entry]:
+class NoteSide(Protocol):
+    """My side of a contact as an entry reads it: a Connection, or a made-up one (digests.sample)."""
+
+    id: int
+    note: str
+    tags: list
+    starred: bool
+    intent: str
+
+    @property
+    def followup_done_at(self) -> datetime | None: ...
+
+
+def _is_open(connection: NoteSide, parts: NoteParts) -> bool:
+    done = connection.followup_done_at is not None
+    return not done and bool(connection.intent != "none" or connection.starred or parts.promises)
+
+
+def entry_for(connection: NoteSide, card: dict | None, *, event_name: str, my_help: list[str], my_needs: list[str],
+              link: Callable[[str], str], parts: NoteParts | None = None) -> Entry:
+    """One contact as a digest shows it: their card, my note, tags, star and intent, and a suggestion.
+
+    `card` is the contact's public card (None once they deleted their account); `link(kind)` makes
+    the entry's "done", "calendar" and "contact" URLs.
+    """
+    name = one_line(card["name"] if card else "A deleted attendee", 120)
+    parts = parts or parse_note(connection.note)
+    done = connection.followup_done_at is not None
+    suggestion = suggest(note=connection.note, intent=connection.intent, card=card or {"name": name},
+                         my_help=my_help, my_needs=my_needs, event_name=event_name, done=done, parts=parts)
+    note = _shown_note(connection.note)
+    shown = card or {}
+    return Entry(
+        connection_id=connection.id, name=name, deleted=card is None,
+        headline=one_line(shown.get("headline", ""), 160), company=one_line(shown.get("company", ""), 120),
+        email=one_line(shown.get("email", ""), 254), links=card_links(shown),
+        note=note, note_lines=note.splitlines() if note else [],
+        tags=list(connection.tags or []), starred=bool(connection.starred),
+        intent_label=INTENTS.get(connection.intent, "") if connection.intent != "none" else "",
+        done=done, open=_is_open(connection, parts), promises=[] if done else parts.promises,
+        suggestion=suggestion.text,
+        reach=reach_for(card, suggestion.subject, suggestion.first_line, name) if card else None,
+        done_url=None if done else link("done"),
+        calendar_url=link("calendar") if connection.intent == "coffee" and not done and card else None,
+        contact_url=link("contact"),
+        card=card,
+    )
+
+
+def sort_entries(entries: list[Entry]) -> None:
+    """Starred and promised follow-ups first (those still open), then the rest as met."""
+    entries.sort(key=lambda e: (not (e.open and (e.starred or e.promises)), not e.starred, not e.promises))
+
+
+def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open: bool) -> list[Entry]:
     contact = aliased(Attendee)
     rows = db.session.execute(
         db.select(Connection, contact)
@@ -181,45 +235,23 @@ def _entries(attendee: Attendee, event: Event, urls: _Urls, *, redact: bool, onl
     my_help, my_needs = _my_topics(attendee)
     entries = []
     for connection, person in rows:
-        card = public_card(person) if person is not None else None
-        name = one_line(card["name"] if card else "A deleted attendee", 120)
         parts = parse_note(connection.note)
-        done = connection.followup_done_at is not None
-        is_open = not done and bool(connection.intent != "none" or connection.starred or parts.promises)
-        if only_open and not is_open:
+        if only_open and not _is_open(connection, parts):
             continue
-        if redact:
-            note, tags, starred, intent_label, promises, advice = PRIVATE_NOTE, [PRIVATE], False, PRIVATE, [], PRIVATE_SUGGESTION
-            reach = _reach(card, f"Great to meet you at {event.name}", None, name) if card else None
-            done_url = calendar_url = None
-        else:
-            suggestion = suggest(note=connection.note, intent=connection.intent, card=card or {"name": name},
-                                 my_help=my_help, my_needs=my_needs, event_name=event.name, done=done, parts=parts)
-            note, tags, starred = _shown_note(connection.note), list(connection.tags or []), bool(connection.starred)
-            intent_label = INTENTS.get(connection.intent, "") if connection.intent != "none" else ""
-            promises, advice = [] if done else parts.promises, suggestion.text
-            reach = _reach(card, suggestion.subject, suggestion.first_line, name) if card else None
-            done_url = None if done else urls(
-                "digests.followup_done", slug=event.slug,
-                token=tokens.make_token("followup-done", connection.id, attendee.id))
-            calendar_url = urls(
-                "digests.calendar", slug=event.slug, token=tokens.make_token("calendar", connection.id, attendee.id)
-            ) if connection.intent == "coffee" and not done and card else None
-        card = card or {}
-        entries.append(Entry(
-            connection_id=connection.id, name=name, deleted=person is None,
-            headline=one_line(card.get("headline", ""), 160), company=one_line(card.get("company", ""), 120),
-            email=one_line(card.get("email", ""), 254), links=card_links(card),
-            note=note, note_lines=[line for line in note.splitlines()] if note else [],
-            tags=tags, starred=starred, intent_label=intent_label, done=done and not redact,
-            open=is_open and not redact, promises=promises, suggestion=advice, reach=reach,
-            done_url=done_url, calendar_url=calendar_url,
-            contact_url=None if redact else urls("connections.contact", slug=event.slug, connection_id=connection.id),
-            card=card or None,
-        ))
-    if not redact:
-        # Starred and promised follow-ups first (those still open), then the rest as met.
-        entries.sort(key=lambda e: (not (e.open and (e.starred or e.promises)), not e.starred, not e.promises))
+
+        def link(kind: str, connection: Connection = connection) -> str:
+            if kind == "done":
+                return urls("digests.followup_done", slug=event.slug,
+                            token=tokens.make_token("followup-done", connection.id, attendee.id))
+            if kind == "calendar":
+                return urls("digests.calendar", slug=event.slug,
+                            token=tokens.make_token("calendar", connection.id, attendee.id))
+            return urls("connections.contact", slug=event.slug, connection_id=connection.id)
+
+        card = public_card(person) if person is not None else None
+        entries.append(entry_for(connection, card, event_name=event.name, my_help=my_help, my_needs=my_needs,
+                                 link=link, parts=parts))
+    sort_entries(entries)
     return entries
 
 
@@ -291,7 +323,7 @@ def topic_matches(attendee: Attendee, limit: int = MATCHES_SHOWN) -> list[Match]
         matches.append(Match(
             name=name, headline=one_line(card.get("headline", ""), 160), company=one_line(card.get("company", ""), 120),
             they_need=they_need, they_offer=they_offer,
-            reach=_reach(card, f"We both went to {attendee.event.name}", None, name), links=card_links(card),
+            reach=reach_for(card, f"We both went to {attendee.event.name}", None, name), links=card_links(card),
         ))
         if len(matches) == limit:
             break
@@ -300,7 +332,8 @@ def topic_matches(attendee: Attendee, limit: int = MATCHES_SHOWN) -> list[Match]
 
 # ----------------------------------------------------------------------------- digests
 
-def _dates(event: Event) -> str:
+def event_dates(event: Event) -> str:
+    """The event's dates as a digest's heading shows them ("01 May to 02 May 2026")."""
     start, end = event.local(event.starts_at), event.local(event.ends_at)
     if start.date() == end.date():
         return start.strftime("%d %B %Y")
@@ -311,61 +344,77 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _base(attendee: Attendee, kind: str, urls: _Urls, redact: bool) -> Digest:
+def _base(attendee: Attendee, kind: str, urls: AbsoluteUrls) -> Digest:
     event = attendee.event
-    name = one_line(attendee.name, 120)
-    digest = Digest(
-        kind=kind, variant="contacts", attendee_name=name, first_name=name.split()[0] if name.split() else "",
-        event_name=one_line(event.name, 200), event_dates=_dates(event), subject="", redacted=redact,
-        book_url=urls("contacts.book", slug=event.slug), settings_url=urls("digests.settings", slug=event.slug),
-    )
-    # The organizer's copy carries no working unsubscribe link of the attendee's.
-    digest.unsubscribe_url = digest.settings_url if redact else urls(
+    digest = new_digest(event, kind, attendee.name, urls)
+    digest.unsubscribe_url = urls(
         "digests.unsubscribe", slug=event.slug, token=tokens.make_token("unsubscribe", attendee.id, event.id))
     return digest
 
 
-def _summary(digest: Digest) -> None:
+def new_digest(event: Event, kind: str, recipient_name: str, urls: AbsoluteUrls) -> Digest:
+    """An empty digest or reminder of `event` for someone called `recipient_name`."""
+    name = one_line(recipient_name, 120)
+    return Digest(
+        kind=kind, variant="contacts", attendee_name=name, first_name=name.split()[0] if name.split() else "",
+        event_name=one_line(event.name, 200), event_dates=event_dates(event), subject="",
+        book_url=urls("contacts.book", slug=event.slug), settings_url=urls("digests.settings", slug=event.slug),
+    )
+
+
+def summarise(digest: Digest) -> None:
+    """Count the digest's people, open promises and open follow-ups."""
     digest.people = len(digest.entries)
     digest.promises_open = sum(len(e.promises) for e in digest.entries if e.open)
     digest.followups_open = sum(1 for e in digest.entries if e.open)
 
 
-def build_digest(attendee: Attendee, *, redact: bool = False) -> Digest:
-    """The digest of one attendee: every contact with their card, my note and a suggestion, or
-    (no contacts) people whose topics match. redact=True: the organizer's view of it."""
-    urls = _Urls()
-    event = attendee.event
-    digest = _base(attendee, KIND_DIGEST, urls, redact)
-    digest.entries = _entries(attendee, event, urls, redact=redact, only_open=False)
-    _summary(digest)
+def fill_contacts(digest: Digest, entries: list[Entry], event: Event) -> None:
+    """Make `digest` the contacts variant: its entries, counts, subject and the .vcf of every card."""
+    digest.variant, digest.entries = "contacts", entries
+    summarise(digest)
     hello = f"{digest.first_name}, " if digest.first_name else ""
-    if digest.entries:
-        digest.subject = f"{hello}your {_plural(digest.people, 'contact')} from {digest.event_name}"
-        cards = [e for e in digest.entries if e.card]
-        digest.vcf = "".join(
-            vcard_for(e.card, note=None if redact else (e.note or None), categories=None if redact else (e.tags or None),
-                      event_name=event.name)
-            for e in cards
-        )
-        digest.vcf_count = len(cards)
-        digest.vcf_name = f"contacts-{event.slug}.vcf"
+    digest.subject = _capital(f"{hello}your {_plural(digest.people, 'contact')} from {digest.event_name}")
+    cards = [e for e in entries if e.card]
+    digest.vcf = "".join(
+        vcard_for(e.card, note=e.note or None, categories=e.tags or None, event_name=event.name) for e in cards
+    ) or None
+    digest.vcf_count = len(cards)
+    digest.vcf_name = f"contacts-{event.slug}.vcf"
+
+
+def fill_matches(digest: Digest, matches: list[Match]) -> None:
+    """Make `digest` the no-contacts variant: people whose topics match the recipient's."""
+    digest.variant, digest.matches = "matches", matches
+    hello = f"{digest.first_name}, " if digest.first_name else ""
+    digest.subject = _capital(f"{hello}people to meet after {digest.event_name}")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def build_digest(attendee: Attendee) -> Digest:
+    """The digest of one attendee: every contact with their card, my note and a suggestion, or
+    (no contacts) people whose topics match."""
+    urls = AbsoluteUrls()
+    event = attendee.event
+    digest = _base(attendee, KIND_DIGEST, urls)
+    entries = _entries(attendee, event, urls, only_open=False)
+    if entries:
+        fill_contacts(digest, entries, event)
     else:
-        digest.variant = "matches"
-        digest.matches = topic_matches(attendee)
-        digest.subject = f"{hello}people to meet after {digest.event_name}"
-    if not redact:
-        digest.subject = digest.subject[:1].upper() + digest.subject[1:]
+        fill_matches(digest, topic_matches(attendee))
     return digest
 
 
 def build_reminder(attendee: Attendee, days: int) -> Digest:
     """A keep-in-touch reminder: the follow-ups still open, each with a write link and a done link."""
-    urls = _Urls()
-    digest = _base(attendee, KIND_REMINDER, urls, False)
+    urls = AbsoluteUrls()
+    digest = _base(attendee, KIND_REMINDER, urls)
     digest.days = days
-    digest.entries = _entries(attendee, attendee.event, urls, redact=False, only_open=True)
-    _summary(digest)
+    digest.entries = _entries(attendee, attendee.event, urls, only_open=True)
+    summarise(digest)
     digest.subject = f"{_plural(digest.followups_open, 'follow-up')} still open from {digest.event_name}"
     return digest
 
@@ -402,7 +451,8 @@ def _list_headers(digest: Digest, event: Event) -> dict[str, str]:
     return headers
 
 
-def _email(digest: Digest, headers: dict[str, str], subject_prefix: str = "") -> BuiltEmail:
+def as_email(digest: Digest, headers: dict[str, str], subject_prefix: str = "") -> BuiltEmail:
+    """The built email of a digest or reminder: both parts, and the .vcf attached when it has one."""
     text, html = render(digest)
     attachments = [Attachment(digest.vcf_name, "text/vcard", digest.vcf)] if digest.vcf else []
     return BuiltEmail(subject_prefix + digest.subject, text, html, headers, attachments)
@@ -420,7 +470,7 @@ def digest_email(row: OutboxMessage) -> BuiltEmail:
             raise SkipMessage("no contacts, and the event sends nothing to attendees without contacts")
         if not digest.matches:
             raise SkipMessage("no contacts, and nobody with matching topics")
-    return _email(digest, _list_headers(digest, event))
+    return as_email(digest, _list_headers(digest, event))
 
 
 def reminder_email(row: OutboxMessage) -> BuiltEmail:
@@ -433,17 +483,4 @@ def reminder_email(row: OutboxMessage) -> BuiltEmail:
     digest = build_reminder(attendee, days)
     if not digest.entries:
         raise SkipMessage("no follow-ups left open")
-    return _email(digest, _list_headers(digest, event))
-
-
-def organizer_copy_email(row: OutboxMessage) -> BuiltEmail:
-    """Builder of an organizer's test send: one attendee's digest, private parts redacted."""
-    subject_id = (row.payload or {}).get("attendee_id")
-    attendee = db.session.get(Attendee, subject_id) if isinstance(subject_id, int) else None
-    if attendee is None or attendee.event_id != row.event_id:
-        raise SkipMessage("the attendee of this test no longer exists")
-    digest = build_digest(attendee, redact=True)
-    if not digest.entries and not digest.matches:
-        raise SkipMessage("this attendee would get no digest (no contacts, no matching topics)")
-    headers = {"Reply-To": attendee.event.reply_to} if attendee.event.reply_to else {}
-    return _email(digest, headers, subject_prefix="[Test] ")
+    return as_email(digest, _list_headers(digest, event))

@@ -1,5 +1,5 @@
 """Follow-up mail services: attendees' choices, signed links, marking follow-ups done, and the
-organizer's controls (schedule, test send, start now, pause, resume, retry, counts).
+organizer's controls (schedule, sample test send, start now, pause, resume, retry, counts).
 
 The organizer's console calls these; they are plain functions that commit their own writes.
 """
@@ -19,7 +19,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import new_message_id
-from . import tokens
+from . import sample, tokens
 from ..forms import FormInvalid
 from .models import MailPreference
 from .schedule import (  # noqa: F401  (the organizer console imports these from here)
@@ -53,6 +53,7 @@ class DigestError(Exception):
 
     MESSAGES = {
         "other_event": (404, "There is no such attendee in this event."),
+        "unknown_variant": (400, "Choose the sample for an attendee with contacts or for one without."),
         "no_address": (400, "This organizer has no email address to send the test to."),
     }
 
@@ -211,26 +212,23 @@ def failed_digests(event: Event, limit: int = 50) -> list[OutboxMessage]:
     ).scalars())
 
 
-def get_event_attendee(event: Event, attendee_id: int) -> Attendee:
-    """An attendee of this event; DigestError("other_event") for anyone else."""
-    attendee = db.session.get(Attendee, attendee_id)
-    if attendee is None or attendee.event_id != event.id:
-        raise DigestError("other_event")
-    return attendee
+def send_sample_digest(event: Event, organizer: Attendee, variant: str = "contacts") -> OutboxMessage:
+    """Queue the event's sample digest (made-up people, digests.sample) to the organizer's own address.
 
-
-def send_test_digest(event: Event, organizer: Attendee, attendee: Attendee) -> OutboxMessage:
-    """Queue `attendee`'s digest to the organizer's own address, other people's private parts
-    redacted (exactly what the organizer preview shows). Sent by the sender like any email. Commits."""
-    if attendee.event_id != event.id or organizer.event_id != event.id:
+    Built by the sender like any digest; the row names the variant, never an attendee whose
+    contacts it would show. Commits.
+    """
+    if organizer.event_id != event.id:
         raise DigestError("other_event")
+    if variant not in sample.VARIANTS:
+        raise DigestError("unknown_variant")
     if not (organizer.email or "").strip():
         raise DigestError("no_address")
     now = utcnow()
     row = OutboxMessage(
         event_id=event.id, attendee_id=organizer.id, kind=KIND_TEST, dedupe_key=None, to_addr=organizer.email.strip(),
-        subject=f"[Test] Digest of {attendee.name}"[:300], text_body="", html_body="", headers={},
-        payload={"attendee_id": attendee.id}, message_id=new_message_id(), status="pending", attempts=0,
+        subject=f"{sample.SUBJECT_PREFIX}Digest of {event.name}"[:300], text_body="", html_body="", headers={},
+        payload={"variant": variant}, message_id=new_message_id(), status="pending", attempts=0,
         next_attempt_at=now, created_at=now,
     )
     db.session.add(row)

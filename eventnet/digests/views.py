@@ -12,7 +12,7 @@ from ..errors import fail, render_error
 from ..extensions import csrf
 from ..htmx import redirect_to, wants_fragment
 from ..mail.services import register_builder, register_producer
-from . import build, ics, services, tokens
+from . import build, ics, sample, services, tokens
 from .schedule import KIND_DIGEST, KIND_REMINDER, KIND_TEST, digest_time, queue_due, reminder_days
 
 bp = Blueprint("digests", __name__, cli_group="digests")
@@ -33,41 +33,19 @@ def _register(state) -> None:
     # digests and reminders that have come due (the Procfile's worker does both).
     register_builder(state.app, KIND_DIGEST, build.digest_email, pausable=True)
     register_builder(state.app, KIND_REMINDER, build.reminder_email, pausable=True)
-    register_builder(state.app, KIND_TEST, build.organizer_copy_email)
+    register_builder(state.app, KIND_TEST, sample.sample_email)
     register_producer(state.app, queue_due)
 
 
 # ----------------------------------------------------------------------------- previews
 
-def _preview_page(attendee, *, redact: bool, frame_url: str):
-    digest = build.build_digest(attendee, redact=redact)
-    text, _ = build.render(digest)
-    would_send = bool(digest.entries or digest.matches)
-    reason = None
-    preference = services.get_preference(attendee)
-    if preference.followups_off:
-        reason = "unsubscribed"
-    elif not digest.entries and g.event.digest_no_contacts == "none":
-        reason = "no_contacts"
-    elif not would_send:
-        reason = "nothing"
-    response = make_response(render_template(
-        "digests/preview.html", digest=digest, text=text, frame_url=frame_url, subject_attendee=attendee,
-        redacted=redact, reason=reason, send_at=digest_time(g.event),
-    ))
-    # Private notes: never kept by a shared cache or restored from history by someone else.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _email_html(attendee, *, redact: bool):
-    _, html = build.render(build.build_digest(attendee, redact=redact))
+def _email_frame(html: str):
+    """An email's HTML alone, for a preview's sandboxed frame: its own styles, no script, links open the tab."""
     html, found = HEAD_TAG.subn(lambda m: m.group(0) + '<base target="_top">', html, count=1)
     response = make_response(html if found else '<base target="_top">' + html)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     response.headers["Content-Security-Policy"] = EMAIL_FRAME_CSP
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -75,37 +53,61 @@ def _email_html(attendee, *, redact: bool):
 @attendee_required
 def preview():
     """My digest as it would be sent now, with my own notes (only I see this page)."""
-    return _preview_page(g.attendee, redact=False, frame_url=url_for("digests.preview_html", slug=g.event.slug))
+    digest = build.build_digest(g.attendee)
+    text, _ = build.render(digest)
+    reason = None
+    if services.get_preference(g.attendee).followups_off:
+        reason = "unsubscribed"
+    elif not digest.entries and g.event.digest_no_contacts == "none":
+        reason = "no_contacts"
+    elif not (digest.entries or digest.matches):
+        reason = "nothing"
+    response = make_response(render_template(
+        "digests/preview.html", digest=digest, text=text, reason=reason, send_at=digest_time(g.event),
+        frame_url=url_for("digests.preview_html", slug=g.event.slug),
+    ))
+    # Private notes: never kept by a shared cache or restored from history by someone else.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/e/<slug>/digest/preview/email.html")
 @attendee_required
 def preview_html():
     """The HTML part of my digest alone, for the preview's sandboxed frame."""
-    return _email_html(g.attendee, redact=False)
+    _, html = build.render(build.build_digest(g.attendee))
+    response = _email_frame(html)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
-@bp.get("/e/<slug>/organizer/digests/preview/<int:attendee_id>")
+def _sample_variant() -> str:
+    variant = str(request.args.get("variant") or "contacts")
+    if variant not in sample.VARIANTS:
+        fail(400, "Choose the sample for an attendee with contacts or for one without.")
+    return variant
+
+
+@bp.get("/e/<slug>/organizer/digests/sample")
 @organizer_required
-def organizer_preview(attendee_id: int):
-    """An attendee's digest as it will be sent, with their private notes, tags and suggestions redacted."""
-    attendee = _event_attendee_or_404(attendee_id)
-    return _preview_page(attendee, redact=True, frame_url=url_for(
-        "digests.organizer_preview_html", slug=g.event.slug, attendee_id=attendee.id))
+def organizer_sample():
+    """The event's digest as attendees will get it, filled with made-up people: nobody's real contacts."""
+    variant = _sample_variant()
+    digest = sample.build_sample_digest(g.event, variant)
+    text, _ = build.render(digest)
+    return render_template(
+        "digests/sample.html", digest=digest, text=text, variant=variant, variants=sample.VARIANTS,
+        send_at=digest_time(g.event), links_anchor=sample.LINKS_ANCHOR, subject_prefix=sample.SUBJECT_PREFIX,
+        frame_url=url_for("digests.organizer_sample_html", slug=g.event.slug, variant=variant),
+    )
 
 
-@bp.get("/e/<slug>/organizer/digests/preview/<int:attendee_id>/email.html")
+@bp.get("/e/<slug>/organizer/digests/sample/email.html")
 @organizer_required
-def organizer_preview_html(attendee_id: int):
-    """The redacted HTML part of an attendee's digest, for the organizer preview's frame."""
-    return _email_html(_event_attendee_or_404(attendee_id), redact=True)
-
-
-def _event_attendee_or_404(attendee_id: int):
-    try:
-        return services.get_event_attendee(g.event, attendee_id)
-    except services.DigestError as error:
-        fail(error.status, error.message)
+def organizer_sample_html():
+    """The HTML part of the sample digest alone, for the sample page's sandboxed frame."""
+    _, html = build.render(sample.build_sample_digest(g.event, _sample_variant()))
+    return _email_frame(html)
 
 
 # ----------------------------------------------------------------------------- my choices

@@ -43,10 +43,10 @@ MAX_ATTEMPTS = 12  # with the backoff below: about two days of retrying before g
 BACKOFF_BASE_SECONDS = 60  # MAIL_BACKOFF_SECONDS overrides it
 BACKOFF_MAX_SECONDS = 6 * 60 * 60
 SMTP_TIMEOUT = 30
-# Kinds whose body holds a secret (a login link): once sent or given up, the outbox copy is
-# blanked so that the database holds no usable token.
-SCRUB_AFTER_SENDING = frozenset({"login_link"})
-SCRUBBED = "(removed after sending: this email held a login link)"
+# Kinds whose body holds a secret (a login link, or the link that confirms a new login address):
+# once sent or given up, the outbox copy is blanked so that the database holds no usable token.
+SCRUB_AFTER_SENDING = frozenset({"login_link", "email_change"})
+SCRUBBED = "(removed after sending: this email held a login or confirmation link)"
 BUILDERS_KEY = "eventnet.mail.builders"
 PAUSABLE_KEY = "eventnet.mail.pausable"
 PRODUCERS_KEY = "eventnet.mail.producers"

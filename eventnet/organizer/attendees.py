@@ -1,5 +1,13 @@
 """The organizer's attendee work: the list with each one's status, add and edit by hand, remove,
-help-desk actions, and login emails to everyone who has not logged in yet."""
+help-desk actions, and login emails to everyone who has not logged in yet.
+
+Invariant: an organizer never gets into the account of an attendee who has data of their own (a
+connection in either direction; every note lives on one). Whoever holds such an attendee's login
+link or code reads their private notes and contact list, so the help desk emails it to the
+attendee's own address instead of showing it (helpdesk_login), and an edit cannot move their
+login email to another address without the old address confirming (update_attendee). Only
+someone with no data yet gets a link on screen, or an email change that applies at once.
+"""
 from __future__ import annotations
 
 import re
@@ -10,9 +18,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, or_
 
-from ..attendees.models import ROLES, Attendee, normalise_email
+from ..attendees import email_change
+from ..attendees.models import ROLES, Attendee
 from ..attendees.services import find_by_email, upsert_attendee
-from ..auth.services import LoginLink, create_login_link, end_every_session
+from ..auth.services import LoginLink, create_login_link, end_every_session, token_minutes
 from ..badges.services import reissue_badge
 from ..connections.models import Connection
 from ..errors import fail
@@ -29,6 +38,9 @@ from .models import AuditLog
 PER_PAGE = 50
 MAX_QUERY = 100
 INVITE_HOURS_DEFAULT = 72  # a login email sent the week before must still work on the day
+# A help-desk link emailed to the person at the desk: time to find it in the inbox (or spam
+# folder) on the phone, and short enough that a forwarded copy is soon worthless.
+DESK_LINK_MINUTES = 60
 LIMITS = {"email": 254, "name": 120, "company": 120, "headline": 160}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -53,10 +65,14 @@ class OrganizerError(Exception):
 
 @dataclass
 class AttendeeRow:
-    """An attendee as the list shows them: the person and a count of contacts, never the contacts."""
+    """An attendee as the list shows them: the person and a count of contacts, never the contacts.
+
+    `has_data` (a connection either way) decides which help-desk login they get: emailed, or on screen.
+    """
 
     attendee: Attendee
     contacts: int
+    has_data: bool = False
 
 
 @dataclass
@@ -113,8 +129,27 @@ def search_attendees(event: Event, q: str = "", page: int = 1, per_page: int = P
             .group_by(Connection.owner_id)
         ).all()
     ) if items else {}
-    rows = [AttendeeRow(a, counts.get(a.id, 0)) for a in items]
+    with_data = ids_with_data([a.id for a in items])
+    rows = [AttendeeRow(a, counts.get(a.id, 0), a.id in with_data) for a in items]
     return AttendeePage(rows=rows, total=total, page=page, pages=pages, q=q)
+
+
+def ids_with_data(ids: list[int]) -> set[int]:
+    """Which of these attendees have data of their own: a connection in either direction (notes live on them)."""
+    if not ids:
+        return set()
+    owners = db.select(Connection.owner_id.label("id")).where(Connection.owner_id.in_(ids))
+    contacts = db.select(Connection.contact_id.label("id")).where(Connection.contact_id.in_(ids))
+    return set(db.session.execute(owners.union(contacts)).scalars())
+
+
+def has_own_data(attendee: Attendee) -> bool:
+    """Whether the attendee has data of their own: a connection either way, so contacts and maybe notes."""
+    return db.session.execute(
+        db.select(Connection.id)
+        .where(or_(Connection.owner_id == attendee.id, Connection.contact_id == attendee.id))
+        .limit(1)
+    ).first() is not None
 
 
 def attendees_for_badges(event: Event, ids: list[int] | None = None, q: str = "") -> list[Attendee]:
@@ -200,21 +235,46 @@ def add_attendee(event: Event, actor: Attendee, data: AttendeeInput) -> Attendee
     return attendee
 
 
-def update_attendee(event: Event, actor: Attendee, attendee: Attendee, data: AttendeeInput) -> Attendee:
-    """Change an attendee's email, name, company, headline or role. Commits."""
+@dataclass
+class Updated:
+    """What an edit did: saved at once, and an email change waiting for the old address, if any."""
+
+    attendee: Attendee
+    email_pending: str | None = None  # the new address, mailed to the current one for confirmation
+    email_changed: bool = False  # applied at once (the attendee had no data of their own)
+
+
+def update_attendee(event: Event, actor: Attendee, attendee: Attendee, data: AttendeeInput) -> Updated:
+    """Change an attendee's name, company, headline or role at once, and their email by the rule below. Commits.
+
+    Invariant: the login email of an attendee with data of their own (a connection either way)
+    is never changed by this edit: a confirmation link goes to their current address instead
+    (email_change.request_change), and the address changes only when it is confirmed from there.
+    Someone with no data yet gets the new address at once, and their sessions end.
+    """
     other = find_by_email(event, data.email)
     if other is not None and other.id != attendee.id:
         raise AttendeeInvalid({"email": "Another attendee of this event has this email."})
     if attendee.id == actor.id and data.role != attendee.role:
         raise AttendeeInvalid({"role": OrganizerError.MESSAGES["demote_self"]})
+    result = Updated(attendee)
+    new_email = data.email if data.email != attendee.email else None
+    if new_email is not None and has_own_data(attendee):
+        email_change.request_change(event, actor, attendee, new_email)
+        result.email_pending, new_email = new_email, None
     before = form_values(attendee)
-    attendee.email, attendee.email_key = data.email, normalise_email(data.email)
     attendee.name, attendee.company, attendee.headline, attendee.role = data.name, data.company, data.headline, data.role
-    after = form_values(attendee)
+    after = {**form_values(attendee), "email": new_email or attendee.email}
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-    audit.record(event, actor, "attendee_updated", attendee_id=attendee.id, name=attendee.name, changed=changed)
-    db.session.commit()
-    return attendee
+    if changed or result.email_pending is None:
+        audit.record(event, actor, "attendee_updated", attendee_id=attendee.id, name=attendee.name, changed=changed)
+    if new_email is not None:
+        # Commits; ends their sessions unless it is my own address (I am the one logged in).
+        email_change.apply_without_data(attendee, new_email, end_sessions=attendee.id != actor.id)
+        result.email_changed = True
+    else:
+        db.session.commit()
+    return result
 
 
 def remove_attendee(event: Event, actor: Attendee, attendee_id: int) -> str:
@@ -250,13 +310,49 @@ def end_attendee_sessions(event: Event, actor: Attendee, attendee_id: int) -> At
     return attendee
 
 
-def helpdesk_login_link(event: Event, actor: Attendee, attendee_id: int) -> tuple[Attendee, LoginLink]:
-    """A one-time login link and code for an attendee standing at the help desk. Commits."""
+@dataclass
+class DeskLogin:
+    """What the help desk did for one attendee: a link shown on screen, or one emailed to them."""
+
+    attendee: Attendee
+    link: LoginLink | None  # only for someone with no data of their own yet
+    emailed_to: str | None  # otherwise: the attendee's own address, where the link went
+    minutes: int  # how long the emailed link works
+
+    @property
+    def emailed(self) -> bool:
+        return self.emailed_to is not None
+
+
+def helpdesk_login(event: Event, actor: Attendee, attendee_id: int) -> DeskLogin:
+    """Log in an attendee at the help desk: the link on screen, or by email to them. Commits.
+
+    Invariant: no login link or code of an attendee with data of their own (a connection in either
+    direction, where every note lives) is ever shown to an organizer: it goes to the attendee's own
+    address, and the page says so. Only someone with nothing of their own yet (typically a person
+    whose email was mistyped on the list) gets the link and code on screen, to use right there.
+    """
     attendee = get_attendee_or_404(event, attendee_id)
-    link = create_login_link(attendee, origin="helpdesk")
-    audit.record(event, actor, "helpdesk_login_link", attendee_id=attendee.id, name=attendee.name)
+    if not has_own_data(attendee):
+        link = create_login_link(attendee, origin="desk_screen")
+        audit.record(event, actor, "helpdesk_login_link", attendee_id=attendee.id, name=attendee.name)
+        db.session.commit()
+        return DeskLogin(attendee, link, None, token_minutes())
+    minutes = DESK_LINK_MINUTES
+    link = create_login_link(attendee, minutes=minutes, origin="helpdesk")
+    queue_email(
+        to=attendee.email,
+        subject=f"Your login link for {event.name}",
+        template="login_link",
+        context={"event": event, "attendee": attendee, "url": link.url, "code": link.code, "minutes": minutes,
+                 "desk": True},
+        kind="login_link",  # scrubbed from the outbox once sent: it holds a login secret
+        event_id=event.id,
+        attendee_id=attendee.id,
+    )
+    audit.record(event, actor, "helpdesk_login_emailed", attendee_id=attendee.id, name=attendee.name, minutes=minutes)
     db.session.commit()
-    return attendee, link
+    return DeskLogin(attendee, None, attendee.email, minutes)
 
 
 # ----------------------------------------------------------------------------- login emails

@@ -1,24 +1,17 @@
 """Digest control for organizers: thin audited wrappers around the digest feature's services.
 
-The schedule, queueing, pausing, retrying and test sends are eventnet.digests' own functions;
-this module adds who did it to the audit log, and finds the attendee an organizer typed.
+The schedule, queueing, pausing, retrying and sample sends are eventnet.digests' own functions;
+this module adds who did it to the audit log. Nothing here names an attendee: the preview and
+the test send are a sample built from made-up people (digests.sample), and the counts are counts.
 """
 from __future__ import annotations
 
 from ..attendees.models import Attendee
-from ..attendees.services import find_by_email
 from ..digests import services as digests
 from ..digests.services import DigestError, DigestSchedule, DigestSettingsInvalid  # noqa: F401
 from ..events.models import Event
 from ..extensions import db
 from . import audit
-
-
-class NoSuchAttendee(LookupError):
-    """The typed email is nobody's in this event."""
-
-    code = "unknown_attendee"
-    message = "Nobody in this event has that email address. Copy it from the attendee list."
 
 
 def schedule(event: Event) -> DigestSchedule:
@@ -31,25 +24,15 @@ def failures(event: Event):
     return digests.failed_digests(event)
 
 
-def attendee_by_email(event: Event, email: str) -> Attendee:
-    """The attendee of this event with this address; NoSuchAttendee otherwise."""
-    attendee = find_by_email(event, (email or "")[:254]) if email else None
-    if attendee is None:
-        raise NoSuchAttendee()
-    return attendee
-
-
 def _log(event: Event, actor: Attendee, action: str, **details) -> None:
     audit.record(event, db.session.get(Attendee, actor.id), action, **details)
     db.session.commit()
 
 
-def send_test(event: Event, actor: Attendee, email: str) -> Attendee:
-    """Queue the digest of the attendee with `email` to the organizer's own address. Commits."""
-    attendee = attendee_by_email(event, email)
-    digests.send_test_digest(event, actor, attendee)
-    _log(event, actor, "digest_test_sent", attendee_id=attendee.id, name=attendee.name, to=actor.email)
-    return attendee
+def send_sample(event: Event, actor: Attendee, variant: str = "contacts") -> None:
+    """Queue the event's sample digest (made-up people) to the organizer's own address. Commits."""
+    digests.send_sample_digest(event, actor, variant)
+    _log(event, actor, "digest_test_sent", to=actor.email, sample=variant)
 
 
 def start_now(event: Event, actor: Attendee) -> int:

@@ -7,6 +7,7 @@ import secrets
 
 from flask import Blueprint, Response, flash, g, render_template, request, url_for
 
+from ..attendees import email_change
 from ..attendees.importer import MAX_BYTES, CSVError
 from ..auth.session import organizer_required
 from ..badges.services import badge_url
@@ -71,7 +72,8 @@ def attendees():
 
 def _attendee_form(attendee, values, errors, status=200):
     return render_page("organizer/attendee_form.html", "organizer/_attendee_form.html", status=status,
-                       attendee=attendee, values=values, errors=errors, limits=people.LIMITS)
+                       attendee=attendee, values=values, errors=errors, limits=people.LIMITS,
+                       has_data=attendee is not None and people.has_own_data(attendee))
 
 
 @bp.get("/attendees/new")
@@ -108,11 +110,19 @@ def update_attendee(attendee_id: int):
     """Save an attendee's changed details."""
     attendee = people.get_attendee_or_404(g.event, attendee_id)
     try:
-        people.update_attendee(g.event, g.attendee, attendee, people.parse_attendee_form(request.form))
+        result = people.update_attendee(g.event, g.attendee, attendee, people.parse_attendee_form(request.form))
     except AttendeeInvalid as error:
         return _attendee_form(attendee, {k: str(request.form.get(k, ""))[:300] for k in people.form_values(None)},
                               error.errors, 422)
-    flash(f"{attendee.name} was saved.", "ok")
+    if result.email_pending:
+        flash(f"{attendee.name} was saved, but their email stays {attendee.email} for now: they have contacts or notes, "
+              f"so a confirmation was sent to their current address. It changes to {result.email_pending} when they "
+              f"confirm it there (the link works for {email_change.VALID_DAYS} days).", "ok")
+    elif result.email_changed and attendee.id != g.attendee.id:
+        flash(f"{attendee.name} was saved with the new email {attendee.email}; "
+              "they log in with it from now on (any device they were logged in on is logged out).", "ok")
+    else:
+        flash(f"{attendee.name} was saved.", "ok")
     return redirect_to(url_for("organizer.attendees", slug=g.event.slug, q=attendee.email))
 
 
@@ -176,10 +186,11 @@ def end_sessions(attendee_id: int):
 @bp.post("/attendees/<int:attendee_id>/login-link")
 @organizer_required
 def login_link(attendee_id: int):
-    """Make a one-time login link and code for the attendee at the desk, shown once, here."""
-    attendee, link = people.helpdesk_login_link(g.event, g.attendee, attendee_id)
-    response = render_page("organizer/login_link.html", "organizer/_login_link.html", attendee=attendee, link=link)
-    # A login secret: no cache, no back-button copy, no history restore.
+    """Log in the attendee at the desk: a link emailed to them if they have data, else shown once, here."""
+    desk = people.helpdesk_login(g.event, g.attendee, attendee_id)
+    response = render_page("organizer/login_link.html", "organizer/_login_link.html", desk=desk,
+                           attendee=desk.attendee)
+    # Possibly a login secret: no cache, no back-button copy, no history restore.
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -392,34 +403,19 @@ def audit_log():
 
 # ----------------------------------------------------------------------------- digest control
 
-def _digest_page(status: int = 200, errors: dict | None = None, values: dict | None = None, error: str | None = None,
-                 typed: str = ""):
+def _digest_page(status: int = 200, errors: dict | None = None, values: dict | None = None, error: str | None = None):
     return render_template(
         "organizer/digests.html", schedule=digest_control.schedule(g.event), failures=digest_control.failures(g.event),
         errors=errors or {}, values=values or digest_control.digests.settings_values(g.event), error=error,
-        typed=typed, choices=digest_control.digests.NO_CONTACTS_CHOICES,
+        choices=digest_control.digests.NO_CONTACTS_CHOICES,
     ), status
 
 
 @bp.get("/digests")
 @organizer_required
 def digests_page():
-    """The digest schedule, per-status counts with failure reasons, and the controls."""
+    """The digest schedule, per-status counts with failure reasons, the sample, and the controls."""
     return _digest_page()
-
-
-@bp.get("/digests/preview")
-@organizer_required
-def digest_preview_lookup():
-    """Open the digest preview of the attendee whose email was typed."""
-    typed = str(request.args.get("email", "")).strip()[:254]
-    if not typed:
-        return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
-    try:
-        attendee = digest_control.attendee_by_email(g.event, typed)
-    except digest_control.NoSuchAttendee as error:
-        return _digest_page(404, error=error.message, typed=typed)
-    return redirect_to(url_for("digests.organizer_preview", slug=g.event.slug, attendee_id=attendee.id))
 
 
 @bp.post("/digests/test")
@@ -427,15 +423,13 @@ def digest_preview_lookup():
                error_message="You sent several test digests in the last hour: wait a while before the next.")
 @organizer_required
 def digest_send_test():
-    """Send the typed attendee's digest (private parts redacted) to my own address."""
-    typed = str(request.form.get("email", ""))[:254]
+    """Email the event's sample digest (made-up people, never a real attendee's) to my own address."""
+    variant = str(request.form.get("variant") or "contacts")[:20]
     try:
-        attendee = digest_control.send_test(g.event, g.attendee, typed)
-    except digest_control.NoSuchAttendee as error:
-        return _digest_page(422, error=error.message, typed=typed)
+        digest_control.send_sample(g.event, g.attendee, variant)
     except digest_control.DigestError as error:
-        return _digest_page(error.status, error=error.message, typed=typed)
-    flash(f"The digest of {attendee.name} is on its way to {g.attendee.email}.", "ok")
+        return _digest_page(error.status, error=error.message)
+    flash(f"The sample digest is on its way to {g.attendee.email}.", "ok")
     return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
 
 
