@@ -234,3 +234,63 @@ def test_replaced_link_and_paused_codes_read_well_on_a_phone(make_event, make_at
     expect(phone.get_by_label("Code from the email")).to_have_attribute("aria-invalid", "true")
     screenshot(phone, "login-codes-paused-360")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+# ----------------------------------------------------------------------------- desk sessions
+
+
+def desk_login(app, organizer, attendee):
+    """The help desk's on-screen link for `attendee`, as the organizer sees it (a path)."""
+    from conftest import start_session_for
+    from eventnet.auth.session import SESSION_KEY as KEY
+
+    desk = app.test_client()
+    with desk.session_transaction() as session:
+        session[KEY] = start_session_for(organizer)
+    page = desk.post(f"/e/conf/organizer/attendees/{attendee.id}/login-link",
+                     data={"csrf_token": csrf_token(desk, "/e/conf/organizer/attendees")})
+    return urlsplit(re.search(r'id="desk-link-url" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+                    .replace("&amp;", "&")).path
+
+
+def test_a_desk_login_kept_by_an_organizer_never_sees_the_contacts_that_come_later(app, ada, make_attendee):
+    """The organizer opens the on-screen link themselves and keeps the session; the attendee logs
+    in with another desk link on their phone and starts exchanging. The organizer's copy ends."""
+    organizer = make_attendee(ada.event, email="org@example.org", role="organizer")
+    bo = make_attendee(ada.event, email="bo@example.org", name="Bo Marker-7f3a")
+    kept, phone = app.test_client(), app.test_client()
+    assert open_link(kept, desk_login(app, organizer, ada)).status_code == 303
+    assert open_link(phone, desk_login(app, organizer, ada)).status_code == 303
+    assert kept.get("/e/conf/contacts/").status_code == 200  # no data yet: nothing to see
+    exchanged = phone.post(f"/b/{bo.badge_token}/exchange",
+                           data={"csrf_token": csrf_token(phone, f"/b/{bo.badge_token}")})
+    assert exchanged.status_code == 303
+    # Ada's phone made her first exchange: it is her session now, and stays.
+    assert "Bo Marker-7f3a" in phone.get("/e/conf/contacts/").get_data(as_text=True)
+    for path in ("/e/conf/contacts/", "/e/conf/contacts/export.json"):
+        answer = kept.get(path)
+        assert answer.status_code == 303 and "/e/conf/login" in answer.headers["Location"], path
+    assert kept.post("/e/conf/api/scans", json={"token": bo.badge_token}, headers={"Accept": "application/json"}
+                     ).status_code == 401
+    # Later exchanges from her phone keep working.
+    carol = make_attendee(ada.event, email="carol@example.org")
+    token = csrf_token(phone, "/e/conf/scan")
+    scan = phone.post("/e/conf/api/scans", json={"token": carol.badge_token, "client_uuid": "00000000-0000-4000-8000-000000000001"},
+                      headers={"Accept": "application/json", "X-CSRFToken": token})
+    assert scan.status_code == 201
+
+
+def test_desk_sessions_end_when_the_attendee_is_scanned_first(app, ada, make_attendee, login):
+    organizer = make_attendee(ada.event, email="org@example.org", role="organizer")
+    bo = make_attendee(ada.event, email="bo@example.org")
+    kept = app.test_client()
+    assert open_link(kept, desk_login(app, organizer, ada)).status_code == 303
+    scanner = login(app.test_client(), bo)
+    assert scanner.post(f"/b/{ada.badge_token}/exchange",
+                        data={"csrf_token": csrf_token(scanner, f"/b/{ada.badge_token}")}).status_code == 303
+    assert kept.get("/e/conf/contacts/").status_code == 303
+    # Links that reached Ada herself give ordinary sessions, which her data does not end.
+    ask_for_link(app.test_client(), "conf", ada.email)
+    own = app.test_client()
+    assert open_link(own, newest_email_to(ada.email)[0]).status_code == 303
+    assert own.get("/e/conf/contacts/").status_code == 200

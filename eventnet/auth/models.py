@@ -12,8 +12,9 @@ from ..extensions import db
 
 # Who asked for a login link. A link the attendee asked for replaces their older ones; an
 # invitation or help-desk link never replaces one they asked for minutes ago (they may be
-# reading that email right now).
-ORIGINS = ("requested", "invitation", "helpdesk", "admin")
+# reading that email right now). "desk_screen": shown to an organizer at the help desk (only
+# for someone with no data yet), and so it starts a desk session (LoginSession.origin).
+ORIGINS = ("requested", "invitation", "helpdesk", "desk_screen", "admin")
 
 
 class LoginToken(db.Model):
@@ -64,5 +65,8 @@ class LoginSession(db.Model):
     attendee_id: Mapped[int | None] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"), index=True)
     administrator_id: Mapped[int | None] = mapped_column(
         ForeignKey("administrators.id", ondelete="CASCADE"), index=True)
+    # "own": from a link or code that reached the attendee. "desk": from a link an organizer saw
+    # (auth.session.DESK_RULE says how long that lasts).
+    origin: Mapped[str] = mapped_column(String(8), default="own")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -231,8 +231,8 @@ def _count_code_attempt(attendee: Attendee) -> tuple[int, datetime]:
     return row[0], row[1]
 
 
-def redeem_code(event: Event, email: str, code: str) -> Attendee:
-    """Log in with the typed code from the email; commits.
+def redeem_code(event: Event, email: str, code: str) -> LoginToken:
+    """Log in with the typed code from the email: the token it belongs to, used. Commits.
 
     LoginError("wrong_code") for a wrong, expired or unknown code (or address), and
     LoginError("codes_paused", retry_at=...) once the address used its attempts for the window.
@@ -252,8 +252,7 @@ def redeem_code(event: Event, email: str, code: str) -> Attendee:
     ).scalars().all()
     for login_token in live:
         if hmac.compare_digest(login_token.code_hash, _hash_code(login_token.token_hash, code)):
-            _consume(login_token)
-            return db.session.get(Attendee, attendee.id)
+            return _consume(login_token)
     # Every live token of this person takes the miss: guessing spreads over no more tries.
     if live:
         db.session.execute(

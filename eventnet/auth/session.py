@@ -3,6 +3,12 @@
 Sessions are kept on the server (auth.models.LoginSession): the signed cookie carries only a
 random token, and a session exists while its row does. So logging out ends that session
 wherever its cookie was copied to, and ending every session of a person is one DELETE.
+
+Invariant (desk sessions): a session started from a login link an organizer saw on the help
+desk's screen (only ever shown for someone with no data yet) lasts only while the attendee has
+no data of their own, unless it is the session that made their first exchange, which is the
+attendee's own from then on (keep_desk_session). So an organizer who kept a copy of such a
+login never sees the contacts and notes that come later.
 """
 from __future__ import annotations
 
@@ -13,9 +19,10 @@ from functools import wraps
 from typing import Callable
 
 from flask import current_app, g, has_request_context, request, session, url_for
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, exists, or_, select, update
 
 from ..attendees.models import Attendee
+from ..connections.models import Connection
 from ..database import utcnow
 from ..errors import fail
 from ..events.models import Event
@@ -36,20 +43,31 @@ def hash_session_token(token: str) -> str:
 
 
 def _new_session(*, attendee_id: int | None = None, administrator_id: int | None = None,
-                 lifetime: timedelta) -> str:
+                 lifetime: timedelta, origin: str = "own") -> str:
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(token_hash=hash_session_token(token), attendee_id=attendee_id,
+    db.session.add(LoginSession(token_hash=hash_session_token(token), attendee_id=attendee_id, origin=origin,
                                 administrator_id=administrator_id, expires_at=utcnow() + lifetime))
     return token
 
 
-def start_session(attendee: Attendee) -> str:
-    """A new server-side session for an attendee; returns the token for the cookie. Does not commit."""
+# A desk session counts while its attendee has no connection (where every note lives): both
+# sides of an exchange get one, so this also covers being scanned.
+DESK_RULE = or_(
+    LoginSession.origin == "own",
+    ~exists().where(Connection.owner_id == LoginSession.attendee_id),
+)
+
+
+def start_session(attendee: Attendee, desk: bool = False) -> str:
+    """A new server-side session for an attendee; returns the token for the cookie. Does not commit.
+
+    desk=True: from a link an organizer saw (see the module's invariant).
+    """
     lifetime = current_app.permanent_session_lifetime
     # Sessions of this person that ran out are dropped here rather than by a cleaning job.
     db.session.execute(delete(LoginSession).where(LoginSession.attendee_id == attendee.id,
                                                   LoginSession.expires_at <= utcnow()))
-    return _new_session(attendee_id=attendee.id, lifetime=lifetime)
+    return _new_session(attendee_id=attendee.id, lifetime=lifetime, origin="desk" if desk else "own")
 
 
 def start_admin_session(administrator_id: int) -> str:
@@ -67,11 +85,11 @@ def _end_cookie_sessions() -> None:
         db.session.execute(delete(LoginSession).where(LoginSession.token_hash.in_(hashes)))
 
 
-def login_user(attendee: Attendee) -> None:
-    """Start a session for one attendee of one event in this browser. Commits."""
+def login_user(attendee: Attendee, desk: bool = False) -> None:
+    """Start a session for one attendee of one event in this browser (a desk session if `desk`). Commits."""
     # Whatever this browser was logged in as before ends here, on the server too.
     _end_cookie_sessions()
-    token = start_session(attendee)
+    token = start_session(attendee, desk=desk)
     db.session.commit()
     session.clear()  # a fresh session on login: nothing from before survives (fixation)
     session.permanent = True
@@ -120,10 +138,11 @@ def session_token_hash(key: str = SESSION_KEY) -> str | None:
 
 
 _ATTENDEE_BY_SESSION = (
-    select(Attendee)
+    select(Attendee, LoginSession.origin)
     .join(LoginSession, LoginSession.attendee_id == Attendee.id)
-    .where(LoginSession.token_hash == bindparam("token_hash"), LoginSession.expires_at > bindparam("now"))
+    .where(LoginSession.token_hash == bindparam("token_hash"), LoginSession.expires_at > bindparam("now"), DESK_RULE)
 )
+DESK_KEY = "_desk_session"
 
 
 def current_attendee() -> Attendee | None:
@@ -136,14 +155,33 @@ def current_attendee() -> Attendee | None:
     cached = g.get(CACHE_KEY)
     if cached is not None and cached[0] is req:
         return cached[1]
-    attendee = None
+    attendee, origin = None, None
     token_hash = session_token_hash()
     if token_hash is not None:
-        attendee = db.session.execute(
-            _ATTENDEE_BY_SESSION, {"token_hash": token_hash, "now": utcnow()}
-        ).scalar_one_or_none()
+        row = db.session.execute(_ATTENDEE_BY_SESSION, {"token_hash": token_hash, "now": utcnow()}).first()
+        if row is not None:
+            attendee, origin = row
     setattr(g, CACHE_KEY, (req, attendee))
+    setattr(g, DESK_KEY, origin == "desk")
     return attendee
+
+
+def keep_desk_session(desk: bool | None = None) -> None:
+    """After an exchange: a desk session that made it is the attendee's own from now on. Commits.
+
+    `desk`: whether this request's session is a desk session, when the caller knows (the scan
+    API's fast path); otherwise what current_attendee() found.
+    """
+    if desk is None:
+        current_attendee()
+        desk = g.get(DESK_KEY, False)
+    if not desk:
+        return
+    token_hash = session_token_hash()
+    if token_hash is not None:
+        db.session.execute(update(LoginSession).where(LoginSession.token_hash == token_hash, LoginSession.origin == "desk")
+                           .values(origin="own"))
+        db.session.commit()
 
 
 # Built once: SQLAlchemy caches the compiled form of a statement it sees again, and building a

@@ -50,8 +50,10 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-def _after_login(attendee, next_path: str | None) -> Response:
-    login_user(attendee)
+def _after_login(login_token, next_path: str | None) -> Response:
+    attendee = login_token.attendee
+    # A link or code an organizer saw on the help desk's screen starts a desk session.
+    login_user(attendee, desk=login_token.origin == "desk_screen")
     flash(f"Welcome, {attendee.name}. You are logged in.", "ok")
     return redirect(next_path or url_for("events.home", slug=attendee.event.slug), 303)
 
@@ -91,7 +93,7 @@ def code(slug: str):
     email = request.form.get("email", "").strip()[:EMAIL_MAX]
     typed = request.form.get("code", "")[:CODE_MAX]
     try:
-        attendee = services.redeem_code(event, email, typed)
+        login_token = services.redeem_code(event, email, typed)
     except LoginError as exc:
         if exc.code == "codes_paused":
             return _codes_paused(exc, email, context)
@@ -99,7 +101,7 @@ def code(slug: str):
                  f"and stops after {services.MAX_CODE_ATTEMPTS} wrong tries; then ask for a new link.")
         return _no_store(make_response(render_template(
             "auth/check_email.html", email=email, sent=False, error=error, **context), 422))
-    return _after_login(attendee, next_path)
+    return _after_login(login_token, next_path)
 
 
 def _codes_paused(exc: LoginError, email: str, context: dict) -> Response:
@@ -125,7 +127,7 @@ def confirm(token: str):
                 login_admin(login_token.administrator_id)
                 flash("You are logged in as an administrator.", "ok")
                 return _no_store(redirect(url_for("admin.index"), 303))
-            return _no_store(_after_login(login_token.attendee, next_path))
+            return _no_store(_after_login(login_token, next_path))
         login_token = services.check_link(token)
     except LoginError as exc:
         status, title, detail = PROBLEMS.get(exc.code, PROBLEMS["invalid"])

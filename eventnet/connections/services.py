@@ -20,6 +20,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from ..attendees.cards import public_card
 from ..attendees.models import Attendee
 from ..auth.models import LoginSession
+from ..auth.session import DESK_RULE
 from ..badges.services import BadgeError, find_by_token, missing_badge_error
 from ..database import utcnow
 from ..errors import fail
@@ -173,6 +174,7 @@ class Scanner:
     id: int
     event_id: int
     event: ScanWindow
+    desk: bool = False  # the session is a desk session (auth.session's invariant)
 
 
 _ATTENDEES = Attendee.__table__
@@ -182,12 +184,12 @@ _SESSIONS = LoginSession.__table__
 # and window, in one Core statement. Loading the Attendee and its Event as ORM objects for
 # this cost a scan about a fifth of its time.
 _SCANNER = select(
-    _ATTENDEES.c.id, _ATTENDEES.c.event_id, _EVENTS.c.slug,
+    _ATTENDEES.c.id, _ATTENDEES.c.event_id, _EVENTS.c.slug, _SESSIONS.c.origin,
     *(_EVENTS.c[name] for name in ScanWindow._fields),
 ).select_from(
     _SESSIONS.join(_ATTENDEES, _ATTENDEES.c.id == _SESSIONS.c.attendee_id)
     .join(_EVENTS, _EVENTS.c.id == _ATTENDEES.c.event_id)
-).where(_SESSIONS.c.token_hash == bindparam("token_hash"), _SESSIONS.c.expires_at > bindparam("now"))
+).where(_SESSIONS.c.token_hash == bindparam("token_hash"), _SESSIONS.c.expires_at > bindparam("now"), DESK_RULE)
 
 
 def scanner_for(session_hash: str | None, slug: str) -> Scanner | None:
@@ -198,7 +200,8 @@ def scanner_for(session_hash: str | None, slug: str) -> Scanner | None:
     row = db.session.connection().execute(_SCANNER, {"token_hash": session_hash, "now": utcnow()}).first()
     if row is None or row.slug != slug:
         return None
-    return Scanner(row.id, row.event_id, ScanWindow(*(row._mapping[name] for name in ScanWindow._fields)))
+    return Scanner(row.id, row.event_id, ScanWindow(*(row._mapping[name] for name in ScanWindow._fields)),
+                   desk=row.origin == "desk")
 
 
 # ----------------------------------------------------------------------------- recording

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 
 from ..attendees.cards import public_card
 from ..attendees.models import Attendee
-from ..auth.session import attendee_required, current_attendee, session_token_hash
+from ..auth.session import attendee_required, current_attendee, keep_desk_session, session_token_hash
 from ..badges.services import BadgeError, find_by_token
 from ..errors import render_error
 from ..extensions import csrf, limiter
@@ -96,6 +96,7 @@ def exchange(token: str):
     except ExchangeError as error:
         return _exchange_error(error)
     if result.created:
+        keep_desk_session()
         flash("Cards exchanged. Write down what you talked about while you remember.", "ok")
     else:
         flash("You are already connected.", "ok")
@@ -178,6 +179,8 @@ def _record(scanner: Attendee | services.Scanner, as_json: bool):
         result = services.record_scan(scanner, token, body.get("client_uuid"), body.get("scanned_at"))
     except ExchangeError as error:
         return _exchange_error(error, as_json)
+    if result.created:
+        keep_desk_session(scanner.desk if isinstance(scanner, services.Scanner) else None)
     status = 201 if result.created else 200
     if as_json:
         # Answered from what the scan wrote and read: no ORM object is loaded for it.

@@ -14,7 +14,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.security import safe_join
 
-from ..auth.session import attendee_required, current_attendee, get_event_or_404
+from ..auth.session import attendee_required, current_attendee, get_event_or_404, keep_desk_session
 from ..connections import services as connections
 from ..connections.models import INTENTS
 from ..connections.services import ExchangeError, NoteInvalid
@@ -136,6 +136,8 @@ def code():
         return again(error.status, error.message)
     except ExchangeError as error:
         return again(422 if error.status < 500 else error.status, error.message)
+    if result.created:
+        keep_desk_session()
     flash("Cards exchanged. Write down what you talked about while you remember." if result.created
           else "You are already connected.", "ok")
     return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=result.connection.id))

@@ -26,6 +26,7 @@ def upgrade():
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('attendee_id', sa.Integer(), nullable=True),
     sa.Column('administrator_id', sa.Integer(), nullable=True),
+    sa.Column('origin', sa.String(length=8), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('(attendee_id IS NULL) <> (administrator_id IS NULL)', name=op.f('ck_login_sessions_one_owner')),

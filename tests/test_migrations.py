@@ -1,0 +1,92 @@
+"""Migrations keep every row: upgrade a database that holds an event's data, then downgrade it.
+
+SQLite changes a table by building a new one and dropping the old; with foreign keys on,
+dropping `attendees` once cascaded and deleted every connection, scan and login token.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, text
+
+from eventnet import create_app
+from eventnet.extensions import db
+
+INITIAL = "5ed2e02ea748"
+TABLES = ("events", "attendees", "connections", "scans", "login_tokens")
+NOW = "2026-12-01 09:00:00+00:00"
+
+
+def _seed_at_initial_revision(connection) -> None:
+    connection.execute(text(
+        "INSERT INTO events (id, slug, name, starts_at, ends_at, timezone, venue, created_at, digest_no_contacts, "
+        "reminder_days, reply_to, digests_paused) VALUES (1, 'kept', 'Kept', :now, :now, 'UTC', '', :now, 'matches', "
+        "'[30, 90]', '', false)"), {"now": NOW})
+    for n in (1, 2):
+        connection.execute(text(
+            "INSERT INTO attendees (id, event_id, email, email_key, role, name, headline, company, bio, phone, linkedin, "
+            "website, links, can_help_with, looking_for, shared_fields, badge_token, short_code, session_epoch, "
+            "created_at, updated_at) VALUES (:n, 1, :email, :email, 'attendee', :name, '', '', '', '', '', '', '[]', "
+            "'', '', '[]', :token, :code, 7, :now, :now)"),
+            {"n": n, "email": f"p{n}@example.org", "name": f"Person {n}", "token": uuid.uuid4().hex,
+             "code": f"CODE{n}", "now": NOW})
+    for owner, contact in ((1, 2), (2, 1)):
+        connection.execute(text(
+            "INSERT INTO connections (event_id, owner_id, contact_id, initiated, created_at, note, tags, starred, intent) "
+            "VALUES (1, :owner, :contact, :initiated, :now, 'kept note', '[]', false, 'none')"),
+            {"owner": owner, "contact": contact, "initiated": owner == 1, "now": NOW})
+    connection.execute(text(
+        "INSERT INTO scans (event_id, scanner_id, scanned_id, client_uuid, received_at, created_connection) "
+        "VALUES (1, 1, 2, :uuid, :now, true)"), {"uuid": str(uuid.uuid4()), "now": NOW})
+    connection.execute(text(
+        "INSERT INTO login_tokens (attendee_id, token_hash, code_hash, expires_at, failed_attempts, created_at) "
+        "VALUES (1, :hash, :hash, :now, 0, :now)"), {"hash": uuid.uuid4().hex, "now": NOW})
+
+
+def _counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        counts = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES}
+    engine.dispose()
+    return counts
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """A database of its own: a SQLite file, or a new PostgreSQL database beside the test one."""
+    test_url = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if not test_url:
+        yield f"sqlite:///{tmp_path / 'migrate.sqlite3'}"
+        return
+    admin_url = test_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    name = f"eventnet_migrate_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_upgrading_and_downgrading_keeps_every_row(empty_database, tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "MAILBOX_PATH": str(tmp_path / "mail")})
+    with app.app_context():
+        upgrade(revision=INITIAL)
+        with db.engine.begin() as connection:
+            _seed_at_initial_revision(connection)
+        before = _counts(empty_database)
+        assert before == {"events": 1, "attendees": 2, "connections": 2, "scans": 1, "login_tokens": 1}
+        upgrade()
+        assert _counts(empty_database) == before
+        downgrade(revision=INITIAL)
+        assert _counts(empty_database) == before
+        upgrade()
+        db.engine.dispose()
+    assert _counts(empty_database) == before
