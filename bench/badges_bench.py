@@ -81,7 +81,7 @@ def through_app(count: int) -> dict:
 
     from eventnet import create_app
     from eventnet.attendees.models import Attendee
-    from eventnet.auth.session import SESSION_KEY
+    from eventnet.auth.session import SESSION_KEY, start_session
     from eventnet.badges.tokens import new_badge_token, new_short_code
     from eventnet.events.services import create_event
     from eventnet.extensions import db
@@ -101,10 +101,11 @@ def through_app(count: int) -> dict:
              "headline": "Senior engineer, data platform", "role": "attendee", "links": [], "shared_fields": [],
              "badge_token": new_badge_token(), "short_code": f"C{i:06d}"} for i in range(count - 1)])
         db.session.commit()
-        organizer_id, epoch = organizer.id, organizer.session_epoch
+        token = start_session(organizer)
+        db.session.commit()
     client = app.test_client()
     with client.session_transaction() as session:
-        session[SESSION_KEY] = {"id": organizer_id, "epoch": epoch}
+        session[SESSION_KEY] = token
     started = time.perf_counter()
     response = client.get("/e/bench/organizer/badges.pdf?paper=a4")
     seconds = time.perf_counter() - started

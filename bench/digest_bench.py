@@ -100,7 +100,7 @@ def seed(event, attendees: int, contacts: int) -> None:
          "website": f"https://p{i}.example.org", "links": [],
          "can_help_with": ", ".join(topics[i % 8:i % 8 + 2]), "looking_for": topics[(i + 3) % 8],
          "shared_fields": sorted(SHARED_BY_DEFAULT), "badge_token": secrets.token_urlsafe(24),
-         "short_code": f"B{i:07d}", "session_epoch": 0, "created_at": now, "updated_at": now}
+         "short_code": f"B{i:07d}", "created_at": now, "updated_at": now}
         for i in range(attendees)
     ]
     for start in range(0, len(rows), 5000):

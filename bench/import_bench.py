@@ -149,7 +149,7 @@ def browser_import(data: bytes, rows: int, databases: Databases) -> float:
     from werkzeug.test import encode_multipart
 
     from eventnet.attendees.models import Attendee
-    from eventnet.auth.session import SESSION_KEY
+    from eventnet.auth.session import SESSION_KEY, start_session
     from eventnet.badges.tokens import new_badge_token, new_short_code
     from eventnet.events.models import Event
     from eventnet.extensions import db
@@ -162,10 +162,11 @@ def browser_import(data: bytes, rows: int, databases: Databases) -> float:
                              role="organizer", links=[], badge_token=new_badge_token(), short_code=new_short_code())
         db.session.add(organizer)
         db.session.commit()
-        organizer_id = organizer.id
+        token = start_session(organizer)
+        db.session.commit()
     client = app.test_client()
     with client.session_transaction() as session:
-        session[SESSION_KEY] = {"id": organizer_id, "epoch": 0}
+        session[SESSION_KEY] = token
     boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), "attendees.csv")})
     started = time.perf_counter()
     uploaded = client.post("/e/bench/organizer/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")

@@ -110,6 +110,7 @@ def seed(app):
     from datetime import datetime, timedelta, timezone
 
     from eventnet.attendees.services import upsert_attendee
+    from eventnet.auth.session import start_session
     from eventnet.events.services import create_event
     from eventnet.extensions import db
 
@@ -121,15 +122,16 @@ def seed(app):
         others = [upsert_attendee(event, f"p{n}@example.org", f"Person {n:02d}", company=f"Company {n}",
                                   headline="Engineer").attendee for n in range(SCANS)]
         db.session.commit()
-        return me.id, me.session_epoch, [o.badge_token for o in others]
+        token = start_session(me)
+        db.session.commit()
+        return token, [o.badge_token for o in others]
 
 
-def session_cookie(app, attendee_id: int, epoch: int, base: str) -> dict:
+def session_cookie(app, session_token: str, base: str) -> dict:
     """The signed session cookie of a logged-in attendee, as the magic-link login would set it."""
     from eventnet.auth.session import SESSION_KEY
 
-    value = app.session_interface.get_signing_serializer(app).dumps(
-        {SESSION_KEY: {"id": attendee_id, "epoch": epoch}, "_permanent": True})
+    value = app.session_interface.get_signing_serializer(app).dumps({SESSION_KEY: session_token, "_permanent": True})
     return {"name": app.config["SESSION_COOKIE_NAME"], "value": value, "url": base}
 
 
@@ -191,8 +193,8 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="scanner-bench-"))
     app, server, counter, base = serve(tmp)
-    me_id, epoch, tokens = seed(app)
-    cookie = session_cookie(app, me_id, epoch, base)
+    session_token, tokens = seed(app)
+    cookie = session_cookie(app, session_token, base)
     failures = []
     try:
         with sync_playwright() as p:

@@ -177,7 +177,7 @@ def test_json_holds_everything_i_own(client, login, people):
     assert data["format"] == "eventnet-export" and data["event"]["slug"] == "conf"
     assert data["profile"]["email"] == "me@example.org" and data["profile"]["name"] == "Mia Me"
     assert "shared_fields" in data["profile"]
-    assert "session_epoch" not in data["profile"] and "badge_token" not in data["profile"]
+    assert "code_attempts" not in data["profile"] and "badge_token" not in data["profile"]
     hal_json, zoe_json = data["contacts"]
     assert zoe_json["contact"]["name"] == "Zoë Ångström 李" and "phone" not in zoe_json["contact"]
     assert zoe_json["contact"]["can_help_with"] == ["graphs", "rust"]

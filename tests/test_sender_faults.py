@@ -77,7 +77,7 @@ def seed(event, count: int) -> None:
          "name": f"Person {i}", "headline": "Engineer", "company": f"Company {i % 37}", "bio": "", "phone": "",
          "linkedin": "", "website": "", "links": [], "can_help_with": "python", "looking_for": "data",
          "shared_fields": sorted(SHARED_BY_DEFAULT), "badge_token": secrets.token_urlsafe(24),
-         "short_code": f"S{i:06d}", "session_epoch": 0, "created_at": now, "updated_at": now}
+         "short_code": f"S{i:06d}", "created_at": now, "updated_at": now}
         for i in range(count)
     ]
     db.session.execute(insert(Attendee), people)
