@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import qrcode
-from conftest import BASE_URL, csrf_token
+from conftest import BASE_URL, csrf_token, screenshot
 from PIL import Image
 from playwright.sync_api import expect
 from qrcode.constants import ERROR_CORRECT_M
@@ -283,7 +283,7 @@ def test_my_qr_page_shows_qr_name_code_and_url(client, login, zoe):
     page = client.get("/e/conf/me/qr").get_data(as_text=True)
     assert f'<img class="qr" src="/b/{zoe.badge_token}/qr.svg"' in page
     assert '<h1 id="my-qr-h" class="qr-name">Zoë Ångström</h1>' in page
-    assert f'<p class="short-code qr-code">{zoe.short_code}</p>' in page
+    assert f'<span class="short-code">{zoe.short_code}</span>' in page
     assert f"{BASE_URL}/b/{zoe.badge_token}" in page
     assert f'href="/b/{zoe.badge_token}/qr.png" download="badge-{zoe.short_code}.png">Download PNG</a>' in page
 
@@ -320,6 +320,7 @@ def test_my_qr_fits_a_phone_screen_and_decodes_to_the_badge_url(live_server, pho
         assert element_box["y"] + element_box["height"] <= 740 - 64, "hidden behind the tab bar or below the fold"
     assert page.evaluate("document.documentElement.scrollHeight") <= 740
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "my-qr-360")
 
     # Decode the QR as shown, with the vendored ZXing decoder (independent of the encoder).
     vendor = "/static/vendor/barcode-detector/3.2.2/"

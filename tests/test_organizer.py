@@ -252,6 +252,7 @@ def test_helpdesk_decides_when_asked_not_by_the_button_shown(client, login, setu
 
 @pytest.mark.browser
 def test_phone_active_search_and_help_desk_link(live_server, phone, make_event, make_attendee):
+    from conftest import screenshot
     from playwright.sync_api import expect
 
     from eventnet.auth.services import create_login_link
@@ -279,6 +280,7 @@ def test_phone_active_search_and_help_desk_link(live_server, phone, make_event, 
     expect(page.get_by_role("heading", name="Login for Kenji Watanabe")).to_be_visible()
     expect(page.get_by_role("textbox", name="Login link")).to_have_value(re.compile(r"^%s/login/\S+$" % re.escape(live_server.url)))
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "organizer-desk-link-360")
 
 
 # ----------------------------------------------------------------------------- who may use the console

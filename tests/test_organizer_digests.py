@@ -226,6 +226,7 @@ def test_progress_of_another_events_sending_is_404(console, make_event, make_att
 
 @pytest.mark.browser
 def test_sample_preview_on_a_phone(live_server, phone, make_event, make_attendee):
+    from conftest import screenshot
     from playwright.sync_api import expect
 
     from eventnet.auth.services import create_login_link
@@ -244,6 +245,10 @@ def test_sample_preview_on_a_phone(live_server, phone, make_event, make_attendee
     expect(frame.get_by_role("link", name="Write to Amara Okafor")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert frame.locator("html").evaluate("e => e.scrollWidth") <= 360
+    screenshot(phone, "organizer-digest-sample-360")
+    phone.set_viewport_size({"width": 1280, "height": 800})
+    screenshot(phone, "organizer-digest-sample-1280", full_page=False)
+    phone.set_viewport_size({"width": 360, "height": 740})
     phone.get_by_role("link", name="Without contacts").click()
     expect(frame.get_by_text("Kwame Mensah", exact=True)).to_be_visible()
     phone.get_by_role("button", name="Email this sample to me").click()

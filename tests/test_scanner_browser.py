@@ -11,7 +11,7 @@ import json
 import re
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, guard_offsite
+from conftest import CHROMIUM, CHROMIUM_ARGS, guard_offsite, screenshot
 from playwright.sync_api import expect
 from y4m import write_y4m
 
@@ -237,8 +237,7 @@ def test_search_by_name_then_the_code_they_show_exchanges_cards(phone, people, l
     # Finding her is not meeting her: no way to her card, only to the code she can show.
     expect(hit.get_by_role("link")).to_have_attribute("href", "#code-input")
     assert phone.locator('a[href*="/b/"]').count() == 0
-    phone.screenshot(path=str(tmp_path / "search-360x740.png"))
-    print(f"\nscreenshot: {tmp_path / 'search-360x740.png'}")
+    screenshot(phone, "scanner-search-360", full_page=False)
     # Typing narrows the list by htmx; the code form keeps the new query for its answer.
     phone.get_by_label("Name, company or headline").fill("alice able")
     expect(phone.locator("#code-q")).to_have_value("alice able")
@@ -249,7 +248,7 @@ def test_search_by_name_then_the_code_they_show_exchanges_cards(phone, people, l
     expect(hit).to_be_visible()
     assert connections_of(bob) == []
     phone.get_by_label("Code under the QR").scroll_into_view_if_needed()
-    phone.screenshot(path=str(tmp_path / "search-code-error-360x740.png"))
+    screenshot(phone, "scanner-search-code-error-360", full_page=False)
     phone.get_by_label("Code under the QR").fill(alice.short_code.lower())
     phone.get_by_role("button", name="Exchange cards").click()
     expect(phone).to_have_url(re.compile(r"/e/conf/contacts/\d+$"))
