@@ -33,25 +33,14 @@ def _positive_seconds(env, name: str, default: float) -> float:
     return value
 
 
-def _positive_int(env, name: str, default: int) -> int:
+def _whole_number(env, name: str, default: int, minimum: int = 0) -> int:
     raw = env.get(name, "").strip()
     try:
         value = int(raw) if raw else default
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be more than 0")
-    return value
-
-
-def _whole_number(env, name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    try:
-        value = int(raw) if raw else default
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
-    if value < 0:
-        raise ConfigError(f"{name} cannot be negative")
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}")
     return value
 
 
@@ -144,7 +133,7 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         # Scans one attendee may send a minute (the scan API and the exchange button together).
         # Nobody meets five people a second; a phone syncing a long offline queue is answered
         # 429 past this and retries, so the limit slows a flood without losing a scan.
-        "SCANS_PER_MINUTE": _positive_int(env, "SCANS_PER_MINUTE", 300),
+        "SCANS_PER_MINUTE": _whole_number(env, "SCANS_PER_MINUTE", 300, minimum=1),
         # Twice the size of the largest form we take (a profile), far below anything abusive.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         "WTF_CSRF_TIME_LIMIT": None,
