@@ -29,6 +29,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         # from X-Forwarded-Host (a proxy passes client headers on): the proxy sets Host itself.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0)
 
+    from . import guards
+
+    # First of all: ids past the database's integers match no route, and NUL characters and
+    # over-deep JSON are refused before any other hook (CSRF, rate limits) reads the request.
+    app.url_map.converters["int"] = guards.IdConverter
+    guards.init_app(app)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -1,8 +1,17 @@
-"""Error pages: a clear sentence and the right status, never a stack trace."""
+"""Errors: one type for every expected failure, one handler for it, and error pages that never fail.
+
+Bad input is a 4xx with a clear sentence, never a 500: services raise a DomainError (or a
+feature's subclass) with a stable code; the handler here answers it as JSON for the phone's
+APIs, as an htmx fragment, or as a page. Views catch one only to answer in place (a form shown
+again with its message next to the field).
+"""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from typing import ClassVar
+
+from flask import Flask, current_app, has_request_context, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from .extensions import db
@@ -13,6 +22,8 @@ MESSAGES = {
     403: ("Not for you", "This page is not available to your account."),
     404: ("Not found", "We could not find that page. Check the address, or start from the home page."),
     405: ("Not allowed", "That action cannot be done this way."),
+    409: ("That cannot be done now", "Something changed in the meantime. Reload the page and try again."),
+    410: ("No longer here", "What this address pointed to has gone."),
     413: ("Too large", "That upload is larger than we accept."),
     422: ("Please check your input", "Some of what you sent could not be used."),
     429: ("Slow down", "Too many attempts in a short time. Wait a minute and try again."),
@@ -20,17 +31,82 @@ MESSAGES = {
 }
 
 
+class DomainError(Exception):
+    """An expected failure: a stable `code`, an HTTP `status`, a `message` for the person.
+
+    Like pretix's check-in errors. A feature subclasses it with a table of its codes,
+    MESSAGES = {code: (status, message)} or {code: (status, title, message)}; a code outside the
+    table takes `default_status` and needs a message. Tests assert on `code`.
+    """
+
+    MESSAGES: ClassVar[dict[str, tuple]] = {}
+    default_status: ClassVar[int] = 400
+
+    def __init__(self, code: str, message: str | None = None, status: int | None = None, *,
+                 title: str | None = None) -> None:
+        entry = self.MESSAGES.get(code, ())
+        table_status, table_title, table_message = (entry if len(entry) == 3 else
+                                                    (entry[0], None, entry[1]) if entry else (None, None, None))
+        self.code = code
+        self.status = status or table_status or self.default_status
+        self.title = title or table_title
+        self.message = message or table_message or code.replace("_", " ").capitalize() + "."
+        super().__init__(self.message)
+
+    def as_json(self) -> dict:
+        """The body the JSON APIs answer: {"error": {"code", "message"}}."""
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def wants_json() -> bool:
+    """Whether this request is the phone's (or a script's) JSON call rather than a page or htmx.
+
+    JSON when it sends JSON or prefers it; a request to an /api/ URL is JSON too unless it is a
+    plain form post (the scanner's no-JavaScript fallback posts forms there and wants a page).
+    """
+    if request.headers.get("HX-Request") == "true":
+        return False
+    if request.is_json or request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+        return True
+    return "/api/" in request.path and request.mimetype not in FORM_TYPES
+
+
+def json_error(status: int, code: str, message: str):
+    """A JSON error answer in the APIs' shape."""
+    return make_response(jsonify(error={"code": code, "message": message}), status)
+
+
 def render_error(status: int, title: str | None = None, detail: str | None = None):
-    """The error page (or fragment for htmx) for a status, with an optional specific message."""
+    """The error page (or fragment for htmx) for a status, with an optional specific message.
+
+    Never fails itself: when the request is too broken for our templates (a Host header that
+    cannot be routed leaves no URL adapter to build the page's links), a bare page says it.
+    """
     default_title, default_detail = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
-    template = "errors/_error.html" if wants_fragment() else "errors/error.html"
-    return (
-        render_template(template, status=status, title=title or default_title, detail=detail or default_detail),
-        status,
-    )
+    title, detail = title or default_title, detail or default_detail
+    try:
+        template = "errors/_error.html" if wants_fragment() else "errors/error.html"
+        return render_template(template, status=status, title=title, detail=detail), status
+    except Exception:  # noqa: BLE001  (an error page must answer whatever broke)
+        if has_request_context() and getattr(request, "url_rule", None) is not None:
+            current_app.logger.exception("the error page failed")
+        return (f'<!doctype html><html lang="en"><meta charset="utf-8"><title>{escape(title)}</title>'
+                f"<h1>{escape(title)}</h1><p>{escape(detail)}</p></html>"), status
+
+
+def answer(error: DomainError):
+    """The one answer to a DomainError: JSON for the APIs, else the error page or fragment."""
+    if wants_json():
+        return make_response(jsonify(error.as_json()), error.status)
+    return render_error(error.status, error.title, error.message)
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(DomainError, answer)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(

@@ -1,19 +1,30 @@
 """Pieces every feature's forms and lists share: invalid-form errors and page numbers."""
 from __future__ import annotations
 
+from typing import ClassVar
 
-class FormInvalid(ValueError):
-    """A form that cannot be saved; `errors` maps field names to messages for the person.
+from .errors import DomainError
 
-    Each feature subclasses it with its own stable `code`; views re-render the form with the
-    errors next to their fields and answer 422.
+
+class FormInvalid(DomainError):
+    """A form that cannot be saved (422); `errors` maps field names to messages for the person.
+
+    Each feature subclasses it with its own stable `form_code`; views re-render the form with
+    the errors next to their fields. Where a view does not (a JSON API), the one handler answers
+    the joined messages.
     """
 
-    code = "invalid_form"
+    form_code: ClassVar[str] = "invalid_form"
+    default_status = 422
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
+        super().__init__(self.form_code, "; ".join(errors.values()))
         self.errors = errors
+
+    def as_json(self) -> dict:
+        body = super().as_json()
+        body["error"]["fields"] = dict(self.errors)
+        return body
 
 
 def parse_page(value: str | None) -> int:

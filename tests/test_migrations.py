@@ -44,6 +44,12 @@ def _seed_at_initial_revision(connection) -> None:
     connection.execute(text(
         "INSERT INTO login_tokens (attendee_id, token_hash, code_hash, expires_at, failed_attempts, created_at) "
         "VALUES (1, :hash, :hash, :now, 0, :now)"), {"hash": uuid.uuid4().hex, "now": NOW})
+    # Stored before the forms bounded event times: the upgrade brings them into 2000-2100.
+    connection.execute(text(
+        "INSERT INTO events (id, slug, name, starts_at, ends_at, timezone, venue, created_at, digest_no_contacts, "
+        "reminder_days, reply_to, digests_paused) VALUES (2, 'absurd', 'Absurd', :first, :last, 'Europe/Berlin', "
+        "'', :now, 'matches', '[]', '', false)"),
+        {"first": "0001-01-01 00:00:00+00:00", "last": "9999-12-31 22:59:00+00:00", "now": NOW})
 
 
 def _counts(url: str) -> dict[str, int]:
@@ -82,9 +88,14 @@ def test_upgrading_and_downgrading_keeps_every_row(empty_database, tmp_path):
         with db.engine.begin() as connection:
             _seed_at_initial_revision(connection)
         before = _counts(empty_database)
-        assert before == {"events": 1, "attendees": 2, "connections": 2, "scans": 1, "login_tokens": 1}
+        assert before == {"events": 2, "attendees": 2, "connections": 2, "scans": 1, "login_tokens": 1}
         upgrade()
         assert _counts(empty_database) == before
+        from eventnet.events.models import Event
+
+        absurd = db.session.get(Event, 2)
+        assert (absurd.starts_at.year, absurd.ends_at.year) == (2000, 2100)
+        db.session.remove()
         downgrade(revision=INITIAL)
         assert _counts(empty_database) == before
         upgrade()

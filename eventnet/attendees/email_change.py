@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth.services import end_every_session
 from ..events.models import Event
+from ..errors import DomainError
 from ..extensions import db
 from ..mail.services import absolute_url, queue_email
 from ..organizer import audit
@@ -37,8 +38,8 @@ EMAIL_MAX = 254
 KIND = "email_change"  # its own outbox kind, blanked once sent like login links (mail.services)
 
 
-class EmailChangeError(Exception):
-    """A change that cannot be made; `code` is stable, `status` the HTTP answer, `message` says why."""
+class EmailChangeError(DomainError):
+    """A change that cannot be made; the message says why (statuses below)."""
 
     MESSAGES = {
         "invalid": (404, "This confirmation link is not one we made, or it was copied incompletely. "
@@ -54,11 +55,8 @@ class EmailChangeError(Exception):
     }
 
     def __init__(self, code: str, detail: str | None = None):
-        self.status, self.message = self.MESSAGES[code]
-        if detail:
-            self.message = f"{self.message} {detail}"
-        super().__init__(self.message)
-        self.code = code
+        message = self.MESSAGES[code][1]
+        super().__init__(code, f"{message} {detail}" if detail else message)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 
+from ..errors import DomainError
 from ..events.models import Event
 from ..extensions import db
 from .models import ROLES, normalise_email
@@ -47,12 +48,10 @@ def _header_key(header: str) -> str:
 _HEADER_LOOKUP = {_header_key(alias): name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
 
 
-class CSVError(ValueError):
-    """The file as a whole cannot be imported; `code` is stable, the message says what to do."""
+class CSVError(DomainError):
+    """The file as a whole cannot be imported (422); the message says what to do."""
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
+    default_status = 422
 
 
 @dataclass

@@ -52,7 +52,7 @@ _PHONE = re.compile(r"^\+?[0-9 ().\-]+$")
 class ProfileInvalid(FormInvalid):
     """The profile form cannot be saved."""
 
-    code = "invalid_profile"
+    form_code = "invalid_profile"
 
 
 @dataclass

@@ -27,6 +27,7 @@ from sqlalchemy import and_, case, not_, or_, update
 from ..attendees.models import Attendee, normalise_email
 from ..attendees.services import find_by_email
 from ..database import utcnow
+from ..errors import DomainError
 from ..events.models import Event
 from ..extensions import db
 from ..mail.services import absolute_url, queue_email, render_email
@@ -42,16 +43,24 @@ CODE_WINDOW = timedelta(hours=1)
 KEEP_REQUESTED_MINUTES = 15
 
 
-class LoginError(Exception):
-    """A link or code that cannot log anyone in; `code` says why.
+class LoginError(DomainError):
+    """A link or code that cannot log anyone in; `code` says why (auth.views words each for people).
 
     invalid | expired | used | replaced | wrong_code | codes_paused (retry_at says until when)
     """
 
+    MESSAGES = {
+        "invalid": (400, "This login link is not valid."),
+        "expired": (410, "This login link has expired."),
+        "used": (410, "This login link was already used."),
+        "replaced": (410, "This login link was replaced by a newer one."),
+        "wrong_code": (422, "That code is not right, or it has expired."),
+        "codes_paused": (429, "Too many codes were tried for this address; the link in the email still works."),
+    }
+
     def __init__(self, code: str, event: Event | None = None, retry_at: datetime | None = None,
                  admin: bool = False) -> None:
         super().__init__(code)
-        self.code = code
         self.event = event  # the token's event when known, to offer a new link there
         self.retry_at = retry_at
         self.admin = admin  # an administrator's link: a new one comes from /admin/login

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, delete, select
 from ..attendees.models import Attendee
 from ..database import utcnow
 from ..events.models import Event
+from ..errors import DomainError
 from ..extensions import db
 from .models import BadgeImage, RevokedBadge
 from .tokens import new_badge_token, new_short_code, normalise_short_code
@@ -18,12 +19,17 @@ from .tokens import new_badge_token, new_short_code, normalise_short_code
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-class BadgeError(LookupError):
-    """A badge token that leads to nobody; `code` is `unknown_badge` or `revoked_badge`."""
+class BadgeError(DomainError):
+    """A badge token that leads to nobody: `unknown_badge` (404) or `revoked_badge` (410)."""
 
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+    MESSAGES = {
+        "unknown_badge": (404, "Unknown badge",
+                          "This badge is not known. Check that the address was copied completely, "
+                          "or ask its owner to show the QR on their phone."),
+        "revoked_badge": (410, "Badge replaced",
+                          "This badge was replaced by a new one, so it no longer works. "
+                          "Ask its owner to show their current QR."),
+    }
 
 
 # Built once, so that SQLAlchemy finds their compiled forms in its cache (badge pages and

@@ -13,22 +13,13 @@ from flask import Blueprint, Response, g, render_template, request
 from ..attendees.cards import public_card
 from ..attendees.models import Attendee
 from ..auth.session import attendee_required, current_attendee
-from ..errors import fail, render_error
+from ..errors import fail
 from .qr import badge_image
 from .services import BadgeError, badge_url, find_by_token
 from .vcard import content_disposition, vcard_for
 
 bp = Blueprint("badges", __name__)
 
-# code -> (status, title, message) for a person who opened a badge URL.
-BADGE_ERRORS = {
-    "unknown_badge": (404, "Unknown badge",
-                      "This badge is not known. Check that the address was copied completely, "
-                      "or ask its owner to show the QR on their phone."),
-    "revoked_badge": (410, "Badge replaced",
-                      "This badge was replaced by a new one, so it no longer works. "
-                      "Ask its owner to show their current QR."),
-}
 # Each token's image never changes (a new badge gets a new token, hence a new URL).
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -45,15 +36,6 @@ def display_url(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url or "").rstrip("/")
 
 
-def _badge_owner(token: str) -> Attendee | Response:
-    try:
-        return find_by_token(token)
-    except BadgeError as error:
-        status, title, message = BADGE_ERRORS[error.code]
-        body, status = render_error(status, title, message)
-        return Response(body, status, mimetype="text/html")
-
-
 def _viewer_state(viewer: Attendee | None, owner: Attendee) -> str:
     if viewer is None:
         return "anonymous"
@@ -67,9 +49,7 @@ def _viewer_state(viewer: Attendee | None, owner: Attendee) -> str:
 @bp.get("/b/<token>")
 def card(token: str):
     """A badge's public card: shared fields only, Save contact, and what the viewer can do next."""
-    owner = _badge_owner(token)
-    if isinstance(owner, Response):
-        return owner
+    owner = find_by_token(token)  # a BadgeError (404 unknown, 410 replaced) answers for itself
     g.event = owner.event
     viewer = current_attendee()
     response = Response(render_template(
@@ -84,9 +64,7 @@ def card(token: str):
 @bp.get("/b/<token>/contact.vcf")
 def vcard(token: str):
     """The badge owner's shared card as a vCard file that phones import into contacts."""
-    owner = _badge_owner(token)
-    if isinstance(owner, Response):
-        return owner
+    owner = find_by_token(token)
     shared = public_card(owner)
     response = Response(vcard_for(shared, event_name=owner.event.name), mimetype="text/vcard")
     response.headers["Content-Type"] = "text/vcard; charset=utf-8"

@@ -23,7 +23,7 @@ from ..auth.models import LoginSession
 from ..auth.session import DESK_RULE
 from ..badges.services import BadgeError, find_by_token, missing_badge_error
 from ..database import utcnow
-from ..errors import fail
+from ..errors import DomainError, fail
 from ..events.models import Event
 from ..extensions import db
 from ..forms import FormInvalid
@@ -32,17 +32,7 @@ from .models import INTENTS, Connection, Scan
 # ----------------------------------------------------------------------------- errors
 
 
-class ExchangeError(Exception):
-    """A scan or exchange that cannot be made; `code` is stable, `message` is for the person."""
-
-    def __init__(self, code: str, message: str | None = None):
-        status, title, default = ERRORS[code]
-        super().__init__(message or default)
-        self.code, self.status, self.title = code, status, title
-        self.message = message or default
-
-
-# code -> (HTTP status, title, message). Views map codes through this table; tests assert codes.
+# code -> (HTTP status, title, message); tests assert codes.
 ERRORS: dict[str, tuple[int, str, str]] = {
     "self_scan": (400, "That is your own badge", "You scanned your own badge. Scan someone else's to exchange cards."),
     "foreign_url": (400, "Not an event badge", "That QR code points to another site, not to a badge of this event."),
@@ -54,6 +44,12 @@ ERRORS: dict[str, tuple[int, str, str]] = {
     "scanning_closed": (403, "Scanning is closed", "Exchanging cards is closed for this event."),
     "scan_forgotten": (410, "Contact removed", "This scan was recorded, but its contact has since been removed."),
 }
+
+
+class ExchangeError(DomainError):
+    """A scan or exchange that cannot be made (codes and statuses in ERRORS)."""
+
+    MESSAGES = ERRORS
 
 # ----------------------------------------------------------------------------- the window
 
@@ -568,7 +564,7 @@ NOTE_PROMPTS = ("Works on: ", "Needs: ", "I can offer: ", "I promised: ")
 class NoteInvalid(FormInvalid):
     """A note form that cannot be saved."""
 
-    code = "invalid_note"
+    form_code = "note_invalid"  # the note API's code since its first version (static/js/queue.js)
 
 
 @dataclass

@@ -11,8 +11,8 @@ from flask_wtf.csrf import CSRFError
 from ..attendees.cards import public_card
 from ..attendees.models import Attendee
 from ..auth.session import attendee_required, current_attendee, keep_desk_session, session_token_hash
-from ..badges.services import BadgeError, find_by_token
-from ..errors import render_error
+from ..badges.services import find_by_token
+from ..errors import json_error, render_error, wants_json
 from ..extensions import csrf, limiter
 from ..ratelimit import browser_key, scans_limit
 from ..htmx import redirect_to, render_page, wants_fragment
@@ -38,27 +38,11 @@ def new_client_uuid() -> str:
 # ----------------------------------------------------------------------------- helpers
 
 
-def _wants_json() -> bool:
-    if request.headers.get("HX-Request") == "true":
-        return False
-    return request.is_json or request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
-
-
-def _json_error(status: int, code: str, message: str) -> Response:
-    return make_response(jsonify(error={"code": code, "message": message}), status)
-
-
 # The scan API and the Exchange button share one count per logged-in browser (SCANS_PER_MINUTE).
 # Past it the phone's queue is answered 429 and retries later: nothing scanned is lost.
 TOO_MANY_SCANS = "Too many scans in a short time. Wait a minute: nothing you scanned is lost."
 scans_per_browser = limiter.shared_limit(scans_limit, scope="scans", key_func=browser_key,
                                          methods=["POST"], error_message=TOO_MANY_SCANS)
-
-
-def _exchange_error(error: ExchangeError, as_json: bool = False) -> Response | tuple:
-    if as_json:
-        return _json_error(error.status, error.code, error.message)
-    return render_error(error.status, error.title, error.message)
 
 
 def _contact_context(connection: Connection) -> dict:
@@ -85,16 +69,10 @@ def exchange(token: str):
     """The badge page's "Exchange cards" button: connect the viewer and the badge's owner."""
     viewer = current_attendee()
     if viewer is None:
-        try:
-            owner = find_by_token(token)
-        except BadgeError as error:
-            return _exchange_error(ExchangeError(error.code if error.code in services.ERRORS else "unknown_badge"))
+        owner = find_by_token(token)  # an unknown or replaced badge answers for itself (BadgeError)
         return redirect_to(url_for("auth.login", slug=owner.event.slug, next=url_for("badges.card", token=token)))
     g.event, g.attendee = viewer.event, viewer
-    try:
-        result = services.record_scan(viewer, token, request.form.get("client_uuid") or uuid.uuid4())
-    except ExchangeError as error:
-        return _exchange_error(error)
+    result = services.record_scan(viewer, token, request.form.get("client_uuid") or uuid.uuid4())
     if result.created:
         keep_desk_session()
         flash("Cards exchanged. Write down what you talked about while you remember.", "ok")
@@ -112,10 +90,10 @@ def _api(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(**kwargs):
         response = view(**kwargs)
-        if _wants_json() and isinstance(response, Response) and (
+        if wants_json() and isinstance(response, Response) and (
             300 <= response.status_code < 400 or "HX-Redirect" in response.headers
         ):
-            return _json_error(401, "login_required", "Log in to this event again to send scans.")
+            return json_error(401, "login_required", "Log in to this event again to send scans.")
         return response
 
     return wrapped
@@ -129,8 +107,8 @@ def _csrf_checked(view: Callable) -> Callable:
         try:
             csrf.protect()
         except CSRFError:
-            if _wants_json():
-                return _json_error(400, "csrf_failed", "The page is out of date: reload it and try again.")
+            if wants_json():
+                return json_error(400, "csrf_failed", "The page is out of date: reload it and try again.")
             return render_error(400, "This form has expired", "Reload the page and try again.")
         return view(**kwargs)
 
@@ -146,7 +124,7 @@ def scan_api(slug: str):
     # A phone's JSON scan is the hot path: its login check is one Core statement. Everything
     # else (no session or a stale one, another event's URL, htmx and form posts) takes the
     # general guard, which gives each of those its own answer.
-    if _wants_json():
+    if wants_json():
         scanner = services.scanner_for(session_token_hash(), slug)
         if scanner is not None:
             return _record_checked(scanner=scanner, as_json=True)
@@ -156,7 +134,7 @@ def scan_api(slug: str):
 @attendee_required
 @_csrf_checked
 def _guarded_scan():
-    return _record(g.attendee, _wants_json())
+    return _record(g.attendee, wants_json())
 
 
 def _record(scanner: Attendee | services.Scanner, as_json: bool):
@@ -168,17 +146,13 @@ def _record(scanner: Attendee | services.Scanner, as_json: bool):
     if request.is_json:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            return _json_error(400, "invalid_json", "The body must be a JSON object.")
+            return json_error(400, "invalid_json", "The body must be a JSON object.")
     else:
         body = request.form
     token = body.get("token")
     if not isinstance(token, str) or not token.strip() or len(token) > 500:
-        error = ExchangeError("unknown_badge", "No badge code in that scan.")
-        return _exchange_error(error, as_json)
-    try:
-        result = services.record_scan(scanner, token, body.get("client_uuid"), body.get("scanned_at"))
-    except ExchangeError as error:
-        return _exchange_error(error, as_json)
+        raise ExchangeError("unknown_badge", "No badge code in that scan.")
+    result = services.record_scan(scanner, token, body.get("client_uuid"), body.get("scanned_at"))
     if result.created:
         keep_desk_session(scanner.desk if isinstance(scanner, services.Scanner) else None)
     status = 201 if result.created else 200

@@ -16,6 +16,8 @@ from ..attendees.models import Attendee
 from ..connections.models import Connection
 from ..database import utcnow
 from ..events.models import Event
+from ..events.times import LOCAL_FORMAT, OUT_OF_RANGE, TimeInvalid, parse_local
+from ..errors import DomainError
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import new_message_id
@@ -48,8 +50,8 @@ NO_CONTACTS_CHOICES = {
 REMINDER_DAYS_MAX = 4
 
 
-class DigestError(Exception):
-    """An organizer or attendee action that cannot be done; `code` is stable."""
+class DigestError(DomainError):
+    """An organizer or attendee action on digests that cannot be done."""
 
     MESSAGES = {
         "other_event": (404, "There is no such attendee in this event."),
@@ -57,16 +59,12 @@ class DigestError(Exception):
         "no_address": (400, "This organizer has no email address to send the test to."),
     }
 
-    def __init__(self, code: str):
-        self.status, self.message = self.MESSAGES[code]
-        super().__init__(self.message)
-        self.code = code
 
 
 class DigestSettingsInvalid(FormInvalid):
     """Digest settings that cannot be saved."""
 
-    code = "invalid_digest_settings"
+    form_code = "invalid_digest_settings"
 
 
 # ----------------------------------------------------------------------------- attendees' choices
@@ -246,13 +244,6 @@ def settings_values(event: Event) -> dict[str, str]:
     }
 
 
-def _parse_local(raw: str, zone: ZoneInfo) -> datetime:
-    moment = datetime.fromisoformat(raw)
-    if not 2000 <= moment.year <= 2100:
-        raise ValueError("year out of range")
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
-
-
 def update_digest_settings(event: Event, form: Mapping) -> Event:
     """Validate and save digest_at (datetime-local in the event's zone, "" for the default),
     no_contacts ("matches"/"none"), reminder_days ("30, 90", "" for none) and reply_to. Commits."""
@@ -261,9 +252,10 @@ def update_digest_settings(event: Event, form: Mapping) -> Event:
     digest_at = None
     if raw_at:
         try:
-            digest_at = _parse_local(raw_at, event.tz)
-        except ValueError:
-            errors["digest_at"] = "Give a date and time like 2026-05-02 09:00, or leave it empty for the default."
+            digest_at = parse_local(raw_at, event.tz, formats=(LOCAL_FORMAT, "%Y-%m-%d %H:%M"))
+        except TimeInvalid as invalid:
+            errors["digest_at"] = (str(invalid) if str(invalid) == OUT_OF_RANGE else
+                                   "Give a date and time like 2026-05-02 09:00, or leave it empty for the default.")
     no_contacts = str(form.get("no_contacts") or "matches")
     if no_contacts not in NO_CONTACTS_CHOICES:
         errors["no_contacts"] = "Choose what attendees without contacts get."

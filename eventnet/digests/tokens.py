@@ -8,6 +8,8 @@ from __future__ import annotations
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from ..errors import DomainError
+
 DAY = 24 * 60 * 60
 # purpose -> (salt, lifetime in seconds)
 PURPOSES = {
@@ -20,12 +22,13 @@ PURPOSES = {
 }
 
 
-class LinkError(Exception):
-    """A signed link we cannot honour; code "expired" or "invalid"."""
+class LinkError(DomainError):
+    """A signed link we cannot honour: "expired" (410) or "invalid" (404)."""
 
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+    MESSAGES = {
+        "expired": (410, "This link has expired."),
+        "invalid": (404, "This link is not one we made, or it was copied incompletely."),
+    }
 
 
 def _serializer(purpose: str) -> tuple[URLSafeTimedSerializer, int]:

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, g, make_response, render_template, request, 
 from ..attendees.cards import public_card
 from ..auth.session import attendee_required, get_event_or_404, organizer_required
 from ..connections.services import contact_of, get_connection_or_404
-from ..errors import fail, render_error
+from ..errors import fail
 from ..extensions import csrf
 from ..htmx import redirect_to, wants_fragment
 from ..mail.services import register_builder, register_producer
@@ -240,11 +240,6 @@ def toggle_followup(connection_id: int):
         return render_template("digests/_followup.html", connection=connection)
     flash("Follow-up marked done." if done else "Follow-up open again.", "ok")
     return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=connection.id))
-
-
-@bp.app_errorhandler(services.DigestError)
-def _digest_error(error: services.DigestError):
-    return render_error(error.status, None, error.message)
 
 
 from . import cli  # noqa: E402,F401  (adds the `flask digests` commands to this blueprint)

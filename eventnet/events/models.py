@@ -5,15 +5,16 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Boolean, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
+from .times import OUT_OF_RANGE, within_bounds
 
 
 class Event(db.Model):
     __tablename__ = "events"
-    # Ids are in sessions and signed email links: SQLite must never give a deleted row's id to
+    # Ids are in signed email links: SQLite must never give a deleted row's id to
     # a new one (without AUTOINCREMENT it reuses the highest), as PostgreSQL's sequences never do.
     __table_args__ = {"sqlite_autoincrement": True}
 
@@ -48,6 +49,14 @@ class Event(db.Model):
     def local(self, moment: datetime) -> datetime:
         """A stored UTC time shown in the event's own time zone."""
         return moment.astimezone(self.tz)
+
+    @validates("starts_at", "ends_at", "scan_opens_at", "scan_closes_at", "digest_at")
+    def _bounded(self, key: str, moment: datetime | None) -> datetime | None:
+        # The forms and the command line refuse such times with a message (events.times); this
+        # keeps any other path from storing one, since "the morning after" must never overflow.
+        if moment is not None and not within_bounds(moment):
+            raise ValueError(f"{key}: {OUT_OF_RANGE}")
+        return moment
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"

@@ -6,12 +6,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..attendees.models import Attendee
 from ..database import utcnow
+from ..errors import DomainError
 from ..extensions import db
 from .models import Event
+from .times import TimeInvalid, localize
 
 
-class EventError(ValueError):
-    """An event that cannot be created as described; the message says why."""
+class EventError(DomainError):
+    """An event that cannot be created as described (422, code "invalid_event"); the message says why."""
+
+    default_status = 422
+
+    def __init__(self, message: str):
+        super().__init__("invalid_event", message)
 
 
 def list_events() -> list[Event]:
@@ -54,8 +61,10 @@ def create_event(
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise EventError(f"Unknown time zone {timezone!r}: use a name like Europe/Berlin or America/New_York.")
-    starts = starts if starts.tzinfo else starts.replace(tzinfo=zone)
-    ends = ends if ends.tzinfo else ends.replace(tzinfo=zone)
+    try:
+        starts, ends = localize(starts, zone), localize(ends, zone)
+    except TimeInvalid as invalid:
+        raise EventError(str(invalid)) from None
     if ends <= starts:
         raise EventError("The event must end after it starts.")
     if len(venue) > 200:

@@ -12,6 +12,7 @@ from ..attendees.models import Attendee, normalise_email
 from ..auth.models import LoginToken
 from ..badges.models import BadgeImage, RevokedBadge
 from ..connections.models import Connection, Scan
+from ..errors import DomainError
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import pseudonymise_recipient
@@ -21,22 +22,14 @@ from ..organizer.imports import pseudonymise_reports
 CONFIRM_WORD = "DELETE"
 CONFIRM_MAX = 254
 
-ERRORS = {
-    "not_confirmed": f"Type {CONFIRM_WORD} or your email address to confirm.",
-    "last_organizer": (
-        "You are the last organizer of this event, so your account cannot be deleted yet: "
-        "make someone else an organizer first (import them again with the role organizer)."
-    ),
-}
+class AccountError(DomainError):
+    """An account deletion that cannot happen; the message says what to do."""
 
-
-class AccountError(Exception):
-    """An account deletion that cannot happen; `code` is stable, the message says what to do."""
-
-    def __init__(self, code: str):
-        super().__init__(ERRORS[code])
-        self.code = code
-        self.message = ERRORS[code]
+    MESSAGES = {
+        "not_confirmed": (422, f"Type {CONFIRM_WORD} or your email address to confirm."),
+        "last_organizer": (409, "You are the last organizer of this event, so your account cannot be deleted yet: "
+                                "make someone else an organizer first (import them again with the role organizer)."),
+    }
 
 
 @dataclass

@@ -18,6 +18,7 @@ from ..attendees.models import Attendee, normalise_email
 from ..attendees.services import find_by_email, upsert_attendee
 from ..events.models import Event
 from ..events.services import EventError, create_event
+from ..errors import DomainError
 from ..extensions import db
 from . import audit
 from .models import Administrator
@@ -25,13 +26,10 @@ from .models import Administrator
 cli = AppGroup("admin", help="Administrators: who may create events and name organizers in the browser (/admin).")
 
 
-class AdminError(ValueError):
-    """An administrator action that cannot be done; `code` is stable, the message says why."""
+class AdminError(DomainError):
+    """An administrator action that cannot be done as asked (422); the message says why."""
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    default_status = 422
 
 
 def _checked_email(email: str) -> str:

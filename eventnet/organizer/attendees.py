@@ -26,6 +26,7 @@ from ..badges.services import reissue_badge
 from ..connections.models import Connection
 from ..errors import fail
 from ..events.models import Event
+from ..errors import DomainError
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import absolute_url, queue_email
@@ -45,20 +46,17 @@ LIMITS = {"email": 254, "name": 120, "company": 120, "headline": 160}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class OrganizerError(Exception):
-    """An organizer action that cannot be done; `code` is stable, the message says why."""
+class OrganizerError(DomainError):
+    """An organizer action that cannot be done now (409); the message says why."""
 
+    default_status = 409
     MESSAGES = {
-        "remove_self": "You cannot remove yourself here: another organizer can, or use “My data” to delete your account.",
-        "last_organizer": "This is the event's last organizer: make someone else an organizer first.",
-        "demote_self": "You cannot change your own role: another organizer can.",
-        "nobody_to_invite": "Everyone has logged in already: there is nobody to send a login email to.",
+        "remove_self": (409, "You cannot remove yourself here: another organizer can, or use “My data” to delete "
+                             "your account."),
+        "last_organizer": (409, "This is the event's last organizer: make someone else an organizer first."),
+        "demote_self": (409, "You cannot change your own role: another organizer can."),
+        "nobody_to_invite": (409, "Everyone has logged in already: there is nobody to send a login email to."),
     }
-
-    def __init__(self, code: str):
-        super().__init__(self.MESSAGES[code])
-        self.code = code
-        self.message = self.MESSAGES[code]
 
 
 # ----------------------------------------------------------------------------- the list
@@ -175,7 +173,7 @@ def get_attendee_or_404(event: Event, attendee_id: int) -> Attendee:
 class AttendeeInvalid(FormInvalid):
     """The attendee form cannot be saved."""
 
-    code = "invalid_attendee"
+    form_code = "invalid_attendee"
 
 
 @dataclass
@@ -256,7 +254,7 @@ def update_attendee(event: Event, actor: Attendee, attendee: Attendee, data: Att
     if other is not None and other.id != attendee.id:
         raise AttendeeInvalid({"email": "Another attendee of this event has this email."})
     if attendee.id == actor.id and data.role != attendee.role:
-        raise AttendeeInvalid({"role": OrganizerError.MESSAGES["demote_self"]})
+        raise AttendeeInvalid({"role": OrganizerError("demote_self").message})
     result = Updated(attendee)
     new_email = data.email if data.email != attendee.email else None
     if new_email is not None and has_own_data(attendee):

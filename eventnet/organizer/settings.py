@@ -6,11 +6,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..events.models import Event
+from ..events.times import LOCAL_FORMAT, TimeInvalid, parse_local
 from ..extensions import db
 from ..forms import FormInvalid
 from . import audit
 
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 LIMITS = {"name": 200, "venue": 200, "timezone": 64}
 TIME_FIELDS = ("starts_at", "ends_at", "scan_opens_at", "scan_closes_at")
 LABELS = {
@@ -22,7 +22,7 @@ LABELS = {
 class EventInvalid(FormInvalid):
     """The event form cannot be saved."""
 
-    code = "invalid_event"
+    form_code = "invalid_event"
 
 
 @dataclass
@@ -43,11 +43,6 @@ def form_values(event: Event) -> dict[str, str]:
         moment = getattr(event, name)
         values[name] = event.local(moment).strftime(LOCAL_FORMAT) if moment else ""
     return values
-
-
-def _parse_time(raw: str, zone: ZoneInfo) -> datetime:
-    value = datetime.strptime(raw.strip()[:16], LOCAL_FORMAT)
-    return value.replace(tzinfo=zone)
 
 
 def parse_event_form(form) -> EventInput:
@@ -75,9 +70,9 @@ def parse_event_form(form) -> EventInput:
             times[name] = None
             continue
         try:
-            times[name] = _parse_time(value, zone or ZoneInfo("UTC"))
-        except ValueError:
-            errors[name] = "Enter a date and time like 2026-12-01T09:00."
+            times[name] = parse_local(value, zone or ZoneInfo("UTC"))
+        except TimeInvalid as invalid:
+            errors[name] = str(invalid)
     if not errors:
         if times["ends_at"] <= times["starts_at"]:
             errors["ends_at"] = "The event must end after it starts."

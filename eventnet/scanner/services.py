@@ -19,6 +19,7 @@ from ..badges.tokens import normalise_short_code
 from ..connections import services as connections
 from ..connections.models import Connection, Scan
 from ..database import utcnow
+from ..errors import DomainError
 from ..extensions import db
 
 # The vendored fallback decoder (see static/vendor/README.md). Its path carries the version,
@@ -37,12 +38,16 @@ SEARCH_LIMIT = 20
 CODE_MAX = 32
 
 
-class ScannerError(Exception):
-    """An expected failure of a scanner request; `code` is stable, `message` is for the person."""
+class ScannerError(DomainError):
+    """An expected failure of a scanner request (codes and statuses below)."""
 
-    def __init__(self, code: str, status: int, message: str):
-        super().__init__(message)
-        self.code, self.status, self.message = code, status, message
+    MESSAGES = {
+        "invalid_time": (400, "A time must be an ISO 8601 time with a time zone offset."),
+        "invalid_note": (400, "The note is not in the form the app sends."),
+        "unknown_scan": (404, "No scan with this id has reached the server yet."),
+        "invalid_code": (422, "Type the code printed under the badge's QR, like 7KQ4MXA."),
+        "unknown_code": (422, "No badge of this event has that code. Check it and try again."),
+    }
 
 
 # ----------------------------------------------------------------------------- notes by scan UUID
@@ -66,13 +71,13 @@ def connection_for_scan(owner: Attendee, client_uuid: str) -> Connection | None:
 def parse_time(raw: object, field: str) -> datetime:
     """An ISO 8601 time with an offset, as sent by the phone; ScannerError otherwise."""
     if not isinstance(raw, str) or len(raw) > 64:
-        raise ScannerError("invalid_time", 400, f"{field} must be an ISO 8601 time with a time zone offset.")
+        raise ScannerError("invalid_time", f"{field} must be an ISO 8601 time with a time zone offset.")
     try:
         moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise ScannerError("invalid_time", 400, f"{field} must be an ISO 8601 time with a time zone offset.") from None
+        raise ScannerError("invalid_time", f"{field} must be an ISO 8601 time with a time zone offset.") from None
     if moment.tzinfo is None:
-        raise ScannerError("invalid_time", 400, f"{field} must carry a time zone offset.")
+        raise ScannerError("invalid_time", f"{field} must carry a time zone offset.")
     return moment
 
 
@@ -95,17 +100,17 @@ def note_input_from_json(body: Mapping) -> connections.NoteInput:
     """
     note, tags, starred, intent = (body.get(key) for key in ("note", "tags", "starred", "intent"))
     if note is not None and not isinstance(note, str):
-        raise ScannerError("invalid_note", 400, "note must be a string.")
+        raise ScannerError("invalid_note", "note must be a string.")
     if isinstance(tags, list) and all(isinstance(tag, str) for tag in tags):
         tags = ", ".join(tags)
     if tags is not None and not isinstance(tags, str):
-        raise ScannerError("invalid_note", 400, "tags must be a list of strings.")
+        raise ScannerError("invalid_note", "tags must be a list of strings.")
     if starred is not None and not isinstance(starred, bool):
-        raise ScannerError("invalid_note", 400, "starred must be true or false.")
+        raise ScannerError("invalid_note", "starred must be true or false.")
     if intent is not None and not isinstance(intent, str):
-        raise ScannerError("invalid_note", 400, "intent must be a string.")
+        raise ScannerError("invalid_note", "intent must be a string.")
     if note is None and tags is None and starred is None and intent is None:
-        raise ScannerError("invalid_note", 400, "Send at least one of note, tags, starred and intent.")
+        raise ScannerError("invalid_note", "Send at least one of note, tags, starred and intent.")
     return connections.NoteInput(note=note, tags_text=tags, starred=starred, intent=intent)
 
 
@@ -134,14 +139,14 @@ def save_note_by_scan(
     try:
         client_uuid = connections.parse_client_uuid(client_uuid)
     except connections.ExchangeError as error:
-        raise ScannerError(error.code, 400, error.message) from None
+        raise ScannerError(error.code, error.message, 400) from None
     now = utcnow()
     edited = parse_time(edited_at, "edited_at")
     sent = parse_time(sent_at, "sent_at") if sent_at is not None else None
     edited = edit_time_on_server_clock(edited, sent, now)
     connection = connection_for_scan(owner, client_uuid)
     if connection is None:
-        raise ScannerError("unknown_scan", 404, "No scan with this id has reached the server yet.")
+        raise ScannerError("unknown_scan")
     if not _changes(connection, data):
         return NoteSync(connection, False)  # a replay, or the same values: nothing to change
     if connection.note_updated_at is not None and edited <= connection.note_updated_at:
@@ -163,10 +168,10 @@ def exchange_by_code(scanner: Attendee, typed: object, client_uuid: object) -> c
     Raises ScannerError (invalid_code, unknown_code) or connections' ExchangeError.
     """
     if not isinstance(typed, str) or not normalise_short_code(typed) or len(typed) > CODE_MAX:
-        raise ScannerError("invalid_code", 422, "Type the code printed under the badge's QR, like 7KQ4MXA.")
+        raise ScannerError("invalid_code")
     contact = find_by_short_code(scanner.event, typed)
     if contact is None:
-        raise ScannerError("unknown_code", 422, "No badge of this event has that code. Check it and try again.")
+        raise ScannerError("unknown_code")
     try:
         client_uuid = connections.parse_client_uuid(client_uuid)
     except connections.ExchangeError:

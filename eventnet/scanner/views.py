@@ -17,13 +17,12 @@ from werkzeug.security import safe_join
 from ..auth.session import attendee_required, current_attendee, get_event_or_404, keep_desk_session
 from ..connections import services as connections
 from ..connections.models import INTENTS
-from ..connections.services import ExchangeError, NoteInvalid
+from ..errors import DomainError, json_error
 from ..extensions import csrf, limiter
 from ..ratelimit import browser_key, limit, retry_after_seconds
 from ..htmx import redirect_to, render_page, wants_fragment
 from ..templating import HTMX_SCRIPT
 from . import services
-from .services import ScannerError
 
 bp = Blueprint("scanner", __name__)
 
@@ -43,10 +42,6 @@ SHELL_FILES = [
 ]
 
 
-def _json_error(status: int, code: str, message: str) -> Response:
-    return make_response(jsonify(error={"code": code, "message": message}), status)
-
-
 def _api(view: Callable) -> Callable:
     """An attendee's JSON endpoint: 401 JSON instead of a login redirect, CSRF failures as JSON
     (checked after the login check, so a logged-out phone learns "log in", not "bad token")."""
@@ -56,13 +51,13 @@ def _api(view: Callable) -> Callable:
         event = get_event_or_404(slug)
         attendee = current_attendee()
         if attendee is None or attendee.event_id != event.id:
-            return _json_error(401, "login_required", "Log in to this event again to sync your scans.")
+            return json_error(401, "login_required", "Log in to this event again to sync your scans.")
         g.event, g.attendee = event, attendee
         if request.method == "POST":
             try:
                 csrf.protect()
             except CSRFError:
-                return _json_error(400, "csrf_failed", "The page is out of date: reload it and try again.")
+                return json_error(400, "csrf_failed", "The page is out of date: reload it and try again.")
         return view(**kwargs)
 
     return wrapped
@@ -132,10 +127,9 @@ def code():
 
     try:
         result = services.exchange_by_code(g.attendee, typed, request.form.get("client_uuid"))
-    except ScannerError as error:
-        return again(error.status, error.message)
-    except ExchangeError as error:
-        return again(422 if error.status < 500 else error.status, error.message)
+    except DomainError as error:  # a code that leads nowhere, or an exchange that cannot be made
+        # The form is shown again with the message next to the field: a form error, 422.
+        return again(422, error.message)
     if result.created:
         keep_desk_session()
     flash("Cards exchanged. Write down what you talked about while you remember." if result.created
@@ -185,17 +179,13 @@ def note_api(client_uuid: str):
     """Save the note, tags, star and intent of the connection a scan made, by the scan's UUID (idempotent)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _json_error(400, "invalid_json", "The body must be a JSON object.")
+        return json_error(400, "invalid_json", "The body must be a JSON object.")
     # The phone says whose item this is; another attendee's queued note waits for their login.
     if body.get("attendee_id") != g.attendee.id:
-        return _json_error(409, "other_attendee", "This note was written by another account on this phone.")
-    try:
-        data = services.note_input_from_json(body)
-        synced = services.save_note_by_scan(g.attendee, client_uuid, data, body.get("edited_at"), body.get("sent_at"))
-    except ScannerError as error:
-        return _json_error(error.status, error.code, error.message)
-    except NoteInvalid as invalid:
-        return _json_error(422, "note_invalid", str(invalid))
+        return json_error(409, "other_attendee", "This note was written by another account on this phone.")
+    # A ScannerError (malformed) or NoteInvalid (422) answers for itself, as JSON.
+    data = services.note_input_from_json(body)
+    synced = services.save_note_by_scan(g.attendee, client_uuid, data, body.get("edited_at"), body.get("sent_at"))
     connection = synced.connection
     return jsonify(
         status="saved" if synced.applied else "stale",
