@@ -6,8 +6,6 @@ The organizer's console calls these; they are plain functions that commit their 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import update
