@@ -14,13 +14,13 @@ from ..attendees.models import Attendee
 from ..connections.models import Connection
 from ..database import utcnow
 from ..events.models import Event
-from ..events.times import LOCAL_FORMAT, OUT_OF_RANGE, TimeInvalid, parse_local
+from ..events.times import LOCAL_FORMAT, NOT_A_TIME, TimeAmbiguous, TimeInvalid, parse_local
 from ..errors import DomainError
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import new_message_id
 from . import sample, tokens
-from ..forms import FormInvalid
+from ..forms import FormInvalid, fold_of
 from .models import MailPreference
 from .schedule import (  # noqa: F401  (the organizer console imports these from here)
     DIGEST_KINDS,
@@ -246,13 +246,17 @@ def update_digest_settings(event: Event, form: Mapping) -> Event:
     """Validate and save digest_at (datetime-local in the event's zone, "" for the default),
     no_contacts ("matches"/"none"), reminder_days ("30, 90", "" for none) and reply_to. Commits."""
     errors: dict[str, str] = {}
+    choices: dict[str, list[tuple[str, str]]] = {}
     raw_at = str(form.get("digest_at") or "").strip()[:40]
     digest_at = None
     if raw_at:
         try:
-            digest_at = parse_local(raw_at, event.tz, formats=(LOCAL_FORMAT, "%Y-%m-%d %H:%M"))
+            digest_at = parse_local(raw_at, event.tz, formats=(LOCAL_FORMAT, "%Y-%m-%d %H:%M"),
+                                    fold=fold_of(form, "digest_at"))
+        except TimeAmbiguous as ambiguous:
+            errors["digest_at"], choices["digest_at"] = str(ambiguous), ambiguous.choices
         except TimeInvalid as invalid:
-            errors["digest_at"] = (str(invalid) if str(invalid) == OUT_OF_RANGE else
+            errors["digest_at"] = (str(invalid) if str(invalid) != NOT_A_TIME else
                                    "Give a date and time like 2026-05-02 09:00, or leave it empty for the default.")
     no_contacts = str(form.get("no_contacts") or "matches")
     if no_contacts not in NO_CONTACTS_CHOICES:
@@ -279,7 +283,7 @@ def update_digest_settings(event: Event, form: Mapping) -> Event:
             if len(reply_to) > 254:
                 errors["reply_to"] = "The address is at most 254 characters."
     if errors:
-        raise DigestSettingsInvalid(errors)
+        raise DigestSettingsInvalid(errors, choices)
     event.digest_at, event.digest_no_contacts, event.reminder_days, event.reply_to = digest_at, no_contacts, days, reply_to
     db.session.commit()
     return event

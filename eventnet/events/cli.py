@@ -8,7 +8,8 @@ import click
 from .services import EventError, create_event, list_events
 from .views import bp
 
-TIME_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]
+# With an offset ("2026-10-25 02:30+01:00") a time in the autumn clock change says which it is.
+TIME_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M%z", "%Y-%m-%dT%H:%M%z"]
 
 bp.cli.help = "Create and list events."
 

@@ -9,7 +9,7 @@ from ..database import utcnow
 from ..errors import DomainError
 from ..extensions import db
 from .models import Event
-from .times import TimeInvalid, localize
+from .times import TimeAmbiguous, TimeInvalid, localize
 
 
 class EventError(DomainError):
@@ -63,6 +63,10 @@ def create_event(
         raise EventError(f"Unknown time zone {timezone!r}: use a name like Europe/Berlin or America/New_York.")
     try:
         starts, ends = localize(starts, zone), localize(ends, zone)
+    except TimeAmbiguous as ambiguous:
+        first, second = ambiguous.offsets
+        raise EventError(f"{ambiguous} Add the UTC offset to the time: {first} for the first, {second} for "
+                         "the second.") from None
     except TimeInvalid as invalid:
         raise EventError(str(invalid)) from None
     if ends <= starts:

@@ -1,9 +1,14 @@
 """Event times as people type them: a local date and time in the event's zone, within sane years.
 
 Every time an organizer types (the event's start and end, the scanning window, the digest's
-time) goes through here, in the forms and on the command line. The bounds keep arithmetic on
-them safe: an end on 9999-12-31 once made "the morning after" overflow Python's datetime and
-broke the event's pages and every event's digests.
+time) goes through here, in the forms and on the command line.
+
+- The bounds keep arithmetic on them safe: an end on 9999-12-31 once made "the morning after"
+  overflow Python's datetime and broke the event's pages and every event's digests.
+- Daylight-saving time: a local time in the spring gap (02:30 on the night Europe/Berlin jumps
+  from 02:00 to 03:00) does not exist and is refused, never moved silently to 03:30; a time in
+  the autumn overlap happens twice, and the person says which (PEP 495's `fold`: 0 the first,
+  1 the second), never picked silently.
 """
 from __future__ import annotations
 
@@ -17,10 +22,28 @@ LATEST_YEAR = 2100
 EARLIEST = datetime(EARLIEST_YEAR, 1, 2, tzinfo=timezone.utc)
 LATEST = datetime(LATEST_YEAR, 12, 30, tzinfo=timezone.utc)
 OUT_OF_RANGE = f"Choose a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
+NOT_A_TIME = "Enter a date and time like 2026-12-01T09:00."
 
 
 class TimeInvalid(ValueError):
     """A typed time that cannot be used; the message is for the person."""
+
+
+class TimeAmbiguous(TimeInvalid):
+    """A local time that happens twice (the autumn change).
+
+    `choices`: (fold, label) pairs to pick from; `offsets`: the two UTC offsets, "+02:00" style.
+    """
+
+    def __init__(self, message: str, choices: list[tuple[str, str]], offsets: tuple[str, str]):
+        super().__init__(message)
+        self.choices, self.offsets = choices, offsets
+
+
+def _offset(moment: datetime) -> str:
+    """'+02:00' for a time two hours ahead of UTC."""
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    return f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def within_bounds(moment: datetime) -> bool:
@@ -28,10 +51,12 @@ def within_bounds(moment: datetime) -> bool:
     return EARLIEST <= moment <= LATEST
 
 
-def parse_local(raw: str, zone: ZoneInfo, formats: tuple[str, ...] = (LOCAL_FORMAT,)) -> datetime:
+def parse_local(raw: str, zone: ZoneInfo, formats: tuple[str, ...] = (LOCAL_FORMAT,),
+                fold: str | None = None) -> datetime:
     """'2026-12-01T09:00' in `zone` -> an aware datetime; TimeInvalid with a message otherwise.
 
-    Seconds and anything after the minutes are ignored (some browsers send them).
+    Seconds and anything after the minutes are ignored (some browsers send them). `fold` ("0",
+    "1") says which of two equal wall times is meant; TimeAmbiguous asks for it when needed.
     """
     text = (raw or "").strip()
     for fmt in formats:
@@ -41,15 +66,39 @@ def parse_local(raw: str, zone: ZoneInfo, formats: tuple[str, ...] = (LOCAL_FORM
         except ValueError:
             continue
     else:
-        raise TimeInvalid("Enter a date and time like 2026-12-01T09:00.")
-    return localize(naive, zone)
+        raise TimeInvalid(NOT_A_TIME)
+    return localize(naive, zone, fold)
 
 
-def localize(naive: datetime, zone: ZoneInfo) -> datetime:
-    """A naive local time read in `zone`, checked against the bounds (TimeInvalid)."""
+def localize(naive: datetime, zone: ZoneInfo, fold: str | int | None = None) -> datetime:
+    """A local time read in `zone`: checked against the bounds and daylight-saving time.
+
+    An aware time (a typed offset, "2026-10-25 02:30+01:00") is taken as it is. Raises
+    TimeInvalid (out of range, or in a spring gap) or TimeAmbiguous (in an autumn overlap
+    without `fold`).
+    """
     if not EARLIEST_YEAR <= naive.year <= LATEST_YEAR:
         raise TimeInvalid(OUT_OF_RANGE)
-    moment = naive.replace(tzinfo=zone) if naive.tzinfo is None else naive
+    if naive.tzinfo is not None:
+        moment = naive.astimezone(zone)
+    else:
+        first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+        wall = naive.strftime("%Y-%m-%d %H:%M")
+        if first.utcoffset() != second.utcoffset():
+            # In a gap the wall time does not come back from UTC; in an overlap it does, twice.
+            if first.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != naive:
+                raise TimeInvalid(
+                    f"{wall} does not exist in {zone.key}: the clocks skip that hour when summer time "
+                    f"starts. Choose a time before or after it.")
+            if str(fold) not in ("0", "1"):
+                raise TimeAmbiguous(
+                    f"{wall} happens twice in {zone.key}, when the clocks go back: say which one you mean.",
+                    [("0", f"The first {naive:%H:%M} (UTC{_offset(first)}, before the clocks go back)"),
+                     ("1", f"The second {naive:%H:%M} (UTC{_offset(second)}, after the clocks go back)")],
+                    (_offset(first), _offset(second)))
+            moment = second if str(fold) == "1" else first
+        else:
+            moment = first
     if not within_bounds(moment):
         raise TimeInvalid(OUT_OF_RANGE)
     return moment

@@ -137,7 +137,7 @@ def save_event(event_id: int):
     try:
         data = settings.parse_event_form(request.form)
     except settings.EventInvalid as error:
-        values = {k: str(request.form.get(k, ""))[:300] for k in settings.form_values(found)}
+        values = error.resubmitted(request.form, settings.form_values(found))
         return _event_page(found, values, error.errors, 422)
     settings.update_event(found, g.admin, data)
     flash(f"{found.name} was saved.", "ok")

@@ -6,9 +6,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..events.models import Event
-from ..events.times import LOCAL_FORMAT, TimeInvalid, parse_local
+from ..events.times import LOCAL_FORMAT, TimeAmbiguous, TimeInvalid, parse_local
 from ..extensions import db
-from ..forms import FormInvalid
+from ..forms import FormInvalid, fold_of
 from . import audit
 
 LIMITS = {"name": 200, "venue": 200, "timezone": 64}
@@ -62,6 +62,7 @@ def parse_event_form(form) -> EventInput:
     if zone is None and "timezone" not in errors:
         errors["timezone"] = "Enter a time zone name like Europe/Berlin or America/New_York."
     times: dict[str, datetime | None] = {}
+    choices: dict[str, list[tuple[str, str]]] = {}
     for name in TIME_FIELDS:
         value = raw[name]
         if not value:
@@ -70,7 +71,9 @@ def parse_event_form(form) -> EventInput:
             times[name] = None
             continue
         try:
-            times[name] = parse_local(value, zone or ZoneInfo("UTC"))
+            times[name] = parse_local(value, zone or ZoneInfo("UTC"), fold=fold_of(form, name))
+        except TimeAmbiguous as ambiguous:
+            errors[name], choices[name] = str(ambiguous), ambiguous.choices
         except TimeInvalid as invalid:
             errors[name] = str(invalid)
     if not errors:
@@ -80,7 +83,7 @@ def parse_event_form(form) -> EventInput:
         if opens and closes and closes <= opens:
             errors["scan_closes_at"] = "Scanning must close after it opens."
     if errors:
-        raise EventInvalid(errors)
+        raise EventInvalid(errors, choices)
     return EventInput(name=raw["name"], venue=raw["venue"], timezone=raw["timezone"], **times)
 
 

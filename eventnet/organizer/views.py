@@ -383,7 +383,7 @@ def save_event_settings():
     try:
         data = settings.parse_event_form(request.form)
     except settings.EventInvalid as error:
-        values = {k: str(request.form.get(k, ""))[:300] for k in settings.form_values(g.event)}
+        values = error.resubmitted(request.form, settings.form_values(g.event))
         return _event_form(values, error.errors, 422)
     settings.update_event(g.event, g.attendee, data)
     flash("The event's details were saved.", "ok")
@@ -477,7 +477,7 @@ def digest_settings():
     try:
         digest_control.save_settings(g.event, g.attendee, request.form)
     except digest_control.DigestSettingsInvalid as error:
-        values = {k: str(request.form.get(k, ""))[:300] for k in ("digest_at", "no_contacts", "reminder_days", "reply_to")}
+        values = error.resubmitted(request.form, ("digest_at", "no_contacts", "reminder_days", "reply_to"))
         return _digest_page(422, errors=error.errors, values=values)
     flash("The digest settings were saved.", "ok")
     return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
