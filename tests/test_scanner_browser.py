@@ -166,6 +166,31 @@ def test_native_detector_is_used_and_the_fallback_never_loaded(camera, people, l
     assert [c.contact_id for c in connections_of(bob)] == [alice.id]
 
 
+# Some Android builds: a BarcodeDetector that claims QR codes and rejects every detect().
+REJECTING_STUB = """
+window.BarcodeDetector = class {
+  static async getSupportedFormats() { return ["qr_code"]; }
+  constructor(options) { this.formats = options.formats; }
+  async detect(source) { window.__rejections = (window.__rejections || 0) + 1; throw new DOMException("nope", "NotSupportedError"); }
+};
+"""
+
+
+def test_a_native_detector_that_always_rejects_gives_way_to_the_bundled_one(camera, people, live_server):
+    event, alice, bob = people
+    page = camera([badge_url(alice)])
+    page.add_init_script(REJECTING_STUB)
+    log_in(page, bob)
+    page.goto(f"{live_server.url}/e/conf/scan")
+    page.wait_for_function("() => window.eventnetScanner && window.eventnetScanner.decoder === 'native'")
+    # After a run of rejections (about two seconds) the bundled decoder reads the camera.
+    expect(page.locator(".scan-card").get_by_role("heading", name="Alice Able")).to_be_visible(timeout=20_000)
+    assert page.evaluate("window.eventnetScanner.decoder") == "zxing"
+    assert page.evaluate("window.__rejections") >= 15
+    assert page.locator("[data-decoder]").first.get_attribute("data-decoder") == "zxing"
+    assert [c.contact_id for c in connections_of(bob)] == [alice.id]
+
+
 def test_a_foreign_qr_is_ignored_with_a_message(camera, people, live_server):
     event, alice, bob = people
     page = camera(["https://evil.example.com/b/abcdefghijklmnop"])

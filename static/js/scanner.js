@@ -22,6 +22,9 @@
   var TOKEN_RE = /^[A-Za-z0-9_-]{1,64}$/;
   var SAME_CODE_MS = 4000;      // the camera sees one badge many times a second: act on it once
   var FRAME_GAP_MS = 120;       // between two decode attempts (the wasm decoder takes ~20-60 ms a frame)
+  // Some Android builds have a BarcodeDetector that says it reads QR codes and then rejects every
+  // detect(): after this many rejections in a row (about two seconds) the bundled decoder takes over.
+  var NATIVE_REJECTIONS_MAX = 15;
 
   var state = {
     decoder: null,              // "native" or "zxing" once chosen
@@ -276,28 +279,45 @@
         state.decoder = "native";
         return native;
       }
-      // The fallback: ~15 KB of script and a ~360 KB (brotli) wasm, fetched only on this path
-      // and cached by the service worker. Without locateFile it would fetch the wasm from a CDN.
-      return loadScript(cfg.decoderScript).then(function () {
-        var api = window.BarcodeDetectionAPI;
-        api.prepareZXingModule({
-          overrides: {
-            locateFile: function (path, prefix) {
-              return path.slice(-5) === ".wasm" ? cfg.decoderWasm : prefix + path;
-            }
-          },
-          fireImmediately: true
-        });
-        state.decoder = "zxing";
-        if (navigator.serviceWorker) {
-          navigator.serviceWorker.ready.then(function (registration) {
-            if (registration.active) {
-              registration.active.postMessage({ type: "keep-decoder", urls: [cfg.decoderScript, cfg.decoderWasm] });
-            }
-          });
-        }
-        return new api.BarcodeDetector({ formats: ["qr_code"] });
+      return fallbackDetector();
+    });
+  }
+
+  function fallbackDetector() {
+    // The fallback: ~15 KB of script and a ~360 KB (brotli) wasm, fetched only on this path
+    // and cached by the service worker. Without locateFile it would fetch the wasm from a CDN.
+    return loadScript(cfg.decoderScript).then(function () {
+      var api = window.BarcodeDetectionAPI;
+      api.prepareZXingModule({
+        overrides: {
+          locateFile: function (path, prefix) {
+            return path.slice(-5) === ".wasm" ? cfg.decoderWasm : prefix + path;
+          }
+        },
+        fireImmediately: true
       });
+      state.decoder = "zxing";
+      if (navigator.serviceWorker) {
+        navigator.serviceWorker.ready.then(function (registration) {
+          if (registration.active) {
+            registration.active.postMessage({ type: "keep-decoder", urls: [cfg.decoderScript, cfg.decoderWasm] });
+          }
+        });
+      }
+      return new api.BarcodeDetector({ formats: ["qr_code"] });
+    });
+  }
+
+  // The native detector keeps rejecting: switch to the bundled one for the rest of the visit.
+  function abandonNative() {
+    state.busy = true;  // no decode attempt while the fallback loads
+    fallbackDetector().then(function (detector) {
+      state.detector = detector;
+      root.dataset.decoder = state.decoder;
+      state.busy = false;
+    }, function () {
+      state.busy = false;
+      showHelp("decoder");
     });
   }
 
@@ -343,10 +363,16 @@
     state.busy = true;
     state.detector.detect(video).then(function (codes) {
       state.busy = false;
+      state.rejections = 0;
       if (codes && codes.length) { handleDecoded(codes[0].rawValue); }
       next();
     }, function () {
       state.busy = false;
+      state.rejections = (state.rejections || 0) + 1;
+      if (state.decoder === "native" && state.rejections >= NATIVE_REJECTIONS_MAX) {
+        state.rejections = 0;
+        abandonNative();
+      }
       next();
     });
   }
