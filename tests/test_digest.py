@@ -696,3 +696,69 @@ def test_digest_html_reads_on_a_phone_in_light_and_dark(app, seeded, phone):
         assert color == ("rgb(17, 20, 24)" if scheme == "light" else "rgb(232, 234, 238)")
         assert phone.get_by_role("link", name="Write to Bob Builder").is_visible()
         assert phone.evaluate("document.scripts.length") == 0 and phone.evaluate("document.images.length") == 0
+
+
+def test_a_digest_of_150_contacts_with_long_notes_fits_under_gmails_clipping(app, make_event, make_attendee):
+    """Gmail clips HTML past about 102 KB, unsubscribe link and all: the HTML stays under 90 KB."""
+    from eventnet.digests.build import HTML_BUDGET, build_digest, render
+
+    event = make_event(slug="big", ends=datetime.now(timezone.utc) - timedelta(hours=1))
+    me = make_attendee(event, email="me@example.org", name="Mia Many")
+    people = [make_attendee(event, email=f"p{n}@example.org", name=f"Person {n:03d}", company=f"Company {n}",
+                            shared_fields=["company", "email", "headline"]) for n in range(150)]
+    started = utcnow() - timedelta(hours=10)
+    for n, person in enumerate(people):
+        mine, _ = connect(me, person)
+        mine.created_at = started + timedelta(minutes=n)  # Person 149 met last
+        note(mine, f"Talked about {n}: " + "a long and careful note about what we discussed " * 20,
+             starred=n in (3, 77), intent="coffee" if n == 10 else "none")
+    db.session.commit()
+    digest = build_digest(me)
+    text, html = render(digest)
+    assert len(html.encode()) < HTML_BUDGET <= 90_000
+    # What needs doing comes first in full, then the freshest; everyone else one line each.
+    full = [e.name for e in digest.entries if not e.compact]
+    compact = [e.name for e in digest.entries if e.compact]
+    assert full[:3] == ["Person 077", "Person 003", "Person 010"]
+    assert full[3:5] == ["Person 149", "Person 148"] and len(full) >= 10
+    assert len(full) + len(compact) == 150 and compact
+    assert "Everyone else you met" in html
+    for name in ("Person 000", "Person 149", "Person 077"):
+        assert name in html
+    assert "Unsubscribe" in html[-3000:]
+    # The text part and the contacts file keep everyone whole, with their notes.
+    assert text.count("a long and careful note") >= 150 * 20
+    cards = list(vobject.readComponents(digest.vcf))
+    assert len(cards) == 150 and all("long and careful" in card.note.value for card in cards)
+
+
+def test_a_small_digest_stays_whole(app, seeded):
+    from eventnet.digests.build import build_digest, render
+
+    digest = build_digest(seeded["ana"])
+    _, html = render(digest)
+    assert digest.entries and not any(e.compact for e in digest.entries)
+    assert "Everyone else you met" not in html
+
+
+def test_a_long_digest_reads_well_on_a_phone(app, make_event, make_attendee, browser):
+    """The full entries, then the one-line list, at 360 px: what a reader sees where they meet."""
+    from conftest import screenshot
+
+    from eventnet.digests.build import build_digest, render
+
+    event = make_event(slug="long", ends=datetime.now(timezone.utc) - timedelta(hours=1))
+    me = make_attendee(event, email="me@example.org", name="Mia Many")
+    for n in range(60):
+        mine, _ = connect(me, make_attendee(event, email=f"q{n}@example.org", name=f"Quinn Person {n:02d}",
+                                            company=f"Company {n}", shared_fields=["company"]))
+        note(mine, "We talked about data pipelines and the conference dinner. " * 25)
+    _, html = render(build_digest(me))
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_content(html)
+    heading = page.get_by_text("Everyone else you met")
+    heading.scroll_into_view_if_needed()
+    screenshot(page, "digest-long-compact-list-360", full_page=False)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()

@@ -33,6 +33,8 @@ from .schedule import KIND_DIGEST, KIND_REMINDER
 from .suggestions import NoteParts, mailto, normalise_topic, one_line, parse_note, suggest
 
 MATCHES_SHOWN = 5
+# Gmail clips HTML over about 102 KB (its own figure, support.google.com): stay clear of it.
+HTML_BUDGET = 90_000
 NOTE_SHOWN = 1000
 TOPIC_INDEX_SECONDS = 60
 
@@ -74,6 +76,10 @@ class Entry:
     calendar_url: str | None
     contact_url: str | None
     card: dict | None = None
+    met_at: datetime | None = None
+    # Shown as one line (name, company, a link to them in the app) when the full entries would
+    # not fit the HTML budget (render_within_budget).
+    compact: bool = False
 
 
 @dataclass
@@ -215,12 +221,19 @@ def entry_for(connection: NoteSide, card: dict | None, *, event_name: str, my_he
         calendar_url=link("calendar") if connection.intent == "coffee" and not done and card else None,
         contact_url=link("contact"),
         card=card,
+        met_at=getattr(connection, "created_at", None),
     )
 
 
 def sort_entries(entries: list[Entry]) -> None:
-    """Starred and promised follow-ups first (those still open), then the rest as met."""
-    entries.sort(key=lambda e: (not (e.open and (e.starred or e.promises)), not e.starred, not e.promises))
+    """Starred contacts and open promises or follow-ups first, then everyone by how recently they were met.
+
+    The order the HTML budget keeps full entries in: what needs doing, then what is freshest.
+    """
+    def newest_first(entry: Entry) -> float:
+        return -(entry.met_at.timestamp() if entry.met_at else 0.0)
+
+    entries.sort(key=lambda e: (not (e.starred or e.open), not e.starred, not e.promises, newest_first(e)))
 
 
 def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open: bool) -> list[Entry]:
@@ -420,9 +433,33 @@ def build_reminder(attendee: Attendee, days: int) -> Digest:
 
 
 def render(digest: Digest) -> tuple[str, str]:
-    """(text, html) of a digest or reminder, from templates/mail/<kind>.txt and .html."""
+    """(text, html) of a digest or reminder, from templates/mail/<kind>.txt and .html.
+
+    The HTML stays under HTML_BUDGET bytes: Gmail clips a message's HTML past about 102 KB and
+    hides the rest, the unsubscribe link included. When every entry in full does not fit, the
+    first entries (sort_entries' order) stay full and the others become one line each, as many
+    full as fit (a binary search over renders). The text part and the .vcf keep everyone whole.
+    """
     template = "reminder" if digest.kind == KIND_REMINDER else "digest"
-    return render_email(template, {"d": digest})
+    for entry in digest.entries:
+        entry.compact = False
+    text, html = render_email(template, {"d": digest})
+    if len(html.encode()) <= HTML_BUDGET or not digest.entries:
+        return text, html
+
+    def html_with(full: int) -> str:
+        for index, entry in enumerate(digest.entries):
+            entry.compact = index >= full
+        return render_email(template, {"d": digest})[1]
+
+    low, high = 0, len(digest.entries) - 1  # the most entries that may stay full, and fit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(html_with(middle).encode()) <= HTML_BUDGET:
+            low = middle
+        else:
+            high = middle - 1
+    return text, html_with(low)
 
 
 # ----------------------------------------------------------------------------- the sender's builders
