@@ -1,0 +1,191 @@
+"""The sender: claim due outbox rows with a lease, deliver them through a transport, record the outcome.
+
+`flask mail send` (cron) and `flask mail worker` run it; several senders may run at once.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, update
+
+from ..database import utcnow
+from ..events.models import Event
+from ..extensions import db
+from .models import OutboxMessage
+from .outbox import PAUSABLE_KEY, SCRUB_AFTER_SENDING, SCRUBBED, SkipMessage, build_message
+from .transports import PermanentFailure, TemporaryFailure, make_transport
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)  # a sender that has not finished a claimed row by then is presumed dead
+                               # (MAIL_LEASE_SECONDS overrides it; tests use a second or two)
+BATCH = 25  # rows claimed at once, all sent over one SMTP connection
+MAX_ATTEMPTS = 12  # with the backoff below: about two days of retrying before giving up
+BACKOFF_BASE_SECONDS = 60  # MAIL_BACKOFF_SECONDS overrides it
+BACKOFF_MAX_SECONDS = 6 * 60 * 60
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=float(current_app.config.get("MAIL_LEASE_SECONDS") or LEASE.total_seconds()))
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+
+def _claimable(now):
+    # Due pending rows, and rows a sender claimed but did not finish within its lease.
+    due = or_(
+        and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now),
+    )
+    pausable = sorted(current_app.extensions.get(PAUSABLE_KEY, ()))
+    if not pausable:
+        return due
+    # A paused event's digests wait, untouched, until the organizer resumes them.
+    paused = db.select(Event.id).where(Event.digests_paused.is_(True)).scalar_subquery()
+    return and_(due, or_(OutboxMessage.kind.not_in(pausable), OutboxMessage.event_id.is_(None),
+                         OutboxMessage.event_id.not_in(paused)))
+
+
+def claim_batch(worker: str, size: int) -> list[int]:
+    """Mark up to `size` due rows as ours ('sending' with a lease) and return their ids."""
+    now = utcnow()
+    lease = {"status": "sending", "claimed_by": worker, "claimed_until": now + _lease()}
+    query = db.select(OutboxMessage.id).where(_claimable(now)).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(size)
+    if db.engine.dialect.name == "postgresql":
+        # Rows another sender holds are skipped rather than waited for.
+        ids = list(db.session.execute(query.with_for_update(skip_locked=True)).scalars())
+        if ids:
+            db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(**lease))
+        db.session.commit()
+        return ids
+    # SQLite has no row locks: one conditional UPDATE claims the batch, under the write lock
+    # taken up front (BEGIN IMMEDIATE), so that of two senders racing for a row exactly one
+    # gets it back from RETURNING. A deferred transaction could instead fail at once with
+    # "database is locked" when another sender committed between its read and its write.
+    connection = db.session.connection()
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    ids = list(db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(query.scalar_subquery()), _claimable(now))
+        .values(**lease).returning(OutboxMessage.id)
+    ).scalars())
+    db.session.commit()
+    return sorted(ids)
+
+
+def _finish(row_id: int, worker: str, **values) -> None:
+    # Only while our claim stands: a sender whose lease was taken over must not overwrite.
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.claimed_by == worker, OutboxMessage.status == "sending")
+        .values(claimed_by=None, claimed_until=None, **values)
+    )
+    db.session.commit()
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before retry number `attempts`: doubling from a minute, capped, with some jitter."""
+    base = float(current_app.config.get("MAIL_BACKOFF_SECONDS") or BACKOFF_BASE_SECONDS)
+    seconds = min(base * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
+    return timedelta(seconds=seconds * random.uniform(1.0, 1.1))
+
+
+def deliver_due(limit: int | None = None) -> SendReport:
+    """Claim and deliver due outbox rows until none are due (or `limit` were tried)."""
+    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    report = SendReport()
+    transport = make_transport()
+    tried = 0
+    try:
+        while limit is None or tried < limit:
+            size = BATCH if limit is None else min(BATCH, limit - tried)
+            ids = claim_batch(worker, size)
+            if not ids:
+                break
+            for row_id in ids:
+                tried += 1
+                _deliver_one(transport, row_id, worker, report)
+    finally:
+        transport.close()
+    return report
+
+
+def _deliver_one(transport, row_id: int, worker: str, report: SendReport) -> None:
+    row = db.session.get(OutboxMessage, row_id, populate_existing=True)
+    if row is None or row.status != "sending" or row.claimed_by != worker or row.claimed_until - utcnow() < _lease() / 4:
+        # Our lease ran out (or nearly) before we got to this row, in a slow batch: another
+        # sender may take it over while we send, which would make a duplicate. It is left for
+        # the next claim.
+        db.session.rollback()
+        return
+    attempts = row.attempts + 1
+    scrub = {"text_body": SCRUBBED, "html_body": SCRUBBED} if row.kind in SCRUB_AFTER_SENDING else {}
+    try:
+        message = build_message(row)
+    except SkipMessage as skip:
+        db.session.rollback()
+        report.cancelled += 1
+        _finish(row_id, worker, status="cancelled", attempts=attempts - 1, last_error=skip.reason[:500], **scrub)
+        log.info("outbox %s: not sent (%s)", row_id, skip.reason)
+        return
+    except Exception as exc:
+        # A message we cannot build would fail the same way on every retry: record why.
+        log.exception("outbox %s: could not be built", row_id)
+        db.session.rollback()
+        report.failed += 1
+        _finish(row_id, worker, status="failed", attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000], **scrub)
+        return
+    # Building read from the database: end that read so that a SQLite sender does not hold
+    # a read snapshot (and block checkpoints) while it talks to the SMTP server.
+    db.session.commit()
+    try:
+        transport.send(message)
+    except TemporaryFailure as exc:
+        if attempts >= MAX_ATTEMPTS:
+            report.failed += 1
+            _finish(row_id, worker, status="failed", attempts=attempts, last_error=f"gave up after {attempts} attempts: {exc}", **scrub)
+        else:
+            report.retried += 1
+            _finish(row_id, worker, status="pending", attempts=attempts, last_error=str(exc),
+                    next_attempt_at=utcnow() + backoff(attempts))
+        log.warning("outbox %s: temporary failure (%s)", row_id, exc)
+    except PermanentFailure as exc:
+        report.failed += 1
+        _finish(row_id, worker, status="failed", attempts=attempts, last_error=str(exc), **scrub)
+        log.warning("outbox %s: refused for good (%s)", row_id, exc)
+    except Exception as exc:
+        # An error the transport does not classify (an address smtplib cannot encode) would
+        # otherwise come back after every lease, forever; record why and move on.
+        log.exception("outbox %s: could not be sent", row_id)
+        db.session.rollback()
+        report.failed += 1
+        _finish(row_id, worker, status="failed", attempts=attempts, last_error=f"{type(exc).__name__}: {exc}", **scrub)
+    else:
+        report.sent += 1
+        _finish(row_id, worker, status="sent", attempts=attempts, sent_at=utcnow(), last_error=None, **scrub)
+
+
+def send_due(limit: int | None = None) -> int:
+    """Deliver due outbox rows; returns how many were sent."""
+    return deliver_due(limit).sent
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many outbox rows are in each status."""
+    rows = db.session.execute(
+        db.select(OutboxMessage.status, db.func.count()).group_by(OutboxMessage.status)
+    ).all()
+    return {status: count for status, count in rows}
