@@ -6,6 +6,7 @@ due rows, builds them here and hands them to a transport (eventnet.mail.transpor
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from sqlalchemy import and_, func, or_
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ..database import utcnow
 from ..extensions import db
@@ -23,6 +25,8 @@ from .models import OutboxMessage
 
 if TYPE_CHECKING:
     from ..attendees.models import Attendee
+
+log = logging.getLogger(__name__)
 
 # Kinds whose body holds a secret (a login link, or the link that confirms a new login address):
 # once sent or given up, the outbox copy is blanked so that the database holds no usable token.
@@ -79,8 +83,50 @@ def register_producer(app: Flask, producer: Callable[[], object]) -> None:
 
 
 def run_producers() -> list:
-    """Let every registered producer queue what is due; returns their results in order."""
-    return [producer() for producer in current_app.extensions.get(PRODUCERS_KEY, ())]
+    """Let every registered producer queue what is due; returns their results in order.
+
+    A producer that fails is logged in one line and gives None, and the others still run (the
+    digest producer already goes on past a bad event; this catches what it did not foresee).
+    Raises when the database is unavailable: then nothing can be queued or sent anyway.
+    """
+    results = []
+    for producer in current_app.extensions.get(PRODUCERS_KEY, ()):
+        try:
+            results.append(producer())
+        except Exception as exc:
+            if database_unavailable(exc):
+                raise
+            db.session.rollback()
+            name = getattr(producer, "__qualname__", repr(producer))
+            log.error("mail producer %s failed: %s: %s", name, type(exc).__name__, exc,
+                      exc_info=first_time(("producer", name, type(exc).__name__)))
+            results.append(None)
+    return results
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when `exc` says the database itself is failing (unreachable, locked, connection
+    lost), not the row at hand: then a round must stop rather than blame row after row."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or bool(getattr(exc, "connection_invalidated", False))
+
+
+LOGGED_KEY = "eventnet.mail.logged"
+LOGGED_MAX = 1000
+
+
+def first_time(key: tuple) -> bool:
+    """True the first time this process reports `key` (e.g. ("build", event id, error type)).
+
+    For tracebacks: the first failure of a kind gets one, its repeats (every row of a bad
+    event, every round of a worker) one line each. Kept per app, so a test's app starts afresh.
+    """
+    seen = current_app.extensions.setdefault(LOGGED_KEY, set())
+    if key in seen:
+        return False
+    if len(seen) >= LOGGED_MAX:
+        seen.clear()
+    seen.add(key)
+    return True
 
 
 # ----------------------------------------------------------------------------- queueing

@@ -1,6 +1,9 @@
 """The sender: claim due outbox rows with a lease, deliver them through a transport, record the outcome.
 
 `flask mail send` (cron) and `flask mail worker` run it; several senders may run at once.
+
+Each row is handled on its own: whatever goes wrong with one (it cannot be built, the relay
+refuses its recipient) is recorded on that row and logged in one line, and the round goes on.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Literal
 
 from flask import current_app
 from sqlalchemy import and_, or_, update
@@ -19,8 +23,16 @@ from ..database import utcnow
 from ..events.models import Event
 from ..extensions import db
 from .models import OutboxMessage
-from .outbox import PAUSABLE_KEY, SCRUB_AFTER_SENDING, SCRUBBED, SkipMessage, build_message
-from .transports import PermanentFailure, TemporaryFailure, make_transport
+from .outbox import (
+    PAUSABLE_KEY,
+    SCRUB_AFTER_SENDING,
+    SCRUBBED,
+    SkipMessage,
+    build_message,
+    database_unavailable,
+    first_time,
+)
+from .transports import MaildirTransport, PermanentFailure, SMTPTransport, TemporaryFailure, make_transport
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +100,9 @@ def claim_batch(worker: str, size: int) -> list[int]:
 
 def _finish(row_id: int, worker: str, **values) -> None:
     # Only while our claim stands: a sender whose lease was taken over must not overwrite.
+    if values.get("last_error"):
+        # PostgreSQL text cannot hold NUL, and a server's answer could carry one.
+        values["last_error"] = values["last_error"].replace("\x00", "")[:2000]
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id, OutboxMessage.claimed_by == worker, OutboxMessage.status == "sending")
@@ -104,7 +119,10 @@ def backoff(attempts: int) -> timedelta:
 
 
 def deliver_due(limit: int | None = None) -> SendReport:
-    """Claim and deliver due outbox rows until none are due (or `limit` were tried)."""
+    """Claim and deliver due outbox rows until none are due (or `limit` were tried).
+
+    Raises only when the database fails: nothing goes on without it.
+    """
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     report = SendReport()
     transport = make_transport()
@@ -117,21 +135,49 @@ def deliver_due(limit: int | None = None) -> SendReport:
                 break
             for row_id in ids:
                 tried += 1
-                _deliver_one(transport, row_id, worker, report)
+                _deliver_guarded(transport, row_id, worker, report)
     finally:
         transport.close()
     return report
 
 
-def _deliver_one(transport, row_id: int, worker: str, report: SendReport) -> None:
+Outcome = Literal["sent", "retried", "failed", "cancelled", "left"]
+
+
+def _deliver_guarded(transport, row_id: int, worker: str, report: SendReport) -> Outcome:
+    """_deliver_one, with whatever it did not foresee recorded on the row rather than ending the round."""
+    try:
+        return _deliver_one(transport, row_id, worker, report)
+    except Exception as exc:
+        if database_unavailable(exc):
+            raise
+        # Something about this row broke even the recording of its outcome (a value the
+        # database refuses): it waits with a backoff like a temporary failure, the round goes on.
+        db.session.rollback()
+        log.error("outbox %s: %s: %s", row_id, type(exc).__name__, exc,
+                  exc_info=first_time(("sender", type(exc).__name__)))
+        attempts = 1 + (db.session.execute(
+            db.select(OutboxMessage.attempts).where(OutboxMessage.id == row_id)).scalar_one_or_none() or 0)
+        # Only the exception's type is kept: its text is what the database may have refused.
+        return _retry_or_give_up(row_id, worker, report, attempts, type(exc).__name__, {})
+
+
+def _where(row: OutboxMessage) -> str:
+    """How log lines name a row: "outbox 12 (digest, event 3)"."""
+    return f"outbox {row.id} ({row.kind}" + (f", event {row.event_id})" if row.event_id else ")")
+
+
+def _deliver_one(transport: SMTPTransport | MaildirTransport, row_id: int, worker: str, report: SendReport) -> Outcome:
     row = db.session.get(OutboxMessage, row_id, populate_existing=True)
     if row is None or row.status != "sending" or row.claimed_by != worker or row.claimed_until - utcnow() < _lease() / 4:
         # Our lease ran out (or nearly) before we got to this row, in a slow batch: another
         # sender may take it over while we send, which would make a duplicate. It is left for
         # the next claim.
         db.session.rollback()
-        return
+        return "left"
     attempts = row.attempts + 1
+    where = _where(row)
+    event_id = row.event_id
     scrub = {"text_body": SCRUBBED, "html_body": SCRUBBED} if row.kind in SCRUB_AFTER_SENDING else {}
     try:
         message = build_message(row)
@@ -139,43 +185,62 @@ def _deliver_one(transport, row_id: int, worker: str, report: SendReport) -> Non
         db.session.rollback()
         report.cancelled += 1
         _finish(row_id, worker, status="cancelled", attempts=attempts - 1, last_error=skip.reason[:500], **scrub)
-        log.info("outbox %s: not sent (%s)", row_id, skip.reason)
-        return
+        log.info("%s: not sent (%s)", where, skip.reason)
+        return "cancelled"
     except Exception as exc:
-        # A message we cannot build would fail the same way on every retry: record why.
-        log.exception("outbox %s: could not be built", row_id)
+        if database_unavailable(exc):
+            raise
+        # Data a builder cannot handle (a date past the year 9999, a bug): retried with the
+        # backoff rather than failed at once, so that fixing the data (or the code) within the
+        # retry span still sends it. The traceback is logged once per event and kind of error.
         db.session.rollback()
-        report.failed += 1
-        _finish(row_id, worker, status="failed", attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000], **scrub)
-        return
+        error = f"could not be built: {type(exc).__name__}: {exc}"
+        outcome = _retry_or_give_up(row_id, worker, report, attempts, error, scrub)
+        log.error("%s: %s (%s)", where, error, "given up" if outcome == "failed" else "will retry",
+                  exc_info=first_time(("build", event_id, type(exc).__name__)))
+        return outcome
     # Building read from the database: end that read so that a SQLite sender does not hold
     # a read snapshot (and block checkpoints) while it talks to the SMTP server.
     db.session.commit()
     try:
         transport.send(message)
     except TemporaryFailure as exc:
-        if attempts >= MAX_ATTEMPTS:
-            report.failed += 1
-            _finish(row_id, worker, status="failed", attempts=attempts, last_error=f"gave up after {attempts} attempts: {exc}", **scrub)
-        else:
-            report.retried += 1
-            _finish(row_id, worker, status="pending", attempts=attempts, last_error=str(exc),
-                    next_attempt_at=utcnow() + backoff(attempts))
-        log.warning("outbox %s: temporary failure (%s)", row_id, exc)
+        outcome = _retry_or_give_up(row_id, worker, report, attempts, str(exc), scrub)
+        log.warning("%s: temporary failure, %s: %s", where, "given up" if outcome == "failed" else "will retry", exc)
+        return outcome
     except PermanentFailure as exc:
         report.failed += 1
         _finish(row_id, worker, status="failed", attempts=attempts, last_error=str(exc), **scrub)
-        log.warning("outbox %s: refused for good (%s)", row_id, exc)
+        log.warning("%s: refused for good: %s", where, exc)
+        return "failed"
     except Exception as exc:
+        if database_unavailable(exc):
+            raise
         # An error the transport does not classify (an address smtplib cannot encode) would
-        # otherwise come back after every lease, forever; record why and move on.
-        log.exception("outbox %s: could not be sent", row_id)
+        # come back on every retry: recorded, and the round goes on.
         db.session.rollback()
         report.failed += 1
         _finish(row_id, worker, status="failed", attempts=attempts, last_error=f"{type(exc).__name__}: {exc}", **scrub)
-    else:
-        report.sent += 1
-        _finish(row_id, worker, status="sent", attempts=attempts, sent_at=utcnow(), last_error=None, **scrub)
+        log.error("%s: could not be sent: %s: %s", where, type(exc).__name__, exc,
+                  exc_info=first_time(("send", type(exc).__name__)))
+        return "failed"
+    report.sent += 1
+    _finish(row_id, worker, status="sent", attempts=attempts, sent_at=utcnow(), last_error=None, **scrub)
+    return "sent"
+
+
+def _retry_or_give_up(row_id: int, worker: str, report: SendReport, attempts: int, error: str,
+                      scrub: dict[str, str]) -> Outcome:
+    """A temporary failure of attempt `attempts`: wait the backoff, or fail after MAX_ATTEMPTS."""
+    if attempts >= MAX_ATTEMPTS:
+        report.failed += 1
+        _finish(row_id, worker, status="failed", attempts=attempts,
+                last_error=f"gave up after {attempts} attempts: {error}", **scrub)
+        return "failed"
+    report.retried += 1
+    _finish(row_id, worker, status="pending", attempts=attempts, last_error=error,
+            next_attempt_at=utcnow() + backoff(attempts))
+    return "retried"
 
 
 def send_due(limit: int | None = None) -> int:

@@ -20,6 +20,8 @@ from .outbox import (  # noqa: F401
     absolute_url,
     build_message,
     clean_header,
+    database_unavailable,
+    first_time,
     new_message_id,
     pseudonymise_recipient,
     queue_email,
