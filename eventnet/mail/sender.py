@@ -39,13 +39,36 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)  # a sender that has not finished a claimed row by then is presumed dead
                                # (MAIL_LEASE_SECONDS overrides it; tests use a second or two)
 BATCH = 25  # rows claimed at once, all sent over one SMTP connection
-MAX_ATTEMPTS = 12  # with the backoff below: about two days of retrying before giving up
+
+# Retries of a message the relay answered 4xx (or that could not be built): after attempt n the
+# next waits BACKOFF_BASE_SECONDS * 2^(n-1), at most BACKOFF_MAX_SECONDS, plus up to 10% jitter.
+# Sixteen attempts put 1, 2, 4 ... 256 minutes, then six times 6 hours between the first and the
+# last: 44.5 hours, 49 with the jitter, about two days (RETRY_SPAN; a test adds it up).
+MAX_ATTEMPTS = 16
 BACKOFF_BASE_SECONDS = 60  # MAIL_BACKOFF_SECONDS overrides it
 BACKOFF_MAX_SECONDS = 6 * 60 * 60
+JITTER = (1.0, 1.1)
+
+
+def _nominal_delay(attempts: int, base: float) -> float:
+    return min(base * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
+
+
+# (shortest, longest) time from the first attempt to the last, with the default base delay.
+RETRY_SPAN = tuple(
+    sum((timedelta(seconds=_nominal_delay(n, BACKOFF_BASE_SECONDS) * factor) for n in range(1, MAX_ATTEMPTS)), timedelta())
+    for factor in JITTER
+)
 
 
 def _lease() -> timedelta:
     return timedelta(seconds=float(current_app.config.get("MAIL_LEASE_SECONDS") or LEASE.total_seconds()))
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the retry that follows attempt number `attempts` (see MAX_ATTEMPTS)."""
+    base = float(current_app.config.get("MAIL_BACKOFF_SECONDS") or BACKOFF_BASE_SECONDS)
+    return timedelta(seconds=_nominal_delay(attempts, base) * random.uniform(*JITTER))
 
 
 @dataclass
@@ -109,13 +132,6 @@ def _finish(row_id: int, worker: str, **values) -> None:
         .values(claimed_by=None, claimed_until=None, **values)
     )
     db.session.commit()
-
-
-def backoff(attempts: int) -> timedelta:
-    """Delay before retry number `attempts`: doubling from a minute, capped, with some jitter."""
-    base = float(current_app.config.get("MAIL_BACKOFF_SECONDS") or BACKOFF_BASE_SECONDS)
-    seconds = min(base * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
-    return timedelta(seconds=seconds * random.uniform(1.0, 1.1))
 
 
 def deliver_due(limit: int | None = None) -> SendReport:

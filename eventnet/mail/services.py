@@ -36,6 +36,7 @@ from .sender import (  # noqa: F401
     BATCH,
     LEASE,
     MAX_ATTEMPTS,
+    RETRY_SPAN,
     SendReport,
     backoff,
     claim_batch,
