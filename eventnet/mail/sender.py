@@ -4,6 +4,9 @@
 
 Each row is handled on its own: whatever goes wrong with one (it cannot be built, the relay
 refuses its recipient) is recorded on that row and logged in one line, and the round goes on.
+A relay that refuses *us* (transports.RelayUnavailable) is no row's fault: the outbox pauses
+(eventnet.mail.relay), the rows go back unclaimed with their attempts untouched, and sending
+resumes by itself once the relay takes mail again.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from sqlalchemy import and_, or_, update
 from ..database import utcnow
 from ..events.models import Event
 from ..extensions import db
+from . import relay
 from .models import OutboxMessage
 from .outbox import (
     PAUSABLE_KEY,
@@ -32,7 +36,15 @@ from .outbox import (
     database_unavailable,
     first_time,
 )
-from .transports import MaildirTransport, PermanentFailure, SMTPTransport, TemporaryFailure, make_transport
+from .relay import RelayStatus
+from .transports import (
+    MaildirTransport,
+    PermanentFailure,
+    RelayUnavailable,
+    SMTPTransport,
+    TemporaryFailure,
+    make_transport,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +55,8 @@ BATCH = 25  # rows claimed at once, all sent over one SMTP connection
 # Retries of a message the relay answered 4xx (or that could not be built): after attempt n the
 # next waits BACKOFF_BASE_SECONDS * 2^(n-1), at most BACKOFF_MAX_SECONDS, plus up to 10% jitter.
 # Sixteen attempts put 1, 2, 4 ... 256 minutes, then six times 6 hours between the first and the
-# last: 44.5 hours, 49 with the jitter, about two days (RETRY_SPAN; a test adds it up).
+# last: 44.5 hours, 49 with the jitter, about two days (RETRY_SPAN; a test adds it up). A relay
+# that refuses us uses up no attempt at all: the outbox pauses instead (eventnet.mail.relay).
 MAX_ATTEMPTS = 16
 BACKOFF_BASE_SECONDS = 60  # MAIL_BACKOFF_SECONDS overrides it
 BACKOFF_MAX_SECONDS = 6 * 60 * 60
@@ -73,10 +86,14 @@ def backoff(attempts: int) -> timedelta:
 
 @dataclass
 class SendReport:
+    """What one call of deliver_due did."""
+
     sent: int = 0
     retried: int = 0
     failed: int = 0
     cancelled: int = 0
+    # Set when the round found the outbox paused, or paused it: the relay refuses us.
+    paused: RelayStatus | None = None
 
 
 def _claimable(now):
@@ -134,33 +151,79 @@ def _finish(row_id: int, worker: str, **values) -> None:
     db.session.commit()
 
 
+def _release(ids: list[int], worker: str, **values) -> None:
+    """Hand claimed rows back: pending, unclaimed, attempts untouched, claimable by anyone at once."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker, OutboxMessage.status == "sending")
+        .values(status="pending", claimed_by=None, claimed_until=None, **values)
+    )
+    db.session.commit()
+
+
 def deliver_due(limit: int | None = None) -> SendReport:
-    """Claim and deliver due outbox rows until none are due (or `limit` were tried).
+    """Claim and deliver due outbox rows until none are due, `limit` were tried, or the relay
+    refuses us; returns what happened.
 
     Raises only when the database fails: nothing goes on without it.
     """
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     report = SendReport()
+    key = relay.settings_key()
+    turn, state = relay.begin_round(key)
+    if turn == "wait":
+        report.paused = state
+        return report
+    probing = turn == "probe"  # the outbox is paused and this round tries the relay again
     transport = make_transport()
+    held: list[int] = []
     tried = 0
     try:
-        while limit is None or tried < limit:
-            size = BATCH if limit is None else min(BATCH, limit - tried)
-            ids = claim_batch(worker, size)
-            if not ids:
+        while (limit is None or tried < limit) and report.paused is None:
+            held = claim_batch(worker, BATCH if limit is None else min(BATCH, limit - tried))
+            if not held:
                 break
-            for row_id in ids:
+            while held:
+                row_id = held.pop(0)
                 tried += 1
-                _deliver_guarded(transport, row_id, worker, report)
+                outcome = _deliver_guarded(transport, row_id, worker, report)
+                if isinstance(outcome, RelayUnavailable):
+                    report.paused = relay.pause(key, outcome.reason, outcome.reply)
+                    break
+                if probing and outcome == "sent":
+                    relay.resume()
+                    probing = False
+        if probing and tried == 0:
+            # Nothing was due to try the relay with: ask it without an email, so that a pause
+            # ends (and the dashboard says so) even when no mail is waiting.
+            try:
+                transport.probe()
+            except RelayUnavailable as exc:
+                report.paused = relay.pause(key, exc.reason, exc.reply)
+            else:
+                relay.resume()
     finally:
+        if held:
+            _hand_back(held, worker)
         transport.close()
     return report
+
+
+def _hand_back(ids: list[int], worker: str) -> None:
+    try:
+        db.session.rollback()
+        _release(ids, worker)
+    except Exception:
+        # The database is failing (that is why we are leaving): the lease frees them later.
+        db.session.rollback()
+        log.warning("outbox %s: could not hand back; another sender takes them when the lease ends",
+                    ", ".join(map(str, ids)))
 
 
 Outcome = Literal["sent", "retried", "failed", "cancelled", "left"]
 
 
-def _deliver_guarded(transport, row_id: int, worker: str, report: SendReport) -> Outcome:
+def _deliver_guarded(transport, row_id: int, worker: str, report: SendReport) -> Outcome | RelayUnavailable:
     """_deliver_one, with whatever it did not foresee recorded on the row rather than ending the round."""
     try:
         return _deliver_one(transport, row_id, worker, report)
@@ -183,7 +246,8 @@ def _where(row: OutboxMessage) -> str:
     return f"outbox {row.id} ({row.kind}" + (f", event {row.event_id})" if row.event_id else ")")
 
 
-def _deliver_one(transport: SMTPTransport | MaildirTransport, row_id: int, worker: str, report: SendReport) -> Outcome:
+def _deliver_one(transport: SMTPTransport | MaildirTransport, row_id: int, worker: str,
+                 report: SendReport) -> Outcome | RelayUnavailable:
     row = db.session.get(OutboxMessage, row_id, populate_existing=True)
     if row is None or row.status != "sending" or row.claimed_by != worker or row.claimed_until - utcnow() < _lease() / 4:
         # Our lease ran out (or nearly) before we got to this row, in a slow batch: another
@@ -220,6 +284,14 @@ def _deliver_one(transport: SMTPTransport | MaildirTransport, row_id: int, worke
     db.session.commit()
     try:
         transport.send(message)
+    except RelayUnavailable as exc:
+        # Not this message's fault: deliver_due pauses the outbox (and logs it, once).
+        if exc.attempted:
+            # Its content had gone out when the relay went quiet: it may have been delivered.
+            _retry_or_give_up(row_id, worker, report, attempts, exc.reply, scrub)
+        else:
+            _release([row_id], worker, last_error=f"waiting: {exc.reason} ({exc.reply})"[:2000])
+        return exc
     except TemporaryFailure as exc:
         outcome = _retry_or_give_up(row_id, worker, report, attempts, str(exc), scrub)
         log.warning("%s: temporary failure, %s: %s", where, "given up" if outcome == "failed" else "will retry", exc)

@@ -30,6 +30,7 @@ from .outbox import (  # noqa: F401
     render_email,
     run_producers,
 )
+from .relay import RelayStatus, relay_status  # noqa: F401
 from .sender import (  # noqa: F401
     BACKOFF_BASE_SECONDS,
     BACKOFF_MAX_SECONDS,
@@ -48,6 +49,7 @@ from .transports import (  # noqa: F401
     SMTP_TIMEOUT,
     MaildirTransport,
     PermanentFailure,
+    RelayUnavailable,
     SMTPTransport,
     TemporaryFailure,
     make_transport,

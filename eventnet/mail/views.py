@@ -10,6 +10,7 @@ from flask import Blueprint, current_app
 
 from ..extensions import db
 from . import services
+from .relay import RelayStatus
 
 bp = Blueprint("mail", __name__, cli_group="mail")
 bp.cli.help = "Send what the outbox holds: once (for cron) or as a long-running worker."
@@ -23,8 +24,13 @@ def send_command(limit: int | None) -> None:
     Emails wait in the outbox table until a sender delivers them: through SMTP_URL when it is
     set, otherwise into the development mailbox (MAILBOX_PATH, shown at /dev/mail/).
     Safe to run while other senders run: each email is claimed by one sender only.
-    Failed deliveries that may succeed later (4xx, connection errors) are retried with growing
-    delays; refused ones (5xx) are marked failed with the server's reason.
+    Failed deliveries that may succeed later (4xx, a lost connection) are retried with growing
+    delays for about two days; refused ones (5xx) are marked failed with the server's reason.
+    A mail server that refuses us rather than an email (wrong login, TLS required, relaying
+    denied, unreachable) pauses the outbox instead: nothing fails, and the emails go out once
+    it takes them again (the organizer's dashboard says so meanwhile).
+    One email or one event that cannot be built is logged and retried later; the others go on,
+    and the command exits 0 when it did its work, whatever some emails did.
     Digests and reminders whose time has come are created first (see `flask digests`).
 
     \b
@@ -38,6 +44,14 @@ def send_command(limit: int | None) -> None:
     click.echo(
         "outbox now: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pending", "sending", "sent", "failed", "cancelled"))
     )
+    if report.paused is not None:
+        _echo_paused(report.paused)
+
+
+def _echo_paused(state: RelayStatus) -> None:
+    retry = f"; next try at {state.retry_at:%Y-%m-%d %H:%M:%S} UTC" if state.retry_at else ""
+    click.echo(f"outbox paused since {state.paused_since:%Y-%m-%d %H:%M:%S} UTC: {state.reason} "
+               f"({state.last_reply}){retry}. Nothing has failed: the emails wait and go out once it takes them.")
 
 
 @bp.cli.command("worker")
