@@ -6,12 +6,17 @@ tests script (issue 10, item 4).
   attempt is used up, the organizer sees why, and sending resumes by itself;
 - a connection dropped after DATA costs the next message nothing;
 - a stalled relay is bounded by the socket timeout;
-- the retry schedule spans what the code says, and the last attempt gives up with the reason.
+- SIGTERM to `flask mail worker` finishes the email being sent and exits at once, leaving the
+  rest of its batch claimable by another sender straight away.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -25,7 +30,7 @@ from sqlalchemy import update
 from eventnet.database import utcnow
 from eventnet.extensions import db
 from eventnet.mail.models import OutboxMessage
-from eventnet.mail.services import deliver_due, queue_email
+from eventnet.mail.services import claim_batch, deliver_due, queue_email
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -303,6 +308,52 @@ def test_a_stalled_relay_is_bounded_by_the_socket_timeout(app_factory, relay):
         assert deliver_due().sent == 4
     # reader0 may be there twice: the stalled relay finished it after we gave up waiting.
     assert set(relay.accepted) == {f"reader{i}@example.org" for i in range(4)}
+
+
+# ----------------------------------------------------------------------------- SIGTERM
+
+def test_sigterm_finishes_the_current_email_and_leaves_the_rest_claimable(app, relay, tmp_path):
+    relay.data_delay = 2.0  # a relay taking two seconds an email
+    ids = queue(8)
+    env = {
+        **os.environ,
+        "FLASK_APP": "wsgi",
+        "EVENTNET_ENV": "testing",
+        "PYTHONUNBUFFERED": "1",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SMTP_URL": relay.url,
+        "BASE_URL": app.config["BASE_URL"],
+    }
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        worker = subprocess.Popen([sys.executable, "-m", "flask", "mail", "worker", "--interval", "0.1"],
+                                  cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while relay.data_started < 2 and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.02)
+        assert relay.data_started == 2, log.read_text()
+        signalled = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+        exit_seconds = time.monotonic() - signalled
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    output = log.read_text()
+    assert worker.returncode == 0, output
+    assert "mail worker stopped" in output
+    # The email on the wire when the signal came was finished (2 s), not the batch of 8 (12 s more).
+    assert exit_seconds < 4.5, f"exited {exit_seconds:.1f}s after SIGTERM"
+    found = rows()
+    sent = [row for row in found.values() if row.status == "sent"]
+    assert len(sent) == len(relay.accepted) == 2
+    waiting = [row for row in found.values() if row.status != "sent"]
+    assert {(row.status, row.claimed_by, row.attempts) for row in waiting} == {("pending", None, 0)}
+    # Another sender takes them at once, not after the ten-minute lease.
+    assert sorted(claim_batch("another-sender", 25)) == sorted(row.id for row in waiting)
+    assert len(ids) == 8
 
 
 # ----------------------------------------------------------------------------- the retry schedule

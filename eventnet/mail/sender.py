@@ -14,6 +14,7 @@ import logging
 import os
 import random
 import socket
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -94,6 +95,7 @@ class SendReport:
     cancelled: int = 0
     # Set when the round found the outbox paused, or paused it: the relay refuses us.
     paused: RelayStatus | None = None
+    stopped: bool = False  # a stop was asked for: the rest of the batch was handed back
 
 
 def _claimable(now):
@@ -161,11 +163,13 @@ def _release(ids: list[int], worker: str, **values) -> None:
     db.session.commit()
 
 
-def deliver_due(limit: int | None = None) -> SendReport:
-    """Claim and deliver due outbox rows until none are due, `limit` were tried, or the relay
-    refuses us; returns what happened.
+def deliver_due(limit: int | None = None, *, stop: threading.Event | None = None) -> SendReport:
+    """Claim and deliver due outbox rows until none are due, `limit` were tried, the relay
+    refuses us, or `stop` is set; returns what happened.
 
-    Raises only when the database fails: nothing goes on without it.
+    `stop` (the worker's SIGTERM) is looked at between emails: the one being sent is finished,
+    and the rest of the batch is handed back at once, for another sender to take without
+    waiting for the lease. Raises only when the database fails: nothing goes on without it.
     """
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     report = SendReport()
@@ -179,11 +183,17 @@ def deliver_due(limit: int | None = None) -> SendReport:
     held: list[int] = []
     tried = 0
     try:
-        while (limit is None or tried < limit) and report.paused is None:
+        while (limit is None or tried < limit) and not report.stopped and report.paused is None:
+            if stop is not None and stop.is_set():
+                report.stopped = True
+                break
             held = claim_batch(worker, BATCH if limit is None else min(BATCH, limit - tried))
             if not held:
                 break
             while held:
+                if stop is not None and stop.is_set():
+                    report.stopped = True
+                    break
                 row_id = held.pop(0)
                 tried += 1
                 outcome = _deliver_guarded(transport, row_id, worker, report)
@@ -193,7 +203,7 @@ def deliver_due(limit: int | None = None) -> SendReport:
                 if probing and outcome == "sent":
                     relay.resume()
                     probing = False
-        if probing and tried == 0:
+        if probing and tried == 0 and not report.stopped:
             # Nothing was due to try the relay with: ask it without an email, so that a pause
             # ends (and the dashboard says so) even when no mail is waiting.
             try:

@@ -65,7 +65,8 @@ def worker_command(interval: float, schedule_every: float) -> None:
     The long-running alternative to `flask mail send` from cron; the Procfile's `worker`
     process. It also creates the follow-up digests and reminders when their time comes.
     Several workers may run at once. On SIGTERM or SIGINT the worker finishes the
-    email it is sending and exits cleanly.
+    email it is sending, hands the rest of its batch back for another sender to take at
+    once, and exits: within the time one email takes, well inside a platform's grace period.
     """
     stop = threading.Event()
 
@@ -88,8 +89,9 @@ def worker_command(interval: float, schedule_every: float) -> None:
                     current_app.logger.exception("mail worker: creating due digests failed")
                     db.session.rollback()
             try:
-                # One batch at a time, so a stop request waits for a batch, not a whole digest run.
-                report = services.deliver_due(limit=services.BATCH)
+                # A batch at a time, so that due digests are looked for between batches; a stop
+                # request is looked at between emails.
+                report = services.deliver_due(limit=services.BATCH, stop=stop)
             except Exception:
                 # A database or network hiccup must not kill the worker; it tries again shortly.
                 current_app.logger.exception("mail worker: sending failed")
