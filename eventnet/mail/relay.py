@@ -141,8 +141,10 @@ def pause(key: str, reason: str, reply: str) -> RelayStatus:
 def resume() -> bool:
     """The relay took a message: end the pause, if there is one. Commits; True when this ended it."""
     state = relay_status()
+    # Ends the read before the write: a SQLite transaction that reads and then writes fails at
+    # once ("database is locked") when another sender wrote in between, instead of waiting.
+    db.session.commit()
     if state is None or not state.paused:
-        db.session.commit()
         return False
     now = utcnow()
     ended = db.session.execute(
