@@ -248,6 +248,11 @@ def test_an_unreachable_relay_pauses_without_using_attempts(app_factory):
         assert (report.sent, report.retried, report.failed) == (0, 0, 0)
         assert {(row.status, row.attempts) for row in rows().values()} == {("pending", 0)}
         assert report.paused is not None and "cannot be reached" in report.paused.reason
+        # What cron's `flask mail send` says meanwhile; it did its work, so it exits 0.
+        result = app.test_cli_runner().invoke(args=["mail", "send"])
+        assert result.exit_code == 0, result.output
+        assert "outbox paused since" in result.output and "the mail server cannot be reached" in result.output
+        assert "Connection refused" in result.output
 
 
 def test_a_fixed_deployment_sends_at_once_without_waiting_out_the_pause(app_factory, relay):

@@ -58,6 +58,14 @@ class RelayStatus:
         return self.paused_since is not None
 
 
+def describe(state: RelayStatus) -> str:
+    """One line for a command's output: since when, why, the relay's answer and the next try."""
+    retry = f"; next try at {state.retry_at:%Y-%m-%d %H:%M:%S} UTC" if state.retry_at else ""
+    since = f" since {state.paused_since:%Y-%m-%d %H:%M:%S} UTC" if state.paused_since else ""
+    return (f"outbox paused{since}: {state.reason} ({state.last_reply}){retry}. "
+            "Nothing has failed: the emails wait and go out once the mail server takes them.")
+
+
 def settings_key() -> str:
     """A keyed digest of the settings that decide how we reach the relay (SMTP_URL, its CA
     file, MAIL_FROM): equal for senders configured alike. Keyed with SECRET_KEY, so the stored

@@ -9,8 +9,7 @@ import click
 from flask import Blueprint, current_app
 
 from ..extensions import db
-from . import services
-from .relay import RelayStatus
+from . import relay, services
 
 bp = Blueprint("mail", __name__, cli_group="mail")
 bp.cli.help = "Send what the outbox holds: once (for cron) or as a long-running worker."
@@ -45,13 +44,7 @@ def send_command(limit: int | None) -> None:
         "outbox now: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pending", "sending", "sent", "failed", "cancelled"))
     )
     if report.paused is not None:
-        _echo_paused(report.paused)
-
-
-def _echo_paused(state: RelayStatus) -> None:
-    retry = f"; next try at {state.retry_at:%Y-%m-%d %H:%M:%S} UTC" if state.retry_at else ""
-    click.echo(f"outbox paused since {state.paused_since:%Y-%m-%d %H:%M:%S} UTC: {state.reason} "
-               f"({state.last_reply}){retry}. Nothing has failed: the emails wait and go out once it takes them.")
+        click.echo(relay.describe(report.paused))
 
 
 @bp.cli.command("worker")
