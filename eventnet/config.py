@@ -129,6 +129,9 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         # first retry delay after a temporary failure (doubling after that).
         "MAIL_LEASE_SECONDS": _positive_seconds(env, "MAIL_LEASE_SECONDS", 600),
         "MAIL_BACKOFF_SECONDS": _positive_seconds(env, "MAIL_BACKOFF_SECONDS", 60),
+        # How long the sender waits for the mail relay at each step (connect, each answer): a
+        # stalled relay costs this once, and a stopping worker waits at most this for its email.
+        "MAIL_SMTP_TIMEOUT_SECONDS": _positive_seconds(env, "MAIL_SMTP_TIMEOUT_SECONDS", 30),
         "LOGIN_TOKEN_MINUTES": int(env.get("LOGIN_TOKEN_MINUTES", "15")),
         # Scans one attendee may send a minute (the scan API and the exchange button together).
         # Nobody meets five people a second; a phone syncing a long offline queue is answered

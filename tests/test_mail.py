@@ -153,16 +153,6 @@ def test_credentials_are_never_sent_without_tls(app_factory, smtp_server):
         assert smtp_server.envelopes == []
 
 
-def test_unreachable_smtp_server_is_a_temporary_failure(app_factory):
-    from conftest import free_port
-
-    smtp_app = app_factory(SMTP_URL=f"smtp://127.0.0.1:{free_port()}")
-    with smtp_app.app_context():
-        [message] = queue()
-        assert send_due() == 0
-        assert row(message.id).status == "pending" and row(message.id).attempts == 1
-
-
 def test_expired_lease_is_taken_over_and_live_one_is_not(app):
     stuck, busy = queue(2)
     db.session.execute(update(OutboxMessage).where(OutboxMessage.id == stuck.id).values(

@@ -2,7 +2,9 @@
 
 smtp:// upgrades with STARTTLS and logs in only once encrypted; smtps:// speaks TLS from the
 first byte. The certificate is always verified: the tests trust their own CA through the
-documented SMTP_CA_FILE setting, and a certificate from any other CA makes mail wait.
+documented SMTP_CA_FILE setting, and a certificate from any other CA makes mail wait. Waiting
+means the outbox pauses (eventnet.mail.relay): these are the deployment's problems, never a
+message's, so no email fails and no attempt is used up.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from conftest import free_port
 
 from eventnet.config import load_config
 from eventnet.extensions import db
+from eventnet.mail import transports
 from eventnet.mail.models import OutboxMessage
 from eventnet.mail.services import deliver_due, queue_email
 
@@ -160,6 +163,17 @@ def row(row_id: int) -> OutboxMessage:
     return db.session.get(OutboxMessage, row_id)
 
 
+def assert_paused(report, first: OutboxMessage, reason: str, reply: str) -> None:
+    """Nothing sent, failed or retried; the outbox paused with `reason`, the relay's answer
+    starting with `reply`; the email that met the refusal waits with it, its attempt unused."""
+    assert (report.sent, report.retried, report.failed) == (0, 0, 0)
+    assert report.paused is not None and report.paused.reason == reason
+    assert report.paused.last_reply.startswith(reply), report.paused.last_reply
+    waiting = row(first.id)
+    assert (waiting.status, waiting.attempts, waiting.claimed_by) == ("pending", 0, None)
+    assert waiting.last_error == f"waiting: {reason} ({report.paused.last_reply})"
+
+
 # ----------------------------------------------------------------------------- STARTTLS
 
 def test_starttls_logs_in_only_after_encrypting_and_delivers(app_factory, tls_server, certs):
@@ -185,14 +199,12 @@ def test_wrong_password_waits_with_the_servers_reason(app_factory, tls_server, c
     with app.app_context():
         first, second = queue(2)
         report = deliver_due()
-        assert (report.sent, report.retried, report.failed) == (0, 2, 0)
-        for message in (first, second):
-            waiting = row(message.id)
-            assert waiting.status == "pending" and waiting.attempts == 1
-            assert waiting.last_error.startswith("SMTP login refused: 535")
-            assert waiting.claimed_by is None
+        assert_paused(report, first, transports.LOGIN_REFUSED, "SMTP login refused: 535")
+        assert (row(second.id).status, row(second.id).attempts, row(second.id).claimed_by) == ("pending", 0, None)
     assert server.envelopes == []
-    assert server.logins and all(login == (USER, "wrong", True) for login in server.logins)
+    # One connection's login, over TLS (smtplib tries PLAIN, then LOGIN): the refusal paused
+    # the outbox instead of logging in again for every email.
+    assert server.logins == [(USER, "wrong", True)] * 2
 
 
 def test_no_starttls_means_no_password_and_the_mail_waits(app_factory, tls_server):
@@ -205,10 +217,8 @@ def test_no_starttls_means_no_password_and_the_mail_waits(app_factory, tls_serve
     with app.app_context():
         [message] = queue()
         report = deliver_due()
-        assert (report.sent, report.retried, report.failed) == (0, 1, 0)
-        waiting = row(message.id)
-        assert waiting.status == "pending" and waiting.attempts == 1
-        assert waiting.last_error == "127.0.0.1 offers no TLS: refusing to send the SMTP password in clear text"
+        assert_paused(report, message, transports.NO_TLS,
+                      "127.0.0.1 offers no TLS: refusing to send the SMTP password in clear text")
     assert server.logins == [] and server.envelopes == []
 
 
@@ -232,10 +242,7 @@ def test_smtps_to_a_server_without_tls_waits(app_factory, tls_server, certs):
     app = app_factory(SMTP_URL=f"smtps://{SMTP_USERINFO}@127.0.0.1:{server.port}", SMTP_CA_FILE=str(certs.ca))
     with app.app_context():
         [message] = queue()
-        assert deliver_due().retried == 1
-        waiting = row(message.id)
-        assert waiting.status == "pending"
-        assert waiting.last_error.startswith(f"TLS with 127.0.0.1:{server.port} failed")
+        assert_paused(deliver_due(), message, transports.TLS_FAILED, f"TLS with 127.0.0.1:{server.port} failed")
     assert server.logins == [] and server.envelopes == []
 
 
@@ -250,11 +257,8 @@ def test_a_certificate_from_an_untrusted_ca_makes_mail_wait(app_factory, tls_ser
     with app.app_context():
         [message] = queue()
         report = deliver_due()
-        assert (report.sent, report.retried, report.failed) == (0, 1, 0)
-        waiting = row(message.id)
-        assert waiting.status == "pending" and waiting.attempts == 1
-        assert waiting.last_error.startswith(f"TLS certificate of 127.0.0.1:{server.port} not trusted")
-        assert "unable to get local issuer certificate" in waiting.last_error
+        assert_paused(report, message, transports.CERT_UNTRUSTED, f"TLS certificate of 127.0.0.1:{server.port} not trusted")
+        assert "unable to get local issuer certificate" in report.paused.last_reply
     assert server.logins == [] and server.envelopes == []
 
 
@@ -265,11 +269,9 @@ def test_a_certificate_for_another_host_name_makes_mail_wait(app_factory, tls_se
     app = app_factory(SMTP_URL=f"smtp://{SMTP_USERINFO}@127.0.0.1:{server.port}", SMTP_CA_FILE=str(certs.ca))
     with app.app_context():
         [message] = queue()
-        assert deliver_due().retried == 1
-        waiting = row(message.id)
-        assert waiting.status == "pending"
-        assert waiting.last_error.startswith(f"TLS certificate of 127.0.0.1:{server.port} not trusted")
-        assert "mismatch" in waiting.last_error.lower()
+        report = deliver_due()
+        assert_paused(report, message, transports.CERT_UNTRUSTED, f"TLS certificate of 127.0.0.1:{server.port} not trusted")
+        assert "mismatch" in report.paused.last_reply.lower()
     assert server.logins == [] and server.envelopes == []
 
 
@@ -279,10 +281,7 @@ def test_an_unreadable_ca_file_is_reported(app_factory, tls_server, tmp_path):
     app = app_factory(SMTP_URL=f"smtp://{SMTP_USERINFO}@127.0.0.1:{server.port}", SMTP_CA_FILE=str(missing))
     with app.app_context():
         [message] = queue()
-        assert deliver_due().retried == 1
-        waiting = row(message.id)
-        assert waiting.status == "pending"
-        assert waiting.last_error.startswith(f"cannot load SMTP_CA_FILE {missing}")
+        assert_paused(deliver_due(), message, transports.CA_FILE_UNREADABLE, f"cannot load SMTP_CA_FILE {missing}")
     assert server.logins == [] and server.envelopes == []
 
 

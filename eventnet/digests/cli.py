@@ -5,6 +5,7 @@ import click
 
 from ..events.models import Event
 from ..extensions import db
+from ..mail.relay import describe as describe_pause
 from ..mail.services import deliver_due
 from . import services
 from .views import bp
@@ -38,6 +39,8 @@ def run_command(no_send: bool) -> None:
         report = deliver_due()
         click.echo(f"sent {report.sent}, to retry later {report.retried}, failed {report.failed}, "
                    f"not sent on purpose {report.cancelled}")
+        if report.paused is not None:
+            click.echo(describe_pause(report.paused))
 
 
 @bp.cli.command("queue")

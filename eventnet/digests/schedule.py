@@ -7,6 +7,7 @@ event is done, so that a worker looking every few seconds does not rescan every 
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -19,8 +20,10 @@ from ..database import utcnow
 from ..events.models import Event
 from ..extensions import db
 from ..mail.models import STATUSES, OutboxMessage
-from ..mail.services import new_message_id
+from ..mail.services import database_unavailable, first_time, new_message_id
 from .models import DigestRun, MailPreference
+
+log = logging.getLogger(__name__)
 
 KIND_DIGEST = "digest"
 KIND_REMINDER = "reminder"
@@ -177,36 +180,53 @@ def queue_reminders(event: Event, days: int, now: datetime | None = None) -> int
 def queue_due(now: datetime | None = None) -> dict[str, int]:
     """Create the rows of every digest and reminder whose time has come (the sender's producer).
 
-    Returns {"<slug> <kind>": rows created}. Paused events are left alone until resumed.
+    Returns {"<slug> <kind>": rows created}. Paused events are left alone until resumed. Each
+    event is taken on its own: one whose data breaks the scheduling (an end date past what a
+    date can hold, a bug) is logged, once per process and error, and the others go on; it is
+    looked at again every round, so that fixing it is enough. Raises only when the database fails.
     """
     now = now or utcnow()
     events = db.session.execute(db.select(Event).where(Event.digests_paused.is_(False))).scalars().all()
     runs = {(run.event_id, run.kind) for run in db.session.execute(db.select(DigestRun.event_id, DigestRun.kind))}
+    targets = [(event.id, event.slug) for event in events]
     db.session.commit()
     created: dict[str, int] = {}
-    for event in events:
-        if (event.id, KIND_DIGEST) not in runs and digest_time(event) <= now:
-            late = now - digest_time(event)
-            if late > LATE_LIMIT:
-                # An old event first seen by a new deployment: its digest now would surprise
-                # everyone. The organizer can still send it with "start now" (queue_digests).
-                _take_write_lock()
-                _record_run(event, KIND_DIGEST, 0, now, skipped=f"first looked at {late.days} days after its time")
-                db.session.commit()
-            else:
-                created[f"{event.slug} {KIND_DIGEST}"] = queue_digests(event, now)
-        for days in reminder_days(event):
-            kind = reminder_kind(days)
-            due = reminder_time(event, days)
-            if (event.id, kind) in runs or due > now:
-                continue
-            if now - due > LATE_LIMIT:
-                _take_write_lock()
-                _record_run(event, kind, 0, now, skipped=f"first looked at {(now - due).days} days after its day")
-                db.session.commit()
-                continue
-            created[f"{event.slug} {kind}"] = queue_reminders(event, days, now)
+    for event, (event_id, slug) in zip(events, targets, strict=True):
+        try:
+            _queue_due_for(event, runs, now, created)
+        except Exception as exc:
+            if database_unavailable(exc):
+                raise
+            db.session.rollback()
+            error = f"{type(exc).__name__}: {exc}"
+            if first_time(("digests", event_id, error)):
+                log.exception("digests of event %s (%s) not queued: %s; the other events go on", event_id, slug, error)
     return created
+
+
+def _queue_due_for(event: Event, runs: set[tuple[int, str]], now: datetime, created: dict[str, int]) -> None:
+    """queue_due for one event: its digest and each reminder that is due; adds to `created`."""
+    if (event.id, KIND_DIGEST) not in runs and digest_time(event) <= now:
+        late = now - digest_time(event)
+        if late > LATE_LIMIT:
+            # An old event first seen by a new deployment: its digest now would surprise
+            # everyone. The organizer can still send it with "start now" (queue_digests).
+            _take_write_lock()
+            _record_run(event, KIND_DIGEST, 0, now, skipped=f"first looked at {late.days} days after its time")
+            db.session.commit()
+        else:
+            created[f"{event.slug} {KIND_DIGEST}"] = queue_digests(event, now)
+    for days in reminder_days(event):
+        kind = reminder_kind(days)
+        due = reminder_time(event, days)
+        if (event.id, kind) in runs or due > now:
+            continue
+        if now - due > LATE_LIMIT:
+            _take_write_lock()
+            _record_run(event, kind, 0, now, skipped=f"first looked at {(now - due).days} days after its day")
+            db.session.commit()
+            continue
+        created[f"{event.slug} {kind}"] = queue_reminders(event, days, now)
 
 
 # ----------------------------------------------------------------------------- reading the schedule

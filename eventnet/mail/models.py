@@ -41,3 +41,27 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RelayState(db.Model):
+    """Whether the outbox is paused because the mail relay refuses us (one row, id 1).
+
+    Written by senders (eventnet.mail.relay) when the relay turns away our connection, login or
+    sender address and when it takes mail again; read by them before each round and by the
+    organizer's dashboard. A paused outbox fails nothing: its rows wait, their attempts untouched.
+    """
+
+    __tablename__ = "mail_relay"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None while the relay takes our mail; when it began refusing otherwise.
+    paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(String(200), default="")  # plain words (mail.transports)
+    last_reply: Mapped[str] = mapped_column(Text, default="")  # the relay's answer or the network error
+    # When a sender may try the relay again; tries since the pause, for the backoff.
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    tries: Mapped[int] = mapped_column(default=0)
+    # A digest of the relay settings the pause was seen with: a sender started with other
+    # settings (the deployment was fixed) tries at once instead of waiting out the backoff.
+    settings_key: Mapped[str] = mapped_column(String(64), default="")
+    resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -9,7 +9,7 @@ import click
 from flask import Blueprint, current_app
 
 from ..extensions import db
-from . import services
+from . import relay, services
 
 bp = Blueprint("mail", __name__, cli_group="mail")
 bp.cli.help = "Send what the outbox holds: once (for cron) or as a long-running worker."
@@ -23,8 +23,13 @@ def send_command(limit: int | None) -> None:
     Emails wait in the outbox table until a sender delivers them: through SMTP_URL when it is
     set, otherwise into the development mailbox (MAILBOX_PATH, shown at /dev/mail/).
     Safe to run while other senders run: each email is claimed by one sender only.
-    Failed deliveries that may succeed later (4xx, connection errors) are retried with growing
-    delays; refused ones (5xx) are marked failed with the server's reason.
+    Failed deliveries that may succeed later (4xx, a lost connection) are retried with growing
+    delays for about two days; refused ones (5xx) are marked failed with the server's reason.
+    A mail server that refuses us rather than an email (wrong login, TLS required, relaying
+    denied, unreachable) pauses the outbox instead: nothing fails, and the emails go out once
+    it takes them again (the organizer's dashboard says so meanwhile).
+    One email or one event that cannot be built is logged and retried later; the others go on,
+    and the command exits 0 when it did its work, whatever some emails did.
     Digests and reminders whose time has come are created first (see `flask digests`).
 
     \b
@@ -38,6 +43,8 @@ def send_command(limit: int | None) -> None:
     click.echo(
         "outbox now: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pending", "sending", "sent", "failed", "cancelled"))
     )
+    if report.paused is not None:
+        click.echo(relay.describe(report.paused))
 
 
 @bp.cli.command("worker")
@@ -51,7 +58,8 @@ def worker_command(interval: float, schedule_every: float) -> None:
     The long-running alternative to `flask mail send` from cron; the Procfile's `worker`
     process. It also creates the follow-up digests and reminders when their time comes.
     Several workers may run at once. On SIGTERM or SIGINT the worker finishes the
-    email it is sending and exits cleanly.
+    email it is sending, hands the rest of its batch back for another sender to take at
+    once, and exits: within the time one email takes, well inside a platform's grace period.
     """
     stop = threading.Event()
 
@@ -74,8 +82,9 @@ def worker_command(interval: float, schedule_every: float) -> None:
                     current_app.logger.exception("mail worker: creating due digests failed")
                     db.session.rollback()
             try:
-                # One batch at a time, so a stop request waits for a batch, not a whole digest run.
-                report = services.deliver_due(limit=services.BATCH)
+                # A batch at a time, so that due digests are looked for between batches; a stop
+                # request is looked at between emails.
+                report = services.deliver_due(limit=services.BATCH, stop=stop)
             except Exception:
                 # A database or network hiccup must not kill the worker; it tries again shortly.
                 current_app.logger.exception("mail worker: sending failed")

@@ -18,6 +18,7 @@ from ..database import utcnow
 from ..events.models import Event
 from ..extensions import db
 from ..mail.models import OutboxMessage
+from ..mail.relay import RelayStatus, relay_status
 
 BUSIEST = 3
 CHART_W, CHART_H = 640, 220
@@ -59,6 +60,14 @@ class Chart:
 
 
 @dataclass
+class MailState:
+    """The outbox paused because the mail relay refuses us (eventnet.mail.relay), as this event sees it."""
+
+    relay: RelayStatus
+    waiting: int  # this event's emails (any kind) held back meanwhile
+
+
+@dataclass
 class Dashboard:
     """Everything the dashboard shows, computed in one go."""
 
@@ -73,6 +82,7 @@ class Dashboard:
     intents: int
     followups_done: int
     updated_at: datetime
+    mail: MailState | None = None
 
     @property
     def exchanged_share(self) -> int:
@@ -184,5 +194,17 @@ def build_dashboard(event: Event) -> Dashboard:
     return Dashboard(
         attendees=attendees, logged_in=logged_in, exchanged=exchanged, exchanges=sum(h.count for h in hours),
         hours=hours, busiest=busiest, digests=digests, digest_reasons=reasons, intents=intents,
-        followups_done=done, updated_at=utcnow(),
+        followups_done=done, updated_at=utcnow(), mail=mail_state(event),
     )
+
+
+def mail_state(event: Event) -> MailState | None:
+    """Whether the outbox is paused (None when mail flows), with how many of this event's emails wait."""
+    relay = relay_status()
+    if relay is None or not relay.paused:
+        return None
+    waiting = db.session.execute(
+        db.select(func.count(OutboxMessage.id))
+        .where(OutboxMessage.event_id == event.id, OutboxMessage.status.in_(("pending", "sending")))
+    ).scalar_one()
+    return MailState(relay=relay, waiting=waiting)

@@ -407,7 +407,7 @@ def _digest_page(status: int = 200, errors: dict | None = None, values: dict | N
     return render_template(
         "organizer/digests.html", schedule=digest_control.schedule(g.event), failures=digest_control.failures(g.event),
         errors=errors or {}, values=values or digest_control.digests.settings_values(g.event), error=error,
-        choices=digest_control.digests.NO_CONTACTS_CHOICES,
+        choices=digest_control.digests.NO_CONTACTS_CHOICES, mail=dashboard.mail_state(g.event),
     ), status
 
 
