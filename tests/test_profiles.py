@@ -240,14 +240,18 @@ def test_stored_two_faced_addresses_stay_out_of_a_contact_export(client, login, 
 def test_control_characters_never_reach_the_database(client, login, me):
     login(client, me)
     names = ("name", "headline", "company", "bio", "phone", "can_help_with", "looking_for", "link1_label")
-    response = post(client, {name: f"a\x00b\x1b{name}" for name in names} | {"phone": "", "link1_url": "example.org"})
+    response = post(client, {name: f"a\x07b\x1b{name}" for name in names} | {"phone": "", "link1_url": "example.org"})
     assert response.status_code == 303
     saved = reload(me)
     assert saved.name == "a b name" and saved.bio == "abbio"
     assert saved.links == [{"label": "a b link1_label", "url": "https://example.org"}]
     for name in ("website", "linkedin", "link2_url"):
-        response = post(client, {name: "https://exa\x00mple.org"})
+        response = post(client, {name: "https://exa\x1bmple.org"})
         assert response.status_code == 422 and f'id="p-{name}-error"' in response.get_data(as_text=True)
+    # A NUL character (PostgreSQL refuses it in any text) is refused before anything is read or saved.
+    refused = post(client, {"name": "a\x00b"})
+    assert refused.status_code == 400 and "NUL character" in refused.get_data(as_text=True)
+    assert reload(me).name == "a b name"
 
 
 def test_url_and_topic_normalisation():

@@ -4,7 +4,7 @@ A new table with no rows: the senders create its one row the first time a relay 
 (eventnet.mail.relay), so no default is needed for existing data.
 
 Revision ID: 54c21372a5d1
-Revises: fa4c9f4817a6
+Revises: b7e2c41d9a05
 Create Date: 2026-12-05 01:01:16.579134
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '54c21372a5d1'
-down_revision = 'fa4c9f4817a6'
+down_revision = 'b7e2c41d9a05'
 branch_labels = None
 depends_on = None
 
