@@ -89,7 +89,7 @@ _RTL_CLASSES = frozenset({"R", "AL", "AN", "RLE", "RLO", "LRE", "LRO", "RLI", "L
 _TRAILING_CLASSES = frozenset({"WS", "BN", "S", "B", "FSI", "LRI", "RLI", "PDI"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one instance per face and weight: hashed by identity, fast as a cache key
 class Font:
     """A registered ReportLab font: `ttf` is None for the standard PDF font used when the
     vendored fonts are missing (Latin-1 only, nothing shaped); `stroke` means synthetic bold."""
@@ -97,6 +97,8 @@ class Font:
     name: str
     ttf: TTFont | None
     stroke: bool = False
+    # HarfBuzz's view of the same file; creating it also gives the TTFont its hbAddPrivate.
+    hb: uharfbuzz.Font | None = None
 
     def covers(self, char: str) -> bool:
         """Whether the font has a glyph for `char`."""
@@ -149,7 +151,7 @@ def font(face: Face, bold: bool) -> Font | None:
         except KeyError:
             ttf = TTFont(name, path)
             pdfmetrics.registerFont(ttf)
-        return Font(name, ttf, stroke=bold and face.bold is None)
+        return Font(name, ttf, stroke=bold and face.bold is None, hb=ttf.hbFont(1000))
 
 
 def default_font(bold: bool) -> Font:
@@ -159,12 +161,29 @@ def default_font(bold: bool) -> Font:
     return found
 
 
+_LETTER, _MARK, _IGNORABLE = 0, 1, 2
+
+
+@lru_cache(maxsize=65536)
+def _kind(char: str) -> int:
+    """Whether `char` is a combining mark (general category M), default-ignorable, or neither."""
+    if _ignorable(char):
+        return _IGNORABLE
+    return _MARK if unicodedata.category(char)[0] == "M" else _LETTER
+
+
 def _ignorable(char: str) -> bool:
     # Default-ignorable characters (ZWJ, ZWNJ, bidi marks, variation selectors) draw nothing:
     # HarfBuzz hides them when the font has no glyph, so they are never "missing".
     return unicodedata.category(char) == "Cf" or 0xFE00 <= ord(char) <= 0xFE0F or 0xE0100 <= ord(char) <= 0xE01EF
 
 
+@lru_cache(maxsize=65536)
+def _script(char: str) -> str:
+    return script_of(char)
+
+
+@lru_cache(maxsize=65536)
 def _font_for(char: str, script: str, bold: bool) -> Font | None:
     """The first font that has `char`: the face for its script, then every face in order."""
     preferred = _FACE_FOR_SCRIPT.get(script, DEFAULT_FACE)
@@ -180,14 +199,14 @@ def missing_glyphs(text: str, bold: bool = True) -> str:
     each; spaces and invisible formatting characters never count."""
     return "".join(sorted(
         char for char in set(text)
-        if not char.isspace() and not _ignorable(char) and _font_for(char, script_of(char), bold) is None
+        if not char.isspace() and not _ignorable(char) and _font_for(char, _script(char), bold) is None
     ))
 
 
 def _scripts(text: str) -> list[str]:
     """The script of each character, Common (Zyyy) and Inherited (Zinh) ones given the script
     before them, or after them at the start of the text (UAX #24 section 5.2)."""
-    raw = [script_of(char) for char in text]
+    raw = [_script(char) for char in text]
     first = next((s for s in raw if s not in ("Zyyy", "Zinh")), "Zyyy")
     resolved, last = [], first
     for value in raw:
@@ -254,9 +273,9 @@ def _shape(text: str, font_: Font, rtl: bool, script: str) -> tuple[str, float]:
     """Glyphs of one run in visual order (one character per glyph) and its advance at 1 pt."""
     if font_.ttf is None:
         return text.encode("latin-1", "replace").decode("latin-1"), pdfmetrics.stringWidth(text, font_.name, 1)
-    ttf = font_.ttf
+    ttf, hb_font = font_.ttf, font_.hb
+    scale = 1000 / ttf.face.unitsPerEm  # font units -> thousandths of an em, as ReportLab measures
     with _lock:
-        hb_font = ttf.hbFont(1000)  # also gives the font its hbAddPrivate (see below)
         buffer = uharfbuzz.Buffer()
         buffer.add_str(text)
         buffer.direction = "rtl" if rtl else "ltr"
@@ -265,23 +284,50 @@ def _shape(text: str, font_: Font, rtl: bool, script: str) -> tuple[str, float]:
         buffer.guess_segment_properties()  # fills in only what is still unset
         uharfbuzz.shape(hb_font, buffer, FEATURES)
         face = ttf.face
-        chars, data, total = [], [], 0.0
-        for info, position in zip(buffer.glyph_infos, buffer.glyph_positions):
-            gid = info.codepoint
-            advance = ttf.pdfScale(position.x_advance)  # font units -> thousandths of an em
-            codes = face.glyphToChar.get(gid)
-            if codes:
-                code = codes[0]
+        widths, glyph_to_char = face.charWidths, face.glyphToChar
+        infos, positions = buffer.glyph_infos, buffer.glyph_positions
+        codes = []
+        for info, position in zip(infos, positions):
+            gid, written = info.codepoint, ord(text[info.cluster])
+            shared = glyph_to_char.get(gid)
+            if shared:
+                # Of the characters that share a glyph (space and no-break space), the one
+                # written, so the PDF's text reads back as typed.
+                codes.append(written if written in shared else shared[0])
             else:
                 # A glyph no character maps to (an Arabic final form, a Devanagari conjunct):
                 # ReportLab gives it a private-use code so its subsetter can embed it.
-                code = ttf.hbAddPrivate(hb_font.glyph_to_string(gid), gid, advance)
-            chars.append(chr(code))
-            data.append(ShapeData(info.cluster, advance, ttf.pdfScale(position.y_advance),
-                                  ttf.pdfScale(position.x_offset), ttf.pdfScale(position.y_offset),
-                                  face.charWidths[code]))
-            total += advance
-    return ShapedStr("".join(chars), shapeData=data), total / 1000
+                codes.append(ttf.hbAddPrivate(hb_font.glyph_to_string(gid), gid, position.x_advance * scale))
+    glyphs = "".join(map(chr, codes))
+    advances = [position.x_advance * scale for position in positions]
+    total = sum(advances) / 1000
+    if all(abs(advance - widths[code]) < 0.01 for advance, code in zip(advances, codes)) and not any(
+            p.x_offset or p.y_offset or p.y_advance for p in positions):
+        # Every glyph at its own advance (no kerning pair, no mark offset): a plain string of
+        # the glyphs' codes draws the same, through ReportLab's far faster unpositioned path.
+        return glyphs, total
+    return ShapedStr(glyphs, shapeData=[
+        ShapeData(info.cluster, advance, p.y_advance * scale, p.x_offset * scale, p.y_offset * scale, widths[code])
+        for info, p, advance, code in zip(infos, positions, advances, codes)
+    ]), total
+
+
+class _SimpleChars(dict):
+    """char -> whether it is a Latin or Common character, not right to left, not a mark, that
+    the default font has in this weight: text made only of these needs no itemizing."""
+
+    def __init__(self, bold: bool) -> None:
+        super().__init__()
+        self.bold = bold
+
+    def __missing__(self, char: str) -> bool:
+        self[char] = simple = (_script(char) in ("Latn", "Zyyy") and _kind(char) == _LETTER
+                               and unicodedata.bidirectional(char) not in _RTL_CLASSES
+                               and _font_for(char, "Latn", self.bold) is default_font(self.bold))
+        return simple
+
+
+_simple = {False: _SimpleChars(False), True: _SimpleChars(True)}
 
 
 @lru_cache(maxsize=16384)
@@ -289,8 +335,16 @@ def layout(text: str, bold: bool, base: int | None = None) -> Line:
     """`text` as one line: runs of one font, script and level, shaped, in visual order.
     `base` is the paragraph level (0 left to right, 1 right to left); None takes it from `text`.
     Cached: a sheet measures the same strings at many sizes, and names repeat across sheets."""
+    if not text:
+        return Line(text, (), 0.0)
     if base is None:
         base = base_level(text)
+    simple = _simple[bold]
+    if base == 0 and all(simple[char] for char in text):
+        # Latin (or Common) letters the default font has, left to right: one run, no itemizing.
+        run_font = default_font(bold)
+        glyphs, advance = _shape(text, run_font, False, "Latn")
+        return Line(text, (Run(run_font.name, glyphs, advance, run_font.stroke),), advance)
     levels = embedding_levels(text, base)
     for index in range(len(text) - 1, -1, -1):  # L1: trailing whitespace takes the paragraph level
         if unicodedata.bidirectional(text[index]) not in _TRAILING_CLASSES:
@@ -299,26 +353,29 @@ def layout(text: str, bold: bool, base: int | None = None) -> Line:
     scripts = _scripts(text)
     spans: list[list] = []  # [start, end, font, script, level]
     for index, char in enumerate(text):
-        chosen = _font_for(char, scripts[index], bold)
-        if spans and (chosen is None or not chosen.covers(char) or unicodedata.category(char)[0] == "M"):
-            # A combining mark stays with its base when the base's font has it; a character no
-            # font has stays in the run it interrupts (it prints as that font's box).
-            previous = spans[-1][2]
-            if chosen is None or previous.covers(char) or (_ignorable(char) and not chosen.covers(char)):
-                chosen = previous
-        if chosen is None:
-            chosen = font(_FACE_FOR_SCRIPT.get(scripts[index], DEFAULT_FACE), bold) or default_font(bold)
-        key = (chosen, scripts[index], levels[index])
-        if spans and tuple(spans[-1][2:]) == key:
-            spans[-1][1] = index + 1
-        else:
-            spans.append([index, index + 1, *key])
+        script, level = scripts[index], levels[index]
+        chosen = _font_for(char, script, bold)
+        if spans:
+            previous = spans[-1]
+            kind = _kind(char)
+            # A combining mark stays with its base when the base's font has it; an invisible
+            # joiner or mark stays in its run whatever the font has (HarfBuzz hides it, and a
+            # run cut there would lose the joining it asks for); a character no font has stays
+            # in the run it interrupts (it prints as that font's box).
+            if chosen is None or kind == _IGNORABLE or kind == _MARK and previous[2].covers(char):
+                chosen = previous[2]
+            if previous[2] is chosen and previous[3] == script and previous[4] == level:
+                previous[1] = index + 1
+                continue
+        elif chosen is None:
+            chosen = font(_FACE_FOR_SCRIPT.get(script, DEFAULT_FACE), bold) or default_font(bold)
+        spans.append([index, index + 1, chosen, script, level])
     runs = []
     for start, end, run_font, _, level in spans:
         piece = text[start:end]
         # Shape with the run's own script; a run of only Common characters (digits, a hyphen)
         # gets HarfBuzz's default shaper, not that of the script it was attached to.
-        own = next((s for s in map(script_of, piece) if s not in ("Zyyy", "Zinh")), "Zyyy")
+        own = next((s for s in map(_script, piece) if s not in ("Zyyy", "Zinh")), "Zyyy")
         glyphs, advance = _shape(piece, run_font, level % 2 == 1, own)
         runs.append((level, Run(run_font.name, glyphs, advance, run_font.stroke)))
     ordered = tuple(runs[i][1] for i in visual_order([level for level, _ in runs]))
