@@ -194,4 +194,4 @@ def test_missing_glyphs_are_reported(client, event_with_people, make_attendee):
     assert "cannot print" not in client.get("/e/org/organizer/badges").get_data(as_text=True)
     make_attendee(event, name="Ada Lovelace", company="𐀀 Labs")
     page = client.get("/e/org/organizer/badges").get_data(as_text=True)
-    assert "Ada Lovelace" in page and "cannot print" in page
+    assert "Ada Lovelace" in page and "cannot print" in page and "U+10000" in page

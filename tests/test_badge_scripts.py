@@ -213,3 +213,43 @@ def test_every_script_on_one_sheet_for_the_eye():
             assert all(word in words for word in name.split()), name  # copy and search find the names
     assert all(badges_pdf.unprintable(*person) == "" for person in people)
 
+
+def test_what_no_font_has_is_named_exactly_on_the_badges_page(client, make_event, make_attendee, login):
+    event = make_event(slug="scripts", name="Scripts")
+    organizer = make_attendee(event, email="o@example.org", name="Maren Lindqvist", role="organizer")
+    for i, name in enumerate(["王秀英", "김민준", "प्रिया शर्मा", "فاطمه رضایی", "נועה כהן", "Ольга Ким"]):
+        make_attendee(event, email=f"s{i}@example.org", name=name)
+    make_attendee(event, email="u@example.org", name="Ada 🦄 Nwosu", headline="Reads 𐀀 (Linear B)")
+    login(client, organizer)
+    page = client.get("/e/scripts/organizer/badges").get_data(as_text=True)
+    assert "cannot print" in page
+    notice = page[page.index("cannot print"):page.index("</ul>", page.index("cannot print"))]
+    assert "Ada 🦄 Nwosu" in notice and 'data-unprintable="U+1F984"' in notice and 'data-unprintable="U+10000"' in notice
+    for name in ["王秀英", "김민준", "प्रिया शर्मा", "فاطمه رضایی", "נועה כהן", "Ольга Ким"]:
+        assert name not in notice
+    assert badges_pdf.unprintable("Ada 🦄 Nwosu", "", "Reads 𐀀") == "𐀀🦄"  # sorted by code point
+
+
+def test_badges_page_lists_unprintable_characters_on_a_phone(live_server, phone, make_event, make_attendee):
+    from playwright.sync_api import expect
+
+    from eventnet.auth.services import create_login_link
+    from eventnet.extensions import db
+    from tests.conftest import screenshot
+
+    event = make_event(slug="glyphs", name="Glyphs")
+    organizer = make_attendee(event, email="o@example.org", name="Maren Lindqvist", role="organizer")
+    make_attendee(event, email="n@example.org", name="נועה כהן", company="王秀英 Studio")
+    make_attendee(event, email="u@example.org", name="Ada 🦄 Nwosu", headline="Reads 𐀀 and 𐀁 (Linear B)")
+    with live_server.app.app_context():
+        link = create_login_link(db.session.merge(organizer), "/e/glyphs/organizer/badges")
+        db.session.commit()
+    page = phone
+    page.goto(link.url)
+    page.get_by_role("button", name="Log in").click()
+    notice = page.get_by_role("status").filter(has_text="cannot print")
+    expect(notice).to_be_visible()
+    expect(notice.get_by_role("listitem")).to_have_count(1)  # the Hebrew and Chinese details print
+    expect(notice.get_by_role("listitem")).to_contain_text("Ada 🦄 Nwosu: 𐀀 U+10000, 𐀁 U+10001, 🦄 U+1F984")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "organizer-badges-unprintable-360")
