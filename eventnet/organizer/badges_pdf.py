@@ -286,8 +286,10 @@ def render_sheet(
     return buffer.getvalue()
 
 
-# bench/badges_bench.py, 2 cores, through the app: about 0.9 ms per badge idle, 1.4 ms under load;
-# 2 ms keeps the "about N seconds" the page shows on the generous side.
+# bench/badges_bench.py, 2 cores, through the app: about 0.9 ms per badge idle, 1.4 ms under load
+# before names were shaped; shaping (issue 11) adds 10-15% (2.28 -> 2.60 ms a badge back to back,
+# on a machine loaded by three other runs). 2 ms keeps the "about N seconds" the page shows on the
+# generous side on a machine of our own.
 SECONDS_PER_BADGE = 0.002
 
 
