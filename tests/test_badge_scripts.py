@@ -128,6 +128,23 @@ def _reference(name: str, font_file: str, size: float, basic: bool = False) -> I
     return image
 
 
+def test_levels_order_and_clusters_follow_the_standards():
+    from eventnet.organizer import badge_text
+
+    # UAX #9: in a left-to-right paragraph Hebrew is level 1 and digits after it level 2 (I1);
+    # the space between takes the direction around it (N1); a Hebrew paragraph is level 1.
+    assert badge_text.embedding_levels("Noa נועה 12", 0) == [0] * 4 + [1] * 5 + [2] * 2
+    assert badge_text.embedding_levels("נועה כהן Noa", 1) == [1] * 9 + [2] * 3
+    # L2: reverse from the highest level down to the lowest odd one.
+    assert badge_text.visual_order([0, 1, 1, 0]) == [0, 2, 1, 3]
+    assert badge_text.visual_order([1, 2, 2, 1]) == [3, 1, 2, 0]
+    # A line is cut only between clusters: not inside प्रि (pa, virama, ra, vowel sign i), nor
+    # between a letter and its combining accent.
+    assert badge_text.clusters("प्रिया") == ["प्रि", "या"]
+    assert badge_text.clusters("Zoe\u0301") == ["Z", "o", "e\u0301"]
+    assert badges_pdf._clip_text("प्रिया शर्मा प्रिया शर्मा", True, 24, 120) == "प्रिया शर्मा…"
+
+
 def test_the_reference_renderer_shapes_and_orders():
     assert features.check("raqm"), "Pillow needs libraqm (and libfribidi) for the reference renderings"
 

@@ -72,13 +72,13 @@ _FACE_FOR_SCRIPT = {script: face for face in FACES for script in face.scripts}
 DEFAULT_FACE = FACES[0]
 
 # Synthetic bold (for the CJK face, which has no bold): the outline is stroked as well as filled,
-# with a line this fraction of the font size wide, so strokes gain about 3% of an em, close to
-# the difference between the regular and bold weights of Noto Sans CJK.
+# with a line this fraction of the font size wide, so every stroke gains 3% of an em. Chosen by
+# eye on the mixed name 李伟 Li Wei, beside DejaVu Sans Bold (test-artifacts/screenshots).
 SYNTHETIC_BOLD_STROKE = 0.03
 
-# HarfBuzz's defaults plus: no standard or discretionary ligatures. Names are read, copied and
-# searched: "Griffin" with an ffi ligature extracts from the PDF as "Gri\ufb03n", and Noto Sans
-# Arabic's discretionary ligatures turn names (محمد, عبد الله) into religious honorific signs.
+# HarfBuzz's defaults (kerning on), with standard and discretionary ligatures off. Names are read,
+# copied and searched: "Griffin" with an ffi ligature extracts from the PDF as "Gri\ufb03n", and
+# Noto Sans Arabic's discretionary ligatures print محمد and الله as the single signs ﷴ and ﷲ.
 # Required ligatures (Arabic lam-alef, "rlig") and Indic conjuncts are other features and stay on.
 FEATURES = {"kern": True, "liga": False, "dlig": False}
 
@@ -110,7 +110,8 @@ class Font:
 @dataclass(frozen=True)
 class Run:
     """Glyphs of one font in visual order: `glyphs` has one character per glyph (a ReportLab
-    ShapedStr carrying HarfBuzz's positions, or a plain str when nothing was shaped)."""
+    ShapedStr carrying HarfBuzz's positions, or a plain str when every glyph sits at its own
+    advance, with no kerning and no mark offset)."""
 
     font: str
     glyphs: str
@@ -227,6 +228,10 @@ def embedding_levels(text: str, base: int) -> list[int]:
     (UAX #9 X1-I2; odd is right to left), one per character, before line rules L1-L2."""
     if base == 0 and not any(unicodedata.bidirectional(char) in _RTL_CLASSES for char in text):
         return [0] * len(text)
+    # python-bidi's public get_display returns only the reordered string, and shaping needs the
+    # levels, so this runs the steps of its Python implementation (bidi.algorithm, which follows
+    # UBA as of Unicode 5: no isolates, no bracket pairs) the way its get_display does, up to I2.
+    # Pinned version; tests/test_badge_scripts.py checks the order against the Rust implementation.
     storage = uba.get_empty_storage()
     storage["base_level"] = base
     storage["base_dir"] = "LR"[base]
