@@ -187,9 +187,11 @@ def test_empty_sheet_and_the_cli(app, runner, make_event, make_attendee, tmp_pat
 
 
 def test_missing_glyphs_are_reported(client, event_with_people, make_attendee):
-    assert badges_pdf.missing_glyphs("Zoë Ευάγγελος Дмитрий") == ""
-    assert badges_pdf.missing_glyphs("李伟") == "伟李"
+    assert badges_pdf.missing_glyphs("Zoë Ευάγγελος Дмитрий 李伟 김민준 נועה محمد प्रिया") == ""
+    assert badges_pdf.missing_glyphs("𐀁 Linear B 𐀀") == "𐀀𐀁"  # no vendored font has Linear B
     event, _ = event_with_people
     make_attendee(event, name="李伟 Li Wei")
+    assert "cannot print" not in client.get("/e/org/organizer/badges").get_data(as_text=True)
+    make_attendee(event, name="Ada Lovelace", company="𐀀 Labs")
     page = client.get("/e/org/organizer/badges").get_data(as_text=True)
-    assert "李伟 Li Wei" in page and "cannot print" in page
+    assert "Ada Lovelace" in page and "cannot print" in page and "U+10000" in page

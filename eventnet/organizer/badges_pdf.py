@@ -14,7 +14,6 @@ reads at arm's length) plus its 4-module quiet zone, and the short code sits und
 from __future__ import annotations
 
 import io
-import os
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
@@ -23,9 +22,9 @@ import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+
+from . import badge_text
 
 PAPERS = {"a4": ("A4", A4), "letter": ("US Letter", LETTER)}
 BADGE_W, BADGE_H = 95 * mm, 80 * mm
@@ -47,33 +46,15 @@ NAME_MAX_LINES = 3
 # (see bench/badges_bench.py: about a minute instead of seconds for 5,000 badges).
 QR_MASK = 0
 
-# Shipped with the app (see fonts/README.md), so every host embeds the same font.
-FONT_DIR = os.environ.get("BADGE_FONT_DIR", os.path.join(os.path.dirname(__file__), "fonts"))
-_fonts: tuple[str, str] | None = None
+def missing_glyphs(text: str, bold: bool = True) -> str:
+    """The characters of `text` that no badge font can print (they would show as boxes)."""
+    return badge_text.missing_glyphs(text, bold)
 
 
-def fonts() -> tuple[str, str]:
-    """(regular, bold) font names: DejaVu Sans embedded when installed, else Helvetica (Latin-1 only)."""
-    global _fonts
-    if _fonts is None:
-        regular, bold = os.path.join(FONT_DIR, "DejaVuSans.ttf"), os.path.join(FONT_DIR, "DejaVuSans-Bold.ttf")
-        if os.path.exists(regular) and os.path.exists(bold):
-            # DejaVu covers Latin, Greek, Cyrillic and more; the standard PDF fonts stop at Latin-1.
-            pdfmetrics.registerFont(TTFont("BadgeSans", regular))
-            pdfmetrics.registerFont(TTFont("BadgeSans-Bold", bold))
-            _fonts = ("BadgeSans", "BadgeSans-Bold")
-        else:
-            _fonts = ("Helvetica", "Helvetica-Bold")
-    return _fonts
-
-
-def missing_glyphs(text: str) -> str:
-    """The characters of `text` the badge font cannot print (they would show as boxes)."""
-    regular, _ = fonts()
-    if regular == "Helvetica":
-        return "".join(sorted({ch for ch in text if ord(ch) > 0xFF}))
-    face = pdfmetrics.getFont(regular).face
-    return "".join(sorted({ch for ch in text if not ch.isspace() and ord(ch) not in face.charToGlyph}))
+def unprintable(name: str, company: str, headline: str) -> str:
+    """The characters of a badge's texts that would print as boxes, each in the weight it is
+    printed in (name and company bold, headline regular), sorted, once each."""
+    return "".join(sorted(set(missing_glyphs(name + company) + missing_glyphs(headline, bold=False))))
 
 
 @dataclass(frozen=True)
@@ -119,97 +100,107 @@ def draw_qr(canvas: Canvas, matrix: Sequence[Sequence[bool]], x: float, y: float
 
 
 def _tokens(name: str) -> list[tuple[str, bool]]:
-    """The pieces a name may be broken between (words, and parts after a hyphen), each with
+    """The pieces a name may be broken between (words, and parts after a hyphen or a katakana
+    middle dot, which separates the parts of a foreign name written in Japanese), each with
     whether a space comes before it."""
     tokens = []
     for index, word in enumerate(name.split()):
-        for part_no, part in enumerate(re.findall(r"[^-]+-?|-", word)):
+        for part_no, part in enumerate(re.findall(r"[^-\u30fb]+[-\u30fb]?|[-\u30fb]", word)):
             tokens.append((part, index > 0 and part_no == 0))
     return tokens
 
 
-def _wrap_name(canvas: Canvas, tokens, font: str, size: float, width: float) -> list[str] | None:
+def _wrap_name(tokens, size: float, width: float, base: int) -> list[str] | None:
+    """The name's pieces joined into lines no wider than `width` at `size`, in logical order
+    (a right-to-left name's first line holds its first words), or None if a piece is wider."""
     lines: list[str] = []
     for part, spaced in tokens:
-        if lines and canvas.stringWidth(lines[-1] + (" " if spaced else "") + part, font, size) <= width:
+        if lines and badge_text.width(lines[-1] + (" " if spaced else "") + part, True, size, base) <= width:
             lines[-1] += (" " if spaced else "") + part
-        elif canvas.stringWidth(part, font, size) <= width:
+        elif badge_text.width(part, True, size, base) <= width:
             lines.append(part)
         else:
             return None  # one piece wider than the badge at this size
     return lines
 
 
-def _fit_name(canvas: Canvas, name: str, font: str, width: float) -> tuple[list[str], float]:
+def _fit_name(name: str, width: float) -> tuple[list[str], float]:
     """The name's lines and size: one line as large as fits, else two (then three) lines at the
-    largest size from 24 pt down that fits; only names too long even for that are clipped."""
+    largest size from 24 pt down that fits; only names too long even for that are clipped.
+    Widths are of the shaped text, every script run in its own font."""
+    base = badge_text.base_level(name)
     for size in NAME_SIZES:
-        if canvas.stringWidth(name, font, size) <= width:
+        if badge_text.width(name, True, size, base) <= width:
             return [name], size
     tokens = _tokens(name)
     size = float(NAME_WRAPPED)
     while size >= NAME_MIN:
         for most in (2, NAME_MAX_LINES):
-            lines = _wrap_name(canvas, tokens, font, size, width)
+            lines = _wrap_name(tokens, size, width, base)
             if lines is not None and len(lines) <= most:
                 return lines, size
         size -= 0.5
-    # Too long even at the smallest size: cut into lines by characters, the last one clipped.
+    # Too long even at the smallest size: cut into lines between clusters (never between a
+    # letter and its marks, nor inside a conjunct), the last line clipped.
     lines, line = [], ""
-    for char in name:
-        if canvas.stringWidth(line + char, font, NAME_MIN) > width:
+    for piece in badge_text.clusters(name):
+        if line and badge_text.width(line + piece, True, NAME_MIN, base) > width:
             lines.append(line)
-            line = char.lstrip()
+            line = piece.lstrip()
         else:
-            line += char
+            line += piece
     lines.append(line)
     return lines[:NAME_MAX_LINES], NAME_MIN
 
 
-def _clip_text(canvas: Canvas, text: str, font: str, size: float, width: float) -> str:
-    if canvas.stringWidth(text, font, size) <= width:
+def _clip_text(text: str, bold: bool, size: float, width: float, base: int | None = None) -> str:
+    """`text`, or as much of it as fits in `width` at `size` followed by an ellipsis."""
+    if badge_text.width(text, bold, size, base) <= width:
         return text
-    while text and canvas.stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    pieces = badge_text.clusters(text)
+    low, high = 0, len(pieces)  # the longest prefix that fits with "…" has `low` clusters
+    while low < high:
+        middle = (low + high + 1) // 2
+        if badge_text.width("".join(pieces[:middle]).rstrip() + "…", bold, size, base) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return "".join(pieces[:low]).rstrip() + "…"
 
 
-def _wrap(canvas: Canvas, text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
+def _wrap(text: str, bold: bool, size: float, width: float, max_lines: int) -> list[str]:
+    """`text` in at most `max_lines` lines no wider than `width`, the last ending in an
+    ellipsis when the rest does not fit."""
+    base = badge_text.base_level(text)
     lines: list[str] = []
     words = text.split()
     while words and len(lines) < max_lines:
         line = words.pop(0)
-        while words and canvas.stringWidth(line + " " + words[0], font, size) <= width:
+        while words and badge_text.width(line + " " + words[0], bold, size, base) <= width:
             line += " " + words.pop(0)
         lines.append(line)
     if words:  # more than fits: the last line ends in an ellipsis
-        lines[-1] = _clip_text(canvas, lines[-1] + " " + " ".join(words), font, size, width)
-    return [_clip_text(canvas, line, font, size, width) for line in lines]
+        lines[-1] = _clip_text(lines[-1] + " " + " ".join(words), bold, size, width, base)
+    return [_clip_text(line, bold, size, width, base) for line in lines]
 
 
-def _safe(text: str) -> str:
-    # Without DejaVu only Latin-1 can be drawn; anything else would print as a black box.
-    if fonts()[0] == "Helvetica":
-        return text.encode("latin-1", "replace").decode("latin-1")
-    return text
+def _draw_text(canvas: Canvas, text: str, bold: bool, x: float, y: float, size: float, gray: float = 0.0,
+               base: int | None = None) -> None:
+    badge_text.draw(canvas, badge_text.layout(text, bold, base), x, y, size, gray)
 
 
 def draw_badge(canvas: Canvas, badge: BadgeData, event_name: str, x: float, y: float) -> None:
     """One badge with its bottom-left corner at (x, y)."""
-    regular, bold = fonts()
     inner = BADGE_W - 2 * PADDING
     top = y + BADGE_H - PADDING
 
-    canvas.setFillGray(0.35)
-    canvas.setFont(regular, 9)
-    canvas.drawString(x + PADDING, top - 9, _clip_text(canvas, _safe(event_name), regular, 9, inner))
+    _draw_text(canvas, _clip_text(event_name, False, 9, inner), False, x + PADDING, top - 9, 9, gray=0.35)
 
-    canvas.setFillGray(0)
-    lines, size = _fit_name(canvas, _safe(badge.name), bold, inner)
+    lines, size = _fit_name(badge.name, inner)
+    base = badge_text.base_level(badge.name)
     baseline = top - 12 - size
     for line in lines:
-        canvas.setFont(bold, size)
-        canvas.drawString(x + PADDING, baseline, _clip_text(canvas, line, bold, size, inner))
+        _draw_text(canvas, _clip_text(line, True, size, inner, base), True, x + PADDING, baseline, size, base=base)
         baseline -= size * 1.1
 
     matrix = qr_matrix(badge.url)
@@ -219,24 +210,23 @@ def draw_badge(canvas: Canvas, badge: BadgeData, event_name: str, x: float, y: f
     qr_y = y + PADDING + 4 * mm + QUIET_MODULES * module
     canvas.setFillGray(0)
     draw_qr(canvas, matrix, qr_x, qr_y, QR_SIZE)
-    canvas.setFont(regular, 10)
-    canvas.drawCentredString(qr_x + QR_SIZE / 2, y + PADDING, badge.short_code)
+    canvas.setFont(badge_text.default_font(False).name, 10)
+    canvas.drawCentredString(qr_x + QR_SIZE / 2, y + PADDING, badge.short_code)  # ASCII: nothing to shape
 
     text_w = BADGE_W - 2 * PADDING - qr_box - 2 * mm
     text_top = min(baseline + size * 1.1 - 6 * mm, qr_y + QR_SIZE)
     if badge.company:
-        canvas.setFont(bold, 13)
-        for line in _wrap(canvas, _safe(badge.company), bold, 13, text_w, 2):
+        company_base = badge_text.base_level(badge.company)
+        for line in _wrap(badge.company, True, 13, text_w, 2):
             text_top -= 13 * 1.2
-            canvas.drawString(x + PADDING, text_top, line)
+            _draw_text(canvas, line, True, x + PADDING, text_top, 13, base=company_base)
         text_top -= 2 * mm
     if badge.headline:
-        canvas.setFillGray(0.2)
-        canvas.setFont(regular, 11)
-        for line in _wrap(canvas, _safe(badge.headline), regular, 11, text_w, 3):
+        headline_base = badge_text.base_level(badge.headline)
+        for line in _wrap(badge.headline, False, 11, text_w, 3):
             text_top -= 11 * 1.25
-            canvas.drawString(x + PADDING, text_top, line)
-        canvas.setFillGray(0)
+            _draw_text(canvas, line, False, x + PADDING, text_top, 11, gray=0.2, base=headline_base)
+    canvas.setFillGray(0)
 
 
 def _origin(page_size: tuple[float, float]) -> tuple[float, float]:
@@ -289,15 +279,17 @@ def render_sheet(
         if progress is not None:
             progress(count)
     if count == 0:
-        canvas.setFont(fonts()[0], 12)
+        canvas.setFont(badge_text.default_font(False).name, 12)
         canvas.drawString(20 * mm, page_size[1] - 30 * mm, "No badges to print.")
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
-# bench/badges_bench.py, 2 cores, through the app: about 0.9 ms per badge idle, 1.4 ms under load;
-# 2 ms keeps the "about N seconds" the page shows on the generous side.
+# bench/badges_bench.py, 2 cores, through the app: about 0.9 ms per badge idle, 1.4 ms under load
+# before names were shaped; shaping (issue 11) adds 10-15% (2.28 -> 2.60 ms a badge back to back,
+# on a machine loaded by three other runs). 2 ms keeps the "about N seconds" the page shows on the
+# generous side on a machine of our own.
 SECONDS_PER_BADGE = 0.002
 
 

@@ -313,8 +313,14 @@ def badges_page():
     ids, q = _badge_selection()
     chosen = people.attendees_for_badges(g.event, ids, q)
     count = len(chosen)
-    # Names in a script the embedded font lacks would print as empty boxes: say so before printing.
-    unprintable = [a for a in chosen if badges_pdf.missing_glyphs(f"{a.name}{a.company}{a.headline}")][:50]
+    # Characters no badge font has would print as empty boxes: say which, before printing.
+    unprintable = []
+    for attendee in chosen:
+        missing = badges_pdf.unprintable(attendee.name, attendee.company or "", attendee.headline or "")
+        if missing:
+            unprintable.append((attendee, [(char, f"U+{ord(char):04X}") for char in missing]))
+            if len(unprintable) == 50:
+                break
     return render_template("organizer/badges.html", count=count, q=q, ids=ids or [], unprintable=unprintable,
                            seconds=badges_pdf.estimate_seconds(count), download_token=secrets.token_urlsafe(12),
                            papers=badges_pdf.PAPERS, too_many=count > MAX_BADGES_PER_PDF, limit=MAX_BADGES_PER_PDF)
