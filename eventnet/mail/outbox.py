@@ -15,6 +15,7 @@ from email.utils import format_datetime, make_msgid
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import idna
 from flask import Flask, current_app
 from sqlalchemy import and_, func, or_
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -201,6 +202,24 @@ def queue_email(
 RESERVED_HEADERS = frozenset({"from", "to", "subject", "date", "message-id", "auto-submitted"})
 
 
+def wire_address(address: str) -> str:
+    """An address as it goes on the wire: its domain in ASCII (IDNA 2008 with UTS #46 mapping).
+
+    'anna@bücher.example' -> 'anna@xn--bcher-kva.example': with an ASCII local part the whole
+    message stays ASCII and any relay takes it. A non-ASCII local part keeps its Unicode and
+    needs SMTPUTF8 (RFC 6531), which the transport asks for only then. An address whose domain
+    IDNA refuses is left as it is: the relay's refusal then says why.
+    """
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii():
+        return address
+    try:
+        ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return address
+    return f"{local}@{ascii_domain}"
+
+
 def build_message(row: OutboxMessage) -> EmailMessage:
     """The email for one outbox row: text then HTML as alternatives, then any attachments.
 
@@ -214,7 +233,7 @@ def build_message(row: OutboxMessage) -> EmailMessage:
         built = BuiltEmail(row.subject, row.text_body, row.html_body, dict(row.headers or {}))
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
-    msg["To"] = clean_header(row.to_addr)
+    msg["To"] = wire_address(clean_header(row.to_addr))
     msg["Subject"] = clean_header(built.subject)
     msg["Date"] = format_datetime(utcnow())
     msg["Message-ID"] = row.message_id

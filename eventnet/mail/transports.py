@@ -304,7 +304,8 @@ class SMTPTransport:
         except smtplib.SMTPNotSupportedError as exc:
             # An address that needs SMTPUTF8 (RFC 6531) and a relay without it: this relay can
             # never take this message, and the others are unaffected.
-            raise PermanentFailure(str(exc)) from exc
+            raise PermanentFailure(f"{recipient}: the part before the @ is not plain ASCII, and the mail "
+                                   "server does not accept such addresses (it does not offer SMTPUTF8)") from exc
         except OSError as exc:  # SMTPServerDisconnected, a reset, a TLS error, a timeout
             stage = conn.stage
             self._drop()
