@@ -339,12 +339,13 @@ def test_bulk_upsert_matches_one_at_a_time_for_a_repeated_email(app, make_event)
     from eventnet.attendees.services import AttendeeFields, upsert_attendees
 
     event = make_event()
-    created = upsert_attendees(event, [
+    outcomes = upsert_attendees(event, [
         AttendeeFields("Sam@example.org", "Sam", company="First Co", role="organizer"),
+        AttendeeFields("sam@EXAMPLE.org", "Sam Smith", headline="CTO"),
         AttendeeFields("sam@EXAMPLE.org", "Sam Smith", headline="CTO"),
     ])
     db.session.commit()
-    assert created == [True, False]
+    assert outcomes == ["created", "updated", "unchanged"]
     (sam,) = attendees_of(event)
     assert (sam.email, sam.name, sam.company, sam.headline, sam.role) == (
         "sam@EXAMPLE.org", "Sam Smith", "First Co", "CTO", "organizer",

@@ -344,7 +344,8 @@ def console(app, login, make_event, make_attendee):
     kim = db.session.execute(db.select(Attendee).filter_by(email_key="kim@example.org")).scalar_one()
     steps = [
         (f"/e/org/organizer/attendees/{zed.id}/edit",
-         {"email": "zed@example.org", "name": "Zed Z. Zebulon", "company": "Zeta", "role": "attendee"}),
+         {"email": "zed@example.org", "name": "Zed Z. Zebulon", "company": "Zeta", "role": "attendee",
+          "given_name": "Zed", "family_name": "Zebulon"}),
         (f"/e/org/organizer/attendees/{zed.id}/reissue-badge", {}),
     ]
     for path, data in steps:
