@@ -103,12 +103,63 @@ def test_control_characters_are_rejected():
     assert "control characters" in reasons(parsed)[3]
 
 
-def test_not_utf8_is_a_clear_error():
+def test_excel_windows_1252_is_read_and_said():
+    parsed = parse_csv("email,name\nrene@example.org,René Müller\n".encode("cp1252"))
+    assert parsed.rows[0].name == "René Müller"
+    assert parsed.encoding == "Windows-1252 (Western European)"
+
+
+def test_a_character_set_that_cannot_be_told_is_a_clear_error():
+    # Greek in Windows-1253 reads as well in Baltic and Cyrillic code pages on so few letters.
     with pytest.raises(CSVError) as info:
-        parse_csv("email,name\nrene@example.org,René\n".encode("cp1252"))
-    assert info.value.code == "not_utf8"
-    assert "Save it as CSV UTF-8" in str(info.value)
+        parse_csv("email,name\np@example.org,Γιώργος Παπαδόπουλος\n".encode("cp1253"))
+    assert info.value.code == "unknown_encoding"
+    assert "cannot be told with confidence" in str(info.value) and "Save it as CSV UTF-8" in str(info.value)
     assert "line 2" in str(info.value)
+
+
+PL = "Email;Imię;Nazwisko\r\n" + "".join(f"p{i}@example.org;Łukasz;Żółkiewski-Wójcik\r\n" for i in range(20))
+
+
+@pytest.mark.parametrize("data,encoding,guessed,text", [
+    pytest.param("\ufeffemail,name\na@example.org,Zoë\n".encode(), "utf_8_sig", False, "Zoë", id="utf-8-bom"),
+    pytest.param("\ufeffemail\tname\r\na@example.org\tJürgen\r\n".encode("utf-16-le"), "utf_16", False, "Jürgen",
+                 id="excel-unicode-text"),
+    pytest.param("email,name\na@example.org,Björn Müller-Größe\n".encode("cp1252"), "cp1252", False,
+                 "Björn Müller-Größe", id="cp1252-same-in-its-neighbours"),
+    pytest.param("email,name,company\na@example.org,Inès Núñez,“Crème” – Fils\n".encode("cp1252"), "cp1252", True,
+                 "Inès Núñez", id="cp1252-preferred-to-1250"),
+    pytest.param(PL.encode("cp1250"), "cp1250", False, "Żółkiewski", id="polish-1250-not-read-as-1252"),
+    pytest.param("email,name\nrene@example.org,René Müller\n".encode("mac_roman"), "mac_roman", False, "René Müller",
+                 id="mac-roman-not-RenŽ"),
+    pytest.param("email,name\np@example.org,Иван Петров\nq@example.org,Мария Иванова\n".encode("cp1251"), "cp1251",
+                 False, "Мария Иванова", id="cyrillic-1251"),
+])
+def test_legacy_character_sets_are_read_when_certain(data, encoding, guessed, text):
+    from eventnet.attendees.importer import decoding
+
+    decoded = decoding.decode(data)
+    assert (decoded.encoding, decoded.guessed) == (encoding, guessed)
+    assert text in decoded.text
+    if guessed:
+        assert "cp1250" in decoded.alternatives
+
+
+@pytest.mark.parametrize("data,code,words", [
+    pytest.param("email,name\np@example.org,René\n".encode() + "q@example.org,Zoë\n".encode("cp1252"),
+                 "mixed_encoding", "partly UTF-8 (line 2) and partly another character set (line 3", id="mixed"),
+    pytest.param("email,name\np@example.org,山田太郎\nq@example.org,佐藤花子\n".encode("shift_jis"), "unknown_encoding",
+                 "It reads as well in Shift JIS (Japanese), Windows-949 (Korean)", id="japanese-or-korean"),
+    pytest.param(b"PK\x03\x04\x14\x00\x06\x00", "workbook", "spreadsheet workbook (.xlsx", id="xlsx"),
+    pytest.param(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "workbook", "Excel 97-2003 workbook (.xls)", id="xls"),
+    pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "not_text", "not text", id="png"),
+    pytest.param(bytes(range(128, 256)) * 4, "unknown_encoding", "cannot be told with confidence", id="noise"),
+])
+def test_files_that_cannot_be_read_with_certainty_are_refused_with_what_to_do(data, code, words):
+    with pytest.raises(CSVError) as info:
+        parse_csv(data)
+    assert info.value.code == code
+    assert words in str(info.value) and "Save it as CSV UTF-8" in str(info.value)
 
 
 def test_missing_columns_lists_the_columns_found():

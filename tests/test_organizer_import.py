@@ -119,10 +119,13 @@ def test_formula_cells_are_kept_as_names_but_neutralised_in_the_report(organizer
 
 
 @pytest.mark.parametrize("data,code,words", [
-    ("email,name\nzoë@example.org,Zoë\n".encode("latin-1"), "not_utf8", "Save it as CSV UTF-8"),
-    (b"mail address,who\nada@example.org,Ada\n", "missing_columns", "has no email and no name column"),
+    ("email,name\np@example.org,Γιώργος Παπαδόπουλος\n".encode("cp1253"), "unknown_encoding", "Save it as CSV UTF-8"),
+    ("email,name\np@example.org,René\n".encode() + "q@example.org,Zoë\n".encode("cp1252"), "mixed_encoding",
+     "partly UTF-8 (line 2)"),
     (b"", "empty", "The file is empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "not_utf8", "not UTF-8"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "not_text", "not text"),
+    (b"PK\x03\x04\x14\x00\x06\x00", "workbook", "spreadsheet workbook (.xlsx"),
+    (b"mail address,who\nada@example.org,Ada\n", "missing_columns", "has no email and no name column"),
     (b"email,name,e-mail\na@example.org,A,b@example.org\n", "duplicate_column", "Two columns mean email"),
 ])
 def test_broken_files_get_a_clear_message_and_nothing_is_stored(organizer_client, data, code, words):

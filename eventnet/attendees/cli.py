@@ -75,7 +75,8 @@ def import_command(event_slug: str, file: Path, dry_run: bool) -> None:
       company   optional  (also: Organisation, Organization)
       headline  optional  (also: Title, Job title)
       role      optional  attendee or organizer
-    Other columns are ignored. Comma or semicolon separated, UTF-8 (with or without BOM).
+    Other columns are ignored. Comma or semicolon separated; UTF-8 (with or without
+    BOM), UTF-16 with BOM, or a legacy code page such as Excel's Windows-1252.
 
     The email is the key: importing a fixed file again updates people instead of adding
     them twice, and an empty optional cell keeps what the person already has. Valid rows

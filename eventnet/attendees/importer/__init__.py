@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ...events.models import Event
 from ...extensions import db
-from . import dialect
+from . import decoding, dialect
+from .errors import CSVError
 from ..models import ROLES, normalise_email
 from ..services import CREATED, AttendeeFields, upsert_attendees
 
@@ -37,7 +38,6 @@ MAX_LENGTHS = {"name": 120, "company": 120, "headline": 160}
 ROLE_ALIASES = {"organiser": "organizer", "participant": "attendee"}
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_BOM = b"\xef\xbb\xbf"
 
 
 def _header_key(header: str) -> str:
@@ -46,14 +46,6 @@ def _header_key(header: str) -> str:
 
 
 _HEADER_LOOKUP = {_header_key(alias): name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
-
-
-class CSVError(ValueError):
-    """The file as a whole cannot be imported; `code` is stable, the message says what to do."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass
@@ -75,8 +67,9 @@ class ParsedRow:
 
 @dataclass
 class ParsedCSV:
-    """A read file: which header went to which field, and every non-blank row."""
+    """A read file: its character set, which header went to which field, and every non-blank row."""
 
+    encoding: str  # as the organizer knows it: "UTF-8", "Windows-1252 (Western European)"
     delimiter: str
     headers: list[str]
     columns: dict[str, str]  # our field -> the header as written in the file
@@ -112,21 +105,6 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.rejected
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(_BOM):  # Excel's "CSV UTF-8" writes one; it is not part of the first header
-        data = data[len(_BOM):]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CSVError(
-            "not_utf8",
-            f"The file is not UTF-8 text (line {line} has a byte 0x{data[exc.start]:02X} that UTF-8 does not allow). "
-            "Save it as CSV UTF-8: in Excel choose File > Save As > 'CSV UTF-8 (Comma delimited)'; "
-            "in LibreOffice or Numbers choose the UTF-8 character set. Then import it again.",
-        ) from None
 
 
 def _split(text: str, delimiter: str, quotechar: str = '"') -> list[list[str]]:
@@ -229,8 +207,8 @@ def parse_csv(data: bytes) -> ParsedCSV:
             f"The file is {len(data) / 1024 / 1024:.1f} MB; at most {MAX_BYTES // 1024 // 1024} MB "
             f"({MAX_ROWS:,} rows) can be imported at once. Split it into smaller files.",
         )
-    text = _decode(data)
-    delimiter, records = _read_records(text)
+    decoded = decoding.decode(data)
+    delimiter, records = _read_records(decoded.text)
     header_index = next(i for i, r in enumerate(records) if not _is_blank(r))
     headers = [h.strip() for h in records[header_index]]
     columns, ignored = _map_headers(headers)
@@ -268,6 +246,7 @@ def parse_csv(data: bytes) -> ParsedCSV:
         _check_row(row, raw, seen)
         rows.append(row)
     return ParsedCSV(
+        encoding=decoded.label,
         delimiter=delimiter,
         headers=headers,
         columns={name: headers[col] for name, col in columns.items()},
