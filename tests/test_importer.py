@@ -59,14 +59,14 @@ def test_row_numbers_count_blank_lines_like_a_spreadsheet():
 def test_every_kind_of_bad_row_is_rejected_with_its_reason():
     data = (
         "email,name,company,headline,role\n"
-        "ok@example.org,Fine Person,,,\n"          # 2
+        "ok@example.org,Fine Person,,,organizer\n"  # 2
         "bad@,Bad Email,,,\n"                      # 3
         "noname@example.org,,,,\n"                 # 4
         f"long@example.org,{'N' * 121},,,\n"       # 5
         f"co@example.org,Co,{'C' * 121},,\n"       # 6
         f"hl@example.org,Hl,,{'H' * 161},\n"       # 7
         "role@example.org,Role,,,speaker\n"        # 8
-        "OK@Example.org,Fine Again,,,\n"           # 9
+        "OK@Example.org,Fine Again,,,attendee\n"   # 9
         ",No Email,,,\n"                           # 10
     ).encode()
     parsed = parse_csv(data)
@@ -78,8 +78,12 @@ def test_every_kind_of_bad_row_is_rejected_with_its_reason():
     assert got[6] == "company is longer than 120 characters (121)"
     assert got[7] == "headline is longer than 160 characters (161)"
     assert got[8] == "role must be attendee or organizer, not 'speaker'"
-    assert got[9].startswith("duplicate of row 2")
     assert got[10] == "email is missing"
+    # A repeated email is not an error: the first row is imported, the repeat is skipped and says why.
+    (again,) = parsed.skipped_rows
+    assert (again.row, again.skip) == (9, "duplicate of row 2 (same email): only row 2 is imported; "
+                                           "this row's name and role differ")
+    assert parsed.duplicates == 1
 
 
 def test_limits_are_exactly_the_column_sizes():
@@ -107,6 +111,7 @@ def test_excel_windows_1252_is_read_and_said():
     parsed = parse_csv("email,name\nrene@example.org,René Müller\n".encode("cp1252"))
     assert parsed.rows[0].name == "René Müller"
     assert parsed.encoding == "Windows-1252 (Western European)"
+    assert "Read as Windows-1252 (Western European)" in parsed.notes()[0]
 
 
 def test_a_character_set_that_cannot_be_told_is_a_clear_error():
@@ -176,10 +181,12 @@ def test_empty_file():
     assert info.value.code == "empty"
 
 
-def test_two_columns_for_one_field():
-    with pytest.raises(CSVError) as info:
-        parse_csv(b"email,e-mail,name\n")
-    assert info.value.code == "duplicate_column"
+def test_two_columns_for_one_field_the_first_with_data_wins():
+    parsed = parse_csv(b"email,e-mail,name\n,a@example.org,A\n,b@example.org,B\n")
+    assert parsed.columns["email"] == "e-mail"
+    assert [r.email for r in parsed.rows] == ["a@example.org", "b@example.org"]
+    (note,) = parsed.colmap.notes["email"]
+    assert note == "Used “e-mail” (column B), the first with data; not used: “email” (column A), empty."
 
 
 def test_size_and_row_limits(monkeypatch):
@@ -264,7 +271,7 @@ def _people(event):
     return {a.email_key: a for a in attendees_of(event)}
 
 
-def test_reimporting_a_large_file_updates_creates_and_rejects_by_row(app, make_event, make_attendee):
+def test_reimporting_a_large_file_updates_creates_skips_and_rejects_by_row(app, make_event, make_attendee):
     event = make_event()
     other = make_event()
     # Someone already in the event (signed up before the import) and someone in another event
@@ -284,6 +291,7 @@ def test_reimporting_a_large_file_updates_creates_and_rejects_by_row(app, make_e
     lines = ["Email,Name,Company"]
     expected: dict[str, tuple[str, str, str, str]] = {}  # key -> email, name, company, headline
     rejected: dict[int, str] = {}
+    skipped: dict[int, str] = {}
     changed: set[str] = set()
     for i in range(2000):
         email = f"P{i}@EXAMPLE.ORG" if i % 7 == 0 else f"p{i}@example.org"
@@ -300,7 +308,7 @@ def test_reimporting_a_large_file_updates_creates_and_rejects_by_row(app, make_e
             rejected[len(lines)] = f"invalid email 'bad-{i}'"
         if i % 400 == 399:
             lines.append(f"p{i}@Example.org,Again {i},Co")
-            rejected[len(lines)] = f"duplicate of row {len(lines) - 1}"
+            skipped[len(lines)] = f"duplicate of row {len(lines) - 1} (same email)"
         if i % 500 == 250:
             lines.append(f"noname{i}@example.org,,Co")
             rejected[len(lines)] = "name is missing"
@@ -309,14 +317,16 @@ def test_reimporting_a_large_file_updates_creates_and_rejects_by_row(app, make_e
         expected[f"new{j}@example.org"] = (f"new{j}@example.org", f"New {j}", "", "")
     parsed = parse_csv(("\n".join(lines) + "\n").encode())
 
+    counts = {"created": 100, "updated": len(changed), "unchanged": 2000 - len(changed), "skipped": len(skipped),
+              "rejected": len(rejected)}
     dry = import_rows(event, parsed, dry_run=True)
-    assert (len(dry.created), len(dry.updated), len(dry.rejected)) == (100, 2000, len(rejected))
+    assert dry.counts() == counts
     assert len(attendees_of(event)) == 2000
 
     with _statements(db.engine) as sent:
         report = import_rows(event, parsed)
     assert len(sent) < 30, f"{len(sent)} statements for 2,100 rows: the import went row by row"
-    assert (len(report.created), len(report.updated)) == (100, 2000)
+    assert report.counts() == counts
     assert {r.row: r.email for r in report.created} == {
         row: line.split(",")[0] for row, line in enumerate(lines, 1) if line.startswith("new")
     }
@@ -324,6 +334,12 @@ def test_reimporting_a_large_file_updates_creates_and_rejects_by_row(app, make_e
     assert got.keys() == rejected.keys()
     for row, reason in rejected.items():
         assert got[row].startswith(reason), (row, got[row])
+    got = {r.row: "; ".join(r.reasons) for r in report.skipped}
+    assert got.keys() == skipped.keys()
+    for row, reason in skipped.items():
+        assert got[row].startswith(reason), (row, got[row])
+    assert {r.row for r in report.updated} == {n for n, line in enumerate(lines, 1)
+                                               if line.split(",")[0].lower() in changed and n not in skipped}
 
     db.session.expire_all()
     people = _people(event)
@@ -466,3 +482,127 @@ def test_a_file_that_kept_the_old_sniffer_busy_parses_at_once():
     assert time.perf_counter() - started < 0.5
     assert len(parsed.valid_rows) == len(parsed.rows) > 600
     assert parsed.rows[0].name.startswith('Ann "b "c')
+
+
+# ----------------------------------------------------------------------------- header vocabulary
+
+@pytest.mark.parametrize("header,expected", [
+    pytest.param("E-Mail;Vorname;Nachname;Firma;Berufsbezeichnung;Status",
+                 ("email", "given_name", "family_name", "company", "headline", "status"), id="de"),
+    pytest.param("E-Mail-Adresse;Name;Vorname;Unternehmen;Funktion;Anmeldestatus",
+                 ("email", "family_name", "given_name", "company", "headline", "status"), id="de-name-is-family"),
+    pytest.param("Courriel;Nom;Prénom;Société;Fonction;Statut",
+                 ("email", "family_name", "given_name", "company", "headline", "status"), id="fr"),
+    pytest.param("Adresse e-mail;Nom complet;Entreprise;Intitulé du poste;Statut de l'inscription",
+                 ("email", "name", "company", "headline", "status"), id="fr-full-name"),
+    pytest.param("Correo electrónico;Nombre;Apellidos;Empresa;Cargo;Estado",
+                 ("email", "given_name", "family_name", "company", "headline", "status"), id="es"),
+    pytest.param("Indirizzo email;Nome;Cognome;Azienda;Ruolo;Stato",
+                 ("email", "given_name", "family_name", "company", "headline", "status"), id="it"),
+    pytest.param("E-mailadres;Voornaam;Tussenvoegsel;Achternaam;Organisatie;Functie;Status",
+                 ("email", "given_name", "name_particle", "family_name", "company", "headline", "status"), id="nl"),
+    pytest.param("E-mail;Nome;Sobrenome;Empresa;Cargo;Situação",
+                 ("email", "given_name", "family_name", "company", "headline", "status"), id="pt"),
+    pytest.param("Endereço de e-mail;Nome completo;Organização;Profissão;Estado",
+                 ("email", "name", "company", "headline", "status"), id="pt-full-name"),
+    pytest.param("Email;Name;Surname;Company;Title", ("email", "given_name", "family_name", "company", "headline"),
+                 id="en-name-and-surname"),
+    pytest.param("Your email *;What is your name?;Company / Organisation (optional);What's your role?",
+                 ("email", "name", "company", "headline"), id="form-questions"),
+])
+def test_core_headers_in_other_languages(header, expected):
+    """Each header of the row names the field at the same place in `expected`, whatever its language."""
+    statuses = {"status": "paid"}
+    values = {"email": "a@example.org", "given_name": "Ana", "family_name": "Souza", "name": "Ana Souza",
+              "name_particle": "de", "company": "Globex", "headline": "Chief Data Officer", **statuses}
+    line = ";".join(values[name] for name in expected)
+    parsed = parse_csv(f"{header}\n{line}\n".encode())
+    assert parsed.colmap.fields == {name: index for index, name in enumerate(expected)}
+    (row,) = parsed.rows
+    assert row.valid and row.email == "a@example.org" and row.company == "Globex"
+
+
+def test_a_title_column_is_a_prefix_when_it_holds_titles_and_a_job_title_otherwise():
+    prefixes = parse_csv(b"Email,Title,First name,Last name\na@example.org,Dr.,Ana,Souza\nb@example.org,,Bo,Li\n"
+                         b"c@example.org,Prof. Dr. med.,Cy,Ng\n")
+    assert prefixes.columns["name_prefix"] == "Title" and "headline" not in prefixes.columns
+    assert [(r.name, r.name_prefix) for r in prefixes.rows] == [("Ana Souza", "Dr."), ("Bo Li", None),
+                                                                ("Cy Ng", "Prof. Dr. med.")]
+    jobs = parse_csv(b"Email,Name,Title\na@example.org,Ana Souza,Data engineer\nb@example.org,Bo Li,Dr.\n")
+    assert jobs.columns["headline"] == "Title" and "name_prefix" not in jobs.columns
+
+
+def test_role_and_status_columns_are_used_only_when_they_hold_roles_and_statuses():
+    parsed = parse_csv(b"Email,Name,Role,Status\na@example.org,Ana,Speaker,VIP\nb@example.org,Bo,Sponsor,Press\n")
+    assert "role" not in parsed.columns and "status" not in parsed.columns
+    assert parsed.colmap.notes["role"] == ["“Role” (column C) was not used: its values are not attendee or organizer."]
+    assert parsed.colmap.notes["status"] == ["“Status” (column D) was not used: its values are not registration statuses."]
+    assert len(parsed.valid_rows) == 2
+
+
+@pytest.mark.parametrize("status,outcome", [
+    ("Paid", "import"), ("Attending", "import"), ("approved", "import"), ("Checked In", "import"), ("", "import"),
+    ("Pending", "pending"), ("pending_approval", "pending"), ("en attente", "pending"), ("ausstehend", "pending"),
+    ("Cancelled", "cancelled"), ("canceled", "cancelled"), ("storniert", "cancelled"), ("Annulé", "cancelled"),
+    ("Refunded", "refunded"), ("Erstattet", "refunded"), ("declined", "declined"), ("Void", "void"),
+    ("waitlist", "on the waiting list"), ("Liste d'attente", "on the waiting list"), ("Not Attending", "not attending"),
+])
+def test_status_words(status, outcome):
+    parsed = parse_csv(f"email,name,status\na@example.org,Ana,{status}\nb@example.org,Bo,Paid\n".encode())
+    row = parsed.rows[0]
+    if outcome == "import":
+        assert row.valid and not row.pending
+    elif outcome == "pending":
+        assert row.valid and row.pending and row.notes[0].endswith(f"(status {status!r}): imported")
+    else:
+        assert row.skipped and row.skip == f"{outcome} (status {status!r})"
+
+
+def test_an_unknown_status_skips_the_row_and_says_how_to_import_it():
+    parsed = parse_csv(b"email,name,status\na@example.org,Ana,Paid\nb@example.org,Bo,Sponsor\nc@example.org,Cy,Paid\n")
+    assert parsed.rows[1].skip == ("status 'Sponsor' is not a registration status we know: import it by choosing "
+                                   "“not used” for the status column")
+
+
+def test_split_names_are_kept_as_given_and_joined_in_their_own_order():
+    parsed = parse_csv("email,first name,last name\n"
+                       "t@example.org,Tomás,Herrera Díaz\n"
+                       "y@example.org,太郎,山田\n"
+                       "k@example.org,민준,김\n"
+                       "f@example.org,,Okafor\n".encode())
+    assert [(r.name, r.given_name, r.family_name) for r in parsed.rows] == [
+        ("Tomás Herrera Díaz", "Tomás", "Herrera Díaz"), ("山田太郎", "太郎", "山田"), ("김민준", "민준", "김"),
+        ("Okafor", None, "Okafor")]
+
+
+def test_a_joined_name_is_never_split():
+    (row,) = parse_csv("email,name\nh@example.org,Hal Daumé III\n".encode()).rows
+    assert (row.name, row.given_name, row.family_name, row.name_prefix) == ("Hal Daumé III", None, None, None)
+
+
+def test_name_parts_from_a_file_are_stored_and_cleared_when_a_later_file_renames_without_them(app, make_event):
+    event = make_event()
+    import_rows(event, parse_csv("email,first name,last name\nt@example.org,Tomás,Herrera Díaz\n".encode()))
+    (person,) = attendees_of(event)
+    assert (person.name, person.given_name, person.family_name) == ("Tomás Herrera Díaz", "Tomás", "Herrera Díaz")
+    same = import_rows(event, parse_csv("email,name\nt@example.org,Tomás Herrera Díaz\n".encode()))
+    assert [r.row for r in same.unchanged] == [2]  # the parts stay: they still describe the name
+    renamed = import_rows(event, parse_csv("email,name\nt@example.org,Tomás Herrera\n".encode()))
+    assert [r.row for r in renamed.updated] == [2]
+    db.session.expire_all()
+    (person,) = attendees_of(event)
+    assert (person.name, person.given_name, person.family_name) == ("Tomás Herrera", "", "")
+
+
+def test_title_rows_above_the_header_are_skipped_and_rows_keep_their_spreadsheet_numbers():
+    parsed = parse_csv(b"Attendee list - DevConf 2026,,\n,,\nEmail,Name,Company\na@example.org,Ana,Globex\n")
+    assert parsed.header_row == 3 and [r.row for r in parsed.rows] == [4]
+    assert "The header is row 3: the 2 rows above it (1 title row and 1 blank row) are not imported." in parsed.notes()
+
+
+def test_attendee_columns_win_over_the_buyers():
+    parsed = parse_csv(b"Buyer Email,Buyer Name,Attendee Email,Attendee Name,Order Company Name\n"
+                       b"boss@example.org,Boss,ana@example.org,Ana Souza,Globex\n")
+    assert parsed.columns == {"email": "Attendee Email", "name": "Attendee Name"}
+    assert parsed.colmap.notes["company"] == [
+        "“Order Company Name” (column E) is the buyer's or the order's, not the attendee's: not used."]

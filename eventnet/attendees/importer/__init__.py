@@ -1,229 +1,228 @@
-"""Attendee lists from CSV: parse and validate row by row, then create or update in one go.
+"""Attendee lists from CSV: read and check row by row, then create or update in one go.
 
-Two steps so that both the command line and a browser upload can show the same report:
+Two steps so that both the command line and a browser upload show the same report:
 `parse_csv(data)` reads and checks the file without touching the database, and
-`import_rows(event, parsed)` writes the valid rows in one transaction.
+`import_rows(event, parsed)` writes the importable rows in one transaction.
+
+Reading a file goes through small modules, each with its rules and sources:
+- decoding: bytes to text (UTF-8, UTF-16 with BOM, or a legacy code page we are sure of);
+- dialect: the delimiter and quote from the first few KB, in linear time;
+- headers: the header row (title rows above it skipped) and which column feeds each field;
+- vocabulary: the header names of each field in the languages organizers use, and statuses;
+- rows: one row's values, its display name, whether it is imported, skipped or rejected;
+- report and saving: the outcome of each row.
 """
 from __future__ import annotations
 
 import csv
 import io
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from email_validator import EmailNotValidError, validate_email
-from sqlalchemy.exc import IntegrityError
-
-from ...events.models import Event
-from ...extensions import db
-from . import decoding, dialect
+from . import decoding, dialect, headers
+from .decoding import Decoded
 from .errors import CSVError
-from ..models import ROLES, normalise_email
-from ..services import CREATED, AttendeeFields, upsert_attendees
+from .headers import ColumnMap, MappingInvalid, column_letter, resolve_columns
+from .report import OUTCOMES, ImportReport, RowResult
+from .rows import MAX_LENGTHS, ParsedRow, mark_duplicates, read_row, shorten
+from .saving import import_rows
+from .vocabulary import FIELDS, LABELS
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
+DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
-# Our field -> the header names people use for it, compared after _header_key().
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "email": ("email", "e-mail", "email address", "e-mail address", "mail"),
-    "name": ("name", "full name", "fullname", "attendee name", "participant"),
-    "company": ("company", "organisation", "organization", "org", "employer", "company name"),
-    "headline": ("headline", "title", "job title", "position", "role title"),
-    "role": ("role", "type", "attendee type"),
-}
-REQUIRED = ("email", "name")
-MAX_LENGTHS = {"name": 120, "company": 120, "headline": 160}
-# British spelling is common in the files organizers send.
-ROLE_ALIASES = {"organiser": "organizer", "participant": "attendee"}
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _header_key(header: str) -> str:
-    # "E-Mail", "e_mail" and " email " all become "email"; "Job title" becomes "jobtitle".
-    return re.sub(r"[^0-9a-z]", "", header.casefold())
-
-
-_HEADER_LOOKUP = {_header_key(alias): name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
-
-
-@dataclass
-class ParsedRow:
-    """One data row: the values we read, and why it cannot be imported (if it cannot)."""
-
-    row: int  # as a spreadsheet numbers it: the header is row 1
-    email: str
-    name: str
-    company: str | None
-    headline: str | None
-    role: str | None
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        return not self.errors
+__all__ = [
+    "CSVError", "ColumnMap", "Decoded", "FIELDS", "ImportReport", "LABELS", "MAX_BYTES", "MAX_LENGTHS", "MAX_ROWS",
+    "MappingInvalid", "OUTCOMES", "ParsedCSV", "ParsedRow", "RowResult", "column_letter", "import_rows",
+    "parse_csv", "read_csv", "resolve_columns", "shorten",
+]
 
 
 @dataclass
 class ParsedCSV:
-    """A read file: its character set, which header went to which field, and every non-blank row."""
+    """A read file: how it was read, which column feeds each field, and every non-blank row after the header.
 
-    encoding: str  # as the organizer knows it: "UTF-8", "Windows-1252 (Western European)"
+    `header_row` is the header's row number as a spreadsheet shows it. `mapping_errors` (field ->
+    message) is set when the columns cannot give every row an email and a name: `rows` is then
+    empty, and the organizer chooses the columns (browser) or passes --map (CLI).
+    """
+
+    decoded: Decoded
     delimiter: str
-    headers: list[str]
-    columns: dict[str, str]  # our field -> the header as written in the file
-    ignored: list[str]
+    header_row: int
+    colmap: ColumnMap
     rows: list[ParsedRow]
+    mapping_errors: dict[str, str] = field(default_factory=dict)
+    duplicates: int = 0
+    rows_above: int = 0  # non-blank rows above the header (a title), skipped
+    samples: dict[int, str] = field(default_factory=dict)  # column -> its first value, for the column choices
+
+    @property
+    def headers(self) -> list[str]:
+        return self.colmap.headers
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Our field -> the header as written in the file."""
+        return {name: self.colmap.headers[index].strip() for name, index in self.colmap.fields.items()}
+
+    @property
+    def ignored(self) -> list[str]:
+        return self.colmap.unused
+
+    @property
+    def encoding(self) -> str:
+        return self.decoded.label
 
     @property
     def valid_rows(self) -> list[ParsedRow]:
+        """The rows that are imported."""
         return [r for r in self.rows if r.valid]
 
     @property
     def invalid_rows(self) -> list[ParsedRow]:
-        return [r for r in self.rows if not r.valid]
-
-
-@dataclass
-class RowResult:
-    row: int
-    email: str
-    name: str
-    reasons: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ImportReport:
-    """What an import did (or, on a dry run, would do), row by row."""
-
-    created: list[RowResult] = field(default_factory=list)
-    updated: list[RowResult] = field(default_factory=list)
-    rejected: list[RowResult] = field(default_factory=list)
-    dry_run: bool = False
+        """The rows that are rejected."""
+        return [r for r in self.rows if r.rejected]
 
     @property
-    def ok(self) -> bool:
-        return not self.rejected
+    def skipped_rows(self) -> list[ParsedRow]:
+        return [r for r in self.rows if r.skipped]
+
+    def mapping(self) -> list[dict]:
+        """Each used field with its column, as the preview and the report show it.
+
+        [{"field": "email", "label": "Email", "header": "Attendee email", "column": "S",
+          "notes": ["Used ..."], "by_hand": False}, ...], in FIELDS order.
+        """
+        return [
+            {"field": name, "label": LABELS[name], "header": self.colmap.headers[index].strip(),
+             "column": column_letter(index), "notes": list(self.colmap.notes.get(name, ())),
+             "by_hand": name in self.colmap.chosen_by_hand}
+            for name in FIELDS if (index := self.colmap.fields.get(name)) is not None
+        ]
+
+    def notes(self) -> list[str]:
+        """What the file as a whole looked like, in words: encoding, delimiter, header row, duplicates."""
+        said = [f"Read as {self.decoded.label}, columns separated by {DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}."]
+        if self.header_row > 1:
+            above, blank = self.header_row - 1, self.header_row - 1 - self.rows_above
+            kinds = [f"{n} {kind} {'row' if n == 1 else 'rows'}" for n, kind in ((self.rows_above, "title"),
+                                                                                (blank, "blank")) if n]
+            said.append(f"The header is row {self.header_row}: the {'row' if above == 1 else f'{above} rows'} above it "
+                        f"({' and '.join(kinds)}) {'is' if above == 1 else 'are'} not imported.")
+        if self.duplicates:
+            said.append(f"{self.duplicates} {'row repeats an email' if self.duplicates == 1 else 'rows repeat emails'} "
+                        "of an earlier row: the first row of each email is imported, the repeats are skipped.")
+        return said
 
 
-def _split(text: str, delimiter: str, quotechar: str = '"') -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quotechar, strict=False))
-
-
-def _map_headers(headers: list[str]) -> tuple[dict[str, int], list[str]]:
-    columns: dict[str, int] = {}
-    ignored = []
-    for index, header in enumerate(headers):
-        name = _HEADER_LOOKUP.get(_header_key(header))
-        if name is None:
-            if header.strip():
-                ignored.append(header.strip())
-        elif name in columns:
-            raise CSVError(
-                "duplicate_column",
-                f"Two columns mean {name}: {headers[columns[name]].strip()!r} and {header.strip()!r}. Keep one of them.",
-            )
-        else:
-            columns[name] = index
-    return columns, ignored
+def _split(text: str, delimiter: str, quotechar: str) -> list[list[str]]:
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quotechar, strict=False))
+    except csv.Error as exc:  # a cell over csv's field size limit (128 KB)
+        raise CSVError("unreadable", f"The file is not a CSV we can read: {exc}.") from None
 
 
 def _is_blank(record: list[str]) -> bool:
     return not any(cell.strip() for cell in record)
 
 
-def _read_records(text: str) -> tuple[str, list[list[str]]]:
-    """Split the text with the detected delimiter, or the next one whose header names our required columns.
+def _records(text: str) -> tuple[str, list[list[str]], int | None]:
+    """Split with the detected delimiter, or the next one under which a header names an email and a name.
 
     The dialect comes from the first few KB in linear time (dialect.detect), never from
     csv.Sniffer, whose regular expressions take seconds on a crafted file of a few dozen KB.
+    Returns the delimiter, the records and the header's index (None when no row names a person).
     """
     found = dialect.detect(text)
     if found.skip_lines:
         text = text.split("\n", found.skip_lines)[-1] if "\n" in text else ""
-    first_try = None
+    first = None
     for delimiter in found.candidates:
-        try:
-            records = _split(text, delimiter, found.quotechar)
-        except csv.Error as exc:
-            raise CSVError("unreadable", f"The file is not a CSV we can read: {exc}.") from None
-        header = next((r for r in records if not _is_blank(r)), None)
-        if header is None:
-            raise CSVError("empty", "The file is empty. Its first row must name the columns, e.g. email,name,company.")
-        columns, _ = _map_headers(header)
-        if all(name in columns for name in REQUIRED):
-            return delimiter, records
-        first_try = first_try or (delimiter, records)
-    # No delimiter yields the required columns: report them as the detected one reads them.
-    return first_try
+        records = _split(text, delimiter, found.quotechar)
+        header = headers.find_header(records)
+        if header is not None:
+            return delimiter, records, header
+        first = first or (delimiter, records)
+    return first[0], first[1], None
 
 
-def _cell(record: list[str], index: int | None) -> str:
-    if index is None or index >= len(record):
-        return ""
-    return record[index].strip()
+def _fallback_header(records: list[list[str]]) -> int:
+    """Without a recognised header: the first of the first rows with two or more cells, else the first non-blank."""
+    non_blank = [i for i, r in enumerate(records) if not _is_blank(r)][: headers.HEADER_SEARCH_ROWS]
+    return next((i for i in non_blank if sum(1 for c in records[i] if c.strip()) >= 2), non_blank[0])
 
 
-def _check_row(row: ParsedRow, raw: dict[str, str], seen: dict[str, int]) -> None:
-    errors = row.errors
-    if not row.email:
-        errors.append("email is missing")
-    else:
-        try:
-            validate_email(row.email, check_deliverability=False)
-        except EmailNotValidError as exc:
-            errors.append(f"invalid email {row.email!r}: {exc}")
-        else:
-            key = normalise_email(row.email)
-            if key in seen:
-                errors.append(f"duplicate of row {seen[key]} (same email)")
-            else:
-                seen[key] = row.row
-    if not row.name:
-        errors.append("name is missing")
-    for name, limit in MAX_LENGTHS.items():
-        value = raw.get(name, "")
-        if len(value) > limit:
-            errors.append(f"{name} is longer than {limit} characters ({len(value)})")
-    for name, value in raw.items():
-        # NUL and other control characters break PostgreSQL text and every printed badge.
-        if _CONTROL.search(value):
-            errors.append(f"{name} contains control characters or a line break")
-    if raw.get("role"):
-        role = raw["role"].casefold()
-        role = ROLE_ALIASES.get(role, role)
-        if role in ROLES:
-            row.role = role
-        else:
-            errors.append(f"role must be {' or '.join(ROLES)}, not {raw['role']!r}")
+def _missing(colmap: ColumnMap) -> dict[str, str]:
+    """What the detected mapping lacks (field -> message), with the whole story under "_file"."""
+    has = {"email": "email" in colmap.fields,
+           "name": any(f in colmap.fields for f in ("name", "given_name", "family_name"))}
+    messages = {"email": "Choose the column that holds the email addresses: the email is how people log in.",
+                "name": "Choose the column that holds the names (or the given and family name columns)."}
+    errors = {name: messages[name] for name, found in has.items() if not found}
+    if errors:
+        found = ", ".join(repr(h.strip()) for h in colmap.headers if h.strip()) or "none"
+        errors["_file"] = (
+            f"The file has no {' and no '.join(errors)} column that we recognise. Columns found: {found}. "
+            "Name the columns in the first row (email and name, or first and last name; company, job title, "
+            "role and status are optional), or choose them.")
+    return errors
 
 
-def parse_csv(data: bytes) -> ParsedCSV:
-    """Read and validate an attendee CSV without touching the database; raises CSVError."""
+def _samples(body: list[list[str]], width: int, rows: int = 200) -> dict[int, str]:
+    """Each column's first value in the first rows, to tell columns apart when choosing them."""
+    samples: dict[int, str] = {}
+    for record in body[:rows]:
+        for index, cell in enumerate(record[:width]):
+            if index not in samples and cell.strip():
+                samples[index] = cell.strip()
+    return samples
+
+
+def read_csv(data: bytes, choices: Mapping[str, int | None] | None = None, encoding: str | None = None) -> ParsedCSV:
+    """Read and check an attendee CSV without touching the database.
+
+    `choices` (field -> column index, None for "not used") change the detected mapping;
+    `encoding` reads the file in that character set instead of the detected one. CSVError when
+    the file cannot be read at all; a mapping that gives no email or name is not an error here
+    but ParsedCSV.mapping_errors, so that the browser can show the file and let the organizer
+    choose the columns.
+    """
     if len(data) > MAX_BYTES:
         raise CSVError(
             "too_large",
             f"The file is {len(data) / 1024 / 1024:.1f} MB; at most {MAX_BYTES // 1024 // 1024} MB "
             f"({MAX_ROWS:,} rows) can be imported at once. Split it into smaller files.",
         )
-    decoded = decoding.decode(data)
-    delimiter, records = _read_records(decoded.text)
-    header_index = next(i for i, r in enumerate(records) if not _is_blank(r))
-    headers = [h.strip() for h in records[header_index]]
-    columns, ignored = _map_headers(headers)
-    missing = [name for name in REQUIRED if name not in columns]
-    if missing:
-        found = ", ".join(repr(h) for h in headers if h) or "none"
-        raise CSVError(
-            "missing_columns",
-            f"The file has no {' and no '.join(missing)} column. Columns found: {found}. "
-            "The first row must name the columns: email and name are required; company, headline and role are optional.",
-        )
-    rows: list[ParsedRow] = []
-    seen: dict[str, int] = {}
-    for index in range(header_index + 1, len(records)):
-        record = records[index]
+    decoded = decoding.read_as(data, encoding) if encoding else decoding.decode(data)
+    delimiter, records, header_index = _records(decoded.text)
+    if all(_is_blank(r) for r in records):
+        raise CSVError("empty", "The file is empty. Its first row must name the columns, e.g. email,name,company.")
+    if header_index is None:
+        header_index = _fallback_header(records)
+    header = [h.strip() for h in records[header_index]]
+    width = max(len(header), max((len(r) for r in records[header_index + 1:]), default=0))
+    header += [""] * (width - len(header))  # cells past the header's last one still get a column
+    body = records[header_index + 1:]
+    colmap = headers.detect(header, body)
+    errors: dict[str, str] = {}
+    if choices:
+        try:
+            colmap = headers.apply_choices(colmap, choices)
+        except MappingInvalid as invalid:
+            errors = dict(invalid.errors)
+    elif not headers.names_a_person(colmap.fields):
+        errors = _missing(colmap)
+    parsed = ParsedCSV(
+        decoded=decoded, delimiter=delimiter, header_row=header_index + 1, colmap=colmap, rows=[],
+        mapping_errors=errors, rows_above=sum(1 for r in records[:header_index] if not _is_blank(r)),
+        samples=_samples(body, width),
+    )
+    if errors:
+        return parsed
+    rows = parsed.rows
+    for offset, record in enumerate(body):
         if _is_blank(record):
             continue
         if len(rows) >= MAX_ROWS:
@@ -231,62 +230,17 @@ def parse_csv(data: bytes) -> ParsedCSV:
                 "too_many_rows",
                 f"The file has more than {MAX_ROWS:,} rows; import at most {MAX_ROWS:,} at once. Split it into smaller files.",
             )
-        raw = {name: _cell(record, col) for name, col in columns.items()}
-        # Cells that start with = + - @ are kept as typed: here they are names, not formulas.
-        # Exports that open in spreadsheets must neutralise them there, where the risk is.
-        row = ParsedRow(
-            row=index + 1,
-            email=raw["email"],
-            name=raw["name"],
-            # An empty or absent cell leaves what the person typed into their profile alone.
-            company=raw.get("company") or None,
-            headline=raw.get("headline") or None,
-            role=None,
-        )
-        _check_row(row, raw, seen)
-        rows.append(row)
-    return ParsedCSV(
-        encoding=decoded.label,
-        delimiter=delimiter,
-        headers=headers,
-        columns={name: headers[col] for name, col in columns.items()},
-        ignored=ignored,
-        rows=rows,
-    )
+        rows.append(read_row(header_index + 2 + offset, record, colmap.fields))
+    parsed.duplicates = mark_duplicates(rows)
+    return parsed
 
 
-def _apply(event: Event, parsed: ParsedCSV, dry_run: bool) -> ImportReport:
-    report = ImportReport(dry_run=dry_run)
-    valid = parsed.valid_rows
-    # One read of the event's attendees and batched writes: row-at-a-time lookups and flushes
-    # made a 20,000-row file take seconds per thousand rows.
-    outcomes = iter(upsert_attendees(
-        event,
-        [AttendeeFields(r.email, r.name, company=r.company, headline=r.headline, role=r.role) for r in valid],
-        dry_run=dry_run,
-    ))  # one per valid row, in file order
-    for row in parsed.rows:
-        result = RowResult(row.row, row.email, row.name, list(row.errors))
-        if not row.valid:
-            report.rejected.append(result)
-        else:
-            (report.created if next(outcomes) == CREATED else report.updated).append(result)
-    return report
-
-
-def import_rows(event: Event, parsed: ParsedCSV, dry_run: bool = False) -> ImportReport:
-    """Create or update the valid rows in one transaction; on a dry run, only say what would happen."""
-    try:
-        report = _apply(event, parsed, dry_run)
-        if dry_run:
-            db.session.rollback()
-        else:
-            db.session.commit()
-        return report
-    except IntegrityError:
-        # Someone else (a second import, a sign-up) created one of these people meanwhile:
-        # run once more, and that row becomes an update.
-        db.session.rollback()
-        report = _apply(event, parsed, dry_run)
-        db.session.commit()
-        return report
+def parse_csv(data: bytes, choices: Mapping[str, int | None] | None = None, encoding: str | None = None) -> ParsedCSV:
+    """read_csv, with a mapping that gives no email or name as a CSVError ("missing_columns", "invalid_mapping")."""
+    parsed = read_csv(data, choices, encoding)
+    if parsed.mapping_errors:
+        errors = dict(parsed.mapping_errors)
+        if "_file" in errors:
+            raise CSVError("missing_columns", errors["_file"])
+        raise CSVError("invalid_mapping", " ".join(errors.values()))
+    return parsed
