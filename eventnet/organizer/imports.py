@@ -222,7 +222,7 @@ def confirm_import(event: Event, actor: Attendee, upload_id: str, form: Mapping[
     upload.report = report_dict(upload, parsed, report)
     upload.data = None  # the attendees are in the database now; the file is not needed
     audit.record(event, db.session.get(Attendee, actor.id), "csv_imported", filename=upload.filename,
-                 **report.counts(), columns={m["field"]: m["header"] for m in upload.report["mapping"]})
+                 **report.counts())
     db.session.commit()
     return upload
 
