@@ -200,6 +200,17 @@ def test_size_and_row_limits(monkeypatch):
     assert info.value.code == "too_many_rows"
 
 
+def test_a_file_of_thousands_of_columns_is_refused_and_long_headers_are_shortened():
+    with pytest.raises(CSVError) as info:
+        parse_csv(b"email,name" + b",x" * importer.MAX_COLUMNS + b"\na@example.org,A\n")
+    assert info.value.code == "too_many_columns" and "at most 1,000" in str(info.value)
+    long_header = "Which company or organisation will you represent " + "at the conference " * 200
+    parsed = parse_csv(f"email,name,{long_header}\na@example.org,A,Globex\n".encode(), {"company": 2})
+    (used,) = [m for m in parsed.mapping() if m["field"] == "company"]
+    assert len(used["header"]) == 60 and used["header"].endswith("…")
+    assert parsed.rows[0].company == "Globex"
+
+
 def test_import_creates_then_updates_case_insensitively(app, make_event):
     event = make_event()
     first = import_rows(event, parse_csv(b"email,name,company,role\nAda@Example.org,Ada,Northwind,organizer\nbo@example.org,Bo,,\n"))

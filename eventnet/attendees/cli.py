@@ -12,7 +12,6 @@ from ..events.models import Event
 from ..extensions import db
 from ..mail.services import absolute_url
 from .email_change import EmailChangeError, change_by_operator
-from .importer.decoding import NAMES
 from .importer import (
     MAX_BYTES,
     CSVError,
@@ -25,6 +24,7 @@ from .importer import (
     resolve_columns,
     shorten,
 )
+from .importer.decoding import NAMES
 from .models import Attendee
 from .services import find_by_email
 
@@ -162,6 +162,8 @@ def import_command(event_slug: str, file: Path, dry_run: bool, mapping: tuple[st
     Attendee columns are used before the buyer's ("Ticket Email", not "Order
     Email"). The command prints which column fed each field; change it with
     --map, e.g. --map name="Full name" --map company=F --map status=
+    (fields: email, name, title, first_name, particle, last_name, suffix,
+    company, headline, role, status).
 
     \b
     The email is the key: importing a fixed file again updates people instead

@@ -30,10 +30,14 @@ from .vocabulary import FIELDS, LABELS
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
+# Exports with every custom question have a few hundred columns at most; a file with more is
+# not an attendee list, and each column becomes an option of every select of the preview.
+MAX_COLUMNS = 1_000
 DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 __all__ = [
-    "CSVError", "ColumnMap", "Decoded", "FIELDS", "ImportReport", "LABELS", "MAX_BYTES", "MAX_LENGTHS", "MAX_ROWS",
+    "CSVError", "ColumnMap", "Decoded", "FIELDS", "ImportReport", "LABELS", "MAX_BYTES", "MAX_COLUMNS", "MAX_LENGTHS",
+    "MAX_ROWS",
     "MappingInvalid", "OUTCOMES", "ParsedCSV", "ParsedRow", "RowResult", "column_letter", "import_rows",
     "parse_csv", "read_csv", "resolve_columns", "shorten",
 ]
@@ -96,7 +100,7 @@ class ParsedCSV:
           "notes": ["Used ..."], "by_hand": False}, ...], in FIELDS order.
         """
         return [
-            {"field": name, "label": LABELS[name], "header": self.colmap.headers[index].strip(),
+            {"field": name, "label": LABELS[name], "header": shorten(self.colmap.headers[index].strip(), 60),
              "column": column_letter(index), "notes": list(self.colmap.notes.get(name, ())),
              "by_hand": name in self.colmap.chosen_by_hand}
             for name in FIELDS if (index := self.colmap.fields.get(name)) is not None
@@ -203,6 +207,9 @@ def read_csv(data: bytes, choices: Mapping[str, int | None] | None = None, encod
         header_index = _fallback_header(records)
     header = [h.strip() for h in records[header_index]]
     width = max(len(header), max((len(r) for r in records[header_index + 1:]), default=0))
+    if width > MAX_COLUMNS:
+        raise CSVError("too_many_columns", f"The file has {width:,} columns; an attendee list has at most "
+                       f"{MAX_COLUMNS:,}. Export only the attendee columns, or check the separator.")
     header += [""] * (width - len(header))  # cells past the header's last one still get a column
     body = records[header_index + 1:]
     colmap = headers.detect(header, body)

@@ -80,8 +80,10 @@ class ColumnMap:
         return None if index is None else self.headers[index]
 
     def describe(self, index: int) -> str:
-        """'“Attendee email” (column S)'."""
-        return f"“{self.headers[index].strip() or '(no header)'}” (column {column_letter(index)})"
+        """'“Attendee email” (column S)', a long header shortened."""
+        from .rows import shorten
+
+        return f"“{shorten(self.headers[index].strip(), 60) or '(no header)'}” (column {column_letter(index)})"
 
     @property
     def unused(self) -> list[str]:

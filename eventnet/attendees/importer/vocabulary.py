@@ -155,7 +155,7 @@ IGNORED = _keys(
 GENERIC_NAME = _keys("name", "names", "your name", "nom", "nombre", "nome", "naam", "nimi", "namn")
 
 # Honorific titles people put in a "Title" column; any other value makes it a job title column.
-AMBIGUOUS_TITLE = _keys("title", "titel", "titre", "título", "titolo", "tratamiento", "tratamento", "anrede titel")
+AMBIGUOUS_TITLE = _keys("title", "titel", "titre", "título", "titolo", "tratamiento", "tratamento")
 HONORIFIC_WORDS = frozenset(
     "dr dres drs prof professor mr mrs ms miss mx sir dame lord lady rev revd fr pr ing ir dipl mag med rer nat "
     "phil jur oec habil hc h c mult univ doz dott dottssa dssa ssa avv arch sr sra srta dna don dona lic "
