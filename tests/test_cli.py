@@ -79,7 +79,7 @@ def test_import_reports_created_updated_rejected_with_row_numbers(runner, make_e
     assert re.search(r"row\s+3\s+maren@example.org", out)
     assert "Rejected (1):" in out
     assert re.search(r"row\s+4\s+bad-address\s+Nobody\s+-> invalid email 'bad-address'", out)
-    assert "Totals: 2 created, 0 updated, 1 rejected, of 3 rows." in out
+    assert "Totals: 2 created, 0 updated, 0 unchanged, 0 skipped, 1 rejected, of 3 rows." in out
     assert [(a.email, a.role) for a in people(event)] == [("ada@example.org", "attendee"), ("maren@example.org", "organizer")]
 
     # The fixed file, with different case in the address: updates, no duplicates, exit 0.
@@ -91,7 +91,7 @@ def test_import_reports_created_updated_rejected_with_row_numbers(runner, make_e
     result = runner.invoke(args=["attendees", "import", "conf", fixed])
     assert result.exit_code == 0, result.output
     assert re.search(r"Updated \(1\):\n\s+row\s+2\s+ADA@Example.ORG", result.output)
-    assert "Totals: 1 created, 1 updated, 0 rejected, of 2 rows." in result.output
+    assert "Totals: 1 created, 1 updated, 0 unchanged, 0 skipped, 0 rejected, of 2 rows." in result.output
     everyone = people(event)
     assert len(everyone) == 3
     assert everyone[0].name == "Ada N. Nwosu" and everyone[0].company == "Northwind"
@@ -105,7 +105,10 @@ def test_import_excel_style_file_bom_semicolons_aliases(runner, make_event, tmp_
                                         "lan@example.org;Nguyễn Thị Lan;;CTO\r\n")
     result = runner.invoke(args=["attendees", "import", "xl", path])
     assert result.exit_code == 0, result.output
-    assert "Columns: email ('E-mail'), name ('Full name'), company ('Organisation'), headline ('Title')" in result.output
+    assert "Read as UTF-8 with BOM, columns separated by semicolons." in result.output
+    for label, header, column in (("Email", "E-mail", "A"), ("Full name", "Full name", "B"),
+                                  ("Company", "Organisation", "C"), ("Job title", "Title", "D")):
+        assert re.search(rf"{re.escape(label)}\s+<- '{header}' \(column {column}\)", result.output), label
     assert re.search(r"row\s+4\s+lan@example.org\s+Nguyễn Thị Lan", result.output)  # blank row 3 skipped
     got = {a.email: (a.name, a.company, a.headline) for a in people(event)}
     assert got == {
@@ -123,7 +126,7 @@ def test_import_rejects_each_bad_row_and_keeps_the_good_ones(runner, make_event,
         "missing@example.org,,\n"
         f"long@example.org,{'x' * 121},\n"
         "role@example.org,Role Person,boss\n"
-        "Good@Example.org,Good Twice,\n"
+        "Good@Example.org,Good Twice,organizer\n"
     ))
     result = runner.invoke(args=["attendees", "import", "bad-rows", path])
     assert result.exit_code == 1
@@ -132,8 +135,8 @@ def test_import_rejects_each_bad_row_and_keeps_the_good_ones(runner, make_event,
     assert re.search(r"row\s+4 .*name is missing", out)
     assert re.search(r"row\s+5 .*name is longer than 120 characters", out)
     assert re.search(r"row\s+6 .*role must be attendee or organizer, not 'boss'", out)
-    assert re.search(r"row\s+7 .*duplicate of row 2", out)
-    assert "Totals: 1 created, 0 updated, 5 rejected, of 6 rows." in out
+    assert "Skipped (1):" in out and re.search(r"row\s+7 .*-> duplicate of row 2 \(same email\)", out)
+    assert "Totals: 1 created, 0 updated, 0 unchanged, 1 skipped, 4 rejected, of 6 rows." in out
     assert [a.email for a in people(event)] == ["good@example.org"]
 
 
@@ -145,21 +148,65 @@ def test_import_dry_run_saves_nothing(runner, make_event, tmp_path):
     assert people(event) == []
 
 
-def test_import_not_utf8_is_a_clear_error(runner, make_event, tmp_path):
+def test_import_excel_windows_1252_says_how_it_was_read(runner, make_event, tmp_path):
     event = make_event(slug="latin")
     path = write(tmp_path, "latin1.csv", "email,name\nrene@example.org,René Lefèvre\n".encode("cp1252"))
     result = runner.invoke(args=["attendees", "import", "latin", path])
+    assert result.exit_code == 0, result.output
+    assert "Read as Windows-1252 (Western European)" in result.output
+    assert [a.name for a in people(event)] == ["René Lefèvre"]
+
+
+def test_import_in_a_character_set_chosen_by_hand(runner, make_event, tmp_path):
+    event = make_event(slug="tr")
+    path = write(tmp_path, "tr.csv", "email,name\nsukru@example.org,Şükrü Yıldız\n".encode("cp1254"))
+    guessed = runner.invoke(args=["attendees", "import", "tr", path, "--dry-run"])
+    assert "Read as Windows-1252" in guessed.output and "Þükrü Yýldýz" in guessed.output
+    result = runner.invoke(args=["attendees", "import", "tr", path, "--encoding", "windows-1254"])
+    assert result.exit_code == 0, result.output
+    assert "Read as Windows-1254 (Turkish)" in result.output
+    assert [a.name for a in people(event)] == ["Şükrü Yıldız"]
+    wrong = runner.invoke(args=["attendees", "import", "tr", path, "--encoding", "klingon"])
+    assert wrong.exit_code == 1 and "not a character set we read" in wrong.output
+
+
+def test_import_a_character_set_that_cannot_be_told_is_a_clear_error(runner, make_event, tmp_path):
+    event = make_event(slug="el")
+    path = write(tmp_path, "el.csv", "email,name\np@example.org,Γιώργος Παπαδόπουλος\n".encode("cp1253"))
+    result = runner.invoke(args=["attendees", "import", "el", path])
     assert result.exit_code == 1
-    assert "not UTF-8" in result.output and "Save it as CSV UTF-8" in result.output
+    assert "cannot be told with confidence" in result.output and "Save it as CSV UTF-8" in result.output
     assert people(event) == []
 
 
 def test_import_missing_columns_lists_what_was_found(runner, make_event, tmp_path):
     make_event(slug="cols")
-    result = runner.invoke(args=["attendees", "import", "cols", write(tmp_path, "c.csv", "Email;Vorname;Firma\na@example.org;A;B\n")])
+    result = runner.invoke(args=["attendees", "import", "cols", write(tmp_path, "c.csv", "Email;Wer;Firma\na@example.org;A;B\n")])
     assert result.exit_code == 1
     assert "no name column" in result.output
-    assert "Columns found: 'Email', 'Vorname', 'Firma'" in result.output
+    assert "Columns found: 'Email', 'Wer', 'Firma'" in result.output
+    assert "--map" in result.output
+
+
+def test_import_with_the_columns_chosen_by_map(runner, make_event, tmp_path):
+    event = make_event(slug="map")
+    path = write(tmp_path, "m.csv", "Kontakt;Wer;Firma;Firma\na@example.org;Ada Nwosu;Old;Northwind\n")
+    result = runner.invoke(args=["attendees", "import", "map", path, "--map", "email=kontakt", "--map", "name=Wer",
+                                 "--map", "company=D"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Full name\s+<- 'Wer' \(column B\)  \(chosen with --map\)", result.output)
+    assert [(a.email, a.name, a.company) for a in people(event)] == [("a@example.org", "Ada Nwosu", "Northwind")]
+
+    # A field left out, a header two columns have, an unknown column or field: say what to do.
+    result = runner.invoke(args=["attendees", "import", "map", path, "--map", "email=kontakt", "--map", "name=Wer",
+                                 "--map", "company="])
+    assert result.exit_code == 0 and "Company" not in result.output.split("Not used")[0]
+    for option, message in (("company=Firma", "2 columns are named 'Firma' (C, D): give the letter, e.g. company=D."),
+                            ("name=Nobody", "No column is named 'Nobody'. Columns found: 'Kontakt', 'Wer'"),
+                            ("shoe=Wer", "There is no field 'shoe'"),
+                            ("name", "write it as FIELD=COLUMN")):
+        result = runner.invoke(args=["attendees", "import", "map", path, "--map", "email=Kontakt", "--map", option])
+        assert result.exit_code != 0 and message in result.output, (option, result.output)
 
 
 def test_import_unknown_event_and_missing_file(runner, make_event, tmp_path):

@@ -461,6 +461,33 @@ def test_edit_attendee_keeps_email_unique_and_logs_the_change(client, login, set
     assert response.status_code == 422 and "cannot change your own role" in response.get_data(as_text=True)
 
 
+def test_organizer_form_edits_the_name_parts(client, login, setup):
+    from eventnet.attendees.models import Attendee
+
+    event, organizer, ada = setup
+    login(client, organizer)
+    form_url = url(tail=f"/{ada.id}/edit")
+    page = client.get(form_url).get_data(as_text=True)
+    for name in ("name_prefix", "given_name", "family_name", "name_suffix"):
+        assert f'name="{name}"' in page
+    token = csrf_token(client, form_url)
+    ok = client.post(form_url, data={"csrf_token": token, "email": ada.email, "name": "Ada Nwosu", "role": "attendee",
+                                     "name_prefix": "Prof.", "given_name": "Ada", "family_name": "Nwosu"})
+    assert ok.status_code == 303
+    db.session.expire_all()
+    fresh = db.session.get(Attendee, ada.id)
+    assert (fresh.name_prefix, fresh.given_name, fresh.family_name, fresh.name_suffix) == ("Prof.", "Ada", "Nwosu", "")
+    assert "given_name: “” → “Ada”" in client.get("/e/org/organizer/audit").get_data(as_text=True)
+    long = client.post(form_url, data={"csrf_token": token, "email": ada.email, "name": "Ada", "role": "attendee",
+                                       "name_suffix": "S" * 41})
+    assert long.status_code == 422 and "At most 40 characters (41 now)." in long.get_data(as_text=True)
+    added = client.post(url(tail="/new"), data={"csrf_token": token, "email": "kim@example.org", "name": "김민준",
+                                                "given_name": "민준", "family_name": "김", "role": "attendee"})
+    assert added.status_code == 303
+    kim = db.session.execute(db.select(Attendee).filter_by(email_key="kim@example.org")).scalar_one()
+    assert (kim.name, kim.given_name, kim.family_name) == ("김민준", "민준", "김")
+
+
 def test_remove_attendee_deletes_them_and_their_notes(client, login, setup, make_attendee):
     from eventnet.attendees.models import Attendee
     from eventnet.connections.models import Connection

@@ -347,3 +347,34 @@ def test_profile_in_a_phone_browser_saves_in_place(live_server, phone, make_even
     saved = reload(zoe)
     assert saved.headline == "Founder & CTO" and "phone" in saved.shared_fields
     assert saved.company != "Kept Corp"
+
+
+def test_name_parts_are_typed_as_given_and_never_guessed(client, login, me):
+    """Given and family name, title and suffix are the attendee's own (address books' structured name)."""
+    login(client, me)
+    page = client.get(URL).get_data(as_text=True)
+    assert '<details class="name-parts">' in page  # closed while empty
+    for name in ("name_prefix", "given_name", "family_name", "name_suffix"):
+        assert 'value=""' in field_tag(page, name)
+    assert 'autocomplete="family-name"' in field_tag(page, "family_name")
+
+    response = post(client, {"name": "Tomás Herrera Díaz", "name_prefix": " Dr. ", "given_name": "Tomás",
+                             "family_name": "Herrera  Díaz", "name_suffix": ""})
+    assert response.status_code == 303
+    saved = reload(me)
+    assert (saved.name, saved.name_prefix, saved.given_name, saved.family_name, saved.name_suffix) == (
+        "Tomás Herrera Díaz", "Dr.", "Tomás", "Herrera Díaz", "")
+    assert '<details class="name-parts" open>' in client.get(URL).get_data(as_text=True)
+
+    # Too long: the message is on its field, the group stays open, nothing is saved.
+    response = post(client, {"given_name": "G" * 121, "family_name": "Herrera Díaz"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Given name is at most 120 characters (121 now)." in html
+    assert 'aria-invalid="true"' in field_tag(html, "given_name") and '<details class="name-parts" open>' in html
+    assert reload(me).given_name == "Tomás"
+
+    # Only a name typed joined: the parts stay empty, never split by guessing.
+    post(client, {"name": "Hal Daumé III", "name_prefix": "", "given_name": "", "family_name": ""})
+    saved = reload(me)
+    assert (saved.name, saved.given_name, saved.family_name) == ("Hal Daumé III", "", "")

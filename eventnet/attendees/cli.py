@@ -12,7 +12,19 @@ from ..events.models import Event
 from ..extensions import db
 from ..mail.services import absolute_url
 from .email_change import EmailChangeError, change_by_operator
-from .importer import MAX_BYTES, CSVError, ImportReport, ParsedCSV, import_rows, parse_csv
+from .importer import (
+    MAX_BYTES,
+    CSVError,
+    ImportReport,
+    MappingInvalid,
+    ParsedCSV,
+    import_rows,
+    parse_csv,
+    read_csv,
+    resolve_columns,
+    shorten,
+)
+from .importer.decoding import NAMES
 from .models import Attendee
 from .services import find_by_email
 
@@ -37,64 +49,137 @@ def attendee_or_fail(event: Event, email: str) -> Attendee:
     return attendee
 
 
-def _print_rows(title: str, rows, with_reasons: bool = False) -> None:
+def _print_rows(title: str, rows) -> None:
+    """Each row with its number, who, and its reasons or notes (a rejection, a skip, a pending status)."""
     if not rows:
         return
     click.echo(f"{title} ({len(rows)}):")
     for r in rows:
         who = f"{r.email or '(no email)'}  {r.name or '(no name)'}"
         line = f"  row {r.row:>5}  {who}"
-        if with_reasons:
+        if r.reasons:
             line += "  -> " + "; ".join(r.reasons)
         click.echo(line)
 
 
+def print_mapping(parsed: ParsedCSV) -> None:
+    """How the file was read, and which column fed each field, with the notes of any choice made."""
+    for note in parsed.notes():
+        click.echo(note)
+    if parsed.decoded.guessed:
+        others = ", ".join(NAMES.get(c, c) for c in parsed.decoded.alternatives)
+        click.echo(f"Check the names: {others} would read some letters differently. "
+                   "--encoding reads the file in another character set.")
+    click.echo("Columns used:")
+    mapping = parsed.mapping()
+    width = max((len(used["label"]) for used in mapping), default=0)
+    for used in mapping:
+        how = "  (chosen with --map)" if used["by_hand"] else ""
+        click.echo(f"  {used['label']:<{width}}  <- {used['header']!r} (column {used['column']}){how}")
+        for note in used["notes"]:
+            if not used["by_hand"]:
+                click.echo(f"  {'':<{width}}     {note}")
+    if parsed.ignored:
+        shown = [shorten(h, 40) for h in parsed.ignored[:20]]
+        more = f" and {len(parsed.ignored) - 20} more" if len(parsed.ignored) > 20 else ""
+        click.echo(f"Not used: {', '.join(shown)}{more}")
+
+
 def print_report(parsed: ParsedCSV, report: ImportReport) -> None:
-    """The created / updated / rejected rows, each with its row number, then the totals."""
-    _print_rows("Would create" if report.dry_run else "Created", report.created)
-    _print_rows("Would update" if report.dry_run else "Updated", report.updated)
-    _print_rows("Rejected", report.rejected, with_reasons=True)
+    """The created / updated / skipped / rejected rows, each with its row number and reasons, then the totals.
+
+    Unchanged rows are only counted: a re-import of a whole list would otherwise print every person.
+    """
+    dry = report.dry_run
+    _print_rows("Would create" if dry else "Created", report.created)
+    _print_rows("Would update" if dry else "Updated", report.updated)
+    if report.unchanged:
+        click.echo(f"Unchanged: {len(report.unchanged)} {'row' if len(report.unchanged) == 1 else 'rows'} already "
+                   "hold these values (not listed).")
+    _print_rows("Would skip" if dry else "Skipped", report.skipped)
+    _print_rows("Rejected", report.rejected)
+    counts = report.counts()
     click.echo(
-        f"Totals: {len(report.created)} {'to create' if report.dry_run else 'created'}, "
-        f"{len(report.updated)} {'to update' if report.dry_run else 'updated'}, "
-        f"{len(report.rejected)} rejected, of {len(parsed.rows)} rows."
+        f"Totals: {counts['created']} {'to create' if dry else 'created'}, "
+        f"{counts['updated']} {'to update' if dry else 'updated'}, {counts['unchanged']} unchanged, "
+        f"{counts['skipped']} skipped, {counts['rejected']} rejected, of {len(parsed.rows)} rows."
     )
+
+
+def _read(file: Path, mapping: tuple[str, ...], encoding: str | None) -> ParsedCSV:
+    """The file read with the --map and --encoding options; a command-line error with what to fix otherwise."""
+    data = file.read_bytes()
+    try:
+        parsed = read_csv(data, encoding=encoding)
+        if mapping:
+            wanted = {}
+            for option in mapping:
+                field, sep, column = option.partition("=")
+                if not sep:
+                    raise click.BadParameter(f"{option!r}: write it as FIELD=COLUMN, e.g. name=\"Full name\".",
+                                             param_hint="--map")
+                wanted[field.strip()] = column
+            parsed = parse_csv(data, resolve_columns(parsed.headers, wanted), encoding)
+        elif parsed.mapping_errors:
+            parsed = parse_csv(data, encoding=encoding)  # raises the missing-columns error
+    except CSVError as exc:
+        hint = " Or name the columns with --map, e.g. --map email=Mail --map name=\"Wer\"." \
+            if exc.code == "missing_columns" else ""
+        raise click.ClickException(f"{file.name}: {exc}{hint}") from None
+    except MappingInvalid as exc:
+        raise click.ClickException(f"{file.name}: {exc}") from None
+    return parsed
 
 
 @cli.command("import")
 @click.argument("event_slug")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would happen; save nothing.")
-def import_command(event_slug: str, file: Path, dry_run: bool) -> None:
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN",
+              help="Take FIELD from COLUMN (a header as written, or a column letter like C); "
+                   "FIELD= leaves a field out. Repeat for more fields.")
+@click.option("--encoding", metavar="CHARSET",
+              help="Read the file in this character set (e.g. cp1250, windows-1254, mac_roman) instead of "
+                   "detecting it.")
+def import_command(event_slug: str, file: Path, dry_run: bool, mapping: tuple[str, ...], encoding: str | None) -> None:
     """Create or update the attendees of an event from a CSV file.
 
     \b
-    The first row names the columns (any case; a few common names work):
-      email     required  (also: E-mail, Email address)
-      name      required  (also: Full name)
-      company   optional  (also: Organisation, Organization)
-      headline  optional  (also: Title, Job title)
-      role      optional  attendee or organizer
-    Other columns are ignored. Comma or semicolon separated, UTF-8 (with or without BOM).
+    Exports of Eventbrite, Tito, pretix, Luma and Google Forms, and CSV files
+    saved from Excel, LibreOffice or Numbers import as they are: UTF-8 (with or
+    without BOM), UTF-16, or Excel's Windows-1252; comma, semicolon, tab or |;
+    Excel's sep= line; title rows above the header. Headers are recognised in
+    English, German, French, Spanish, Italian, Dutch and Portuguese:
+      email         required  (E-Mail, Courriel, Correo electrónico, Attendee email)
+      name          required  (Full name), or first and last name columns
+                              (Vorname/Nachname, Prénom/Nom, Nombre/Apellidos)
+      title         optional  a "Dr." column: kept apart from the name
+      company       optional  (Organisation, Firma, Empresa)
+      headline      optional  the job title (Job title, Position, Poste, Cargo)
+      role          optional  attendee or organizer
+      status        optional  cancelled, refunded, declined, void and
+                              waitlisted rows are skipped; pending ones imported
+    Attendee columns are used before the buyer's ("Ticket Email", not "Order
+    Email"). The command prints which column fed each field; change it with
+    --map, e.g. --map name="Full name" --map company=F --map status=
+    (fields: email, name, title, first_name, particle, last_name, suffix,
+    company, headline, role, status).
 
-    The email is the key: importing a fixed file again updates people instead of adding
-    them twice, and an empty optional cell keeps what the person already has. Valid rows
-    are saved together even when others are rejected; the report names each rejected
-    row (as your spreadsheet numbers it) and why. The exit status is 1 if any row was
-    rejected.
+    \b
+    The email is the key: importing a fixed file again updates people instead
+    of adding them twice, an empty optional cell keeps what the person already
+    has, and a row that repeats an email of an earlier row is skipped. The report
+    names each row (as your spreadsheet numbers it) and what became of it. The
+    exit status is 1 if any row was rejected.
     """
     event = event_or_fail(event_slug)
     if file.stat().st_size > MAX_BYTES:
         raise click.ClickException(
             f"{file.name} is larger than {MAX_BYTES // 1024 // 1024} MB: split it into smaller files."
         )
-    try:
-        parsed = parse_csv(file.read_bytes())
-    except CSVError as exc:
-        raise click.ClickException(f"{file.name}: {exc}") from None
-    columns = ", ".join(f"{name} ({header!r})" for name, header in parsed.columns.items())
+    parsed = _read(file, mapping, encoding)
     click.echo(f"Importing {file.name} into {event.name!r} ({event.slug}): {len(parsed.rows)} rows.")
-    click.echo(f"Columns: {columns}" + (f"; ignored: {', '.join(parsed.ignored)}" if parsed.ignored else ""))
+    print_mapping(parsed)
     report = import_rows(event, parsed, dry_run=dry_run)
     print_report(parsed, report)
     if dry_run:

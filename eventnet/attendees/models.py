@@ -11,6 +11,8 @@ from ..events.models import Event
 from ..extensions import db
 
 ROLES = ("attendee", "organizer")
+# The structured name, in the order a form shows it; see Attendee.name_prefix.
+NAME_PARTS = ("name_prefix", "given_name", "family_name", "name_suffix")
 
 # Fields a person decides to share when their badge is scanned, in the order a card shows them.
 # The name is always shown: a card without a name is no card.
@@ -47,7 +49,15 @@ class Attendee(db.Model):
     email_key: Mapped[str] = mapped_column(String(254))
     role: Mapped[str] = mapped_column(String(16), default="attendee")
 
+    # The display name, as imported or typed: what cards and badges show.
     name: Mapped[str] = mapped_column(String(120))
+    # The parts of the name as given by a file with split columns or typed by the person, never
+    # guessed from `name` ("Herrera Díaz" is one family name): address books' structured name
+    # (vCard N) is built from them when present. Empty when unknown.
+    name_prefix: Mapped[str] = mapped_column(String(40), default="")  # "Dr.", "Prof."
+    given_name: Mapped[str] = mapped_column(String(120), default="")
+    family_name: Mapped[str] = mapped_column(String(120), default="")
+    name_suffix: Mapped[str] = mapped_column(String(40), default="")  # "Jr.", "III"
     headline: Mapped[str] = mapped_column(String(160), default="")
     company: Mapped[str] = mapped_column(String(120), default="")
     bio: Mapped[str] = mapped_column(Text, default="")

@@ -11,7 +11,7 @@ from ..badges.tokens import new_badge_token, new_short_code
 from ..database import utcnow
 from ..events.models import Event
 from ..extensions import db
-from .models import ROLES, Attendee, normalise_email
+from .models import NAME_PARTS, ROLES, Attendee, normalise_email
 
 
 @dataclass
@@ -47,51 +47,69 @@ def upsert_attendee(
     company: str | None = None,
     headline: str | None = None,
     role: str | None = None,
+    name_prefix: str | None = None,
+    given_name: str | None = None,
+    family_name: str | None = None,
+    name_suffix: str | None = None,
 ) -> Upsert:
     """Create the attendee for this email, or update the one that exists (email is the key).
 
     Fields given as None are left as they are on an update, so that re-importing a CSV without
-    a company column does not wipe what people typed into their profiles. Does not commit.
+    a company column does not wipe what people typed into their profiles (the name parts too,
+    unless the name itself changes: see _updated_values). Does not commit.
     """
+    person = AttendeeFields(email, name, company=company, headline=headline, role=role, name_prefix=name_prefix,
+                            given_name=given_name, family_name=family_name, name_suffix=name_suffix)
     if role is not None and role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     attendee = find_by_email(event, email)
     if attendee is None:
         attendee = Attendee(
             event_id=event.id,
-            **_new_values(email, name, company, headline, role),
+            **_new_values(person),
             links=[],
             badge_token=new_badge_token(),
             short_code=_unused_short_code(event),
         )
         db.session.add(attendee)
         return Upsert(attendee, True)
-    for column, value in _updated_values(email, name, company, headline, role).items():
+    stored = {column: getattr(attendee, column) for column in _UPSERT_COLUMNS}
+    for column, value in _updated_values(stored, person).items():
         setattr(attendee, column, value)
     return Upsert(attendee, False)
 
 
-def _new_values(email: str, name: str, company: str | None, headline: str | None, role: str | None) -> dict:
+def _new_values(person: AttendeeFields) -> dict:
     # Shared by upsert_attendee and upsert_attendees so that both store exactly the same values.
     return {
-        "email": email.strip(),
-        "email_key": normalise_email(email),
-        "name": name.strip(),
-        "company": (company or "").strip(),
-        "headline": (headline or "").strip(),
-        "role": role or "attendee",
+        "email": person.email.strip(),
+        "email_key": normalise_email(person.email),
+        "name": person.name.strip(),
+        "company": (person.company or "").strip(),
+        "headline": (person.headline or "").strip(),
+        "role": person.role or "attendee",
+        **{part: (getattr(person, part) or "").strip() for part in NAME_PARTS},
     }
 
 
-def _updated_values(email: str, name: str, company: str | None, headline: str | None, role: str | None) -> dict:
-    # None means "not given": the stored value stays (see upsert_attendee).
-    values = {"name": name.strip(), "email": email.strip()}
-    if company is not None:
-        values["company"] = company.strip()
-    if headline is not None:
-        values["headline"] = headline.strip()
-    if role is not None:
-        values["role"] = role
+def _updated_values(stored: dict, person: AttendeeFields) -> dict:
+    """The columns to set on an attendee whose values are `stored`; None means "not given", kept.
+
+    Name parts that the file does not give are kept while the name stays the same, and emptied
+    when the name changes: they described the old name, and a vCard built from them would
+    contradict the new one.
+    """
+    values = {"name": person.name.strip(), "email": person.email.strip()}
+    if person.company is not None:
+        values["company"] = person.company.strip()
+    if person.headline is not None:
+        values["headline"] = person.headline.strip()
+    if person.role is not None:
+        values["role"] = person.role
+    parts = {part: getattr(person, part) for part in NAME_PARTS}
+    if all(value is None for value in parts.values()) and values["name"] != stored.get("name"):
+        parts = dict.fromkeys(NAME_PARTS, "")
+    values.update({part: value.strip() for part, value in parts.items() if value is not None})
     return values
 
 
@@ -104,10 +122,14 @@ class AttendeeFields:
     company: str | None = None
     headline: str | None = None
     role: str | None = None
+    name_prefix: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    name_suffix: str | None = None
 
 
 # The columns an upsert can change: read for every attendee of the event in one query.
-_UPSERT_COLUMNS = ("email", "name", "company", "headline", "role")
+_UPSERT_COLUMNS = ("email", "name", "company", "headline", "role", *NAME_PARTS)
 _CHUNK = 1000  # rows per INSERT/UPDATE batch: bounded statements and memory on any database
 
 
@@ -116,12 +138,17 @@ def email_keys(event: Event) -> set[str]:
     return set(db.session.execute(db.select(Attendee.email_key).filter_by(event_id=event.id)).scalars())
 
 
-def upsert_attendees(event: Event, people: Sequence[AttendeeFields]) -> list[bool]:
-    """upsert_attendee for many people at once, in a few statements; True where a person was created.
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
-    Same outcome as calling upsert_attendee for each in order (a repeated email updates the
-    earlier one), but reads the event's attendees and short codes once and writes in batches.
-    Only rows whose values change are updated (so updated_at moves only for them). Does not commit.
+
+def upsert_attendees(event: Event, people: Sequence[AttendeeFields], dry_run: bool = False) -> list[str]:
+    """upsert_attendee for many people at once, in a few statements; the outcome of each person in order.
+
+    Each outcome is CREATED, UPDATED (a stored value changed) or UNCHANGED (the row holds what
+    is stored already; nothing is written for it, so its updated_at stays). Same result as
+    calling upsert_attendee for each in order (a repeated email updates the earlier one), but
+    reads the event's attendees and short codes once and writes in batches. With dry_run, only
+    the outcomes: nothing is written. Does not commit.
     """
     for person in people:
         if person.role is not None and person.role not in ROLES:
@@ -136,7 +163,7 @@ def upsert_attendees(event: Event, people: Sequence[AttendeeFields]) -> list[boo
         codes.add(row.short_code)
     original = {key: dict(values) for key, values in stored.items()}
     new: dict[str, dict] = {}
-    created: list[bool] = []
+    outcomes: list[str] = []
     # One timestamp for the whole batch: it is one transaction, and a callable default per
     # row costs more than the insert itself.
     now = utcnow()
@@ -146,17 +173,20 @@ def upsert_attendees(event: Event, people: Sequence[AttendeeFields]) -> list[boo
         if current is None:
             new[key] = {
                 "event_id": event.id,
-                **_new_values(person.email, person.name, person.company, person.headline, person.role),
+                **_new_values(person),
                 "links": [],
-                "badge_token": new_badge_token(),
-                "short_code": _unused_short_code(event, codes),
+                "badge_token": "" if dry_run else new_badge_token(),
+                "short_code": "" if dry_run else _unused_short_code(event, codes),
                 "created_at": now,
                 "updated_at": now,
             }
-            created.append(True)
+            outcomes.append(CREATED)
         else:
-            current.update(_updated_values(person.email, person.name, person.company, person.headline, person.role))
-            created.append(False)
+            before = dict(current)
+            current.update(_updated_values(current, person))
+            outcomes.append(UPDATED if current != before else UNCHANGED)
+    if dry_run:
+        return outcomes
     changed = [
         {**values, "updated_at": now} for key, values in stored.items() if values != original[key]
     ]
@@ -171,7 +201,7 @@ def upsert_attendees(event: Event, people: Sequence[AttendeeFields]) -> list[boo
                 db.session.expire(obj)
     for start in range(0, len(inserts), _CHUNK):
         db.session.execute(insert(Attendee.__table__), inserts[start:start + _CHUNK])
-    return created
+    return outcomes
 
 
 def record_login(attendee: Attendee) -> None:
@@ -179,7 +209,7 @@ def record_login(attendee: Attendee) -> None:
 
 
 __all__ = ["Upsert", "AttendeeFields", "find_by_email", "email_keys", "upsert_attendee", "upsert_attendees",
-           "record_login", "IntegrityError"]
+           "CREATED", "UPDATED", "UNCHANGED", "record_login", "IntegrityError"]
 
 
 # Profiles: the form's data is checked in validation.py; this only stores it.
@@ -188,7 +218,7 @@ from .validation import ProfileData  # noqa: E402
 
 def update_profile(attendee: Attendee, data: ProfileData) -> Attendee:
     """Store a validated profile and sharing choices (the login email stays as it is); commits."""
-    for name in ("name", "headline", "company", "bio", "phone", "linkedin", "website",
+    for name in ("name", *NAME_PARTS, "headline", "company", "bio", "phone", "linkedin", "website",
                  "can_help_with", "looking_for"):
         setattr(attendee, name, getattr(data, name))
     # New lists, not in-place edits: a JSON column only notices a new value.

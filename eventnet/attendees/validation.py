@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..forms import FormInvalid
-from .models import SHAREABLE_FIELDS, Attendee
+from .models import NAME_PARTS, SHAREABLE_FIELDS, Attendee
 
 # Matching the model's columns; bio is Text, so its limit is ours: "short" means short.
 LIMITS = {
     "name": 120,
+    "name_prefix": 40,
+    "given_name": 120,
+    "family_name": 120,
+    "name_suffix": 40,
     "headline": 160,
     "company": 120,
     "bio": 1000,
@@ -34,6 +38,10 @@ PHONE_DIGITS = (6, 20)
 
 LABELS = {
     "name": "Name",
+    "name_prefix": "Title",
+    "given_name": "Given name",
+    "family_name": "Family name",
+    "name_suffix": "Suffix",
     "headline": "Headline",
     "company": "Company",
     "bio": "Short bio",
@@ -60,6 +68,10 @@ class ProfileData:
     """A validated, normalised profile, ready to be stored."""
 
     name: str
+    name_prefix: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    name_suffix: str = ""
     headline: str = ""
     company: str = ""
     bio: str = ""
@@ -238,7 +250,7 @@ def parse_profile(form: Mapping) -> ProfileData:
     values = submitted_values(form)
     errors: dict[str, str] = {}
 
-    clean = {name: one_line(values[name]) for name in ("name", "headline", "company")}
+    clean = {name: one_line(values[name]) for name in ("name", *NAME_PARTS, "headline", "company")}
     clean["bio"] = multi_line(values["bio"])
     clean["phone"] = one_line(values["phone"])
     clean["can_help_with"] = normalise_topics(values["can_help_with"])
@@ -246,7 +258,7 @@ def parse_profile(form: Mapping) -> ProfileData:
 
     if not clean["name"]:
         errors["name"] = "Enter your name: it is the one thing every card shows."
-    for name in ("name", "headline", "company", "bio", "phone", "can_help_with", "looking_for"):
+    for name in ("name", *NAME_PARTS, "headline", "company", "bio", "phone", "can_help_with", "looking_for"):
         if name not in errors and len(clean[name]) > LIMITS[name]:
             errors[name] = f"{LABELS[name]} is at most {LIMITS[name]} characters ({len(clean[name])} now)."
     for name in ("can_help_with", "looking_for"):

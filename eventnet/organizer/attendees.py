@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import func, or_
 
 from ..attendees import email_change
-from ..attendees.models import ROLES, Attendee
+from ..attendees.models import NAME_PARTS, ROLES, Attendee
 from ..attendees.services import find_by_email, upsert_attendee
 from ..auth.services import LoginLink, create_login_link, end_every_session, token_minutes
 from ..badges.services import reissue_badge
@@ -42,7 +42,9 @@ INVITE_HOURS_DEFAULT = 72  # a login email sent the week before must still work 
 # A help-desk link emailed to the person at the desk: time to find it in the inbox (or spam
 # folder) on the phone, and short enough that a forwarded copy is soon worthless.
 DESK_LINK_MINUTES = 60
-LIMITS = {"email": 254, "name": 120, "company": 120, "headline": 160}
+LIMITS = {"email": 254, "name": 120, "name_prefix": 40, "given_name": 120, "family_name": 120, "name_suffix": 40,
+          "company": 120, "headline": 160}
+_FORM_FIELDS = (*LIMITS, "role")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -185,14 +187,18 @@ class AttendeeInput:
     company: str = ""
     headline: str = ""
     role: str = "attendee"
+    name_prefix: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    name_suffix: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
 
 def form_values(attendee: Attendee | None) -> dict[str, str]:
     """The form's initial values: the attendee's, or empty for a new one."""
     if attendee is None:
-        return {"email": "", "name": "", "company": "", "headline": "", "role": "attendee"}
-    return {name: getattr(attendee, name) or "" for name in ("email", "name", "company", "headline", "role")}
+        return {**dict.fromkeys(LIMITS, ""), "role": "attendee"}
+    return {name: getattr(attendee, name) or "" for name in _FORM_FIELDS}
 
 
 def parse_attendee_form(form) -> AttendeeInput:
@@ -225,7 +231,7 @@ def add_attendee(event: Event, actor: Attendee, data: AttendeeInput) -> Attendee
     if find_by_email(event, data.email) is not None:
         raise AttendeeInvalid({"email": "An attendee with this email exists already: find them in the list and edit them."})
     attendee = upsert_attendee(event, data.email, data.name, company=data.company, headline=data.headline,
-                               role=data.role).attendee
+                               role=data.role, **{part: getattr(data, part) for part in NAME_PARTS}).attendee
     db.session.flush()
     audit.record(event, actor, "attendee_added", attendee_id=attendee.id, name=attendee.name, email=attendee.email,
                  role=attendee.role)
@@ -262,6 +268,8 @@ def update_attendee(event: Event, actor: Attendee, attendee: Attendee, data: Att
         result.email_pending, new_email = new_email, None
     before = form_values(attendee)
     attendee.name, attendee.company, attendee.headline, attendee.role = data.name, data.company, data.headline, data.role
+    for part in NAME_PARTS:
+        setattr(attendee, part, getattr(data, part))
     after = {**form_values(attendee), "email": new_email or attendee.email}
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if changed or result.email_pending is None:

@@ -6,7 +6,7 @@ from math import ceil
 
 from sqlalchemy import and_, func, or_
 
-from ..attendees.models import Attendee, normalise_email
+from ..attendees.models import NAME_PARTS, Attendee, normalise_email
 from ..events.models import Event
 from ..extensions import db
 from ..forms import Paged
@@ -98,7 +98,7 @@ def describe(entry: AuditLog) -> str:
 
 
 # What an entry about a person says of them that identifies them; a changed role stays.
-IDENTIFYING_CHANGES = ("email", "name", "company", "headline")
+IDENTIFYING_CHANGES = ("email", "name", *NAME_PARTS, "company", "headline")
 
 
 def pseudonymise(attendee: Attendee, label: str) -> None:

@@ -1,9 +1,10 @@
-"""Attendee CSV upload in the browser: stash, preview, import, and the report as a download.
+"""Attendee CSV upload in the browser: stash, preview with the column mapping, import, and the report.
 
 The file is kept in the database between the preview and the organizer's "Import" (a random id,
-tied to the event, expiring), so the confirm form carries only that id: never a path, never the
-data. Parsing and importing are the command line's own functions (attendees.importer), so both
-give the same row-by-row report.
+tied to the event, expiring), so the confirm form carries only that id and the mapping shown in
+the preview (a column number per field, and a character set if one was chosen): never a path,
+never the data. Parsing and importing are the command line's own functions
+(attendees.importer), so both give the same row-by-row report.
 """
 from __future__ import annotations
 
@@ -11,13 +12,26 @@ import csv
 import io
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import delete, update
 from sqlalchemy.orm import defer
 
-from ..attendees.importer import MAX_BYTES, CSVError, ImportReport, ParsedCSV, import_rows, parse_csv
+from ..attendees.importer import (
+    FIELDS,
+    LABELS,
+    MAX_BYTES,
+    OUTCOMES,
+    CSVError,
+    ImportReport,
+    ParsedCSV,
+    import_rows,
+    read_csv,
+    shorten,
+)
+from ..attendees.importer.decoding import CODEPAGES, NAMES
 from ..attendees.models import Attendee, normalise_email
 from ..database import utcnow
 from ..errors import fail
@@ -46,8 +60,11 @@ def _purge_expired() -> None:
 
 
 def stash_upload(event: Event, actor: Attendee, filename: str | None, data: bytes) -> tuple[CsvUpload, ParsedCSV]:
-    """Check an uploaded CSV and keep it for the preview; CSVError if the file cannot be imported. Commits."""
-    parsed = parse_csv(data)  # raises CSVError before anything is stored
+    """Check an uploaded CSV and keep it for the preview; CSVError if the file cannot be read. Commits.
+
+    A file whose columns we do not recognise is kept: the preview lets the organizer choose them.
+    """
+    parsed = read_csv(data)  # raises CSVError before anything is stored
     _purge_expired()
     upload = CsvUpload(
         id=secrets.token_urlsafe(32),
@@ -74,11 +91,63 @@ def get_upload_or_404(event: Event, upload_id: str) -> CsvUpload:
     return upload
 
 
-def parse_upload(upload: CsvUpload) -> ParsedCSV:
-    """The stashed file, parsed again (it was valid when stashed, and parsing is deterministic)."""
+ENCODINGS = ("utf_8_sig", *CODEPAGES)  # the character sets an organizer may choose in the preview
+
+
+@dataclass
+class Choices:
+    """What the organizer chose in the preview: a column index (or None, "not used") per field, a character set.
+
+    `errors` holds messages for values that are not choices at all (a tampered form), per field.
+    """
+
+    columns: dict[str, int | None]
+    encoding: str | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    submitted: bool = False
+
+
+def read_choices(form: Mapping[str, str]) -> Choices:
+    """The mapping choices of a preview or confirm form: `map-<field>` = a column number or "" (not used),
+    `encoding` = one of ENCODINGS or "" (detected). Fields the form does not name keep the detected column."""
+    columns: dict[str, int | None] = {}
+    errors: dict[str, str] = {}
+    for name in FIELDS:
+        value = form.get(f"map-{name}")
+        if value is None:
+            continue
+        value = str(value).strip()
+        if value == "":
+            columns[name] = None
+        elif value.isdigit() and len(value) <= 4:
+            columns[name] = int(value)
+        else:
+            errors[name] = "Choose one of the columns of the file."
+    encoding = str(form.get("encoding") or "").strip() or None
+    if encoding is not None and encoding not in ENCODINGS:
+        errors["encoding"], encoding = "Choose one of the character sets in the list.", None
+    submitted = any(key.startswith("map-") for key in form) or "encoding" in form
+    return Choices(columns, encoding, errors, submitted)
+
+
+def parse_upload(upload: CsvUpload, choices: Choices | None = None) -> ParsedCSV:
+    """The stashed file, read again with the organizer's choices (without them, as detected).
+
+    A character set that does not fit the file falls back to the detected one, with the message
+    in `choices.errors["encoding"]`. A file that no longer reads at all (only a changed parser
+    could do that: it read when stashed) is a 404 with "upload it again".
+    """
+    columns = choices.columns if choices else None
+    encoding = choices.encoding if choices else None
     try:
-        return parse_csv(upload.data or b"")
-    except CSVError:  # the same bytes parsed fine when they were stashed; only a changed parser gets here
+        try:
+            return read_csv(upload.data or b"", columns, encoding)
+        except CSVError as error:
+            if encoding is None:
+                raise
+            choices.errors["encoding"] = str(error)
+            return read_csv(upload.data or b"", columns)
+    except CSVError:
         fail(404, "This upload can no longer be read. Upload the file again.")
 
 
@@ -87,15 +156,20 @@ def _rows(results) -> list[dict]:
 
 
 def report_dict(upload: CsvUpload, parsed: ParsedCSV, report: ImportReport) -> dict:
-    """The report as stored with the upload (JSON) and shown on the report page."""
+    """The report as stored with the upload (JSON) and shown on the report page.
+
+    {"filename", "rows": count, "encoding": "UTF-8", "notes": [...], "mapping": [{"field", "label",
+    "header", "column", "notes", "by_hand"}], "ignored": [headers], and per outcome (OUTCOMES) a
+    list of {"row", "email", "name", "reasons"}, values shortened}.
+    """
     return {
         "filename": upload.filename,
         "rows": len(parsed.rows),
-        "columns": parsed.columns,
-        "ignored": parsed.ignored,
-        "created": _rows(report.created),
-        "updated": _rows(report.updated),
-        "rejected": _rows(report.rejected),
+        "encoding": parsed.encoding,
+        "notes": parsed.notes(),
+        "mapping": parsed.mapping(),
+        "ignored": [shorten(h, 40) for h in parsed.ignored],
+        **{outcome: _rows(getattr(report, outcome)) for outcome in OUTCOMES},
     }
 
 
@@ -105,20 +179,36 @@ class AlreadyImported(Exception):
     code = "already_imported"
 
 
-def confirm_import(event: Event, actor: Attendee, upload_id: str) -> CsvUpload:
-    """Import a stashed upload once: create or update the valid rows, store the report. Commits.
+class MappingNotUsable(Exception):
+    """The confirm form's mapping gives no email or name (or was tampered with): the preview is shown again."""
+
+    code = "invalid_mapping"
+
+    def __init__(self, parsed: ParsedCSV, choices: Choices):
+        super().__init__("the column mapping cannot be imported")
+        self.parsed, self.choices = parsed, choices
+
+
+def confirm_import(event: Event, actor: Attendee, upload_id: str, form: Mapping[str, str] | None = None) -> CsvUpload:
+    """Import a stashed upload once, with the mapping of the preview: create or update the rows, store the report. Commits.
 
     The upload is claimed with a conditional update first, so of two confirms (a double click,
     two tabs) only one imports; the other raises AlreadyImported and shows the same report.
+    MappingNotUsable (nothing claimed) when the form's mapping cannot give an email and a name.
     """
     upload = get_upload_or_404(event, upload_id)
+    if upload.imported_at is not None:
+        raise AlreadyImported()
+    choices = read_choices(form or {})
+    parsed = parse_upload(upload, choices)
+    if choices.errors or parsed.mapping_errors:
+        raise MappingNotUsable(parsed, choices)
     claimed = db.session.execute(
         update(CsvUpload).where(CsvUpload.id == upload.id, CsvUpload.imported_at.is_(None)).values(imported_at=utcnow())
     ).rowcount
     db.session.commit()
     if claimed != 1:
         raise AlreadyImported()
-    parsed = parse_upload(upload)
     try:
         report = import_rows(event, parsed)  # commits the attendees
     except Exception:
@@ -132,7 +222,7 @@ def confirm_import(event: Event, actor: Attendee, upload_id: str) -> CsvUpload:
     upload.report = report_dict(upload, parsed, report)
     upload.data = None  # the attendees are in the database now; the file is not needed
     audit.record(event, db.session.get(Attendee, actor.id), "csv_imported", filename=upload.filename,
-                 created=len(report.created), updated=len(report.updated), rejected=len(report.rejected))
+                 **report.counts())
     db.session.commit()
     return upload
 
@@ -149,7 +239,7 @@ def pseudonymise_reports(attendee: Attendee, label: str) -> None:
             continue
         changed = False
         rewritten = dict(report)
-        for outcome in ("created", "updated", "rejected"):
+        for outcome in OUTCOMES:
             rows = []
             for row in report.get(outcome) or ():
                 if isinstance(row.get("email"), str) and normalise_email(row["email"]) == attendee.email_key:
@@ -174,7 +264,7 @@ def report_csv(report: dict) -> str:
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["row", "outcome", "email", "name", "reasons"])
-    for outcome in ("created", "updated", "rejected"):
+    for outcome in OUTCOMES:
         for r in sorted(report.get(outcome, ()), key=lambda r: r["row"]):
             writer.writerow([spreadsheet_safe(v) for v in (r["row"], outcome, r["email"], r["name"], "; ".join(r["reasons"]))])
     return out.getvalue()
@@ -182,14 +272,29 @@ def report_csv(report: dict) -> str:
 
 @dataclass
 class Preview:
-    """What the preview page shows: detected columns, the first rows, and counts."""
+    """What the preview page shows: how the file was read, the mapping form, the first rows, counts.
+
+    `forecast` is what importing would do now (a dry run against the event's attendees):
+    {"created": n, "updated": n, "unchanged": n, "skipped": n, "rejected": n}, or None while
+    the mapping cannot be imported.
+    """
 
     upload: CsvUpload
     parsed: ParsedCSV
+    choices: Choices
+    forecast: dict[str, int] | None = None
+
+    fields = FIELDS
+    labels = LABELS
 
     @property
     def first_rows(self):
         return self.parsed.rows[:PREVIEW_ROWS]
+
+    @property
+    def has_notes(self) -> bool:
+        """Whether any of the first rows is rejected, skipped or has a note: else the table has no Notes column."""
+        return any(r.errors or r.skip or r.notes for r in self.first_rows)
 
     @property
     def valid(self) -> int:
@@ -198,3 +303,83 @@ class Preview:
     @property
     def invalid(self) -> int:
         return len(self.parsed.invalid_rows)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.parsed.skipped_rows)
+
+    @property
+    def pending(self) -> int:
+        return sum(1 for r in self.parsed.valid_rows if r.pending)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Messages per field (and "encoding"): the organizer's choices that cannot be used, or what to choose."""
+        return {k: v for k, v in {**self.parsed.mapping_errors, **self.choices.errors}.items() if k != "_file"}
+
+    @property
+    def importable(self) -> bool:
+        return not self.parsed.mapping_errors and not self.choices.errors
+
+    @property
+    def status(self) -> int:
+        """422 when the organizer's own choices cannot be imported; 200 otherwise (even when detection needs help)."""
+        return 422 if self.choices.submitted and not self.importable else 200
+
+    @property
+    def column_options(self) -> list[tuple[str, str]]:
+        """(value, label) of every column for the mapping selects: 'C: Email (e.g. ada@example.org)'."""
+        from ..attendees.importer import column_letter
+
+        options = [("", "— not used —")]
+        for index, header in enumerate(self.parsed.headers):
+            label = f"{column_letter(index)}: {shorten(header, 40) or '(no header)'}"
+            sample = self.parsed.samples.get(index)
+            if sample:
+                label += f" (e.g. {shorten(sample, 30)})"
+            options.append((str(index), label))
+        return options
+
+    @property
+    def encoding_options(self) -> list[tuple[str, str]]:
+        """(value, label) for the character set select: the detected one first, then the others."""
+        decoded = self.parsed.decoded
+        first = [("", f"{decoded.label} (detected)" if not self.choices.encoding else "As detected")]
+        others = [c for c in (*decoded.alternatives, *ENCODINGS) if c != decoded.encoding or self.choices.encoding]
+        return first + [(c, NAMES[c]) for c in dict.fromkeys(others)]
+
+    @property
+    def shown_fields(self) -> list[str]:
+        """The fields the mapping form shows at once: those with a column, the required ones, any with an error."""
+        fields, errors = self.parsed.colmap.fields, self.errors
+        return [n for n in FIELDS if n in fields or n in ("email", "name") or n in errors]
+
+    @property
+    def other_fields(self) -> list[str]:
+        """The fields this file has no column for: behind "More fields", to keep the form short on a phone."""
+        shown = set(self.shown_fields)
+        return [n for n in FIELDS if n not in shown]
+
+    @property
+    def other_labels(self) -> list[str]:
+        return [LABELS[n].split(" (")[0] for n in self.other_fields]
+
+    @property
+    def table_columns(self) -> list[tuple[str, str]]:
+        """(attribute, heading) of the optional columns the preview table shows: only fields the file feeds."""
+        headings = {"company": "Company", "headline": "Job title", "role": "Role", "status": "Status"}
+        return [(n, h) for n, h in headings.items() if n in self.parsed.colmap.fields]
+
+    def selected(self, name: str) -> str:
+        index = self.parsed.colmap.fields.get(name)
+        return "" if index is None else str(index)
+
+
+def preview(event: Event, upload: CsvUpload, form: Mapping[str, str]) -> Preview:
+    """The preview of a stashed upload with the choices of `form` (the query string of the mapping form)."""
+    choices = read_choices(form)
+    parsed = parse_upload(upload, choices)
+    shown = Preview(upload, parsed, choices)
+    if shown.importable:
+        shown.forecast = import_rows(event, parsed, dry_run=True).counts()
+    return shown

@@ -249,25 +249,32 @@ def upload_csv():
     return redirect_to(url_for("organizer.import_preview", slug=g.event.slug, upload_id=upload.id))
 
 
+def _preview_page(preview: imports.Preview, status: int | None = None):
+    return render_page("organizer/import_preview.html", "organizer/_import_preview.html",
+                       status=status or preview.status, preview=preview)
+
+
 @bp.get("/import/<upload_id>")
 @organizer_required
 def import_preview(upload_id: str):
-    """The first rows of an uploaded file with its detected columns, and the Import button."""
+    """The detected columns (changeable), how the file was read, and the first rows; nothing is saved yet."""
     upload = imports.get_upload_or_404(g.event, upload_id)
-    if upload.report is not None:
+    if upload.imported_at is not None:
         return redirect_to(url_for("organizer.import_report", slug=g.event.slug, upload_id=upload.id))
-    preview = imports.Preview(upload, imports.parse_upload(upload))
-    return render_template("organizer/import_preview.html", preview=preview)
+    return _preview_page(imports.preview(g.event, upload, request.args))
 
 
 @bp.post("/import/<upload_id>")
 @organizer_required
 def confirm_import(upload_id: str):
-    """Import the previewed file and show the row-by-row report."""
+    """Import the previewed upload with the mapping the preview showed, then show the report."""
     try:
-        imports.confirm_import(g.event, g.attendee, upload_id)
+        imports.confirm_import(g.event, g.attendee, upload_id, request.form)
     except imports.AlreadyImported:
         flash("This file was imported already; here is its report.", "ok")
+    except imports.MappingNotUsable as problem:
+        upload = imports.get_upload_or_404(g.event, upload_id)
+        return _preview_page(imports.Preview(upload, problem.parsed, problem.choices), 422)
     return redirect_to(url_for("organizer.import_report", slug=g.event.slug, upload_id=upload_id))
 
 
