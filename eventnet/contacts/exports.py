@@ -14,6 +14,7 @@ from ..badges.vcard import content_disposition, vcard_for
 from ..connections.models import INTENTS, Connection, Scan
 from ..database import utcnow
 from ..extensions import db
+from .outlook_csv import AddressBookEntry, outlook_csv
 from .services import DIRECTIONS, ContactRow, contact_rows
 from .spreadsheet import csv_bytes, safe_cell
 
@@ -63,6 +64,13 @@ def contacts_vcf(owner: Attendee) -> str:
     """Every contact of owner who still has an account, as one .vcf of several vCards."""
     # A deleted contact has no card to save; the note about them is in the CSV and JSON exports.
     return "".join(contact_vcard(row, owner) for row in contact_rows(owner) if row.card is not None)
+
+
+def contacts_outlook_csv(owner: Attendee) -> bytes:
+    """Every contact of owner who still has an account, as the CSV Outlook and Google Contacts import."""
+    entries = (AddressBookEntry(row.card, row.connection.note or "", list(row.connection.tags or []))
+               for row in contact_rows(owner) if row.card is not None)
+    return outlook_csv(entries, owner.event.name)
 
 
 def _iso(moment: datetime | None) -> str | None:
