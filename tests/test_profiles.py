@@ -5,6 +5,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+import vobject
 from conftest import csrf_token
 from markupsafe import escape
 from playwright.sync_api import expect
@@ -354,6 +355,7 @@ def test_name_parts_are_typed_as_given_and_never_guessed(client, login, me):
     login(client, me)
     page = client.get(URL).get_data(as_text=True)
     assert '<details class="name-parts">' in page  # closed while empty
+    assert "<summary>How address books file you: given and family name, title</summary>" in page
     for name in ("name_prefix", "given_name", "family_name", "name_suffix"):
         assert 'value=""' in field_tag(page, name)
     assert 'autocomplete="family-name"' in field_tag(page, "family_name")
@@ -365,6 +367,10 @@ def test_name_parts_are_typed_as_given_and_never_guessed(client, login, me):
     assert (saved.name, saved.name_prefix, saved.given_name, saved.family_name, saved.name_suffix) == (
         "Tomás Herrera Díaz", "Dr.", "Tomás", "Herrera Díaz", "")
     assert '<details class="name-parts" open>' in client.get(URL).get_data(as_text=True)
+    # What the parts are for: the vCard anyone saves from the badge files the name by them.
+    card = vobject.readOne(client.get(f"/b/{me.badge_token}/contact.vcf").get_data(as_text=True))
+    assert (card.n.value.prefix, card.n.value.given, card.n.value.family) == ("Dr.", "Tomás", "Herrera Díaz")
+    assert card.fn.value == "Tomás Herrera Díaz"
 
     # Too long: the message is on its field, the group stays open, nothing is saved.
     response = post(client, {"given_name": "G" * 121, "family_name": "Herrera Díaz"})
