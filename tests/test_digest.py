@@ -830,6 +830,9 @@ def test_a_long_digest_reads_well_on_a_phone(app, make_event, make_attendee, bro
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
     page.set_content(html)
+    # The top says which attached file is for phones and which for Outlook on Windows.
+    assert page.get_by_text("In Outlook on Windows, import contacts-long-outlook-google.csv instead").is_visible()
+    screenshot(page, "digest-top-attachments-360", full_page=False)
     heading = page.get_by_text("Everyone else you met")
     heading.scroll_into_view_if_needed()
     screenshot(page, "digest-long-compact-list-360", full_page=False)

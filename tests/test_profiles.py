@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import vobject
-from conftest import csrf_token
+from conftest import csrf_token, screenshot
 from markupsafe import escape
 from playwright.sync_api import expect
 
@@ -348,6 +348,19 @@ def test_profile_in_a_phone_browser_saves_in_place(live_server, phone, make_even
     saved = reload(zoe)
     assert saved.headline == "Founder & CTO" and "phone" in saved.shared_fields
     assert saved.company != "Kept Corp"
+
+    # The name parts say what they are for, and save like the rest.
+    page.get_by_label("Phone", exact=True).fill("+49 30 1234567")
+    page.get_by_text("How address books file you").click()
+    page.get_by_label("Given name", exact=True).fill("Zoë")
+    page.get_by_label("Family name", exact=True).fill("Ångström")
+    expect(page.get_by_text("Phones, Outlook and Google Contacts file your card under these parts")).to_be_visible()
+    page.get_by_text("How address books file you").scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "profile-name-parts-phone", full_page=False)
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    assert (reload(zoe).given_name, reload(zoe).family_name) == ("Zoë", "Ångström")
 
 
 def test_name_parts_are_typed_as_given_and_never_guessed(client, login, me):
