@@ -79,17 +79,16 @@ def card_urls(card: Mapping) -> list[str]:
     return urls
 
 
-def _add(vcard, name: str, value, **params: str):
+def _add(vcard: vobject.base.Component, name: str, value: str | list[str] | vobject.vcard.Name,
+         **params: str) -> None:
     """Add a property; CHARSET=UTF-8 when any part of its value is not ASCII (module docstring)."""
     prop = vcard.add(name)
     prop.value = value
-    parts = [value] if isinstance(value, str) else list(value) if isinstance(value, list) else [
-        getattr(value, field) for field in ("family", "given", "additional", "prefix", "suffix")]
-    if not all(str(part).isascii() for part in parts):
+    # str() of a vobject Name is its five parts joined; a list is ORG's or CATEGORIES' parts.
+    if not all(part.isascii() for part in (value if isinstance(value, list) else [str(value)])):
         prop.params["CHARSET"] = ["UTF-8"]
     for key, item in params.items():
         prop.params[key.upper()] = [item]
-    return prop
 
 
 def vcard_for(
