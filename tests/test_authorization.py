@@ -55,6 +55,7 @@ POLICY = {
     "contacts.book": MEMBER,
     "contacts.export_csv": MEMBER,
     "contacts.export_json": MEMBER,
+    "contacts.export_outlook_csv": MEMBER,
     "contacts.export_vcf": MEMBER,
     "contacts.contact_vcf": OWNER,
     "contacts.confirm_remove": OWNER,

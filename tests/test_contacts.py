@@ -316,6 +316,7 @@ def test_a_thousand_contacts_take_the_same_number_of_queries_as_a_few(app, clien
 
 @pytest.mark.browser
 def test_book_on_a_phone_search_filter_and_remove(live_server, phone, make_event, make_attendee):
+    from conftest import screenshot
     from playwright.sync_api import expect
 
     ev = make_event(slug="conf")
@@ -341,7 +342,17 @@ def test_book_on_a_phone_search_filter_and_remove(live_server, phone, make_event
     page.reload()  # the pushed URL is a real page: same results after a reload
     expect(count).to_have_text("1 of 3 match")
 
+    # The export menu: the Outlook / Google CSV, with the line saying who it is for, downloads.
     page.goto(f"{live_server.url}/e/conf/contacts/")
+    outlook = page.get_by_role("link", name="For Outlook or Google (.csv)")
+    outlook.scroll_into_view_if_needed()
+    expect(page.locator("#export-outlook-hint")).to_contain_text("Outlook on Windows takes only the first contact")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "contacts-book-exports-phone")
+    with page.expect_download() as download:
+        outlook.click()
+    assert download.value.suggested_filename == "contacts-conf-outlook-google.csv"
+
     page.get_by_role("link", name="Remove Ben Birch").click()
     expect(page.get_by_role("heading", name="Remove Ben Birch?")).to_be_visible()
     page.get_by_role("button", name="Remove from my contacts").click()

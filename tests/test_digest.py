@@ -1,11 +1,14 @@
 """The follow-up digest: content, real SMTP delivery, unsubscribe, previews, scheduling, organizer controls."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -40,6 +43,12 @@ def note(connection: Connection, text: str = "", **values) -> None:
     for key, value in values.items():
         setattr(connection, key, value)
     db.session.commit()
+
+
+def outlook_table(data: bytes) -> list[dict]:
+    """The rows of an attached Outlook / Google CSV, read the way Outlook must: UTF-8 after a BOM."""
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
 def rows(**filters) -> list[OutboxMessage]:
@@ -163,14 +172,20 @@ def test_digests_over_smtp_reach_everyone_with_only_their_own_notes(app, app_fac
     # A coffee intent has a calendar link.
     assert f"http://eventnet.test/e/{event.slug}/calendar/" in text
 
-    # The attached vCard file holds every contact and parses.
+    # The attached vCard file holds every contact and parses; beside it, the same contacts as
+    # the CSV Outlook on Windows imports all at once (it reads only the first card of a .vcf).
     parts = [part for part in ana_msg.iter_attachments()]
-    assert [p.get_content_type() for p in parts] == ["text/vcard"]
+    assert [p.get_content_type() for p in parts] == ["text/vcard", "text/csv"]
     assert parts[0].get_filename() == f"contacts-{event.slug}.vcf"
     cards = list(vobject.readComponents(parts[0].get_content()))
     assert sorted(card.fn.value for card in cards) == ["Bob Builder", "Cleo Hidden"]
     assert not any(hasattr(card, "email") for card in cards if card.fn.value == "Cleo Hidden")
     assert "build systems" in next(card for card in cards if card.fn.value == "Bob Builder").note.value
+    assert parts[1].get_filename() == f"contacts-{event.slug}-outlook-google.csv"
+    table = outlook_table(parts[1].get_payload(decode=True))
+    assert sorted((row["First Name"], row["Last Name"]) for row in table) == [("Bob", "Builder"), ("Cleo", "Hidden")]
+    assert "build systems" in next(row for row in table if row["First Name"] == "Bob")["Notes"]
+    assert "import contacts-" in text and "-outlook-google.csv instead" in text
 
     # Dan's name carried a header injection: no header anywhere got it.
     bob_msg = messages["bob@example.org"]
@@ -700,7 +715,7 @@ def test_digest_html_reads_on_a_phone_in_light_and_dark(app, seeded, phone):
 
 def test_a_digest_of_150_contacts_with_long_notes_fits_under_gmails_clipping(app, make_event, make_attendee):
     """Gmail clips HTML past about 102 KB, unsubscribe link and all: the HTML stays under 90 KB."""
-    from eventnet.digests.build import HTML_BUDGET, build_digest, render
+    from eventnet.digests.build import HTML_BUDGET, as_email, build_digest, render
 
     event = make_event(slug="big", ends=datetime.now(timezone.utc) - timedelta(hours=1))
     me = make_attendee(event, email="me@example.org", name="Mia Many")
@@ -730,6 +745,64 @@ def test_a_digest_of_150_contacts_with_long_notes_fits_under_gmails_clipping(app
     assert text.count("a long and careful note") >= 150 * 20
     cards = list(vobject.readComponents(digest.vcf))
     assert len(cards) == 150 and all("long and careful" in card.note.value for card in cards)
+    table = outlook_table(digest.outlook_csv)
+    assert len(table) == 150 and all("long and careful" in row["Notes"] for row in table)
+    # Attachments do not count toward Gmail's clipping, but the whole message stays small: with
+    # the CSV beside the .vcf (about 160 KB and 180 KB here) it is under 1 MB as sent, far under
+    # any mail size limit.
+    message = EmailMessage()
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    for attachment in as_email(digest, {}).attachments:
+        data = attachment.data.encode() if isinstance(attachment.data, str) else attachment.data
+        message.add_attachment(data, maintype="text", subtype=attachment.content_type.split("/")[1],
+                               filename=attachment.filename, params={"charset": "utf-8"})
+    assert len(message.as_bytes()) < 1_000_000
+
+
+def test_the_digest_attachments_carry_names_in_every_script(app, make_event, make_attendee):
+    """The .vcf and the Outlook CSV of a digest: each person's N parts, FN, ORG, EMAIL, NOTE, tags."""
+    from test_vcard import assert_charset_where_not_ascii
+    from world_names import PEOPLE, n_parts
+
+    from eventnet.digests.build import as_email, build_digest
+
+    event = make_event(slug="world", name="Konferenz Köln", ends=datetime.now(timezone.utc) - timedelta(hours=1))
+    me = make_attendee(event, email="me@example.org", name="Mia Many")
+    for person in PEOPLE:
+        contact = make_attendee(event, email=person.email, name=person.name, company=person.company, **person.parts)
+        mine, _ = connect(me, contact)
+        note(mine, person.note, tags=person.tags)
+    digest = build_digest(me)
+    assert_charset_where_not_ascii(digest.vcf)
+    cards = {card.email.value: card for card in vobject.readComponents(digest.vcf)}
+    table = {row["E-mail Address"]: row for row in outlook_table(digest.outlook_csv)}
+    for person in PEOPLE:
+        card, row = cards[person.email], table[person.email]
+        assert card.fn.value == person.name and n_parts(card) == person.n, person.key
+        assert card.org.value == [person.company] and card.categories.value == person.tags
+        assert card.note.value == f"{person.note}\n\nMet at Konferenz Köln."
+        family, given, additional, prefix, suffix = person.n
+        assert (row["Title"], row["First Name"], row["Middle Name"], row["Last Name"], row["Suffix"]) == (
+            prefix, given, additional, family, suffix)
+        assert row["Company"] == person.company and row["Notes"] == card.note.value
+        assert row["Categories"] == ";".join(person.tags)
+    names = [attachment.filename for attachment in as_email(digest, {}).attachments]
+    assert names == ["contacts-world.vcf", "contacts-world-outlook-google.csv"]
+
+
+def test_a_digest_of_one_contact_attaches_only_the_vcard(app, make_event, make_attendee):
+    """Outlook imports a one-card .vcf whole: no CSV beside it."""
+    from eventnet.digests.build import as_email, build_digest, render
+
+    event = make_event(slug="one", ends=datetime.now(timezone.utc) - timedelta(hours=1))
+    me = make_attendee(event, email="me@example.org", name="Mia One")
+    connect(me, make_attendee(event, email="jo@example.org", name="Jürgen Müller"))
+    digest = build_digest(me)
+    assert digest.vcf and digest.outlook_csv is None
+    assert [a.filename for a in as_email(digest, {}).attachments] == ["contacts-one.vcf"]
+    text, html = render(digest)
+    assert "Outlook" not in text and "Outlook" not in html
 
 
 def test_a_small_digest_stays_whole(app, seeded):
@@ -757,6 +830,9 @@ def test_a_long_digest_reads_well_on_a_phone(app, make_event, make_attendee, bro
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
     page.set_content(html)
+    # The top says which attached file is for phones and which for Outlook on Windows.
+    assert page.get_by_text("In Outlook on Windows, import contacts-long-outlook-google.csv instead").is_visible()
+    screenshot(page, "digest-top-attachments-360", full_page=False)
     heading = page.get_by_text("Everyone else you met")
     heading.scroll_into_view_if_needed()
     screenshot(page, "digest-long-compact-list-360", full_page=False)

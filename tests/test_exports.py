@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 import pytest
 import vobject
 from test_contacts import connect
+from test_vcard import assert_charset_where_not_ascii
+from world_names import PEOPLE, n_parts
 
 from eventnet.connections.models import Scan
 from eventnet.extensions import db
@@ -101,10 +103,54 @@ def test_vcard_of_a_deleted_contact_says_why(client, login, people):
 
 
 @pytest.mark.parametrize("url", ["/e/conf/contacts/export.vcf", "/e/conf/contacts/export.csv",
-                                 "/e/conf/contacts/export.json", "/e/conf/contacts/1.vcf"])
+                                 "/e/conf/contacts/export-outlook.csv", "/e/conf/contacts/export.json",
+                                 "/e/conf/contacts/1.vcf"])
 def test_exports_need_login(client, people, url):
     response = client.get(url)
     assert response.status_code in (302, 303) and "/login" in response.headers["Location"]
+
+
+@pytest.fixture
+def world(make_event, make_attendee):
+    """Me, and one contact per script in world_names.PEOPLE, each with my note and tags in that script."""
+    ev = make_event(slug="conf", name="Konferenz Köln")
+    me = make_attendee(ev, "me@example.org", "Mia Me")
+    rows = {}
+    for person in PEOPLE:
+        contact = make_attendee(ev, person.email, person.name, company=person.company, headline="",
+                                shared_fields=["company", "email"], **person.parts)
+        rows[person.key] = connect(me, contact, note=person.note, tags=person.tags)
+    return me, rows
+
+
+def assert_is_person(vcard, person) -> None:
+    assert vcard.fn.value == person.name
+    assert n_parts(vcard) == person.n
+    assert vcard.org.value == [person.company] and vcard.email.value == person.email
+    assert vcard.note.value == f"{person.note}\n\nMet at Konferenz Köln."
+    assert vcard.categories.value == person.tags
+
+
+def test_names_in_every_script_in_one_contacts_vcard(client, login, world):
+    me, rows = world
+    login(client, me)
+    for person in PEOPLE:
+        response = download(client, f"/e/conf/contacts/{rows[person.key].id}.vcf", "text/vcard; charset=utf-8")
+        assert response.get_data().startswith(b"BEGIN:VCARD\r\n"), "no byte order mark"
+        text = response.get_data(as_text=True)
+        assert_charset_where_not_ascii(text)
+        assert_is_person(vobject.readOne(text), person)
+
+
+def test_names_in_every_script_in_the_all_contacts_vcf(client, login, world):
+    me, rows = world
+    login(client, me)
+    text = download(client, "/e/conf/contacts/export.vcf", "text/vcard; charset=utf-8").get_data(as_text=True)
+    assert_charset_where_not_ascii(text)
+    cards = {card.email.value: card for card in vobject.readComponents(text)}
+    assert len(cards) == len(PEOPLE)
+    for person in PEOPLE:
+        assert_is_person(cards[person.email], person)
 
 
 # ----------------------------------------------------------------------------- CSV
@@ -160,6 +206,83 @@ def test_csv_keeps_my_note_about_a_deleted_contact(client, login, people):
     assert rows[0]["company"] == rows[0]["phone"] == ""
 
 
+# ----------------------------------------------------------------------------- Outlook / Google CSV
+
+OUTLOOK_COLUMNS = ["Title", "First Name", "Middle Name", "Last Name", "Suffix", "Company", "Job Title",
+                   "Business Phone", "Categories", "E-mail Address", "Notes", "Web Page"]
+
+
+def test_outlook_csv_has_outlooks_columns_and_every_script_intact(client, login, world):
+    me, rows = world
+    login(client, me)
+    response = download(client, "/e/conf/contacts/export-outlook.csv", "text/csv; charset=utf-8")
+    assert 'filename="contacts-conf-outlook-google.csv"' in response.headers["Content-Disposition"]
+    assert response.get_data().startswith(b"\xef\xbb\xbfTitle,First Name,Middle Name,Last Name,Suffix,")
+    table = parse_csv(response.get_data())
+    assert list(table[0].keys()) == OUTLOOK_COLUMNS
+    by_email = {row["E-mail Address"]: row for row in table}
+    assert len(by_email) == len(PEOPLE)
+    for person in PEOPLE:
+        row = by_email[person.email]
+        family, given, additional, prefix, suffix = person.n
+        assert (row["Title"], row["First Name"], row["Middle Name"], row["Last Name"], row["Suffix"]) == (
+            prefix, given, additional, family, suffix), person.key
+        assert row["Company"] == person.company and row["Job Title"] == ""
+        assert row["Notes"] == f"{person.note}\n\nMet at Konferenz Köln."
+        assert row["Categories"] == ";".join(person.tags)
+        assert row["Business Phone"] == row["Web Page"] == ""  # not shared
+
+
+def test_outlook_csv_is_spreadsheet_safe_and_keeps_phone_numbers_importable(client, login, people):
+    ev, me, zoe, hal, zoe_row, hal_row = people
+    hal.website, hal.linkedin = "https://hal.example.org/", "https://www.linkedin.com/in/hal"
+    hal.links = [{"label": "Talk", "url": "https://talks.example.org/hal"}]
+    hal.shared_fields = ["headline", "company", "phone", "website", "linkedin", "links"]
+    zoe_row.tags = ["a;b", "c, d"]
+    db.session.commit()
+    login(client, me)
+    hal_csv, zoe_csv = parse_csv(client.get("/e/conf/contacts/export-outlook.csv").get_data())
+    assert hal_csv["First Name"] == "'@SUM(1+1)" and hal_csv["Last Name"] == ""
+    assert hal_csv["Company"] == "'" + HOSTILE and hal_csv["Job Title"] == "'-2+3"
+    assert hal_csv["Categories"] == "'=evil"
+    assert hal_csv["Notes"].startswith("'+1 call back\n\nMet at ")
+    # A phone number of digits and + ( ) - . cannot run anything: it stays importable as typed.
+    assert hal_csv["Business Phone"] == "+1 555 0100"
+    assert hal_csv["Web Page"] == "https://hal.example.org/"
+    assert hal_csv["Notes"].endswith("\n\nLinkedIn: https://www.linkedin.com/in/hal\nTalk: https://talks.example.org/hal")
+    assert (zoe_csv["First Name"], zoe_csv["Middle Name"], zoe_csv["Last Name"]) == ("Zoë", "Ångström", "李")
+    assert zoe_csv["Categories"] == "a b;c d"  # a separator inside a tag does not split it
+    for row in (hal_csv, zoe_csv):
+        for column, value in row.items():
+            if column != "Business Phone":
+                assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+
+
+@pytest.mark.parametrize("phone", ["=1+1", "+1 555 0100 =cmd|' /C calc'!A0", "-2+3", "@SUM(1)"])
+def test_an_outlook_phone_cell_that_is_not_a_phone_number_is_neutralised(phone):
+    from eventnet.contacts.outlook_csv import AddressBookEntry, outlook_row
+
+    row = outlook_row(AddressBookEntry({"name": "Eve", "phone": phone}), None)
+    assert row[7] == "'" + phone
+
+
+def test_the_outlook_csv_leaves_out_deleted_contacts(client, login, people):
+    ev, me, zoe, hal, zoe_row, hal_row = people
+    db.session.delete(hal)
+    db.session.commit()
+    login(client, me)
+    rows = parse_csv(client.get("/e/conf/contacts/export-outlook.csv").get_data())
+    assert [row["E-mail Address"] for row in rows] == ["zoe@example.org"]
+
+
+def test_the_book_offers_the_outlook_csv_and_says_who_it_is_for(client, login, people):
+    ev, me, zoe, hal, zoe_row, hal_row = people
+    login(client, me)
+    page = client.get("/e/conf/contacts/").get_data(as_text=True)
+    assert 'href="/e/conf/contacts/export-outlook.csv"' in page and "For Outlook or Google (.csv)" in page
+    assert "Outlook on Windows takes only the first contact of a .vcf file" in page
+
+
 # ----------------------------------------------------------------------------- JSON
 
 
@@ -195,11 +318,11 @@ def test_another_attendees_exports_never_contain_my_notes(app, login, people):
     ev, me, zoe, hal, zoe_row, hal_row = people
     other = login(app.test_client(), zoe)
     for url in ("/e/conf/contacts/export.vcf", "/e/conf/contacts/export.csv", "/e/conf/contacts/export.json",
-                "/e/conf/contacts/", f"/e/conf/contacts/{zoe_row.id + 1}.vcf"):
+                "/e/conf/contacts/export-outlook.csv", "/e/conf/contacts/", f"/e/conf/contacts/{zoe_row.id + 1}.vcf"):
         response = other.get(url)
         assert response.status_code == 200, url  # Zoë's own side of our exchange...
         body = response.get_data().decode("utf-8-sig")
-        assert "Mia Me" in body
+        assert "Mia Me" in body or ",Mia,,Me," in body  # the Outlook CSV has the name in parts
         # ...holds none of my notes or tags about her, nor my star or intent.
         for mine in ("Line one", "punctuation", "ångström", "call back"):
             assert mine not in body, (url, mine)

@@ -145,6 +145,8 @@ def test_sample_preview_and_settings(console):
     assert "Sam, your 5 contacts from PyConf" in html and "Amara Okafor" in html  # the plain-text part
     assert 'src="/e/org/organizer/digests/sample/email.html?variant=contacts"' in html
     assert 'id="sample-links"' in html and "none: replies go nowhere" in html
+    # The preview names both attachments: the .vcf, and the same contacts for Outlook and Google.
+    assert "contacts-org.vcf (5 contacts), contacts-org-outlook-google.csv" in html
     frame = client.get("/e/org/organizer/digests/sample/email.html?variant=contacts")
     csp = frame.headers["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "sandbox" in csp and "script-src" not in csp

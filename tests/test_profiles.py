@@ -5,7 +5,8 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import csrf_token
+import vobject
+from conftest import csrf_token, screenshot
 from markupsafe import escape
 from playwright.sync_api import expect
 
@@ -348,12 +349,26 @@ def test_profile_in_a_phone_browser_saves_in_place(live_server, phone, make_even
     assert saved.headline == "Founder & CTO" and "phone" in saved.shared_fields
     assert saved.company != "Kept Corp"
 
+    # The name parts say what they are for, and save like the rest.
+    page.get_by_label("Phone", exact=True).fill("+49 30 1234567")
+    page.get_by_text("How address books file you").click()
+    page.get_by_label("Given name", exact=True).fill("Zoë")
+    page.get_by_label("Family name", exact=True).fill("Ångström")
+    expect(page.get_by_text("Phones, Outlook and Google Contacts file your card under these parts")).to_be_visible()
+    page.get_by_text("How address books file you").scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "profile-name-parts-phone", full_page=False)
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    assert (reload(zoe).given_name, reload(zoe).family_name) == ("Zoë", "Ångström")
+
 
 def test_name_parts_are_typed_as_given_and_never_guessed(client, login, me):
     """Given and family name, title and suffix are the attendee's own (address books' structured name)."""
     login(client, me)
     page = client.get(URL).get_data(as_text=True)
     assert '<details class="name-parts">' in page  # closed while empty
+    assert "<summary>How address books file you: given and family name, title</summary>" in page
     for name in ("name_prefix", "given_name", "family_name", "name_suffix"):
         assert 'value=""' in field_tag(page, name)
     assert 'autocomplete="family-name"' in field_tag(page, "family_name")
@@ -365,6 +380,10 @@ def test_name_parts_are_typed_as_given_and_never_guessed(client, login, me):
     assert (saved.name, saved.name_prefix, saved.given_name, saved.family_name, saved.name_suffix) == (
         "Tomás Herrera Díaz", "Dr.", "Tomás", "Herrera Díaz", "")
     assert '<details class="name-parts" open>' in client.get(URL).get_data(as_text=True)
+    # What the parts are for: the vCard anyone saves from the badge files the name by them.
+    card = vobject.readOne(client.get(f"/b/{me.badge_token}/contact.vcf").get_data(as_text=True))
+    assert (card.n.value.prefix, card.n.value.given, card.n.value.family) == ("Dr.", "Tomás", "Herrera Díaz")
+    assert card.fn.value == "Tomás Herrera Díaz"
 
     # Too long: the message is on its field, the group stays open, nothing is saved.
     response = post(client, {"given_name": "G" * 121, "family_name": "Herrera Díaz"})

@@ -5,7 +5,7 @@ a field someone chose not to share cannot leak through a feature that forgot to 
 """
 from __future__ import annotations
 
-from .models import Attendee
+from .models import NAME_PARTS, Attendee
 from .validation import is_linkedin, shown_url
 
 
@@ -35,11 +35,17 @@ def _url_field(field: str, value: str) -> str:
 def public_card(attendee: Attendee) -> dict:
     """The fields this attendee shares, non-empty only; the name always.
 
-    Keys: name, and when shared: headline, company, bio, email, phone, linkedin, website (str),
+    Keys: name; the parts of the name the person gave (name_prefix, given_name, family_name,
+    name_suffix), shared with it since they are the name as address books file it (see names.py);
+    and when shared: headline, company, bio, email, phone, linkedin, website (str),
     links (list of {label, url}), can_help_with and looking_for (lists of topics; "topics").
     URLs only when fit to be links (validation.shown_url), LinkedIn only on linkedin.com.
     """
     card: dict = {"name": attendee.name}
+    for part in NAME_PARTS:
+        value = (getattr(attendee, part) or "").strip()
+        if value:
+            card[part] = value
     for field in ("headline", "company", "bio", "email", "phone", "linkedin", "website"):
         value = (getattr(attendee, field) or "").strip()
         if value and field in ("linkedin", "website"):

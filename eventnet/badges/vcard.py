@@ -1,7 +1,24 @@
-"""vCard 3.0 (RFC 2426, escaping as in RFC 6350) built from a public card dict.
+"""vCard 3.0 (RFC 2426) built from a public card dict, written by vobject.
 
 Every caller passes a card from attendees.cards.public_card(), so a vCard can only hold what
-its person shares. Phones import vCard 3.0 most reliably; 4.0 is still patchy on some of them.
+its person shares. What the files carry, and for which client (README, "Contacts out"):
+
+- vCard 3.0: the version iOS, macOS, Google Contacts, Android's own importer and Outlook all
+  read; Android's stock importer refuses 4.0 files, and Outlook exports only 2.1 but reads 3.0.
+- UTF-8 without a byte order mark: Android's parser (AOSP com.android.vcard) expects the first
+  line to be exactly BEGIN:VCARD, so a BOM in front of it costs the first contact or the file.
+- CHARSET=UTF-8 on every property whose value is not plain ASCII: Outlook (Windows) reads a
+  value without it as Windows-1252 and older macOS Address Book as Mac Roman, and iOS has
+  garbled names without it; with it, all three read UTF-8. RFC 2426 names no CHARSET parameter
+  (the MIME type carries the charset), but it is the vCard 2.1 parameter every reader still
+  honours, Android's included. ASCII values carry none: they read the same in every code page.
+- N from attendees.names (the person's own parts, else a faithful parse), FN the display name.
+
+vobject escapes (backslash, comma, semicolon, newline) and folds with CRLF + space. Its folding
+has one gap: a line under 75 characters is written whole even when its UTF-8 is longer than 75
+octets (a short CJK name with its parameter). RFC 2426 makes folding a SHOULD and unfolding a
+MUST (RFC 2425 section 5.8.1), so readers take either; longer lines fold at 75 octets without
+splitting a character.
 """
 from __future__ import annotations
 
@@ -10,8 +27,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
-CRLF = "\r\n"
-LINE_OCTETS = 75  # RFC 2426 §2.6 / RFC 6350 §3.2: lines longer than this SHOULD be folded
+import vobject
+
+from ..attendees.names import name_parts
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -22,50 +41,11 @@ def _clean(value: object) -> str:
     return _CONTROL.sub("", text.replace("\t", " "))
 
 
-def escape_text(value: object) -> str:
-    """Escape a TEXT value: backslash first, then comma, semicolon and newline (RFC 6350 §3.4)."""
-    text = _clean(value)
-    return text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
-
-
 def _uri(value: object) -> str:
-    # URI values are not escaped by the standard, but many readers unescape every value anyway;
-    # percent-encoding the characters both readings disagree on gives the same URL to either.
+    # URI values are not escaped by the standard, but many readers unescape every value anyway
+    # (vobject escapes them as text too); percent-encoding the characters both readings
+    # disagree on gives the same URL to either.
     return quote(_clean(value).strip(), safe="/:?#[]@!$&'()*+=-._~%")
-
-
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets with CRLF + space, never inside a UTF-8 sequence."""
-    # Fast paths (a digest folds thousands of lines): short lines, and ASCII where a
-    # character is an octet and plain slicing gives the same folds as the loop below.
-    if len(line) <= LINE_OCTETS and len(line.encode("utf-8")) <= LINE_OCTETS:
-        return line + CRLF
-    if line.isascii():
-        width = LINE_OCTETS - 1
-        parts = [line[:LINE_OCTETS]] + [line[i:i + width] for i in range(LINE_OCTETS, len(line), width)]
-        return (CRLF + " ").join(parts) + CRLF
-    out: list[str] = []
-    current: list[str] = []
-    size = 0
-    limit = LINE_OCTETS
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            out.append("".join(current))
-            current, size = [], 0
-            limit = LINE_OCTETS - 1  # continuation lines start with the folding space
-        current.append(char)
-        size += width
-    out.append("".join(current))
-    return (CRLF + " ").join(out) + CRLF
-
-
-def split_name(name: str) -> tuple[str, str]:
-    """(family, given) for N: the last word is the family name, the rest given names."""
-    words = _clean(name).split()
-    if len(words) < 2:
-        return "", " ".join(words)
-    return words[-1], " ".join(words[:-1])
 
 
 def _as_list(value: object) -> list[str]:
@@ -76,7 +56,8 @@ def _as_list(value: object) -> list[str]:
     return [str(part).strip() for part in value if str(part).strip()]
 
 
-def _note(card: Mapping, note: str | None, event_name: str | None) -> str:
+def note_text(card: Mapping, note: str | None, event_name: str | None) -> str:
+    """The NOTE of a contact: my note, "Met at <event>.", their bio and topics, in paragraphs."""
     parts = []
     if note and note.strip():
         parts.append(note.strip())
@@ -91,6 +72,25 @@ def _note(card: Mapping, note: str | None, event_name: str | None) -> str:
     return "\n\n".join(parts)
 
 
+def card_urls(card: Mapping) -> list[str]:
+    """The card's URLs in the order a contact lists them: LinkedIn, website, then other links."""
+    urls = [card[key] for key in ("linkedin", "website") if card.get(key)]
+    urls += [link["url"] for link in card.get("links") or () if isinstance(link, Mapping) and link.get("url")]
+    return urls
+
+
+def _add(vcard: vobject.base.Component, name: str, value: str | list[str] | vobject.vcard.Name,
+         **params: str) -> None:
+    """Add a property; CHARSET=UTF-8 when any part of its value is not ASCII (module docstring)."""
+    prop = vcard.add(name)
+    prop.value = value
+    # str() of a vobject Name is its five parts joined; a list is ORG's or CATEGORIES' parts.
+    if not all(part.isascii() for part in (value if isinstance(value, list) else [str(value)])):
+        prop.params["CHARSET"] = ["UTF-8"]
+    for key, item in params.items():
+        prop.params[key.upper()] = [item]
+
+
 def vcard_for(
     card: Mapping,
     *,
@@ -100,36 +100,29 @@ def vcard_for(
 ) -> str:
     """One vCard 3.0 (CRLF lines, folded) for a public card; note, categories and event are optional."""
     name = _clean(card.get("name")).strip() or "Unnamed contact"
-    family, given = split_name(name)
-    lines = [
-        "BEGIN:VCARD",
-        "VERSION:3.0",
-        f"N:{escape_text(family)};{escape_text(given)};;;",
-        f"FN:{escape_text(name)}",
-    ]
+    clean = {key: _clean(card.get(key)).strip() for key in ("name_prefix", "given_name", "family_name", "name_suffix")}
+    parts = name_parts({**clean, "name": name})
+    vcard = vobject.vCard()
+    _add(vcard, "n", vobject.vcard.Name(family=parts.family, given=parts.given, additional=parts.additional,
+                                        prefix=parts.prefix, suffix=parts.suffix))
+    _add(vcard, "fn", name)
     if card.get("company"):
-        lines.append(f"ORG:{escape_text(card['company'])}")
+        _add(vcard, "org", [_clean(card["company"])])
     if card.get("headline"):
-        lines.append(f"TITLE:{escape_text(card['headline'])}")
+        _add(vcard, "title", _clean(card["headline"]))
     if card.get("email"):
-        lines.append(f"EMAIL;TYPE=INTERNET:{escape_text(card['email'])}")
+        _add(vcard, "email", _clean(card["email"]), type="INTERNET")
     if card.get("phone"):
-        lines.append(f"TEL;TYPE=VOICE:{escape_text(card['phone'])}")
-    for key in ("linkedin", "website"):
-        if card.get(key):
-            lines.append(f"URL:{_uri(card[key])}")
-    for link in card.get("links") or ():
-        url = link.get("url") if isinstance(link, Mapping) else None
-        if url:
-            lines.append(f"URL:{_uri(url)}")
-    text = _note(card, note, event_name)
+        _add(vcard, "tel", _clean(card["phone"]), type="VOICE")
+    for url in card_urls(card):
+        _add(vcard, "url", _uri(url))
+    text = note_text(card, note, event_name)
     if text:
-        lines.append(f"NOTE:{escape_text(text)}")
-    tags = [escape_text(tag) for tag in categories or () if _clean(tag).strip()]
+        _add(vcard, "note", _clean(text))
+    tags = [_clean(tag).strip() for tag in categories or () if _clean(tag).strip()]
     if tags:
-        lines.append(f"CATEGORIES:{','.join(tags)}")
-    lines.append("END:VCARD")
-    return "".join(fold(line) for line in lines)
+        _add(vcard, "categories", tags)
+    return vcard.serialize()
 
 
 def vcards(cards: Iterable[Mapping]) -> str:

@@ -5,8 +5,6 @@ shares at the moment of the download, and the owner's own note, tags, star and i
 """
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from flask import Response
@@ -16,32 +14,15 @@ from ..badges.vcard import content_disposition, vcard_for
 from ..connections.models import INTENTS, Connection, Scan
 from ..database import utcnow
 from ..extensions import db
+from .outlook_csv import AddressBookEntry, outlook_csv
 from .services import DIRECTIONS, ContactRow, contact_rows
+from .spreadsheet import csv_bytes, safe_cell
 
 FORMAT_VERSION = 1
-# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection"); a
-# leading apostrophe makes Excel, LibreOffice and Google Sheets show it as text instead.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
     "name", "headline", "company", "email", "phone", "linkedin", "website", "can help with",
     "looking for", "note", "tags", "starred", "intent", "scanned me/I scanned", "met at",
 )
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_text(item) for item in value if item)
-    if isinstance(value, dict):
-        return " ".join(_text(item) for item in value.values() if item)
-    return str(value)
-
-
-def safe_cell(value) -> str:
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
-    text = _text(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _direction(connection: Connection) -> str:
@@ -68,14 +49,9 @@ def csv_row(row: ContactRow, owner: Attendee) -> list[str]:
 
 def contacts_csv(owner: Attendee) -> bytes:
     """Every contact of owner as CSV: UTF-8 with a BOM (Excel needs it to read UTF-8), CRLF lines."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
     header = list(CSV_COLUMNS)
     header[-1] = f"met at ({owner.event.timezone})"
-    writer.writerow(header)
-    for row in contact_rows(owner):
-        writer.writerow(csv_row(row, owner))
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes(header, (csv_row(row, owner) for row in contact_rows(owner)))
 
 
 def contact_vcard(row: ContactRow, owner: Attendee) -> str:
@@ -88,6 +64,13 @@ def contacts_vcf(owner: Attendee) -> str:
     """Every contact of owner who still has an account, as one .vcf of several vCards."""
     # A deleted contact has no card to save; the note about them is in the CSV and JSON exports.
     return "".join(contact_vcard(row, owner) for row in contact_rows(owner) if row.card is not None)
+
+
+def contacts_outlook_csv(owner: Attendee) -> bytes:
+    """Every contact of owner who still has an account, as the CSV Outlook and Google Contacts import."""
+    entries = (AddressBookEntry(row.card, row.connection.note or "", list(row.connection.tags or []))
+               for row in contact_rows(owner) if row.card is not None)
+    return outlook_csv(entries, owner.event.name)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -70,6 +70,14 @@ def export_csv():
     return exports.attachment(exports.contacts_csv(g.attendee), "text/csv", f"contacts-{g.event.slug}", "csv")
 
 
+@bp.get("/export-outlook.csv")
+@attendee_required
+def export_outlook_csv():
+    """Every contact in the CSV layout Outlook (Windows) and Google Contacts import all at once."""
+    body = exports.contacts_outlook_csv(g.attendee)
+    return exports.attachment(body, "text/csv", f"contacts-{g.event.slug}-outlook-google", "csv")
+
+
 @bp.get("/export.json")
 @attendee_required
 def export_json():
