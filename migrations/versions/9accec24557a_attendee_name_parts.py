@@ -5,7 +5,7 @@ them in their profile; the display name (`name`) stays as it is. Existing attend
 parts: a joined name is never split by guessing.
 
 Revision ID: 9accec24557a
-Revises: fa4c9f4817a6
+Revises: 54c21372a5d1
 Create Date: 2026-12-05 00:59:01.457674
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9accec24557a'
-down_revision = 'fa4c9f4817a6'
+down_revision = '54c21372a5d1'
 branch_labels = None
 depends_on = None
 
