@@ -31,7 +31,9 @@ from eventnet.mail.models import OutboxMessage
 
 ATTENDEES = 1000
 ROOT = Path(__file__).resolve().parent.parent
-DEADLINE_SECONDS = 90
+# Only a cap for a run that would never finish: alone it takes 40-70 s on a 2-core machine, and
+# several times that while the rest of a busy machine competes for the cores.
+DEADLINE_SECONDS = 300
 
 
 class FlakySMTP:
