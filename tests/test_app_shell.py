@@ -1,9 +1,13 @@
-"""The app shell around every page (issue 12): the event's header and tabs on its error pages."""
+"""The app shell around every page (issue 12): the event's header and tabs on its error pages, and
+My QR's image inside the page."""
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
+
+from eventnet.badges.qr import badge_image
 
 
 @pytest.fixture
@@ -39,3 +43,11 @@ def test_a_404_inside_an_event_shows_no_tabs_to_a_visitor_and_none_for_an_unknow
     assert re.search(r'<a class="brand" href="/">eventnet</a>', html)
     # Not an event's address (a slug never holds capitals or dots): no lookup, the plain page.
     assert client.get("/e/Conf.x/page").status_code == 404
+
+
+def test_my_qr_carries_its_image_inside_the_page(ada, people):
+    html = ada.get("/e/conf/me/qr").get_data(as_text=True)
+    src = re.search(r'<img class="qr" src="([^"]+)"', html).group(1)
+    assert src.startswith("data:image/svg+xml;base64,")
+    assert base64.b64decode(src.split(",", 1)[1]).decode() == badge_image(people[1]).svg
+    assert "data-wake-lock" in html
