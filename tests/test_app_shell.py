@@ -1,8 +1,9 @@
-"""The app shell around every page (issue 12): the event's header and tabs on its error pages, and
-My QR's image inside the page."""
+"""The app shell around every page (issue 12): the event's header and tabs on its error pages, the
+offline page the service worker keeps, and My QR's image inside the page."""
 from __future__ import annotations
 
 import base64
+import json
 import re
 
 import pytest
@@ -43,6 +44,30 @@ def test_a_404_inside_an_event_shows_no_tabs_to_a_visitor_and_none_for_an_unknow
     assert re.search(r'<a class="brand" href="/">eventnet</a>', html)
     # Not an event's address (a slug never holds capitals or dots): no lookup, the plain page.
     assert client.get("/e/Conf.x/page").status_code == 404
+
+
+def test_the_offline_page_links_to_what_works_offline(ada):
+    response = ada.get("/e/conf/offline")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "You are offline" in html and tabs(html) == ["Home", "Scan", "Contacts", "My QR", "Profile"]
+    assert 'aria-current' not in re.search(r'<nav class="tabbar".*?</nav>', html, re.S).group(0)
+    for href in ("/e/conf/scan", "/e/conf/me/qr", "/e/conf/contacts/"):
+        assert f'href="{href}"' in html
+    # The service worker is told to keep it, as the shell for pages it did not save.
+    pages = json.loads(re.search(r'data-offline-pages="([^"]+)"', html).group(1).replace("&#34;", '"'))
+    assert {"url": "/e/conf/offline", "mode": "shell"} in pages
+
+
+def test_the_offline_page_needs_a_login(client, people):
+    response = client.get("/e/conf/offline")
+    assert response.status_code in (302, 303) and "/e/conf/login" in response.headers["Location"]
+
+
+def test_the_service_worker_knows_the_start_url(client):
+    body = client.get("/sw.js").get_data(as_text=True)
+    assert "__START_URL__" not in body and 'var START_URL = "/";' in body
+    assert json.loads(client.get("/manifest.webmanifest").get_data(as_text=True))["start_url"] == "/"
 
 
 def test_my_qr_carries_its_image_inside_the_page(ada, people):
