@@ -7,9 +7,10 @@ again with its message next to the field).
 """
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
-from flask import Flask, current_app, has_request_context, jsonify, make_response, render_template, request
+from flask import Flask, current_app, g, has_request_context, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, default_exceptions
@@ -89,12 +90,32 @@ def render_error(status: int, title: str | None = None, detail: str | None = Non
     title, detail = title or default_title, detail or default_detail
     try:
         template = "errors/_error.html" if wants_fragment() else "errors/error.html"
+        if template == "errors/error.html":
+            _event_of_address()
         return render_template(template, status=status, title=title, detail=detail), status
     except Exception:  # noqa: BLE001  (an error page must answer whatever broke)
         if has_request_context() and getattr(request, "url_rule", None) is not None:
             current_app.logger.exception("the error page failed")
         return (f'<!doctype html><html lang="en"><meta charset="utf-8"><title>{escape(title)}</title>'
                 f"<h1>{escape(title)}</h1><p>{escape(detail)}</p></html>"), status
+
+
+# An event's address: /e/<slug>/... with a slug as events.services allows it.
+EVENT_PATH = re.compile(r"/e/([a-z0-9][a-z0-9-]{0,63})/")
+
+
+def _event_of_address() -> None:
+    """Set g.event for an error page under an event's address that no view reached (a mistyped
+    /e/<slug>/... URL), so that the page keeps the event's header and, for its logged-in
+    attendee, the tab bar: a way back instead of a dead end."""
+    if g.get("event") is not None:
+        return
+    match = EVENT_PATH.match(request.path)
+    if match is None:
+        return
+    from .events.models import Event  # here: the events package imports this module
+
+    g.event = db.session.execute(db.select(Event).filter_by(slug=match.group(1))).scalar_one_or_none()
 
 
 def answer(error: DomainError):

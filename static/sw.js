@@ -1,10 +1,12 @@
 // eventnet's service worker: the app shell, the scanner, my QR and my contact book work offline.
 // Served by the app at /sw.js (scope "/"), which fills in VERSION (a hash of the static files,
-// so a changed file installs a new worker and a new cache) and SHELL (their URLs).
+// so a changed file installs a new worker and a new cache), SHELL (their URLs) and START_URL
+// (the manifest's start_url, where the installed app opens).
 "use strict";
 
 var VERSION = "__VERSION__";
 var SHELL = ["__SHELL__"];
+var START_URL = "__START_URL__";
 var STATIC_CACHE = "eventnet-static-" + VERSION;
 var PAGES_CACHE = "eventnet-pages";          // one attendee's pages; emptied on logout
 var DECODER_CACHE = "eventnet-decoder";      // versioned URLs, kept across shell versions
@@ -39,12 +41,35 @@ function cachedPage(request) {
   return caches.open(PAGES_CACHE).then(function (cache) { return cache.match(pageKey(request)); });
 }
 
-function offlineResponse() {
+// Offline, a page that was not saved gets the event's offline page (kept as "shell" for the
+// logged-in attendee: the app's header and tabs, and links to the saved scanner, QR and
+// contacts). At the start URL it is the app starting offline, so a 200; elsewhere a 503.
+function offlineResponse(request) {
+  var start = new URL(request.url).pathname === START_URL;
+  var status = start ? { status: 200, statusText: "OK" } : { status: 503, statusText: "Offline" };
+  return caches.open(PAGES_CACHE).then(function (cache) { return cache.matchAll(); }).then(function (saved) {
+    var shell = saved.filter(function (response) {
+      return response.headers.get("X-Eventnet-Offline") === "shell";
+    })[0];
+    if (shell) {
+      return new Response(shell.body, { status: status.status, statusText: status.statusText, headers: shell.headers });
+    }
+    return loggedOutOfflinePage(status);
+  });
+}
+
+// Nobody logged in on this phone (or not since this worker came): no event to link to, so the
+// app's look with its start page and a word on what works offline after logging in.
+function loggedOutOfflinePage(status) {
+  var css = SHELL.filter(function (url) { return /\/css\/app\.css$/.test(url); })[0];
   return new Response(
-    "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
-    "<title>Offline</title><h1>You are offline</h1><p>This page was not saved on this phone. " +
-    "The scanner, your QR and your contacts work offline once you have opened them online.</p>",
-    { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } }
+    "<!doctype html><html lang=en><meta charset=utf-8>" +
+    "<meta name=viewport content='width=device-width, initial-scale=1'><meta name=color-scheme content='light dark'>" +
+    (css ? "<link rel=stylesheet href='" + css + "'>" : "") + "<title>Offline · eventnet</title>" +
+    "<header class=site-header><a class=brand href='" + START_URL + "'>eventnet</a></header>" +
+    "<main id=main><h1>You are offline</h1><p class=card>This page was not saved on this phone. " +
+    "Log in to your event while online: then the scanner, your QR and your contacts work offline too.</p></main></html>",
+    { status: status.status, statusText: status.statusText, headers: { "Content-Type": "text/html; charset=utf-8" } }
   );
 }
 
@@ -55,6 +80,7 @@ function keepPage(cache, key, response, mode) {
   return response.blob().then(function (body) {
     var headers = new Headers(response.headers);
     headers.set("X-Eventnet-Offline", mode);
+    headers.set("X-Eventnet-Version", VERSION);
     return cache.put(key, new Response(body, { status: 200, statusText: "OK", headers: headers }));
   });
 }
@@ -73,7 +99,7 @@ function page(event) {
       return response;
     });
     if (!cached) {
-      return network.catch(function () { return offlineResponse(); });
+      return network.catch(function () { return offlineResponse(request); });
     }
     if (mode === "cache") {
       event.waitUntil(network.catch(function () { /* offline: the saved copy stays */ }));
@@ -146,20 +172,22 @@ self.addEventListener("message", function (event) {
       }));
     }));
   } else if (data.type === "keep-pages" && Array.isArray(data.pages)) {
-    // Store the attendee's offline pages (the scanner, my QR, my contacts) now, so that they work
-    // offline without having been opened. Same-origin paths only; pages already kept are
-    // refreshed by the navigations to them instead.
+    // Store the attendee's offline pages (the scanner, my QR, my contacts, the offline page) now,
+    // so that they work offline without having been opened. Same-origin paths only; pages already
+    // kept are refreshed by the navigations to them instead, except the offline page, which no
+    // one navigates to: it is fetched again when this worker's version differs from its copy's.
     event.waitUntil(caches.open(PAGES_CACHE).then(function (cache) {
       return Promise.all(data.pages.filter(function (page) {
         return page && typeof page.url === "string" && /^\/[^/]/.test(page.url);
       }).map(function (page) {
         var key = new URL(page.url, self.location.origin);
         key = key.origin + key.pathname;
+        var mode = page.mode === "cache" || page.mode === "shell" ? page.mode : "network";
         return cache.match(key).then(function (hit) {
-          if (hit) { return; }
+          if (hit && !(mode === "shell" && hit.headers.get("X-Eventnet-Version") !== VERSION)) { return; }
           return fetch(key, { credentials: "same-origin" }).then(function (response) {
             if (response.status === 200 && !response.redirected) {
-              return keepPage(cache, key, response, page.mode === "cache" ? "cache" : "network");
+              return keepPage(cache, key, response, mode);
             }
           });
         }).catch(function () { /* offline: tried again on the next page load */ });

@@ -68,6 +68,7 @@ POLICY = {
     "scanner.search": MEMBER,
     "scanner.code": MEMBER,
     "scanner.session_api": MEMBER,
+    "scanner.offline": MEMBER,
     "scanner.note_api": OWNER,
     "scanner.manifest": PUBLIC,
     "scanner.service_worker": PUBLIC,

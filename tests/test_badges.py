@@ -284,7 +284,8 @@ def test_qr_of_unknown_badge_is_404(client):
 def test_my_qr_page_shows_qr_name_code_and_url(client, login, zoe):
     login(client, zoe)
     page = client.get("/e/conf/me/qr").get_data(as_text=True)
-    assert f'<img class="qr" src="/b/{zoe.badge_token}/qr.svg"' in page
+    # The QR is inside the page (a data: URL), so the page the service worker keeps shows it offline.
+    assert '<img class="qr" src="data:image/svg+xml;base64,' in page
     assert '<h1 id="my-qr-h" class="qr-name">Zoë Ångström</h1>' in page
     assert f'<span class="short-code">{zoe.short_code}</span>' in page
     assert f"{BASE_URL}/b/{zoe.badge_token}" in page

@@ -5,6 +5,7 @@ what the badge's owner shares (attendees.cards.public_card).
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 
@@ -113,4 +114,8 @@ def qr_png(token: str):
 def my_qr():
     """The attendee's own QR, full screen, for showing to someone without a badge at hand."""
     attendee = g.attendee
-    return render_template("badges/my_qr.html", attendee=attendee, url=badge_url(attendee))
+    # The QR is part of the page, not a separate image request: the service worker keeps this
+    # page for offline use, and an image fetched apart from it was blank offline (issue 12).
+    svg = badge_image(attendee).svg.encode("utf-8")
+    qr_src = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    return render_template("badges/my_qr.html", attendee=attendee, url=badge_url(attendee), qr_src=qr_src)

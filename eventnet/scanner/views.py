@@ -71,11 +71,13 @@ def offline_pages() -> str:
         return "[]"
     # "cache": shown from the phone at once and refreshed behind (they rarely change);
     # "network": the contact book must show a scan made a minute ago, so the saved copy is
-    # only for when the network fails.
+    # only for when the network fails; "shell": the offline page, answered for every page
+    # that was not saved (the start URL included), so the app opens offline with its tabs.
     return json.dumps([
         {"url": url_for("scanner.scan", slug=event.slug), "mode": "cache"},
         {"url": url_for("badges.my_qr", slug=event.slug), "mode": "cache"},
         {"url": url_for("contacts.book", slug=event.slug), "mode": "network"},
+        {"url": url_for("scanner.offline", slug=event.slug), "mode": "shell"},
     ])
 
 
@@ -158,6 +160,14 @@ def search():
     return _search_page(request.args.get("q", ""))
 
 
+@bp.get("/e/<slug>/offline")
+@attendee_required
+def offline():
+    """The page the service worker shows offline for any page it did not save: the event's header
+    and tabs, and the ways to the scanner, my QR and my contacts, which work offline."""
+    return render_template("scanner/offline.html")
+
+
 # ----------------------------------------------------------------------------- JSON for the queue
 
 
@@ -209,6 +219,7 @@ def service_worker():
     shell = [url_for("static", filename=name) for name in SHELL_FILES]
     source = source.replace('"__VERSION__"', json.dumps(services.assets_version(static)))
     source = source.replace('["__SHELL__"]', json.dumps(shell))
+    source = source.replace('"__START_URL__"', json.dumps(url_for("events.index")))
     response = make_response(source)
     response.mimetype = "text/javascript"
     response.headers["Service-Worker-Allowed"] = "/"
@@ -230,6 +241,7 @@ def manifest():
         "name": "eventnet",
         "short_name": "eventnet",
         "description": "Exchange cards at the event by scanning badges, and keep notes on who you met.",
+        # Offline, the service worker answers it with the saved offline page (sw.js).
         "start_url": url_for("events.index"),
         "scope": "/",
         "display": "standalone",

@@ -36,3 +36,38 @@
     }
   });
 })();
+
+// My QR (badges feature): keep the screen on while the QR is shown, so that it does not dim
+// while someone lines up their camera (Screen Wake Lock API, where the browser offers it). The
+// browser drops the lock when the page is hidden; it is asked for again when it is visible.
+(function () {
+  "use strict";
+  var target = document.querySelector("[data-wake-lock]");
+  if (!target || !navigator.wakeLock) { return; }
+  var lock = null;
+  var asking = false;
+  function acquire() {
+    if (lock || asking || document.visibilityState !== "visible") { return; }
+    asking = true;
+    navigator.wakeLock.request("screen").then(function (sentinel) {
+      asking = false;
+      lock = sentinel;
+      target.dataset.wakeLock = "held";
+      sentinel.addEventListener("release", function () {
+        lock = null;
+        target.dataset.wakeLock = "released";
+      });
+    }, function () {
+      asking = false;  // refused (battery saver, a policy): the screen dims as it always did
+      target.dataset.wakeLock = "refused";
+    });
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      acquire();
+    } else if (lock) {
+      lock.release();
+    }
+  });
+  acquire();
+})();
