@@ -1,6 +1,6 @@
 """Whether this process can reach its PostgreSQL database, and how it behaves while it cannot.
 
-Three pieces, wired to the app's engine by init_app():
+Two pieces, wired to the app's engine by init_app():
 
 - AnsweringConnection: a psycopg connection that waits a bounded time for every answer. The
   server's statement_timeout only helps while the server answers; in a network partition, or
@@ -16,6 +16,7 @@ Three pieces, wired to the app's engine by init_app():
   connect timeout that will come, and static files and everything else that needs no database
   keep being served. The first connection that succeeds ends it: "database back after <n> s".
   Nothing needs restarting.
+
 SQLite engines are left alone: a file has no network to lose (its busy timeout bounds lock
 waits, eventnet.config.engine_options).
 """
@@ -105,6 +106,7 @@ class DatabaseHealth:
 
     @property
     def down(self) -> bool:
+        """Whether an outage is going on."""
         return self.down_since is not None
 
     def before_connect(self) -> None:
@@ -123,6 +125,11 @@ class DatabaseHealth:
             self._probing = False
             self._next_probe = time.monotonic() + self.probe_seconds
         self.failed(reason)
+
+    def attempt_abandoned(self) -> None:
+        """A connection attempt ended without an answer either way (interrupted): the next may try."""
+        with self._lock:
+            self._probing = False
 
     def failed(self, reason: str) -> None:
         """A connection-level failure: starts an outage (one log line) unless one is going on."""
@@ -148,11 +155,6 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def health_of(app: Flask) -> DatabaseHealth | None:
-    """The app's DatabaseHealth (None for SQLite)."""
-    return app.extensions.get("eventnet.database_health")
-
-
 def init_app(app: Flask) -> None:
     """Wire AnsweringConnection and DatabaseHealth to the app's PostgreSQL engine; no I/O."""
     with app.app_context():
@@ -172,6 +174,9 @@ def _watch(engine: Engine, health: DatabaseHealth, answer: float) -> None:
             connection = AnsweringConnection.connect(*cargs, **cparams)
         except psycopg.Error as error:
             health.connect_failed(describe(error))
+            raise
+        except BaseException:
+            health.attempt_abandoned()  # interrupted: says nothing about the database
             raise
         connection.answer_timeout = answer
         health.connected()
