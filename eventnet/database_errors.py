@@ -144,8 +144,24 @@ def _unexpected(error: Exception):
     return handler(error)
 
 
+def _release_session(error: BaseException | None) -> None:
+    # A request that read and answered leaves a transaction open, rolled back when its session
+    # is removed. If the connection died in between (the first moment of an outage), that
+    # rollback fails after the answer is made, out of reach of any error handler: the server
+    # would log a traceback and the client get a broken answer. The connection is invalidated
+    # by then and the outage logged once (eventnet.database_health); nothing else is needed.
+    # Flask-SQLAlchemy's own teardown removes the session too: teardowns run in the reverse
+    # order of registration, so this one comes first and leaves it nothing to do.
+    try:
+        db.session.remove()
+    except Exception as failure:
+        if classify(failure) is None:
+            raise
+
+
 def init_app(app: Flask) -> None:
     """Answer the database's "not now" errors with 503 and Retry-After (see the module's docstring)."""
     app.extensions["eventnet.database_busy_log"] = _ThrottledLog(app.logger, BUSY_LOG_SECONDS)
     for kind in (sa.DBAPIError, sa.TimeoutError, psycopg.OperationalError, sqlite3.OperationalError):
         app.register_error_handler(kind, _handle)
+    app.teardown_appcontext(_release_session)
