@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 import uuid
 
@@ -44,24 +45,36 @@ class WriteLock:
     """Another writer holding the lock a scan needs, as a long transaction of another process does.
 
     SQLite: the whole file's write lock (BEGIN EXCLUSIVE; readers go on, WAL). PostgreSQL: the
-    connections table, EXCLUSIVE (reads go on, writes wait).
+    connections table, EXCLUSIVE (reads go on, writes wait). Released after `seconds` at the
+    latest: a request that waits for it without any timeout of its own (the test client runs
+    it in this very thread) then ends, late, instead of hanging the test.
     """
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, seconds: float = 15) -> None:
         self.url = app.config["SQLALCHEMY_DATABASE_URI"]
+        self.seconds = seconds
+        self._released = threading.Lock()
 
     def __enter__(self) -> WriteLock:
         if self.url.startswith("sqlite"):
-            self.raw = sqlite3.connect(self.url.removeprefix("sqlite:///"), isolation_level=None)
+            self.raw = sqlite3.connect(self.url.removeprefix("sqlite:///"), isolation_level=None,
+                                       check_same_thread=False)
             self.raw.execute("BEGIN EXCLUSIVE")
         else:
             self.raw = psycopg.connect(self.url.replace("postgresql+psycopg://", "postgresql://", 1))
             self.raw.execute("LOCK TABLE connections IN EXCLUSIVE MODE")
+        self.timer = threading.Timer(self.seconds, self.release)
+        self.timer.start()
         return self
 
+    def release(self) -> None:
+        if self._released.acquire(blocking=False):
+            self.raw.rollback()
+            self.raw.close()
+
     def __exit__(self, *exc) -> None:
-        self.raw.rollback()
-        self.raw.close()
+        self.timer.cancel()
+        self.release()
 
 
 def errors_logged(caplog) -> list[logging.LogRecord]:
