@@ -18,6 +18,7 @@ import re
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -262,10 +263,14 @@ def test_a_statement_on_a_connection_gone_silent_fails_within_its_answer_time_an
             with db.engine.connect() as connection:
                 assert connection.exec_driver_sql("SELECT 1").scalar() == 1
                 proxy.blackhole()
+                # Code that waits forever for an answer gets one after 15 s, and fails the test.
+                mend = threading.Timer(15, proxy.restore)
+                mend.start()
                 started = time.monotonic()
                 with pytest.raises(sa.OperationalError) as silent:
                     connection.exec_driver_sql("SELECT 1")
                 seconds = time.monotonic() - started
+                mend.cancel()
             assert isinstance(silent.value.orig, health().NoAnswer) and silent.value.connection_invalidated
             assert 2.9 < seconds < 4, seconds  # the statement timeout (1 s) and 2 s of grace
             # Known down now: refused at once, without waiting for a connect timeout.
