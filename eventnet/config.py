@@ -77,7 +77,7 @@ def engine_options(config: Mapping) -> dict:
     url = config["SQLALCHEMY_DATABASE_URI"]
     statement = config["DATABASE_STATEMENT_TIMEOUT"]
     # All of a process's pooled connections busy: a request waits this long for one, then
-    # answers 503. A busy connection is free within one statement timeout, so waiting longer
+    # answers 503. A request holds its connection for a few short statements, so waiting longer
     # only holds a thread for a connection that is not coming.
     pool_timeout = config["DATABASE_POOL_TIMEOUT"]
     if url.startswith("sqlite"):
@@ -85,7 +85,11 @@ def engine_options(config: Mapping) -> dict:
         # at most the statement timeout (its busy timeout), and then fails with "database is
         # locked", which answers 503. Python's sqlite3 sets the busy handler before anything
         # runs on the connection, the WAL pragma in eventnet.database included.
-        return {"pool_timeout": pool_timeout, "connect_args": {"timeout": statement}}
+        options = {"connect_args": {"timeout": statement}}
+        if make_url(url).database not in (None, "", ":memory:"):
+            # An in-memory database has one connection (a StaticPool), which has no timeout.
+            options["pool_timeout"] = pool_timeout
+        return options
     options = f"-c statement_timeout={round(statement * 1000)}"
     # Options the URL gives (?options=-c%20search_path%3D...) are kept: connect_args would
     # replace them.

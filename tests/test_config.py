@@ -118,6 +118,8 @@ def test_database_timeouts_must_make_sense(tmp_path, name, value):
 def test_sqlite_waits_for_a_writers_lock_as_long_as_a_statement_may_run(tmp_path):
     config = load_config(str(tmp_path), {"EVENTNET_ENV": "development", "DATABASE_STATEMENT_TIMEOUT": "2"})
     assert config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_timeout": 5, "connect_args": {"timeout": 2.0}}
+    memory = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert "pool_timeout" not in memory.config["SQLALCHEMY_ENGINE_OPTIONS"]  # one connection, never waited for
     # A test's own database URL gets the options of its kind, not those of the environment's.
     app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db/x", "DATABASE_STATEMENT_TIMEOUT": 1})
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == "-c statement_timeout=1000"
