@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import database  # noqa: F401  (registers the SQLite pragmas listener)
-from .config import load_config
+from .config import engine_options, load_config
 from .extensions import csrf, db, migrate
 from .extensions import htmx as htmx_extension  # eventnet.htmx is our helper module
 
@@ -23,6 +23,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
+        if "SQLALCHEMY_ENGINE_OPTIONS" not in test_config:
+            # The engine's options fit its database (and the DATABASE_* timeouts): a test's
+            # own database URL gets the options a deployment with that URL would.
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         # The client's address and scheme as the trusted proxies saw them. The host is not taken
@@ -37,6 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     guards.init_app(app)
 
     db.init_app(app)
+    from . import database_health
+
+    database_health.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx_extension.init_app(app)

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
 
 ENVIRONMENTS = ("development", "testing", "production")
 SECRET_KEY_MIN = 32
@@ -42,6 +45,75 @@ def _whole_number(env, name: str, default: int, minimum: int = 0) -> int:
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}")
     return value
+
+
+# How the app waits for PostgreSQL. A database that stops answering must cost a request a few
+# seconds and a 503 (eventnet.database_errors), never a thread held for minutes: every gunicorn
+# thread stuck on the database is a thread that cannot serve anyone, static files included.
+#
+# TCP keepalives find a connection whose other end vanished while it sat idle in the pool (a
+# rebooted database host, a NAT or firewall that dropped the flow), so the next checkout's ping
+# fails at once instead of waiting: probes after 10 s idle, every 5 s, given up after 3 unanswered,
+# so a dead idle connection is known within 25 s. A probe is one empty packet per idle connection
+# every few seconds: nothing next to the queries.
+KEEPALIVES_IDLE_SECONDS = 10
+KEEPALIVES_INTERVAL_SECONDS = 5
+KEEPALIVES_COUNT = 3
+# The server stops a statement at DATABASE_STATEMENT_TIMEOUT and its error travels back in well
+# under this; past the statement timeout plus this grace the server itself is not answering, and
+# the app gives up on the connection (eventnet.database_health's AnsweringConnection). The same
+# figure bounds TCP retransmissions of bytes the server never acknowledges (tcp_user_timeout):
+# without it Linux retries for about 15 minutes in a network partition.
+ANSWER_GRACE_SECONDS = 2.0
+
+
+def answer_seconds(config: Mapping) -> float:
+    """The longest the app waits for any answer on a PostgreSQL connection, in seconds."""
+    return config["DATABASE_STATEMENT_TIMEOUT"] + ANSWER_GRACE_SECONDS
+
+
+def engine_options(config: Mapping) -> dict:
+    """SQLAlchemy engine options for the configured database URL and DATABASE_* timeouts."""
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    statement = config["DATABASE_STATEMENT_TIMEOUT"]
+    # All of a process's pooled connections busy: a request waits this long for one, then
+    # answers 503. A request holds its connection for a few short statements, so waiting longer
+    # only holds a thread for a connection that is not coming.
+    pool_timeout = config["DATABASE_POOL_TIMEOUT"]
+    if url.startswith("sqlite"):
+        # SQLite has no network to lose: a statement waits only for another writer's lock, for
+        # at most the statement timeout (its busy timeout), and then fails with "database is
+        # locked", which answers 503. Python's sqlite3 sets the busy handler before anything
+        # runs on the connection, the WAL pragma in eventnet.database included.
+        options = {"connect_args": {"timeout": statement}}
+        if make_url(url).database not in (None, "", ":memory:"):
+            # An in-memory database has one connection (a StaticPool), which has no timeout.
+            options["pool_timeout"] = pool_timeout
+        return options
+    options = f"-c statement_timeout={round(statement * 1000)}"
+    # Options the URL gives (?options=-c%20search_path%3D...) are kept: connect_args would
+    # replace them.
+    given = make_url(url).query.get("options")
+    if isinstance(given, str) and given.strip():
+        options = f"{given} {options}"
+    return {
+        # A connection the database dropped while idle (a restart, a failover) is found by a
+        # round trip at checkout and replaced, instead of failing the request that draws it.
+        "pool_pre_ping": True,
+        "pool_timeout": pool_timeout,
+        "connect_args": {
+            # libpq takes whole seconds; it counts each address of a host name separately.
+            "connect_timeout": config["DATABASE_CONNECT_TIMEOUT"],
+            # Set by the server on every connection it opens for us: no statement of a request,
+            # the worker or a command runs longer (migrations lift it: migrations/env.py).
+            "options": options,
+            "keepalives": 1,
+            "keepalives_idle": KEEPALIVES_IDLE_SECONDS,
+            "keepalives_interval": KEEPALIVES_INTERVAL_SECONDS,
+            "keepalives_count": KEEPALIVES_COUNT,
+            "tcp_user_timeout": round(answer_seconds(config) * 1000),
+        },
+    }
 
 
 def _mailbox_key(env) -> str:
@@ -87,13 +159,27 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
     if mode == "production" and not smtp_url:
         raise ConfigError("SMTP_URL is not set: production needs a mail server to send login links")
 
-    return {
+    config = {
         "EVENTNET_ENV": mode,
         "TESTING": mode == "testing",
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        # A network database may drop idle connections; a SQLite file cannot, so no ping there.
-        "SQLALCHEMY_ENGINE_OPTIONS": {} if database_url.startswith("sqlite") else {"pool_pre_ping": True},
+        # How long the app waits for the database (engine_options above turns them into the
+        # engine's settings). A connection to a reachable server takes milliseconds, a few round
+        # trips over TLS to another region well under a second: 3 s is plenty, and libpq's
+        # minimum is 2.
+        "DATABASE_CONNECT_TIMEOUT": _whole_number(env, "DATABASE_CONNECT_TIMEOUT", 3, minimum=2),
+        # The longest any one statement may run (PostgreSQL's statement_timeout; on SQLite, how
+        # long a write waits for another writer's lock). A scan must never wait more than a few
+        # seconds: a phone whose scan fails keeps it and sends it again. The longest queries
+        # of the app, the organizer's dashboard and exports, read one event's rows by indexed
+        # columns and take milliseconds even for thousands of attendees, so one limit serves
+        # them all; past it something is wrong (a lock held, a missing index) and waiting longer
+        # would only tie up a thread.
+        "DATABASE_STATEMENT_TIMEOUT": _positive_seconds(env, "DATABASE_STATEMENT_TIMEOUT", 5),
+        # Whole seconds: Flask-SQLAlchemy builds the engine with engine_from_config, which reads
+        # pool_timeout as an integer (0.5 would be no wait at all).
+        "DATABASE_POOL_TIMEOUT": _whole_number(env, "DATABASE_POOL_TIMEOUT", 5, minimum=1),
         "BASE_URL": base_url,
         "PREFERRED_URL_SCHEME": parts.scheme,
         "SESSION_COOKIE_SECURE": parts.scheme == "https",
@@ -144,3 +230,5 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         # ours may send Referrer-Policy: no-referrer (security.py sends same-origin everywhere).
         "WTF_CSRF_SSL_STRICT": True,
     }
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config)
+    return config

@@ -40,13 +40,13 @@ class UTCDateTime(TypeDecorator):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    # Foreign keys are off by default in SQLite; WAL lets readers work while a writer commits,
-    # and the busy timeout makes concurrent writers wait instead of failing at once.
+    # Foreign keys are off by default in SQLite; WAL lets readers work while a writer commits.
+    # Concurrent writers wait for each other up to the busy timeout, which the app's engine sets
+    # as sqlite3's `timeout` (DATABASE_STATEMENT_TIMEOUT, eventnet.config.engine_options).
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
         # SQLite's own lower() (and so ILIKE, which SQLAlchemy turns into lower() LIKE lower())

@@ -148,6 +148,10 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return render_error(500)
 
+    from . import database_errors
+
+    database_errors.init_app(app)  # 503 and Retry-After for a database that cannot answer now
+
 
 def fail(status: int, message: str):
     """Abort with a status and a message meant for the person who sees the error page."""

@@ -5,6 +5,8 @@ from logging.config import fileConfig
 from flask import current_app
 
 from alembic import context
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -104,6 +106,13 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     connectable = get_engine()
+    if connectable.dialect.name == "postgresql":
+        # The app's engine stops any statement after DATABASE_STATEMENT_TIMEOUT and gives up on
+        # a server silent for a few seconds (eventnet.config.engine_options). An index built or
+        # a table rewritten by a migration may take minutes on a large database, and the release
+        # step runs alone: migrations get a plain engine of the same URL, whose connection is
+        # closed afterwards, never pooled for a request.
+        connectable = create_engine(connectable.url, poolclass=NullPool)
 
     with connectable.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"

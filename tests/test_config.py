@@ -76,3 +76,50 @@ def test_production_secret_key_needs_the_32_characters_the_message_asks_for(tmp_
         load_config(str(tmp_path), env)
     env["SECRET_KEY"] = "k" * 32
     assert load_config(str(tmp_path), env)["SECRET_KEY"] == "k" * 32
+
+
+PRODUCTION = {"EVENTNET_ENV": "production", "SECRET_KEY": "s" * 40, "SMTP_URL": "smtp://mail.example.org"}
+
+
+def test_postgresql_waits_a_bounded_time_for_a_connection_a_statement_and_a_pooled_connection(tmp_path):
+    config = load_config(str(tmp_path), {**PRODUCTION, "DATABASE_URL": "postgres://u:p@db.internal/eventnet"})
+    options = config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_pre_ping"] is True
+    assert options["pool_timeout"] == 5
+    assert options["connect_args"] == {
+        "connect_timeout": 3,
+        "options": "-c statement_timeout=5000",
+        "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
+        "tcp_user_timeout": 7000,
+    }
+
+
+def test_database_timeouts_are_settings(tmp_path):
+    config = load_config(str(tmp_path), {
+        **PRODUCTION, "DATABASE_URL": "postgresql://db/eventnet?options=-c%20search_path%3Dconf",
+        "DATABASE_CONNECT_TIMEOUT": "10", "DATABASE_STATEMENT_TIMEOUT": "30", "DATABASE_POOL_TIMEOUT": "2"})
+    options = config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_timeout"] == 2
+    assert options["connect_args"]["connect_timeout"] == 10
+    # The URL's own server options are kept beside ours.
+    assert options["connect_args"]["options"] == "-c search_path=conf -c statement_timeout=30000"
+    assert options["connect_args"]["tcp_user_timeout"] == 32000
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("DATABASE_CONNECT_TIMEOUT", "1"), ("DATABASE_CONNECT_TIMEOUT", "2.5"), ("DATABASE_STATEMENT_TIMEOUT", "0"),
+    ("DATABASE_STATEMENT_TIMEOUT", "soon"), ("DATABASE_POOL_TIMEOUT", "0"), ("DATABASE_POOL_TIMEOUT", "0.5"),
+])
+def test_database_timeouts_must_make_sense(tmp_path, name, value):
+    with pytest.raises(ConfigError, match=name):
+        load_config(str(tmp_path), {**PRODUCTION, "DATABASE_URL": "postgres://db/eventnet", name: value})
+
+
+def test_sqlite_waits_for_a_writers_lock_as_long_as_a_statement_may_run(tmp_path):
+    config = load_config(str(tmp_path), {"EVENTNET_ENV": "development", "DATABASE_STATEMENT_TIMEOUT": "2"})
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_timeout": 5, "connect_args": {"timeout": 2.0}}
+    memory = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert "pool_timeout" not in memory.config["SQLALCHEMY_ENGINE_OPTIONS"]  # one connection, never waited for
+    # A test's own database URL gets the options of its kind, not those of the environment's.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db/x", "DATABASE_STATEMENT_TIMEOUT": 1})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == "-c statement_timeout=1000"

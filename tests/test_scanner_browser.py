@@ -406,7 +406,8 @@ def test_a_failing_server_loses_nothing(phone, people, crowd, live_server):
     expect(phone.locator("[data-strip]")).not_to_contain_text("Saved, will sync")
 
 
-@pytest.mark.parametrize("answer", ["login_redirect", "csrf_403", "csrf_400_html", "timeout_then_network_error"])
+@pytest.mark.parametrize("answer", ["login_redirect", "csrf_403", "csrf_400_html", "timeout_then_network_error",
+                                    "database_503"])
 def test_auth_answers_and_network_errors_keep_items_queued(phone, people, answer, live_server):
     event, alice, bob = people
     open_scanner(phone, live_server, bob)
@@ -424,6 +425,9 @@ def test_auth_answers_and_network_errors_keep_items_queued(phone, people, answer
                           body=json.dumps({"error": {"code": "csrf_failed", "message": "bad token"}}))
         elif answer == "csrf_400_html":
             route.fulfill(status=400, content_type="text/html", body="<h1>This form has expired</h1>")
+        elif answer == "database_503":  # what eventnet.database_errors answers during an outage
+            route.fulfill(status=503, headers={"Retry-After": "5"}, content_type="application/json",
+                          body=json.dumps({"error": {"code": "database_unavailable", "message": "not now"}}))
         else:
             route.abort("timedout" if blocked["hits"] % 2 else "connectionreset")
 

@@ -467,13 +467,23 @@ def _write_postgresql(connection, sides: tuple[dict, dict], scan_values: dict) -
     return mine_id, created, scan_id
 
 
+# sqlite3's result code when the busy handler waited the whole busy timeout for another
+# writer's lock (https://www.sqlite.org/rescode.html#busy).
+SQLITE_BUSY = 5
+
+
 def _retryable(error: DBAPIError) -> bool:
     # Unique violations of a race, PostgreSQL deadlock/serialization failures, a SQLite lock
-    # that outlasted the busy timeout: all are answered by starting over and re-reading.
+    # refused without waiting (a stale WAL snapshot, SQLITE_BUSY_SNAPSHOT): all are answered
+    # by starting over and re-reading. A lock that outlasted the whole busy timeout is not:
+    # each retry would wait that long again, and the scan is better answered 503 now (the
+    # phone keeps it and sends it again) than after four busy timeouts.
     if isinstance(error, IntegrityError):
         return True
     code = getattr(error.orig, "sqlstate", None)
-    return code in ("40P01", "40001") or "database is locked" in str(error.orig)
+    if code in ("40P01", "40001"):
+        return True
+    return "database is locked" in str(error.orig) and getattr(error.orig, "sqlite_errorcode", None) != SQLITE_BUSY
 
 
 def _commit_keeping_loaded() -> None:
