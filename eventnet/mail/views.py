@@ -8,6 +8,7 @@ import time
 import click
 from flask import Blueprint, current_app
 
+from .. import database_errors
 from ..extensions import db
 from . import relay, services
 
@@ -47,6 +48,17 @@ def send_command(limit: int | None) -> None:
         click.echo(relay.describe(report.paused))
 
 
+
+def _log_round_failure(what: str, error: Exception) -> None:
+    """A round that failed: one line (and no traceback) when the database cannot answer now,
+    which database_health already reports once per outage; a traceback for anything else."""
+    not_now = database_errors.classify(error)
+    if not_now is not None:
+        current_app.logger.warning("mail worker: %s waits, the database %s: %s", what,
+                                   "is unreachable" if not_now[0] == "unreachable" else "is busy", not_now[1])
+    else:
+        current_app.logger.exception("mail worker: %s failed", what)
+
 @bp.cli.command("worker")
 @click.option("--interval", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
               help="Seconds to wait between looks at the outbox.")
@@ -78,16 +90,16 @@ def worker_command(interval: float, schedule_every: float) -> None:
                     for created in services.run_producers():
                         for what, count in (created or {}).items():
                             click.echo(f"queued {count} for {what}")
-                except Exception:
-                    current_app.logger.exception("mail worker: creating due digests failed")
+                except Exception as error:
+                    _log_round_failure("creating due digests", error)
                     db.session.rollback()
             try:
                 # A batch at a time, so that due digests are looked for between batches; a stop
                 # request is looked at between emails.
                 report = services.deliver_due(limit=services.BATCH, stop=stop)
-            except Exception:
+            except Exception as error:
                 # A database or network hiccup must not kill the worker; it tries again shortly.
-                current_app.logger.exception("mail worker: sending failed")
+                _log_round_failure("sending", error)
                 db.session.rollback()
             else:
                 busy = bool(report.sent or report.retried or report.failed or report.cancelled)
