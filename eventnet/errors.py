@@ -90,7 +90,8 @@ def render_error(status: int, title: str | None = None, detail: str | None = Non
     title, detail = title or default_title, detail or default_detail
     try:
         template = "errors/_error.html" if wants_fragment() else "errors/error.html"
-        if template == "errors/error.html":
+        # Not for server errors: the database may be what failed (a 503 during an outage).
+        if template == "errors/error.html" and status < 500:
             _event_of_address()
         return render_template(template, status=status, title=title, detail=detail), status
     except Exception:  # noqa: BLE001  (an error page must answer whatever broke)
