@@ -20,8 +20,37 @@ def local_time(moment: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
     return moment.strftime(fmt)
 
 
+# Six hues, each with text that meets WCAG 2.2 SC 1.4.3 (4.5:1) in light and dark mode (app.css).
+AVATAR_HUES = 6
+
+
+def initials(name: str | None) -> str:
+    """Up to two letters for a face without a photo: 'Ana María Herrera' -> 'AH', '李雷' -> '李'.
+
+    The first letter of the first and of the last word; one letter for a one-word name or a
+    script written without spaces (CJK), '?' for no name. Upper-cased where the script has case.
+    """
+    words = [w for w in (name or "").split() if any(c.isalnum() for c in w)]
+    if not words:
+        return "?"
+
+    def first(word: str) -> str:
+        return next(c for c in word if c.isalnum()).upper()
+
+    if len(words) == 1:
+        return first(words[0])
+    return first(words[0]) + first(words[-1])
+
+
+def avatar_hue(name: str | None) -> int:
+    """A stable 0..AVATAR_HUES-1 for a name, so a person keeps their colour on every page."""
+    return sum(map(ord, name or "")) % AVATAR_HUES
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["initials"] = initials
+    app.jinja_env.filters["avatar_hue"] = avatar_hue
 
     @app.context_processor
     def inject():
