@@ -11,13 +11,17 @@ Each measurement runs in a fresh child process, so its peak memory (max RSS) is 
   sheet      badges_pdf.render_sheet for the same badges, A4, six per page
   app        GET /e/<slug>/organizer/badges.pdf through the Flask app on a SQLite database
              holding that many attendees: what an organizer waits for in the browser
-Every figure is printed with its ratio to the baseline of the same run.
+Every figure is printed with its ratio to the baseline of the same run. Exits non-zero when a
+measurement failed or a PDF does not hold one badge per attendee (six to a page).
 """
 from __future__ import annotations
 
 import argparse
+import math
 import multiprocessing
 import os
+import queue as queue_module
+import re
 import resource
 import secrets
 import sys
@@ -70,7 +74,12 @@ def sheet(count: int) -> dict:
     badges = _badges(count)
     started = time.perf_counter()
     pdf = render_sheet(iter(badges), "Bench Conference 2026", "a4")
-    return {"seconds": time.perf_counter() - started, "mb": len(pdf) / 1024 / 1024}
+    return {"seconds": time.perf_counter() - started, "mb": len(pdf) / 1024 / 1024, "pages": _pages(pdf)}
+
+
+def _pages(pdf: bytes) -> int:
+    """Page objects in a PDF (reportlab writes each as an uncompressed `/Type /Page` object)."""
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
 
 
 def through_app(count: int) -> dict:
@@ -110,7 +119,7 @@ def through_app(count: int) -> dict:
     response = client.get("/e/bench/organizer/badges.pdf?paper=a4")
     seconds = time.perf_counter() - started
     assert response.status_code == 200, response.status_code
-    return {"seconds": seconds, "mb": len(response.data) / 1024 / 1024}
+    return {"seconds": seconds, "mb": len(response.data) / 1024 / 1024, "pages": _pages(response.data)}
 
 
 def _child(name: str, count: int, queue) -> None:
@@ -125,7 +134,14 @@ def measure(name: str, count: int) -> dict:
     queue = multiprocessing.get_context("spawn").Queue()
     process = multiprocessing.get_context("spawn").Process(target=_child, args=(name, count, queue))
     process.start()
-    result = queue.get(timeout=600)
+    # A child that dies (an exception, the OOM killer) puts nothing: stop waiting then.
+    while True:
+        try:
+            result = queue.get(timeout=2)
+            break
+        except queue_module.Empty:
+            if not process.is_alive():
+                raise SystemExit(f"the {name} measurement failed (exit status {process.exitcode})") from None
     process.join(60)
     return result
 
@@ -149,6 +165,11 @@ def main() -> None:
         extra = f", {result['mb']:.1f} MB PDF" if "mb" in result else ""
         print(f"  {labels[name]:<34} {result['seconds']:7.2f} s  x{result['seconds'] / base:5.2f}  "
               f"{result['seconds'] / count * 1000:6.2f} ms/badge  peak RSS {result['peak_mb']:6.0f} MB{extra}")
+    pages = math.ceil(count / 6)
+    wrong = {name: result["pages"] for name, result in results.items() if result.get("pages", pages) != pages}
+    if wrong:
+        raise SystemExit(f"FAILED: expected {pages} PDF pages for {count} badges, got {wrong}")
+    print(f"  both PDFs hold {pages} pages for {count} badges: OK")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,11 @@ a note with a promise on every side), its digests are queued, and `flask mail se
 sender, in its own process) builds and sends them all to aiosmtpd running in another process.
 The floors, in the same run and to the same server: as many plain messages sent by smtplib over
 one connection, and as many pre-built messages of the digests' average size. The sender's peak
-memory is its VmHWM, next to that of a sender process that found nothing to send.
+memory is its VmHWM, next to that of a sender process that found nothing to send (run against an
+empty database of the same schema: against the seeded one, the sender's own producer would queue
+and send every digest once the event's digest time has passed, and the timed run would find none).
+
+Exits non-zero when it measured nothing: no digest queued, or fewer messages received than queued.
 """
 from __future__ import annotations
 
@@ -175,8 +179,12 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=30)
     args = parser.parse_args()
 
+    if args.attendees < 2 or not 0 < args.contacts < args.attendees:
+        parser.error("--attendees must be at least 2 and --contacts between 1 and attendees - 1")
+
     workdir = Path(tempfile.mkdtemp(prefix="digest-bench-"))
     database = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    idle_database = f"sqlite:///{workdir / 'idle.sqlite3'}"
     sample_path = str(workdir / "sample.eml")
     os.environ.update({"EVENTNET_ENV": "testing", "SECRET_KEY": "bench-secret-key-0123456789abcdef"})
     for name in ("DATABASE_URL", "SMTP_URL", "REDIS_URL"):
@@ -194,6 +202,12 @@ def main() -> None:
         from eventnet.events.services import create_event
         from eventnet.extensions import db
 
+        idle_app = create_app({"SQLALCHEMY_DATABASE_URI": idle_database, "BASE_URL": "https://eventnet.example"})
+        with idle_app.app_context():
+            upgrade()
+            db.engine.dispose()
+        _, idle_rss, _ = run_sender({**env, "DATABASE_URL": idle_database})  # nothing to do: the baseline
+
         app = create_app({"SQLALCHEMY_DATABASE_URI": database, "BASE_URL": "https://eventnet.example"})
         with app.app_context():
             upgrade()
@@ -202,10 +216,11 @@ def main() -> None:
             t = time.perf_counter()
             seed(event, args.attendees, args.contacts)
             seeded = time.perf_counter() - t
-            _, idle_rss, _ = run_sender(env)  # a sender with nothing to do: the baseline
             t = time.perf_counter()
             queued = queue_digests(event)
             queue_seconds = time.perf_counter() - t
+            if not queued:
+                raise SystemExit("measured nothing: queue_digests queued no digest")
             db.session.remove()
             db.engine.dispose()
 
@@ -216,6 +231,11 @@ def main() -> None:
         server.stop_flag.set()
         server.process.join(60)
         received, size = server.results.get(timeout=30)
+
+    # Every digest, then both floors, went to the same server: anything less is a failed run.
+    if received < 3 * queued:
+        raise SystemExit(f"measured nothing reliable: the SMTP server received {received:,} messages, "
+                         f"expected {3 * queued:,} ({queued:,} digests and two floors of as many)")
 
     digests_per_second = queued / send_seconds
     plain_per_second = queued / plain_seconds

@@ -98,6 +98,8 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="ADMIN_URL",
                         help="run on PostgreSQL instead of SQLite: throwaway databases are created on this server and dropped")
     args = parser.parse_args()
+    if args.rows < 1:
+        parser.error("--rows must be at least 1")
     data = make_csv(args.rows)
     changed = make_csv(args.rows, variant=1)
     database = "PostgreSQL" if args.postgres else "SQLite"

@@ -437,7 +437,17 @@ def main(argv: list[str] | None = None) -> int:
         tokens = [f"floor-token-{i}" for i in range(args.attendees)]
         floor = run_floor(tokens, tmp_path, args)
     report(rows, floor, args)
-    return 0
+    return exit_status(rows, floor)
+
+
+def exit_status(rows: list[Row], floor: Row) -> int:
+    """0 when every run measured scans and stored exactly what it accepted; else 1, with why."""
+    failures = [f"{row.name}: no scan accepted in the {run} run" for row in [floor] + rows
+                for run, measured in (("closed-loop", row.closed), ("fixed-rate", row.fixed)) if not measured.ok]
+    failures += [f"{row.name}: {row.check}" for row in rows if "stored check OK" not in row.check]
+    for failure in failures:
+        print(f"FAILED {failure}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -64,18 +64,23 @@ DATABASE_URL="sqlite:///$CHECK_DB" flask db upgrade >/dev/null
 DATABASE_URL="sqlite:///$CHECK_DB" flask db check
 
 status=0
+PG_ADMIN_URL="${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
+PG_UP=""
+python scripts/pg_testdb.py ping "$PG_ADMIN_URL" && PG_UP=1
+# The benchmarks run once, in this run, and take PostgreSQL along where they can.
+[ -z "$PG_UP" ] || export TEST_POSTGRES_ADMIN_URL="$PG_ADMIN_URL"
 echo "==> tests on SQLite"
 python -m pytest "$@" || status=$?
+unset TEST_POSTGRES_ADMIN_URL
 
-PG_ADMIN_URL="${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
-if python scripts/pg_testdb.py ping "$PG_ADMIN_URL"; then
+if [ -n "$PG_UP" ]; then
   PG_URL="$(python scripts/pg_testdb.py create "$PG_ADMIN_URL")"
   echo "==> checking the migrations on PostgreSQL"
   DATABASE_URL="$PG_URL" flask db upgrade >/dev/null
   DATABASE_URL="$PG_URL" flask db check
   python scripts/pg_testdb.py reset "$PG_URL"
-  echo "==> tests on PostgreSQL (the browser tests ran once, above)"
-  TEST_DATABASE_URL="$PG_URL" python -m pytest -m "not browser" "$@" || status=$?
+  echo "==> tests on PostgreSQL (the browser tests and benchmarks ran once, above)"
+  TEST_DATABASE_URL="$PG_URL" python -m pytest -m "not browser and not bench" "$@" || status=$?
 elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
   echo "PostgreSQL is not reachable at $PG_ADMIN_URL, and REQUIRE_POSTGRES=1" >&2
   exit 1
