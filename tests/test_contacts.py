@@ -513,3 +513,99 @@ def test_empty_states_say_what_to_do(client, login, make_event, make_attendee, r
     login(client, alone)
     html = client.get("/e/conf/contacts/").get_data(as_text=True)
     assert "No contacts yet." in html and 'href="/e/conf/scan' in html and "Show my QR" in html
+
+
+@pytest.mark.browser
+def test_the_book_on_a_360_px_phone_shows_the_list_first(live_server, phone, make_event, make_attendee):
+    """At 360 x 740 with the filters closed, at least four contacts show before any scrolling;
+    the disclosure has an arrow, opens, and its summary says what is active."""
+    from conftest import screenshot
+    from playwright.sync_api import expect
+
+    ev = make_event(slug="conf")
+    me = make_attendee(ev, "me@example.org", "Mia Me")
+    people = [("Amara Okafor", "Head of Data", "Lumen Transit", "Works on: live dashboards for buses", ["data"], "send"),
+              ("Jonas Weber", "Engineering manager", "Brightline Rail", "Needs: a mentor for two new leads", [], "coffee"),
+              ("Mei Tanaka", "Founder", "Kumo Robotics", "Wants an intro to a hardware investor", ["founder"], "introduce"),
+              ("Lucas Moreau", "Product designer", "Atelier Nord", "", [], "none"),
+              ("Priya Raman", "Developer advocate", "Open Maps Collective", "Great talk on accessibility", ["a11y"], "coffee"),
+              ("Zoë Ångström", "Researcher", "Nordlys", "", [], "none"),
+              ("Kwame Mensah", "Angel investor", "", "Invests in climate hardware", [], "none")]
+    for i, (name, headline, company, note, tags, intent) in enumerate(people):
+        contact = make_attendee(ev, f"p{i}@example.org", name, headline=headline, company=company,
+                                shared_fields=["headline", "company"])
+        connect(me, contact, note=note, tags=tags, intent=intent, starred=i in (1, 4))
+    page = phone
+    log_in(live_server, page, me)
+    page.goto(f"{live_server.url}/e/conf/contacts/")
+    expect(page.locator(".contact-count")).to_have_text("7 contacts")
+
+    def fully_visible_rows() -> int:
+        # Above the fold: the whole row inside the viewport and above the tab bar, if one is fixed there.
+        return page.evaluate("""() => {
+            const bar = document.querySelector('.tabbar');
+            const floor = bar && getComputedStyle(bar).position === 'fixed' ? bar.getBoundingClientRect().top : innerHeight;
+            return [...document.querySelectorAll('.contact-row')].filter(r => {
+                const box = r.getBoundingClientRect(); return box.top >= 0 && box.bottom <= floor; }).length; }""")
+
+    filters = page.locator("details.contact-filters")
+    assert filters.evaluate("d => d.open") is False
+    screenshot(page, "contacts-book", full_page=False)
+    assert fully_visible_rows() >= 4, fully_visible_rows()
+    # Each row has a face: initials on a colour.
+    expect(page.locator(".contact-row .avatar").first).to_have_text("KM")
+    # One line of search: the box and its button side by side.
+    box = page.get_by_label("Search name, company, your notes and tags").bounding_box()
+    button = page.get_by_role("button", name="Search").bounding_box()
+    assert abs(box["y"] - button["y"]) < 8 and box["height"] <= 50
+    # The summary shows an arrow that turns when it opens.
+    summary = page.locator("details.contact-filters > summary")
+    assert summary.evaluate("s => getComputedStyle(s, '::before').content") == '"▸"'
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "contacts-book", full_page=False)
+
+    # Searching a follow-up's label as one types: the URL follows, and back/reload keep it.
+    page.get_by_label("Search name, company, your notes and tags").fill("coffee")
+    expect(page.locator(".contact-count")).to_have_text("2 of 7 match")
+    expect(page).to_have_url(f"{live_server.url}/e/conf/contacts/?q=coffee")
+    expect(page.locator(".contact-name")).to_have_text(["★ Priya Raman", "★ Jonas Weber"])
+
+    summary.click()
+    assert filters.evaluate("d => d.open") is True
+    page.get_by_label("Starred only").check()
+    page.get_by_label("Order").select_option("name")
+    expect(page.locator(".contact-name")).to_have_text(["★ Jonas Weber", "★ Priya Raman"])
+    expect(summary).to_have_text("Filters · Starred, Name")
+    expect(page).to_have_url(f"{live_server.url}/e/conf/contacts/?q=coffee&starred=1&sort=name")
+    assert summary.evaluate("s => getComputedStyle(s, '::before').transform") != "none"
+    screenshot(page, "contacts-book-filters", full_page=False)
+    page.reload()
+    expect(page.locator(".contact-count")).to_have_text("2 of 7 match")
+    expect(summary).to_have_text("Filters · Starred, Name")
+    page.go_back()
+    expect(page.locator(".contact-count")).to_have_text("2 of 7 match")
+
+
+@pytest.mark.browser
+def test_the_book_without_javascript_searches_with_a_plain_form(live_server, browser, make_event, make_attendee):
+    ev = make_event(slug="conf")
+    me = make_attendee(ev, "me@example.org", "Mia Me")
+    connect(me, make_attendee(ev, "b@example.org", "Bea Bloom"), intent="coffee", starred=True)
+    connect(me, make_attendee(ev, "c@example.org", "Cy Coal"), note="met at the coffee cart")
+    connect(me, make_attendee(ev, "d@example.org", "Di Dune"))
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        log_in(live_server, page, me)
+        page.goto(f"{live_server.url}/e/conf/contacts/")
+        page.get_by_label("Search name, company, your notes and tags").fill("coffee")
+        page.get_by_role("button", name="Search").click()
+        assert page.url == f"{live_server.url}/e/conf/contacts/?q=coffee&sort=recent&intent=&tag=&met="
+        assert page.locator(".contact-count").inner_text() == "2 of 3 match"
+        page.locator("details.contact-filters > summary").click()
+        page.get_by_label("Starred only").check()
+        page.get_by_role("button", name="Apply filters").click()
+        assert page.locator(".contact-name").all_inner_texts() == ["★ Bea Bloom"]
+        assert " ".join(page.locator("details.contact-filters > summary").inner_text().split()) == "Filters · Starred"
+    finally:
+        context.close()
