@@ -165,9 +165,13 @@ def _action(text: str) -> bool:
 
 
 def _lower_first(text: str) -> str:
-    # "Send the slides" in the middle of a sentence; "API docs" stays as written.
+    # "Send the slides", "A designer", "Hiring" go mid-sentence lower-cased; a name ("Rust
+    # compilers", "Maria's startup", "API docs") stays as written: only words known to be
+    # verbs, determiners or gerunds are lowered.
     first = text.split(" ", 1)[0]
-    return text[:1].lower() + text[1:] if first[:1].isupper() and first[1:].islower() else text
+    word = first.lower().strip(",.;:")
+    known = word in _VERBS or word in _DETERMINERS or word.endswith("ing")
+    return text[:1].lower() + text[1:] if known and first[:1].isupper() and (first[1:].islower() or len(first) == 1) else text
 
 
 def suggest(
