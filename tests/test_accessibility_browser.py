@@ -342,6 +342,14 @@ def _followup(page, world: World) -> None:
     page.goto(world.url(f"/e/conf/followups/{make_token('followup-done', world.connection.id, world.me.id)}/done"))
 
 
+def _contacts_filters(page, world: World) -> None:
+    # The book with filters active and the disclosure open: the summary names them, every control shows.
+    log_in(page, world)
+    page.goto(world.url("/e/conf/contacts/?starred=1&intent=coffee&sort=name"))
+    page.locator("details.contact-filters > summary").click()
+    page.get_by_label("Starred only").wait_for()
+
+
 PAGES: dict[str, Builder] = {
     "start": _visitor(lambda w: "/"),
     "login": _visitor(lambda w: "/e/conf/login"),
@@ -353,6 +361,8 @@ PAGES: dict[str, Builder] = {
     "scan": _scanner,
     "search": _logged_in(lambda w: "/e/conf/scan/search?q=" + w.stranger.name.split()[0]),
     "contacts": _logged_in(lambda w: "/e/conf/contacts/"),
+    "contacts-filters": _contacts_filters,
+    "contacts-no-match": _logged_in(lambda w: "/e/conf/contacts/?q=nobody-matches-this&starred=1"),
     "contact": _logged_in(lambda w: f"/e/conf/contacts/{w.connection.id}"),
     "remove-contact": _logged_in(lambda w: f"/e/conf/contacts/{w.connection.id}/remove"),
     "profile": _logged_in(lambda w: "/e/conf/profile"),

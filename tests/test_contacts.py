@@ -370,3 +370,242 @@ def test_contact_page_offers_the_vcard_and_removal(app, client, make_event, make
     page = client.get(f"/e/{event.slug}/contacts/{result.connection_id}").get_data(as_text=True)
     assert f'href="/e/{event.slug}/contacts/{result.connection_id}.vcf"' in page
     assert f'action="/e/{event.slug}/contacts/{result.connection_id}/remove"' in page
+
+
+# ----------------------------------------------------------------------------- issue 12: the phone moment
+
+
+@pytest.fixture
+def richer_book(book, make_attendee):
+    """The book plus a note, a tag and a follow-up in other scripts, and Bob's own notes about me."""
+    ev, me, people, rows = book
+    dora = make_attendee(ev, "dora@example.org", "Dora Dúbravka", company="Ösel Café", headline="Chef",
+                         shared_fields=["company", "headline"])
+    rows["dora"] = connect(me, dora, note="Kennt ZOË aus Köln; Works on: fermentation", tags=["café"],
+                           intent="mentor", starred=True)
+    # Bob's side of our exchange, with words nobody else may ever find or see.
+    theirs = db.session.execute(db.select(Connection).filter_by(owner_id=people["bob"].id, contact_id=me.id)).scalar_one()
+    theirs.note, theirs.tags, theirs.intent = "BOBSECRET thinks Mia is a flight risk", ["bobtag"], "job"
+    db.session.commit()
+    return ev, me, people, rows
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("coffee", ["Bob Baker"]),                      # the follow-up's label: "Meet for coffee"
+    ("COFFEE", ["Bob Baker"]),
+    ("meet", ["Bob Baker"]),
+    ("mentor", ["Dora Dúbravka"]),
+    ("send something", ["Carla Cruz"]),             # both words in "Send something"
+    ("follow-up", []),                              # "No follow-up" is no follow-up
+    ("zoë", ["Zoë Ångström 李", "Dora Dúbravka"]),   # a name, and a word of my note, any case
+    ("ZOË", ["Zoë Ångström 李", "Dora Dúbravka"]),
+    ("köln", ["Dora Dúbravka"]),                     # non-ASCII in a note, lower-cased query
+    ("KÖLN", ["Dora Dúbravka"]),
+    ("ösel", ["Dora Dúbravka"]),                     # a shared company, non-ASCII
+    ("CAFÉ", ["Dora Dúbravka"]),                     # a tag (company too), upper-cased
+    ("fermentation", ["Dora Dúbravka"]),
+    ("BOBSECRET", []),                              # Bob's note about me is his, not mine
+    ("bobtag", []),
+    ("flight risk", []),
+])
+def test_search_covers_follow_ups_and_every_script(client, login, richer_book, query, expected):
+    ev, me, people, rows = richer_book
+    login(client, me)
+    html = client.get("/e/conf/contacts/", query_string={"q": query}).get_data(as_text=True)
+    assert sorted(names(html)) == sorted(expected)
+    assert "thinks Mia" not in html and ">bobtag<" not in html
+
+
+def test_the_other_side_never_finds_or_sees_my_notes(app, login, richer_book):
+    ev, me, people, rows = richer_book
+    bob = login(app.test_client(), people["bob"])
+    for query in ("Wants slides", "graph", "Köln", "rust", "café", "send", "mentor", "Mia"):
+        html = bob.get("/e/conf/contacts/", query_string={"q": query}).get_data(as_text=True)
+        shown_notes = re.findall(r'class="contact-note small">([^<]*)<', html)
+        assert shown_notes == (["BOBSECRET thinks Mia is a flight risk"] if query == "Mia" else [])
+        assert names(html) == (["Mia Me"] if query == "Mia" else [])
+    # His own follow-up ("Hire / job lead") and note are his to find.
+    assert names(bob.get("/e/conf/contacts/?q=job").get_data(as_text=True)) == ["Mia Me"]
+    assert names(bob.get("/e/conf/contacts/?q=flight").get_data(as_text=True)) == ["Mia Me"]
+
+
+@pytest.mark.parametrize("args, expected", [
+    ({"sort": "name"}, ["Bob Baker", "Carla Cruz", "Dora Dúbravka", "Zoë Ångström 李"]),
+    ({"sort": "recent"}, ["Dora Dúbravka", "Carla Cruz", "Bob Baker", "Zoë Ångström 李"]),
+    ({}, ["Dora Dúbravka", "Carla Cruz", "Bob Baker", "Zoë Ångström 李"]),
+    ({"sort": "starred"}, ["Dora Dúbravka", "Carla Cruz", "Bob Baker", "Zoë Ångström 李"]),
+    ({"sort": "open"}, ["Dora Dúbravka", "Carla Cruz", "Bob Baker", "Zoë Ångström 李"]),
+    ({"sort": "name", "starred": "1"}, ["Carla Cruz", "Dora Dúbravka"]),
+    ({"sort": "name", "q": "zoë"}, ["Dora Dúbravka", "Zoë Ångström 李"]),
+    ({"sort": "name", "met": "i_scanned", "starred": "1"}, ["Carla Cruz", "Dora Dúbravka"]),
+    ({"sort": "open", "q": "coffee"}, ["Bob Baker"]),
+    ({"sort": "bogus"}, ["Dora Dúbravka", "Carla Cruz", "Bob Baker", "Zoë Ångström 李"]),
+])
+def test_sort_with_filters(client, login, richer_book, args, expected):
+    ev, me, people, rows = richer_book
+    login(client, me)
+    response = client.get("/e/conf/contacts/", query_string=args)
+    assert response.status_code == 200
+    assert names(response.get_data(as_text=True)) == expected
+
+
+def test_open_follow_ups_sort_first_and_done_ones_do_not(client, login, richer_book):
+    ev, me, people, rows = richer_book
+    rows["dora"].followup_done_at = rows["dora"].created_at  # her mentoring chat happened
+    rows["dora"].starred = False
+    db.session.commit()
+    login(client, me)
+    html = client.get("/e/conf/contacts/?sort=open").get_data(as_text=True)
+    # Carla (send) and Bob (coffee) are open, newest first; then Dora (done) and Zoë (none).
+    assert names(html) == ["Carla Cruz", "Bob Baker", "Dora Dúbravka", "Zoë Ångström 李"]
+    assert "Mentor (done)" in html
+
+
+def test_filters_say_what_is_active_without_javascript(client, login, richer_book):
+    ev, me, people, rows = richer_book
+    login(client, me)
+    html = client.get("/e/conf/contacts/?starred=1&intent=mentor&sort=name").get_data(as_text=True)
+    summary = re.search(r"<summary>(.*?)</summary>", html, re.S).group(1)
+    assert " ".join(re.sub(r"<[^>]+>", "", summary).split()) == "Filters · Starred, Mentor, Name"
+    assert '<details class="contact-filters">' in html  # closed: the list comes first
+    assert names(html) == ["Dora Dúbravka"] and count_line(html) == "1 of 4 match"
+    assert '<option value="name" selected>Name</option>' in html
+    # A plain GET form: every control is named, so the browser's own submit carries them.
+    form = re.search(r'<form method="get" action="/e/conf/contacts/" role="search".*?</form>', html, re.S).group(0)
+    for name in ("q", "sort", "intent", "tag", "met", "starred"):
+        assert f'name="{name}"' in form
+    # Nothing active: just "Filters".
+    plain = client.get("/e/conf/contacts/").get_data(as_text=True)
+    assert re.sub(r"<[^>]+>|\s", "", re.search(r"<summary>(.*?)</summary>", plain, re.S).group(1)) == "Filters"
+
+
+def test_htmx_results_refresh_the_filter_summary_out_of_band_and_push_the_url(client, login, richer_book):
+    ev, me, people, rows = richer_book
+    login(client, me)
+    response = client.get("/e/conf/contacts/?q=&starred=1&intent=&tag=&met=&sort=name",
+                          headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert '<span id="filter-summary" class="filter-summary" hx-swap-oob="true"> · Starred, Name</span>' in html
+    assert response.headers["HX-Push-Url"] == "/e/conf/contacts/?starred=1&sort=name"
+    assert names(html) == ["Carla Cruz", "Dora Dúbravka"]
+    # The whole page has the summary once, in the summary, not out of band.
+    page = client.get("/e/conf/contacts/?starred=1&sort=name").get_data(as_text=True)
+    assert page.count('id="filter-summary"') == 1 and "hx-swap-oob" not in page
+
+
+def test_every_row_has_a_face(client, login, richer_book):
+    ev, me, people, rows = richer_book
+    db.session.delete(people["zoe"])
+    db.session.commit()
+    login(client, me)
+    html = client.get("/e/conf/contacts/").get_data(as_text=True)
+    faces = re.findall(r'<span class="avatar avatar-sm avatar-hue-\d" aria-hidden="true">([^<]*)</span>', html)
+    assert faces == ["DD", "CC", "BB", "AA"]  # Dora, Carla, Bob, and "A deleted attendee"
+
+
+def test_empty_states_say_what_to_do(client, login, make_event, make_attendee, richer_book):
+    ev, me, people, rows = richer_book
+    login(client, me)
+    html = client.get("/e/conf/contacts/?q=nobody-like-this&starred=1").get_data(as_text=True)
+    assert "No contact matches “nobody-like-this”." in html
+    assert "loosen the filters (Starred)" in html and "show all 4 contacts" in html
+    alone = make_attendee(ev, "alone@example.org", "Al Alone")
+    login(client, alone)
+    html = client.get("/e/conf/contacts/").get_data(as_text=True)
+    assert "No contacts yet." in html and 'href="/e/conf/scan' in html and "Show my QR" in html
+
+
+@pytest.mark.browser
+def test_the_book_on_a_360_px_phone_shows_the_list_first(live_server, phone, make_event, make_attendee):
+    """At 360 x 740 with the filters closed, at least four contacts show before any scrolling;
+    the disclosure has an arrow, opens, and its summary says what is active."""
+    from conftest import screenshot
+    from playwright.sync_api import expect
+
+    ev = make_event(slug="conf")
+    me = make_attendee(ev, "me@example.org", "Mia Me")
+    people = [("Amara Okafor", "Head of Data", "Lumen Transit", "Works on: live dashboards for buses", ["data"], "send"),
+              ("Jonas Weber", "Engineering manager", "Brightline Rail", "Needs: a mentor for two new leads", [], "coffee"),
+              ("Mei Tanaka", "Founder", "Kumo Robotics", "Wants an intro to a hardware investor", ["founder"], "introduce"),
+              ("Lucas Moreau", "Product designer", "Atelier Nord", "", [], "none"),
+              ("Priya Raman", "Developer advocate", "Open Maps Collective", "Great talk on accessibility", ["a11y"], "coffee"),
+              ("Zoë Ångström", "Researcher", "Nordlys", "", [], "none"),
+              ("Kwame Mensah", "Angel investor", "", "Invests in climate hardware", [], "none")]
+    for i, (name, headline, company, note, tags, intent) in enumerate(people):
+        contact = make_attendee(ev, f"p{i}@example.org", name, headline=headline, company=company,
+                                shared_fields=["headline", "company"])
+        connect(me, contact, note=note, tags=tags, intent=intent, starred=i in (1, 4))
+    page = phone
+    log_in(live_server, page, me)
+    page.goto(f"{live_server.url}/e/conf/contacts/")
+    expect(page.locator(".contact-count")).to_have_text("7 contacts")
+
+    def fully_visible_rows() -> int:
+        # Above the fold: the whole row inside the viewport and above the tab bar, if one is fixed there.
+        return page.evaluate("""() => {
+            const bar = document.querySelector('.tabbar');
+            const floor = bar && getComputedStyle(bar).position === 'fixed' ? bar.getBoundingClientRect().top : innerHeight;
+            return [...document.querySelectorAll('.contact-row')].filter(r => {
+                const box = r.getBoundingClientRect(); return box.top >= 0 && box.bottom <= floor; }).length; }""")
+
+    filters = page.locator("details.contact-filters")
+    assert filters.evaluate("d => d.open") is False
+    screenshot(page, "contacts-book", full_page=False)
+    assert fully_visible_rows() >= 4, fully_visible_rows()
+    # Each row has a face: initials on a colour.
+    expect(page.locator(".contact-row .avatar").first).to_have_text("KM")
+    # One line of search: the box and its button side by side.
+    box = page.get_by_label("Search name, company, your notes and tags").bounding_box()
+    button = page.get_by_role("button", name="Search").bounding_box()
+    assert abs(box["y"] - button["y"]) < 8 and box["height"] <= 50
+    # The summary shows an arrow that turns when it opens.
+    summary = page.locator("details.contact-filters > summary")
+    assert summary.evaluate("s => getComputedStyle(s, '::before').content") == '"▸"'
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "contacts-book", full_page=False)
+
+    # Searching a follow-up's label as one types: the URL follows, and back/reload keep it.
+    page.get_by_label("Search name, company, your notes and tags").fill("coffee")
+    expect(page.locator(".contact-count")).to_have_text("2 of 7 match")
+    expect(page).to_have_url(f"{live_server.url}/e/conf/contacts/?q=coffee")
+    expect(page.locator(".contact-name")).to_have_text(["★ Priya Raman", "★ Jonas Weber"])
+
+    summary.click()
+    assert filters.evaluate("d => d.open") is True
+    page.get_by_label("Starred only").check()
+    page.get_by_label("Order").select_option("name")
+    expect(page.locator(".contact-name")).to_have_text(["★ Jonas Weber", "★ Priya Raman"])
+    expect(summary).to_have_text("Filters · Starred, Name")
+    expect(page).to_have_url(f"{live_server.url}/e/conf/contacts/?q=coffee&starred=1&sort=name")
+    assert summary.evaluate("s => getComputedStyle(s, '::before').transform") != "none"
+    screenshot(page, "contacts-book-filters", full_page=False)
+    page.reload()
+    expect(page.locator(".contact-count")).to_have_text("2 of 7 match")
+    expect(summary).to_have_text("Filters · Starred, Name")
+    page.go_back()
+    expect(page.locator(".contact-count")).to_have_text("2 of 7 match")
+
+
+@pytest.mark.browser
+def test_the_book_without_javascript_searches_with_a_plain_form(live_server, browser, make_event, make_attendee):
+    ev = make_event(slug="conf")
+    me = make_attendee(ev, "me@example.org", "Mia Me")
+    connect(me, make_attendee(ev, "b@example.org", "Bea Bloom"), intent="coffee", starred=True)
+    connect(me, make_attendee(ev, "c@example.org", "Cy Coal"), note="met at the coffee cart")
+    connect(me, make_attendee(ev, "d@example.org", "Di Dune"))
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        log_in(live_server, page, me)
+        page.goto(f"{live_server.url}/e/conf/contacts/")
+        page.get_by_label("Search name, company, your notes and tags").fill("coffee")
+        page.get_by_role("button", name="Search").click()
+        assert page.url == f"{live_server.url}/e/conf/contacts/?q=coffee&sort=recent&intent=&tag=&met="
+        assert page.locator(".contact-count").inner_text() == "2 of 3 match"
+        page.locator("details.contact-filters > summary").click()
+        page.get_by_label("Starred only").check()
+        page.get_by_role("button", name="Apply filters").click()
+        assert page.locator(".contact-name").all_inner_texts() == ["★ Bea Bloom"]
+        assert " ".join(page.locator("details.contact-filters > summary").inner_text().split()) == "Filters · Starred"
+    finally:
+        context.close()

@@ -160,12 +160,13 @@ def test_digests_over_smtp_reach_everyone_with_only_their_own_notes(app, app_fac
     # Summary, order (starred and promised first), a suggestion and the one-tap write link.
     assert "2 people" in text and "1 promise still open" in text
     assert text.index("Bob Builder") < text.index("Cleo Hidden")
-    assert "Keep your promise" in text and "They are looking for python, which you can help with." in text
+    assert "Keep your promise" in text and "They're looking for help with python, which you can help with." in text
     mailto = re.search(r'href="(mailto:bob@example\.org\?[^"]+)"', html).group(1).replace("&amp;", "&")
     query = parse_qs(urlsplit(mailto).query)
     assert query["subject"] == ["Great to meet you at PyConf Bcc: evil@example.org"]
-    assert query["body"][0].startswith("Hi Bob, it was great to meet you at PyConf")
-    assert "As promised: send the <b>slides</b> & notes." in query["body"][0]
+    assert query["body"][0].startswith("Hi Bob,\r\n\r\nIt was great to meet you at PyConf")
+    assert "As promised, I'm writing to send the <b>slides</b> & notes." in query["body"][0]
+    assert query["body"][0].endswith("Best,\r\nAna")
     # Cleo does not share her email: the button is her LinkedIn; her address is nowhere.
     assert 'href="https://www.linkedin.com/in/cleo"' in html and "cleo@example.org" not in html + text
     assert "Message Cleo Hidden on LinkedIn" in html
@@ -424,7 +425,7 @@ def test_organizer_test_send_is_the_sample_with_the_events_settings(app, app_fac
     assert "Ana" not in row.subject and row.attendee_id == boss.id
     send_all(app_factory, smtp_server)
     [msg] = smtp_server.messages()
-    assert msg["To"] == "boss@example.org" and msg["Subject"].startswith("[Sample] Sam, your 5 contacts from PyConf")
+    assert msg["To"] == "boss@example.org" and msg["Subject"].startswith("[Sample] Sam, your 8 contacts from PyConf")
     assert "Bcc" not in msg and msg["Reply-To"] == "team@pyconf.example" and "List-Unsubscribe" not in msg
     text = msg.get_body(("plain",)).get_content()
     assert "build systems" not in text and "Bob Builder" not in text and "Amara Okafor" in text

@@ -27,10 +27,12 @@ def test_a_promise_comes_first_then_the_intent_then_shared_topics():
                      card={"name": "Bob Builder", "looking_for": ["Python"], "can_help_with": ["Funding"]},
                      my_help=["python"], my_needs=["funding"], event_name="PyConf")
     assert result.text.startswith("Keep your promise: “send the slides”. Suggest a coffee")
-    assert "They are looking for Python, which you can help with." in result.text
+    assert "They're looking for help with Python, which you can help with." in result.text
     assert result.they_offer == ["Funding"]
-    assert result.first_line == ("Hi Bob, it was great to meet you at PyConf. As promised: send the slides. "
-                                 "Would you like to meet for a coffee in the coming weeks?")
+    assert result.first_line == ("Hi Bob, it was great to meet you at PyConf. As promised, I'm writing to send the slides. "
+                                 "You mentioned you're looking for help with Python — happy to share what worked for us.")
+    assert result.draft == result.first_line.replace("Hi Bob, it", "Hi Bob,\n\nIt") + (
+        "\n\nWould you like to grab a coffee in the next few weeks?\n\nBest,")
 
 
 def test_without_a_note_or_intent_the_suggestion_still_says_something_useful():

@@ -94,7 +94,7 @@ def test_test_send_is_a_sample_of_made_up_people_to_the_organizer(console, app_f
     for real in ("Bo Chen", "bo@example.org", "Ada Nwosu", "ada@example.org", bo.company):
         assert real not in everything, real
     assert message["To"].addresses[0].addr_spec == "maren@example.org"
-    assert message["Subject"] == "[Sample] Sam, your 5 contacts from PyConf"
+    assert message["Subject"] == "[Sample] Sam, your 8 contacts from PyConf"
     assert message["Reply-To"] == "team@pyconf.example" and "List-Unsubscribe" not in message
     text = message.get_body(("plain",)).get_content()
     assert "Sample: Sam Example and everyone below are made up" in text
@@ -142,11 +142,11 @@ def test_sample_preview_and_settings(console):
     page = client.get("/e/org/organizer/digests/sample")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Made-up people, your event's real email" in html
-    assert "Sam, your 5 contacts from PyConf" in html and "Amara Okafor" in html  # the plain-text part
+    assert "Sam, your 8 contacts from PyConf" in html and "Amara Okafor" in html  # the plain-text part
     assert 'src="/e/org/organizer/digests/sample/email.html?variant=contacts"' in html
     assert 'id="sample-links"' in html and "none: replies go nowhere" in html
     # The preview names both attachments: the .vcf, and the same contacts for Outlook and Google.
-    assert "contacts-org.vcf (5 contacts), contacts-org-outlook-google.csv" in html
+    assert "contacts-org.vcf (8 contacts), contacts-org-outlook-google.csv" in html
     frame = client.get("/e/org/organizer/digests/sample/email.html?variant=contacts")
     csp = frame.headers["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "sandbox" in csp and "script-src" not in csp

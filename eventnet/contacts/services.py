@@ -22,6 +22,8 @@ MAX_QUERY = 100
 MAX_WORDS = 8
 MAX_TAG = 30
 DIRECTIONS = {"i_scanned": "I scanned", "scanned_me": "Scanned me"}
+# How the book can be ordered; the first is the default and stays out of the URL.
+SORTS = {"recent": "Most recent", "name": "Name", "starred": "Starred first", "open": "Open follow-ups first"}
 DELETED_NAME = "A deleted attendee"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -35,16 +37,35 @@ class BookFilters:
     starred: bool = False
     intent: str = ""
     direction: str = ""
+    sort: str = "recent"
     page: int = 1
 
     @property
     def active(self) -> bool:
+        """Whether the book is narrowed (a sort only reorders it, so it does not count)."""
         return bool(self.q or self.tag or self.starred or self.intent or self.direction)
+
+    @property
+    def narrowing(self) -> list[str]:
+        """What the filters disclosure is set to, in words: ["Starred", "Meet for coffee", "Tag: rust"]."""
+        labels = []
+        if self.starred:
+            labels.append("Starred")
+        if self.intent:
+            labels.append(INTENTS[self.intent])
+        if self.tag:
+            labels.append(f"Tag: {self.tag}")
+        if self.direction:
+            labels.append(DIRECTIONS[self.direction])
+        if self.sort != "recent":
+            labels.append(SORTS[self.sort])
+        return labels
 
     def args(self, **override) -> dict:
         """The query-string arguments that reproduce these filters (empty ones left out)."""
         values = {"q": self.q, "tag": self.tag, "starred": "1" if self.starred else "",
-                  "intent": self.intent, "met": self.direction, "page": self.page if self.page > 1 else ""}
+                  "intent": self.intent, "met": self.direction, "sort": "" if self.sort == "recent" else self.sort,
+                  "page": self.page if self.page > 1 else ""}
         values.update(override)
         return {key: value for key, value in values.items() if value not in ("", None)}
 
@@ -61,12 +82,14 @@ def parse_filters(args: Mapping) -> BookFilters:
     tag = _plain(args.get("tag")).lower()
     intent = str(args.get("intent") or "")
     direction = str(args.get("met") or "")
+    sort = str(args.get("sort") or "")
     return BookFilters(
         q=q,
         tag=tag if len(tag) <= MAX_TAG else "",
         starred=str(args.get("starred") or "") in ("1", "on", "true", "yes"),
         intent=intent if intent in INTENTS else "",
         direction=direction if direction in DIRECTIONS else "",
+        sort=sort if sort in SORTS else "recent",
         page=parse_page(args.get("page")),
     )
 
@@ -113,14 +136,32 @@ def _shares(name: str) -> ColumnElement[bool]:
     return cast(Attendee.shared_fields, Text).like(_like(json.dumps(name)), escape="!")
 
 
+def intents_matching(word: str) -> list[str]:
+    """The follow-up intents whose label contains `word` in any case: "coffee" -> ["coffee"].
+
+    The database stores the intent's key ("coffee"), the person sees its label ("Meet for
+    coffee"): the label is matched here, in Python, and the query asks for the keys. "No
+    follow-up" is not a follow-up, so it never matches.
+    """
+    folded = word.lower()
+    return [key for key, label in INTENTS.items() if key != "none" and folded in label.lower()]
+
+
 def _word_matches(word: str) -> ColumnElement[bool]:
+    # Case-insensitive on both databases: ILIKE is lower(x) LIKE lower(y) on SQLite, whose
+    # lower() eventnet.database replaces with Python's (all of Unicode); PostgreSQL's ILIKE
+    # folds by the database's LC_CTYPE (any UTF-8 locale folds "ZOË" to "zoë").
     pattern = _like(word)
-    return or_(
+    matches = [
         Attendee.name.ilike(pattern, escape="!"),
         and_(_shares("company"), Attendee.company.ilike(pattern, escape="!")),
         Connection.note.ilike(pattern, escape="!"),
         cast(Connection.tags, Text).ilike(_like(_json_fragment(word.lower())), escape="!"),
-    )
+    ]
+    intents = intents_matching(word)
+    if intents:
+        matches.append(Connection.intent.in_(intents))
+    return or_(*matches)
 
 
 def _conditions(filters: BookFilters) -> list[ColumnElement[bool]]:
@@ -148,11 +189,30 @@ def _owned(owner: Attendee):
     )
 
 
+def _is_open():
+    # An open follow-up, as the digest's reminders count it from the row alone: an intent not yet done.
+    return and_(Connection.intent != "none", Connection.followup_done_at.is_(None))
+
+
+def _order(sort: str) -> list:
+    newest = [Connection.created_at.desc(), Connection.id.desc()]
+    if sort == "name":
+        # Deleted contacts have no name: they go last. lower() so that "anna" sits with "Anna".
+        return [Attendee.name.is_(None), func.lower(Attendee.name), *newest]
+    if sort == "starred":
+        return [Connection.starred.desc(), *newest]
+    if sort == "open":
+        return [case((_is_open(), 0), else_=1), *newest]
+    return newest
+
+
 def contact_rows(owner: Attendee, filters: BookFilters | None = None, *, limit: int | None = None,
                  offset: int = 0) -> list[ContactRow]:
-    """owner's contacts matching `filters`, newest first, each with the card its contact shares."""
-    query = _owned(owner).where(*_conditions(filters or BookFilters()))
-    query = query.order_by(Connection.created_at.desc(), Connection.id.desc()).offset(offset)
+    """owner's contacts matching `filters`, in the filters' order (newest first by default),
+    each with the card its contact shares."""
+    filters = filters or BookFilters()
+    query = _owned(owner).where(*_conditions(filters))
+    query = query.order_by(*_order(filters.sort)).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return [ContactRow(connection, public_card(contact) if contact is not None else None)

@@ -17,12 +17,14 @@ bp = Blueprint("contacts", __name__, url_prefix="/e/<slug>/contacts")
 @bp.get("/")
 @attendee_required
 def book():
-    """My contacts of this event, newest first: search as you type, filters, a page at a time."""
+    """My contacts of this event: search as you type, filters and order, a page at a time."""
     filters = services.parse_filters(request.args)
     result = services.search_book(g.attendee, filters)
+    fragment = wants_fragment()
+    # oob: a swap of the results also refreshes the filters' summary, which lives outside them.
     response = render_page("contacts/book.html", "contacts/_results.html", result=result, filters=filters,
-                           intents=INTENTS, directions=services.DIRECTIONS)
-    if wants_fragment():
+                           intents=INTENTS, directions=services.DIRECTIONS, sorts=services.SORTS, oob=fragment)
+    if fragment:
         # The address bar shows the search without the form's empty fields (?q=ml, not ?q=ml&tag=&met=).
         response.headers["HX-Push-Url"] = url_for("contacts.book", slug=g.event.slug, **filters.args(page=""))
     return response

@@ -31,7 +31,7 @@ from ..mail.services import Attachment, BuiltEmail, SkipMessage, render_email
 from . import tokens
 from .models import MailPreference
 from .schedule import KIND_DIGEST, KIND_REMINDER
-from .suggestions import NoteParts, mailto, normalise_topic, one_line, parse_note, suggest
+from .suggestions import NoteParts, mailto, meeting_draft, normalise_topic, one_line, parse_note, suggest
 
 MATCHES_SHOWN = 5
 # Gmail clips HTML over about 102 KB (its own figure, support.google.com): stay clear of it.
@@ -49,7 +49,14 @@ class Reach:
     url: str
     label: str
     address: str  # the email address or LinkedIn URL, for the plain-text part
-    draft: str = ""  # the drafted first line in the mailto body
+    draft: str = ""  # the drafted message the mailto opens with (its body), "" for LinkedIn
+    # The button's words in a contact's card, beside their full name: "Write to Amara". Short, so
+    # that "Mark done" and the calendar link fit beside it on a 360 px screen.
+    short_label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.short_label:
+            self.short_label = self.label
 
 
 @dataclass
@@ -78,9 +85,12 @@ class Entry:
     contact_url: str | None
     card: dict | None = None
     met_at: datetime | None = None
-    # Shown as one line (name, company, a link to them in the app) when the full entries would
-    # not fit the HTML budget (render_within_budget).
+    # Shown as one line (name, company, one link) when the full entries would not fit the HTML
+    # budget (render), and always when `light`.
     compact: bool = False
+    # Nothing of mine to remind me of: no note, no star, no open follow-up. Such contacts weigh
+    # a line in the email, not a card, so that the ones with notes come first and stay short.
+    light: bool = False
 
 
 @dataclass
@@ -113,6 +123,7 @@ class Digest:
     promises_open: int = 0
     followups_open: int = 0
     sample: bool = False  # the organizer's sample: made-up people, said so at the top
+    lean: bool = False  # one-line entries without face or drafted mailto, for the longest digests (render)
     days: int | None = None
     book_url: str = ""
     settings_url: str = ""
@@ -158,10 +169,12 @@ class AbsoluteUrls:
 
 
 def reach_for(card: dict, suggestion_subject: str, draft: str | None, name: str) -> Reach | None:
+    """The one-tap way to write to a card: a mailto: that opens the drafted message (subject and
+    body, RFC 6068), else their LinkedIn; None when they share neither."""
     if card.get("email"):
-        body = f"{draft}\n\n" if draft else ""
-        return Reach(mailto(card["email"], suggestion_subject, body), f"Write to {one_line(name, 60)}",
-                     one_line(card["email"], 254), draft or "")
+        first = one_line(name, 60).split()
+        return Reach(mailto(card["email"], suggestion_subject, draft or ""), f"Write to {one_line(name, 60)}",
+                     one_line(card["email"], 254), draft or "", f"Write to {first[0]}" if first else "Write")
     linkedin = safe_url(card.get("linkedin"))
     if linkedin:
         return Reach(linkedin, f"Message {one_line(name, 60)} on LinkedIn", linkedin)
@@ -199,18 +212,20 @@ def _is_open(connection: NoteSide, parts: NoteParts) -> bool:
 
 
 def entry_for(connection: NoteSide, card: dict | None, *, event_name: str, my_help: list[str], my_needs: list[str],
-              link: Callable[[str], str], parts: NoteParts | None = None) -> Entry:
+              link: Callable[[str], str], parts: NoteParts | None = None, sender_name: str = "") -> Entry:
     """One contact as a digest shows it: their card, my note, tags, star and intent, and a suggestion.
 
     `card` is the contact's public card (None once they deleted their account); `link(kind)` makes
-    the entry's "done", "calendar" and "contact" URLs.
+    the entry's "done", "calendar" and "contact" URLs; `sender_name` signs the drafted message.
     """
     name = one_line(card["name"] if card else "A deleted attendee", 120)
     parts = parts or parse_note(connection.note)
     done = connection.followup_done_at is not None
     suggestion = suggest(note=connection.note, intent=connection.intent, card=card or {"name": name},
-                         my_help=my_help, my_needs=my_needs, event_name=event_name, done=done, parts=parts)
+                         my_help=my_help, my_needs=my_needs, event_name=event_name, done=done, parts=parts,
+                         sender_name=sender_name)
     note = _shown_note(connection.note)
+    is_open = _is_open(connection, parts)
     shown = card or {}
     return Entry(
         connection_id=connection.id, name=name, deleted=card is None,
@@ -219,26 +234,28 @@ def entry_for(connection: NoteSide, card: dict | None, *, event_name: str, my_he
         note=note, note_lines=note.splitlines() if note else [],
         tags=list(connection.tags or []), starred=bool(connection.starred),
         intent_label=INTENTS.get(connection.intent, "") if connection.intent != "none" else "",
-        done=done, open=_is_open(connection, parts), promises=[] if done else parts.promises,
+        done=done, open=is_open, promises=[] if done else parts.promises,
         suggestion=suggestion.text,
-        reach=reach_for(card, suggestion.subject, suggestion.first_line, name) if card else None,
+        reach=reach_for(card, suggestion.subject, suggestion.draft, name) if card else None,
         done_url=None if done else link("done"),
         calendar_url=link("calendar") if connection.intent == "coffee" and not done and card else None,
         contact_url=link("contact"),
         card=card,
         met_at=getattr(connection, "created_at", None),
+        light=not note and not connection.starred and not is_open,
     )
 
 
 def sort_entries(entries: list[Entry]) -> None:
-    """Starred contacts and open promises or follow-ups first, then everyone by how recently they were met.
+    """Starred contacts and open promises or follow-ups first, then the others with notes, by how
+    recently they were met; the light ones (nothing of mine about them) last.
 
     The order the HTML budget keeps full entries in: what needs doing, then what is freshest.
     """
     def newest_first(entry: Entry) -> float:
         return -(entry.met_at.timestamp() if entry.met_at else 0.0)
 
-    entries.sort(key=lambda e: (not (e.starred or e.open), not e.starred, not e.promises, newest_first(e)))
+    entries.sort(key=lambda e: (e.light, not (e.starred or e.open), not e.starred, not e.promises, newest_first(e)))
 
 
 def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open: bool) -> list[Entry]:
@@ -268,7 +285,7 @@ def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open:
 
         card = public_card(person) if person is not None else None
         entries.append(entry_for(connection, card, event_name=event.name, my_help=my_help, my_needs=my_needs,
-                                 link=link, parts=parts))
+                                 link=link, parts=parts, sender_name=attendee.name))
     sort_entries(entries)
     return entries
 
@@ -341,7 +358,9 @@ def topic_matches(attendee: Attendee, limit: int = MATCHES_SHOWN) -> list[Match]
         matches.append(Match(
             name=name, headline=one_line(card.get("headline", ""), 160), company=one_line(card.get("company", ""), 120),
             they_need=they_need, they_offer=they_offer,
-            reach=reach_for(card, f"We both went to {attendee.event.name}", None, name), links=card_links(card),
+            reach=reach_for(card, f"We both went to {attendee.event.name}",
+                            meeting_draft(name, attendee.event.name, they_need, they_offer, attendee.name), name),
+            links=card_links(card),
         ))
         if len(matches) == limit:
             break
@@ -449,24 +468,34 @@ def build_reminder(attendee: Attendee, days: int) -> Digest:
 def render(digest: Digest) -> tuple[str, str]:
     """(text, html) of a digest or reminder, from templates/mail/<kind>.txt and .html.
 
-    The HTML stays under HTML_BUDGET bytes: Gmail clips a message's HTML past about 102 KB and
+    Light entries (no note, star or open follow-up) are always one line each. The HTML stays
+    under HTML_BUDGET bytes: Gmail clips a message's HTML past about 102 KB and
     hides the rest, the unsubscribe link included. When every entry in full does not fit, the
     first entries (sort_entries' order) stay full and the others become one line each, as many
     full as fit (a binary search over renders). The text part and the .vcf keep everyone whole.
     """
     template = "reminder" if digest.kind == KIND_REMINDER else "digest"
+    digest.lean = False
     for entry in digest.entries:
-        entry.compact = False
+        entry.compact = entry.light
     text, html = render_email(template, {"d": digest})
-    if len(html.encode()) <= HTML_BUDGET or not digest.entries:
+    if len(html.encode()) <= HTML_BUDGET:
         return text, html
+    heavy = sum(1 for entry in digest.entries if not entry.light)  # sort_entries put them first
 
     def html_with(full: int) -> str:
         for index, entry in enumerate(digest.entries):
-            entry.compact = index >= full
+            entry.compact = entry.light or index >= full
         return render_email(template, {"d": digest})[1]
 
-    low, high = 0, len(digest.entries) - 1  # the most entries that may stay full, and fit
+    # A few hundred one-line entries, each with a face and its drafted mailto, may alone pass the
+    # budget: then every line goes lean (no face, a link into the app), and full entries fit around them.
+    if len(html_with(0).encode()) > HTML_BUDGET:
+        digest.lean = True
+    if not heavy:
+        return text, html_with(0)
+
+    low, high = 0, heavy - 1  # the most entries that may stay full, and fit
     while low < high:
         middle = (low + high + 1) // 2
         if len(html_with(middle).encode()) <= HTML_BUDGET:

@@ -29,6 +29,7 @@ from .build import (
     sort_entries,
 )
 from .schedule import KIND_DIGEST
+from .suggestions import meeting_draft
 
 VARIANTS = {  # variant -> the sample page's button: the digest of an attendee ...
     "contacts": "With contacts",
@@ -87,6 +88,12 @@ CONTACTS = (
         5, {"name": "Priya Raman", "headline": "Developer advocate", "company": "Open Maps Collective",
             "email": "priya@example.com"},
         note="Great talk on accessibility testing; wants our screen reader checklist"),
+    # People met without a note: the compact list at the end of a real digest.
+    SampleContact(6, {"name": "Tomás Ruiz", "headline": "Data engineer", "company": "Puerto Analytics",
+                      "email": "tomas@example.org"}),
+    SampleContact(7, {"name": "Hana Kobayashi", "headline": "Student", "company": "Tohoku University",
+                      "linkedin": "https://www.linkedin.com/in/example-hana"}),
+    SampleContact(8, {"name": "Ines Duarte", "headline": "Community manager", "company": "Lisboa Tech Week"}),
 )
 
 MATCHES = (
@@ -113,7 +120,7 @@ def build_sample_digest(event: Event, variant: str = "contacts") -> Digest:
     explained = urls("digests.organizer_sample", slug=event.slug) + f"#{LINKS_ANCHOR}"
     entries = [
         entry_for(contact, dict(contact.card), event_name=event.name, my_help=RECIPIENT_HELPS,
-                  my_needs=RECIPIENT_NEEDS, link=lambda kind: explained)
+                  my_needs=RECIPIENT_NEEDS, link=lambda kind: explained, sender_name=RECIPIENT)
         for contact in CONTACTS
     ]
     sort_entries(entries)
@@ -122,11 +129,14 @@ def build_sample_digest(event: Event, variant: str = "contacts") -> Digest:
 
 
 def _match(card: dict, event: Event) -> Match:
+    they_need = [t for t in card["looking_for"] if t in RECIPIENT_HELPS]
+    they_offer = [t for t in card["can_help_with"] if t in RECIPIENT_NEEDS]
     return Match(
         name=card["name"], headline=card.get("headline", ""), company=card.get("company", ""),
-        they_need=[t for t in card["looking_for"] if t in RECIPIENT_HELPS],
-        they_offer=[t for t in card["can_help_with"] if t in RECIPIENT_NEEDS],
-        reach=reach_for(card, f"We both went to {event.name}", None, card["name"]), links=card_links(card),
+        they_need=they_need, they_offer=they_offer,
+        reach=reach_for(card, f"We both went to {event.name}",
+                        meeting_draft(card["name"], event.name, they_need, they_offer, RECIPIENT), card["name"]),
+        links=card_links(card),
     )
 
 
