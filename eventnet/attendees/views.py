@@ -51,12 +51,14 @@ def _upload_limit(endpoint, values):
 @bp.errorhandler(413)
 def _too_large(error):
     """A body over the limit: the photo field says so (htmx), or a page with the way back."""
+    if request.endpoint != "attendees.upload_photo":
+        return render_error(413)  # a profile form is a few KB: nothing to explain to a person
     message = PhotoRefused("too_large").message
     # The limit stops the request before CSRF and login were checked (attendee_required did not
     # run): the fragment only for someone logged in for this very event.
     attendee = current_attendee()
     slug = (request.view_args or {}).get("slug")
-    if request.endpoint == "attendees.upload_photo" and attendee is not None and attendee.event.slug == slug:
+    if attendee is not None and attendee.event.slug == slug:
         g.event, g.attendee = attendee.event, attendee
         if wants_fragment():
             return render_page(PAGE, PHOTO_FRAGMENT, status=413, **_context({}, photo_error=message))
