@@ -82,11 +82,12 @@ def register_features(app: Flask) -> None:
     from .organizer.admin_views import bp as admin_bp  # administrators: events and organizers
     from .organizer.badges_cli import cli as badges_cli
     from .organizer.views import bp as organizer_bp  # the organizer's console
+    from .photos.views import bp as photos_bp  # profile photos, by their unguessable keys
     from .scanner.views import bp as scanner_bp  # in-app scanner, offline queue, service worker
 
     for blueprint in (
         events_bp, auth_bp, attendees_bp, badges_bp, connections_bp, contacts_bp, mydata_bp,
-        scanner_bp, digests_bp, mail_bp, organizer_bp, admin_bp,
+        scanner_bp, digests_bp, mail_bp, organizer_bp, admin_bp, photos_bp,
     ):
         app.register_blueprint(blueprint)
     # The development mailbox shows what the Maildir sender wrote; with SMTP nothing goes there.

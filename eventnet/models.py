@@ -7,3 +7,4 @@ from .mail.models import OutboxMessage  # noqa: F401
 from .connections.models import Connection, Scan  # noqa: F401
 from .organizer.models import Administrator, AuditLog, CsvUpload  # noqa: F401
 from .digests.models import DigestRun, MailPreference  # noqa: F401
+from .photos.models import ProfilePhoto  # noqa: F401

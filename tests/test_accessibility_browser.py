@@ -249,7 +249,8 @@ def _person(event, email: str, name: str, long: bool, **extra) -> Attendee:
                    "url": "https://slides.example.org/" + (LONG + LONG if long else "talk")}],
         "can_help_with": (LONG + ", Python") if long else "Python, data pipelines",
         "looking_for": "hiring, open data",
-        "shared_fields": ["headline", "company", "bio", "email", "phone", "linkedin", "website", "links", "topics"],
+        "shared_fields": ["photo", "headline", "company", "bio", "email", "phone", "linkedin", "website", "links",
+                          "topics"],
         **extra,
     }
     for key, value in values.items():
@@ -334,6 +335,46 @@ def _scanner(page, world: World) -> None:
     page.locator("[data-camera-help]:not([hidden]), [data-camera-section]:not([hidden])").first.wait_for()
 
 
+def _face() -> bytes:
+    """A photo for a profile: a face-coloured disc on blue, as a phone's JPEG."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1200, 900), (40, 90, 160))
+    ImageDraw.Draw(image).ellipse((400, 150, 800, 750), fill=(236, 188, 150))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+def _profile_with_photo(page, world: World) -> None:
+    from eventnet.photos.services import set_photo
+
+    set_photo(world.me, _face())
+    log_in(page, world)
+    page.goto(world.url("/e/conf/profile"))
+    page.locator("#card-preview img.avatar").wait_for()
+
+
+def _profile_with_errors(page, world: World) -> None:
+    """A save that failed (htmx): two invalid fields, the focus on the first."""
+    log_in(page, world)
+    page.goto(world.url("/e/conf/profile"))
+    page.get_by_label("Phone", exact=True).fill("call me maybe")
+    page.get_by_label("Website", exact=True).fill("javascript:alert(1)")
+    page.get_by_role("button", name="Save profile").click()
+    page.locator("#p-phone[aria-invalid=true]").wait_for()
+
+
+def _badge_with_photo(page, world: World) -> None:
+    from eventnet.photos.services import set_photo
+
+    set_photo(world.contact, _face())
+    page.goto(world.url(f"/b/{world.contact.badge_token}"))
+    page.locator(".profile-card img.avatar").wait_for()
+
+
 def _unsubscribe(page, world: World) -> None:
     page.goto(world.url(f"/e/conf/unsubscribe/{make_token('unsubscribe', world.me.id, world.event.id)}"))
 
@@ -366,6 +407,8 @@ PAGES: dict[str, Builder] = {
     "contact": _logged_in(lambda w: f"/e/conf/contacts/{w.connection.id}"),
     "remove-contact": _logged_in(lambda w: f"/e/conf/contacts/{w.connection.id}/remove"),
     "profile": _logged_in(lambda w: "/e/conf/profile"),
+    "profile-photo": _profile_with_photo,
+    "profile-errors": _profile_with_errors,
     "my-qr": _logged_in(lambda w: "/e/conf/me/qr"),
     "my-data": _logged_in(lambda w: "/e/conf/my-data"),
     "digest-settings": _logged_in(lambda w: "/e/conf/digest"),
@@ -374,6 +417,7 @@ PAGES: dict[str, Builder] = {
     "badge-to-exchange": _logged_in(lambda w: f"/b/{w.stranger.badge_token}"),
     "badge-connected": _logged_in(lambda w: f"/b/{w.contact.badge_token}"),
     "badge-own": _logged_in(lambda w: f"/b/{w.me.badge_token}"),
+    "badge-photo": _badge_with_photo,
     "unsubscribe": _unsubscribe,
     "followup-done": _followup,
     "digest-link-problem": _visitor(lambda w: "/e/conf/unsubscribe/not-a-token"),

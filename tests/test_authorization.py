@@ -43,6 +43,12 @@ POLICY = {
     "admin.login": PUBLIC,
     "admin.logout": PUBLIC,
     "attendees.edit_profile": MEMBER,
+    "attendees.upload_photo": MEMBER,
+    "attendees.remove_photo": MEMBER,
+    "attendees.preview": MEMBER,
+    # A photo's random key is the authority, while its person shares it (tests/test_photos.py).
+    "photos.photo": PUBLIC,
+    "photos.own_photo": MEMBER,
     "badges.card": PUBLIC,
     "badges.qr_png": PUBLIC,
     "badges.qr_svg": PUBLIC,
@@ -169,6 +175,8 @@ def visitors(world, app, login):
 SPECIFIC = {
     # Logged in for another event and pressing Exchange on this event's badge: "another event".
     ("connections.exchange", "stranger"): "409",
+    # Only ever my own photo, and nobody in this world has one.
+    **{("photos.own_photo", who): "404" for who in ("ada", "bo", "olu")},
 }
 
 

@@ -207,7 +207,7 @@ _SCANS = Scan.__table__
 
 # What public_card() reads of a person: the scan's answer selects these and nothing more.
 CARD_COLUMNS = ("name", "headline", "company", "bio", "email", "phone", "linkedin", "website", "links",
-                "can_help_with", "looking_for", "shared_fields")
+                "can_help_with", "looking_for", "shared_fields", "photo_key")
 
 # The hot path's statements are built once, at import: SQLAlchemy then finds each one's compiled
 # form in its cache instead of building and hashing a new statement on every scan.
