@@ -393,3 +393,14 @@ def test_only_the_logged_in_owner_changes_a_photo_and_csrf_is_checked(app, clien
     no_token = client.post(REMOVE)
     assert no_token.status_code == 400 and stored(zoe) is not None
     assert upload(client, body, token="").status_code == 400
+
+
+def test_uploads_are_rate_limited_per_browser(app, client, login, zoe):
+    """Each upload is decoded and re-encoded: a script looping on the route gets 429, not our CPU."""
+    app.config["RATE_LIMITS"] = {"photo_upload": "2 per hour"}
+    login(client, zoe)
+    assert upload(client, halves_jpeg()).status_code in (200, 303)
+    assert upload(client, halves_jpeg()).status_code in (200, 303)
+    refused = upload(client, halves_jpeg())
+    assert refused.status_code == 429
+    assert refused.headers.get("Retry-After")

@@ -9,6 +9,8 @@ from flask import Blueprint, flash, g, make_response, render_template, request, 
 
 from ..auth.session import attendee_required, current_attendee, get_event_or_404
 from ..errors import render_error
+from ..extensions import limiter
+from ..ratelimit import browser_key, limit
 from ..htmx import redirect_to, render_page, wants_fragment
 from ..photos import images as photo_images
 from ..photos import services as photos
@@ -78,6 +80,7 @@ def _photo_answer(status_message: str, flash_message: str):
 
 @bp.post("/e/<slug>/profile/photo")
 @attendee_required
+@limiter.limit(limit("photo_upload"), key_func=browser_key)
 def upload_photo():
     """Take an uploaded photo (camera or library), check it, store it square and bare; 422/413 with the reason."""
     upload = request.files.get("photo")
@@ -105,6 +108,7 @@ def remove_photo():
 
 @bp.post("/e/<slug>/profile/preview")
 @attendee_required
+@limiter.limit(limit("profile_preview"), key_func=browser_key)
 def preview():
     """The card people would get if the form as typed were saved (nothing is saved): the real
     card partial through public_card(), swapped into the page's preview as the person types."""
