@@ -136,9 +136,13 @@
   }
 
   // While the sheet is open the page behind it is inert: a Tab never lands on a control hidden
-  // under the sheet (WCAG 2.2 SC 2.4.11). The tab bar, outside <main>, stays usable.
+  // under the sheet (WCAG 2.2 SC 2.4.11). The tab bar stays usable (the sheet ends above it).
   function setBackgroundInert(on) {
     var main = document.getElementById("main") || document.body;
+    // The header too: the sheet and its dimmed backdrop cover it.
+    Array.prototype.forEach.call(document.body.children, function (el) {
+      if (el !== main && !el.classList.contains("tabbar")) { el.inert = on; }
+    });
     Array.prototype.forEach.call(main.children, function (el) { if (el !== root) { el.inert = on; } });
     Array.prototype.forEach.call(root.children, function (el) {
       if (el !== resultEl && el.tagName !== "TEMPLATE") { el.inert = on; }
