@@ -332,7 +332,28 @@ def _scanner(page, world: World) -> None:
     log_in(page, world)
     page.goto(world.url("/e/conf/scan"))
     # Without a camera the scanner settles on its help: check the page as it stays.
-    page.locator("[data-camera-help]:not([hidden]), [data-camera-section]:not([hidden])").first.wait_for()
+    page.locator("[data-camera-help]:not([hidden]), [data-camera-section]:not([hidden]) .scanner-view:not([hidden])"
+                 ).first.wait_for()
+
+
+def _scan_sheet(page, world: World) -> None:
+    """The sheet a scan opens over the scanner (issue 12), fed the stranger's badge URL as the
+    camera would hand it over (no camera here), once the server answered with the name."""
+    from eventnet.badges.services import badge_url
+
+    log_in(page, world)
+    page.goto(world.url("/e/conf/scan"))
+    page.wait_for_function("() => window.eventnetScanner !== undefined")
+    page.evaluate("url => window.eventnetScanner.handleDecoded(url)", badge_url(world.stranger))
+    page.locator("[data-sheet] #scan-card-name", has_text=world.stranger.name).wait_for()
+
+
+def _badge_exchanged(page, world: World) -> None:
+    """A badge page right after "Exchange cards": the note form swapped in under the name."""
+    log_in(page, world)
+    page.goto(world.url(f"/b/{world.stranger.badge_token}"))
+    page.get_by_role("button", name="Exchange cards").click()
+    page.locator(".head-status").wait_for()
 
 
 def _face() -> bytes:
@@ -400,6 +421,7 @@ PAGES: dict[str, Builder] = {
     "link-problem": _visitor(lambda w: "/login/" + secrets.token_urlsafe(32)),
     "home": _logged_in(lambda w: "/e/conf/"),
     "scan": _scanner,
+    "scan-sheet": _scan_sheet,
     "search": _logged_in(lambda w: "/e/conf/scan/search?q=" + w.stranger.name.split()[0]),
     "contacts": _logged_in(lambda w: "/e/conf/contacts/"),
     "contacts-filters": _contacts_filters,
@@ -415,6 +437,7 @@ PAGES: dict[str, Builder] = {
     "digest-preview": _logged_in(lambda w: "/e/conf/digest/preview"),
     "badge-visitor": _visitor(lambda w: f"/b/{w.contact.badge_token}"),
     "badge-to-exchange": _logged_in(lambda w: f"/b/{w.stranger.badge_token}"),
+    "badge-exchanged": _badge_exchanged,
     "badge-connected": _logged_in(lambda w: f"/b/{w.contact.badge_token}"),
     "badge-own": _logged_in(lambda w: f"/b/{w.me.badge_token}"),
     "badge-photo": _badge_with_photo,

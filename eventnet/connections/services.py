@@ -46,6 +46,12 @@ ERRORS: dict[str, tuple[int, str, str]] = {
 }
 
 
+# What the person is told after an exchange by button or typed code: one line, shown under the
+# contact's name with the note form right below it (so no "write a note" nudge is needed).
+EXCHANGED = "Cards exchanged just now."
+ALREADY_CONNECTED = "You are already connected."
+
+
 class ExchangeError(DomainError):
     """A scan or exchange that cannot be made (codes and statuses in ERRORS)."""
 
