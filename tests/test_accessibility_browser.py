@@ -393,7 +393,7 @@ def _badge_with_photo(page, world: World) -> None:
 
     set_photo(world.contact, _face())
     page.goto(world.url(f"/b/{world.contact.badge_token}"))
-    page.locator(".profile-card img.avatar").wait_for()
+    page.locator(".person-head img.avatar").wait_for()
 
 
 def _unsubscribe(page, world: World) -> None:

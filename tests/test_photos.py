@@ -286,9 +286,9 @@ def test_a_shared_photo_is_on_the_card_and_served_with_caching(client, app, with
     again = visitor.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
 
-    # The badge page shows it (large), to anyone.
+    # The badge page shows it beside the name, to anyone.
     page = visitor.get(f"/b/{zoe.badge_token}").get_data(as_text=True)
-    assert f'<img class="avatar avatar-lg" src="{url}"' in page
+    assert f'<img class="avatar avatar-sm" src="{url}"' in page
     # Unknown and malformed keys: 404, nothing to tell them apart.
     for bad in ("/photos/AAAAAAAAAAAAAAAAAAAAAA.jpg", "/photos/x.jpg", f"/photos/{zoe.id}.jpg"):
         assert visitor.get(bad).status_code == 404
@@ -303,7 +303,7 @@ def test_an_unshared_photo_is_on_no_card_and_its_url_answers_404(client, app, wi
     assert app.test_client().get(url).status_code == 404
     assert inline_photo(reload(zoe)) is None
     page = app.test_client().get(f"/b/{zoe.badge_token}").get_data(as_text=True)
-    assert "<img" not in page and 'class="avatar avatar-lg avatar-hue-' in page  # initials
+    assert "<img" not in page and 'class="avatar avatar-sm avatar-hue-' in page  # initials
     # I still see my own photo on my profile, through my own URL.
     own = client.get(f"/e/conf/profile/photo.jpg?v={zoe.photo_key}")
     assert own.status_code == 200 and own.headers["Cache-Control"] == "private, no-cache"

@@ -476,16 +476,16 @@ def test_the_phone_moment_photo_preview_and_errors_at_the_field(live_server, pho
     assert _in_viewport(page, "#p-phone") and _in_viewport(page, "#p-phone-error")
     screenshot(page, "profile-errors", full_page=False)
 
-    # Fixed and saved: the card others get has the face and the new headline.
+    # Fixed and saved: the badge page others open has the face (beside the name) and the new headline.
     phone_input.fill("+49 30 1234567")
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
     saved = reload(zoe)
     assert saved.headline == "Timetable whisperer" and saved.photo_key
     page.goto(f"{live_server.url}/b/{saved.badge_token}")
-    card_face = page.locator(".profile-card img.avatar")
+    card_face = page.locator(".person-head img.avatar")
     expect(card_face).to_be_visible()
-    page.wait_for_function("() => document.querySelector('.profile-card img.avatar').naturalWidth === 512")
+    page.wait_for_function("() => document.querySelector('.person-head img.avatar').naturalWidth === 512")
     screenshot(page, "badge-card-photo", full_page=False)
     with capsys.disabled():
         print(f"\n[profile] page height at 360 x 740: {height} px on opening, {after} px with a photo")
