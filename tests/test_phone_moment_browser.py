@@ -94,7 +94,10 @@ def connection(owner, contact) -> Connection | None:
 
 @pytest.fixture
 def people(make_event, make_attendee):
-    event = make_event(slug="conf")
+    # A name and venue as long as the demo's and longer: a header that wrapped to two lines once
+    # pushed Save below the fold on the badge and contact pages.
+    event = make_event(slug="conf", name="Open Infrastructure Summit Europe 2026",
+                       venue="Harbour Hall, Amsterdam, Level 2")
     alice = make_attendee(event, "alice@example.org", "Alice Able", headline="Data engineer", company="Rail Data",
                           shared_fields=["headline", "company", "bio", "email", "topics"],
                           bio="Builds timetable pipelines for regional trains. " * 4,
