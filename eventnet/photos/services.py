@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -17,7 +18,7 @@ from flask import current_app, has_request_context, url_for
 from ..attendees.models import Attendee
 from ..database import utcnow
 from ..extensions import db
-from .images import ProcessedPhoto, process_photo
+from .images import CONTENT_TYPE, ProcessedPhoto, email_thumbnail, process_photo
 from .models import ProfilePhoto
 
 KEY_BYTES = 16  # 128 random bits: token_urlsafe gives 22 characters
@@ -99,21 +100,55 @@ class InlinePhoto:
 
 
 def inline_photo(attendee: Attendee | None) -> InlinePhoto | None:
-    """A contact's photo for an email (the digest), only while they share it; else None.
+    """A contact's photo for an email (the digest), only while they share it; else None."""
+    if attendee is None:
+        return None
+    return inline_photos([attendee]).get(attendee.id)
+
+
+# sha256 of a stored photo -> its email thumbnail. A face appears in the digest of everyone its
+# person met, so a sender building a round of digests meets the same few hundred photos again
+# and again: bounded, and keyed by content, so a replaced photo is simply another entry.
+_THUMBNAILS: dict[str, bytes] = {}
+THUMBNAIL_CACHE = 2048  # entries, about 3 KB each
+
+
+def _thumbnail(sha256: str, load) -> bytes:
+    thumb = _THUMBNAILS.get(sha256)
+    if thumb is None:
+        if len(_THUMBNAILS) >= THUMBNAIL_CACHE:
+            _THUMBNAILS.pop(next(iter(_THUMBNAILS)))  # the oldest: dicts keep insertion order
+        thumb = _THUMBNAILS[sha256] = email_thumbnail(load())
+    return thumb
+
+
+def inline_photos(attendees: Iterable[Attendee | None]) -> dict[int, InlinePhoto]:
+    """{attendee id: InlinePhoto} for those of `attendees` whose card shows a photo, in two
+    queries at most (hashes, then the bytes of photos not thumbnailed yet).
 
     Asks public_card() rather than the column, so an email can never carry a photo a card would
-    not show. The content id is made from the image's hash: unique per photo, the same for one
-    photo attached to several contacts' entries, and it names nobody.
+    not show. The image is a small JPEG (images.email_thumbnail), referenced from the HTML as
+    `cid:{content_id}`; the content id is made from the image's hash: the same photo attached to
+    several entries is one part, and it names nobody.
     """
     from ..attendees.cards import public_card
 
-    if attendee is None or "photo_url" not in public_card(attendee):
-        return None
-    row = own_photo(attendee)
-    if row is None:
-        return None
+    showing = {a.id for a in attendees if a is not None and "photo_url" in public_card(a)}
+    if not showing:
+        return {}
+    hashes = dict(db.session.execute(
+        db.select(ProfilePhoto.attendee_id, ProfilePhoto.sha256).where(ProfilePhoto.attendee_id.in_(showing))
+    ).all())
+    missing = [i for i, digest in hashes.items() if digest not in _THUMBNAILS]
+    data = dict(db.session.execute(
+        db.select(ProfilePhoto.attendee_id, ProfilePhoto.data).where(ProfilePhoto.attendee_id.in_(missing))
+    ).all()) if missing else {}
     host = urlsplit(current_app.config["BASE_URL"]).hostname or "eventnet"
-    return InlinePhoto(data=row.data, content_type=row.content_type, content_id=f"photo-{row.sha256[:24]}@{host}")
+    return {
+        attendee_id: InlinePhoto(data=_thumbnail(digest, lambda i=attendee_id: data[i]), content_type=CONTENT_TYPE,
+                                 content_id=f"photo-{digest[:24]}@{host}")
+        for attendee_id, digest in hashes.items()
+    }
 
 
 def export_entry(attendee: Attendee) -> dict | None:
