@@ -378,7 +378,7 @@ class _Links(HTMLParser):
 def private_world(app, make_event, make_attendee):
     """Ada wrote a private note about her contact Bo; markers in the note, a tag and Bo's name."""
     from eventnet.connections.models import Connection
-    from eventnet.organizer import audit
+    from eventnet.audit import services as audit
     from eventnet.organizer.imports import confirm_import, stash_upload
 
     markers = {"note": "NOTE" + secrets.token_hex(8), "tag": "tag" + secrets.token_hex(6),

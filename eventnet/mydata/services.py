@@ -16,7 +16,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import pseudonymise_recipient
-from ..organizer import audit
+from ..audit import services as audit
 from ..organizer.imports import pseudonymise_reports
 from ..photos.models import ProfilePhoto
 

@@ -37,7 +37,7 @@ from ..database import utcnow
 from ..errors import fail
 from ..events.models import Event
 from ..extensions import db
-from . import audit
+from ..audit import services as audit
 from .models import CsvUpload
 
 UPLOAD_LIFETIME = timedelta(hours=2)

@@ -17,7 +17,9 @@ from ..ratelimit import browser_key, limit
 from ..htmx import redirect_to, render_page
 from ..forms import parse_page
 from . import attendees as people
-from . import audit, badges_pdf, dashboard, digest_control, imports, settings
+from ..audit import services as audit
+from ..badges import pdf as badges_pdf
+from . import dashboard, digest_control, imports, settings
 from .attendees import AttendeeInvalid, OrganizerError
 
 bp = Blueprint("organizer", __name__, url_prefix="/e/<slug>/organizer")
