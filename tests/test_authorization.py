@@ -379,7 +379,7 @@ def private_world(app, make_event, make_attendee):
     """Ada wrote a private note about her contact Bo; markers in the note, a tag and Bo's name."""
     from eventnet.connections.models import Connection
     from eventnet.audit import services as audit
-    from eventnet.organizer.imports import confirm_import, stash_upload
+    from eventnet.attendees.importer.uploads import confirm_import, stash_upload
 
     markers = {"note": "NOTE" + secrets.token_hex(8), "tag": "tag" + secrets.token_hex(6),
                "name": "NAME" + secrets.token_hex(8)}

@@ -312,7 +312,7 @@ def every_stored_text() -> str:
     """Everything the audit log, the import reports and the outbox hold, as one text."""
     from eventnet.mail.models import OutboxMessage
     from eventnet.audit.models import AuditLog
-    from eventnet.organizer.models import CsvUpload
+    from eventnet.attendees.importer.models import CsvUpload
 
     db.session.expire_all()
     parts = []

@@ -304,7 +304,7 @@ CONSOLE_ROUTES = _console_routes()
 @pytest.fixture
 def matrix_world(app, make_event, make_attendee):
     from eventnet.audit import services as audit
-    from eventnet.organizer.imports import confirm_import, stash_upload
+    from eventnet.attendees.importer.uploads import confirm_import, stash_upload
 
     event = make_event(slug="org")
     organizer = make_attendee(event, email="maren@example.org", name="Maren", role="organizer")

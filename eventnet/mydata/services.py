@@ -17,7 +17,7 @@ from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import pseudonymise_recipient
 from ..audit import services as audit
-from ..organizer.imports import pseudonymise_reports
+from ..attendees.importer.uploads import pseudonymise_reports
 from ..photos.models import ProfilePhoto
 
 CONFIRM_WORD = "DELETE"

@@ -19,7 +19,8 @@ from ..forms import parse_page
 from . import attendees as people
 from ..audit import services as audit
 from ..badges import pdf as badges_pdf
-from . import dashboard, digest_control, imports, settings
+from ..attendees.importer import uploads as imports
+from . import dashboard, digest_control, settings
 from .attendees import AttendeeInvalid, OrganizerError
 
 bp = Blueprint("organizer", __name__, url_prefix="/e/<slug>/organizer")
