@@ -329,7 +329,7 @@ class Preview:
     @property
     def column_options(self) -> list[tuple[str, str]]:
         """(value, label) of every column for the mapping selects: 'C: Email (e.g. ada@example.org)'."""
-        from ..attendees.importer import column_letter
+        from . import column_letter
 
         options = [("", "— not used —")]
         for index, header in enumerate(self.parsed.headers):
