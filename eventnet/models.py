@@ -8,3 +8,4 @@ from .connections.models import Connection, Scan  # noqa: F401
 from .organizer.models import Administrator, AuditLog, CsvUpload  # noqa: F401
 from .digests.models import DigestRun, MailPreference  # noqa: F401
 from .photos.models import ProfilePhoto  # noqa: F401
+from .branding.models import EventLogo  # noqa: F401
