@@ -235,8 +235,11 @@ class SheetBrand:
     logo_height: int = 0
 
 
-def sheet_brand(event: Event) -> SheetBrand:
-    """The event's look for its badge sheet."""
+def sheet_brand(event: Event) -> SheetBrand | None:
+    """The event's look for its badge sheet; None for an event with neither accent nor logo,
+    whose badges stay as plain as they always were."""
+    if not event.accent_color and event.logo_key is None:
+        return None
     accent = accent_of(event).light
     rgb = tuple(int(accent[i:i + 2], 16) / 255 for i in (1, 3, 5))
     row = logo_row(event, with_data=True)

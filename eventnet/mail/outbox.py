@@ -143,10 +143,14 @@ def render_email(template: str, context: dict) -> tuple[str, str]:
     """Render mail/<template>.txt and .html (the HTML autoescaped) into (text, html).
 
     The templates are rendered without the page context processors: there is no request, no
-    session and no logged-in attendee in an email. `absolute_url` is there for links.
+    session and no logged-in attendee in an email. `absolute_url` is there for links, and
+    `brand` is the look of the context's `event` (its accent and logo; branding.services).
     """
+    from ..branding.services import mail_brand
+
     env = current_app.jinja_env
-    ctx = {"absolute_url": absolute_url, "base_url": current_app.config["BASE_URL"], **context}
+    ctx = {"absolute_url": absolute_url, "base_url": current_app.config["BASE_URL"],
+           "brand": mail_brand(context.get("event")), **context}
     text = env.get_template(f"mail/{template}.txt").render(ctx)
     html = env.get_template(f"mail/{template}.html").render(ctx)
     return text, html
@@ -226,6 +230,8 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     Rows of a kind with a registered builder get their content from it now (it may raise
     SkipMessage); others carry their rendered bodies.
     """
+    from ..branding.services import inline_logo
+
     builder = current_app.extensions.get(BUILDERS_KEY, {}).get(row.kind)
     if builder is not None:
         built = builder(row)
@@ -243,7 +249,16 @@ def build_message(row: OutboxMessage) -> EmailMessage:
         if name.lower() not in RESERVED_HEADERS:
             msg[clean_header(name)] = clean_header(value)
     msg.set_content(built.text)
-    msg.add_alternative(built.html, subtype="html")
+    # The event's logo rides inside the email (multipart/related, referenced as cid:), never as a
+    # remote image: mail clients block those, and fetching one tells the sender who opened it.
+    html, inline = inline_logo(row.event_id, built.html)
+    msg.add_alternative(html, subtype="html")
+    if inline:
+        html_part = msg.get_payload()[1]
+        for image in inline:
+            maintype, subtype = image.content_type.split("/", 1)
+            html_part.add_related(image.data, maintype=maintype, subtype=subtype, cid=f"<{image.content_id}>",
+                                  disposition="inline", filename=image.filename)
     for attachment in built.attachments:
         maintype, subtype = attachment.content_type.split("/", 1)
         data = attachment.data.encode("utf-8") if isinstance(attachment.data, str) else attachment.data
