@@ -184,7 +184,10 @@ def logo_cid(event_id: int) -> str:
 
 
 def mail_brand(event: Event | None) -> MailBrand:
-    """The look of an email about `event` (the default blue, no logo, outside an event)."""
+    """The look of an email about `event` (the default blue, no logo, outside an event or for
+    anything that is not an Event row, such as a sample's stand-in)."""
+    if not isinstance(event, Event):
+        event = None
     accent = accent_of(event)
     row = logo_row(event) if event is not None else None
     if row is None:
