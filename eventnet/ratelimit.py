@@ -49,6 +49,8 @@ LIMITS = {
     # few pictures needs a handful; the preview redraws as they type, debounced in the page.
     "photo_upload": "20 per hour",
     "profile_preview": "120 per minute",
+    # The event's logo: decoded and re-encoded like a photo; an organizer trying a few exports.
+    "logo_upload": "20 per hour",
 }
 
 

@@ -412,6 +412,33 @@ def _contacts_filters(page, world: World) -> None:
     page.get_by_label("Starred only").wait_for()
 
 
+def _brand(world: World) -> None:
+    """Give the world's event a look: a purple accent and a logo (red disc, dark bar, transparent)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from eventnet.branding import services as branding
+
+    logo = Image.new("RGBA", (900, 300), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(logo)
+    draw.ellipse((30, 30, 270, 270), fill=(200, 30, 60, 255))
+    draw.rectangle((320, 100, 870, 200), fill=(20, 20, 20, 255))
+    out = io.BytesIO()
+    logo.save(out, "PNG")
+    branding.set_accent(world.event, None, "#7b2cbf")
+    branding.set_logo(world.event, None, out.getvalue())
+
+
+def _branded(build: Builder) -> Builder:
+    """The same page for an event with its own accent and logo (issue 13)."""
+    def branded(page, world: World) -> None:
+        _brand(world)
+        build(page, world)
+        page.locator("img.brand-logo").wait_for()
+    return branded
+
+
 PAGES: dict[str, Builder] = {
     "start": _visitor(lambda w: "/"),
     "login": _visitor(lambda w: "/e/conf/login"),
@@ -448,6 +475,9 @@ PAGES: dict[str, Builder] = {
     "not-found-in-event": _logged_in(lambda w: "/e/conf/no/such/page"),
     "contact-not-found": _logged_in(lambda w: "/e/conf/contacts/999999"),
     "offline": _logged_in(lambda w: "/e/conf/offline"),
+    "branded-login": _branded(_visitor(lambda w: "/e/conf/login")),
+    "branded-home": _branded(_logged_in(lambda w: "/e/conf/")),
+    "branded-contact": _branded(_logged_in(lambda w: f"/e/conf/contacts/{w.connection.id}")),
 }
 
 

@@ -94,6 +94,15 @@ POLICY = {
     "digests.calendar": PUBLIC,
     # Sent to the attendee's current address; the signed token is the authority, the POST applies it.
     "attendees.confirm_email_change": PUBLIC,
+    # The event's look (tests/test_branding.py): its organizers set it; the logo (by its random
+    # key, new with each logo) and the theme stylesheet (made from a colour alone) are on every
+    # page of the event, its login page included.
+    "branding.look": ORGANIZER,
+    "branding.save_accent": ORGANIZER,
+    "branding.upload_logo": ORGANIZER,
+    "branding.remove_logo": ORGANIZER,
+    "branding.logo": PUBLIC,
+    "branding.theme_css": PUBLIC,
     "mailbox.index": DEV,
     "mailbox.message": DEV,
     "mailbox.html_part": DEV,

@@ -139,3 +139,42 @@ def test_profile_photos_migration_shares_photo_by_default_and_comes_back_down(em
         upgrade()
         db.engine.dispose()
     assert _counts(empty_database) == counts
+
+
+def test_event_look_migration_keeps_events_and_comes_back_down(empty_database, tmp_path):
+    """d8e4b2a6f1c7: every event gets the default look ("" accent, no logo), a logo row goes with
+    the downgrade, and nothing else of an event changes either way."""
+    before_look, look = "c3f1a7d2e9b4", "d8e4b2a6f1c7"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "MAILBOX_PATH": str(tmp_path / "mail")})
+    with app.app_context():
+        upgrade(revision=INITIAL)
+        with db.engine.begin() as connection:
+            _seed_at_initial_revision(connection)
+        upgrade(revision=before_look)
+        counts = _counts(empty_database)
+        with db.engine.connect() as connection:
+            events_before = connection.execute(text("SELECT id, slug, name, venue FROM events ORDER BY id")).all()
+        upgrade(revision=look)
+        with db.engine.connect() as connection:
+            looks = connection.execute(text("SELECT accent_color, logo_key FROM events ORDER BY id")).all()
+        assert [tuple(row) for row in looks] == [("", None), ("", None)]
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE events SET accent_color = '#7b2cbf', logo_key = 'k1' WHERE id = 1"))
+            connection.execute(text(
+                "INSERT INTO event_logos (event_id, content_type, data, size, width, height, sha256, created_at) "
+                "VALUES (1, 'image/png', :data, 3, 1, 1, 'x', :now)"), {"data": b"png", "now": NOW})
+        from eventnet.events.models import Event
+
+        assert db.session.get(Event, 1).accent_color == "#7b2cbf"
+        db.session.remove()
+        downgrade(revision=before_look)
+        assert _counts(empty_database) == counts
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT id, slug, name, venue FROM events ORDER BY id")).all() == events_before
+            columns = list(connection.execute(text("SELECT * FROM events LIMIT 1")).keys())
+        assert "accent_color" not in columns and "logo_key" not in columns
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM event_logos")).scalar_one() == 0
+        db.engine.dispose()
+    assert _counts(empty_database) == counts

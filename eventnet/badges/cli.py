@@ -10,8 +10,9 @@ from flask.cli import AppGroup
 
 from ..attendees.cli import event_or_fail
 from ..badges.services import badge_url
-from . import pdf as badges_pdf
+from ..branding.services import sheet_brand
 from ..organizer.attendees import attendees_for_badges
+from . import pdf as badges_pdf
 
 cli = AppGroup("badges", help="Print-ready badge sheets.")
 
@@ -45,7 +46,8 @@ def pdf_command(event_slug: str, output: Path, paper: str, search: str) -> None:
             bar.update(count - done[0])
             done[0] = count
 
-        pdf = badges_pdf.render_sheet(badges_pdf.badge_data(people, badge_url), event.name, paper, progress)
+        pdf = badges_pdf.render_sheet(badges_pdf.badge_data(people, badge_url), event.name, paper, progress,
+                                      brand=sheet_brand(event))
     output.write_bytes(pdf)
     pages = -(-len(people) // (1 if paper == "badge" else badges_pdf.PER_PAGE))
     click.echo(f"Wrote {output} ({len(people)} badges on {pages} pages, {len(pdf) / 1024 / 1024:.1f} MB) "

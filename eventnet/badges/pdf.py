@@ -22,6 +22,7 @@ import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from . import text as badge_text
@@ -189,10 +190,60 @@ def _draw_text(canvas: Canvas, text: str, bold: bool, x: float, y: float, size: 
     badge_text.draw(canvas, badge_text.layout(text, bold, base), x, y, size, gray)
 
 
-def draw_badge(canvas: Canvas, badge: BadgeData, event_name: str, x: float, y: float) -> None:
-    """One badge with its bottom-left corner at (x, y)."""
+# The event's look (eventnet.branding): a band of its accent across the badge in the top margin,
+# inset from the top edge so that a cut a little off never leaves it on the badge above, and
+# edge to edge sideways, where the badge beside carries the same band. The logo sits at the
+# bottom left, beside the short code: company and headline end above it even at their longest
+# (2 + 3 lines from the QR's top), so no badge's text moves for it.
+BAND_INSET, BAND_HEIGHT = 1.2 * mm, 2.4 * mm
+LOGO_HEIGHT, LOGO_MAX_WIDTH = 7 * mm, 40 * mm
+LOGO_FORM = "eventLogo"
+
+
+@dataclass(frozen=True)
+class SheetLook:
+    """The event's look on its badges: `accent` (r, g, b) 0-1 for the band, and the logo drawn
+    once as a form XObject (`logo_form`, None without a logo)."""
+
+    accent: tuple[float, float, float]
+    logo_form: str | None = None
+
+
+def _define_look(canvas: Canvas, brand) -> SheetLook | None:
+    """Put the logo in the PDF once (every badge then refers to it) and say how to draw the look.
+
+    `brand` is a branding.services.SheetBrand or None (no look: the badges as they always were).
+    """
+    if brand is None:
+        return None
+    if brand.logo is None:
+        return SheetLook(brand.accent)
+    scale = min(LOGO_HEIGHT / brand.logo_height, LOGO_MAX_WIDTH / brand.logo_width)
+    width, height = brand.logo_width * scale, brand.logo_height * scale
+    canvas.beginForm(LOGO_FORM, lowerx=0, lowery=0, upperx=width, uppery=height)
+    canvas.drawImage(ImageReader(io.BytesIO(brand.logo)), 0, 0, width, height, mask="auto")
+    canvas.endForm()
+    return SheetLook(brand.accent, LOGO_FORM)
+
+
+def _draw_look(canvas: Canvas, look: SheetLook, x: float, y: float) -> None:
+    """The band and the logo of the badge whose bottom-left corner is at (x, y)."""
+    canvas.saveState()
+    canvas.setFillColorRGB(*look.accent)
+    canvas.rect(x, y + BADGE_H - BAND_INSET - BAND_HEIGHT, BADGE_W, BAND_HEIGHT, stroke=0, fill=1)
+    if look.logo_form is not None:
+        canvas.translate(x + PADDING, y + PADDING)
+        canvas.doForm(look.logo_form)
+    canvas.restoreState()
+
+
+def draw_badge(canvas: Canvas, badge: BadgeData, event_name: str, x: float, y: float,
+               look: SheetLook | None = None) -> None:
+    """One badge with its bottom-left corner at (x, y), in the event's look when given."""
     inner = BADGE_W - 2 * PADDING
     top = y + BADGE_H - PADDING
+    if look is not None:
+        _draw_look(canvas, look, x, y)
 
     _draw_text(canvas, _clip_text(event_name, False, 9, inner), False, x + PADDING, top - 9, 9, gray=0.35)
 
@@ -255,8 +306,12 @@ def render_sheet(
     event_name: str,
     paper: str = "a4",
     progress: Callable[[int], None] | None = None,
+    brand=None,
 ) -> bytes:
-    """A PDF of the badges, six per page on `paper` ("a4", "letter" or "badge": one badge per page)."""
+    """A PDF of the badges, six per page on `paper` ("a4", "letter" or "badge": one badge per page).
+
+    `brand`: the event's look (branding.services.SheetBrand: accent band, logo), None for none.
+    """
     single = paper == "badge"
     page_size = (BADGE_W, BADGE_H) if single else PAPERS[paper][1]
     buffer = io.BytesIO()
@@ -264,18 +319,19 @@ def render_sheet(
     canvas.setTitle(f"Badges · {event_name}")
     canvas.setCreator("eventnet")
     left, bottom = _origin(page_size)
+    look = _define_look(canvas, brand)
     count = 0
     for count, badge in enumerate(badges, start=1):
         slot = (count - 1) % (1 if single else PER_PAGE)
         if slot == 0 and count > 1:
             canvas.showPage()
         if single:
-            draw_badge(canvas, badge, event_name, 0, 0)
+            draw_badge(canvas, badge, event_name, 0, 0, look)
         else:
             if slot == 0:
                 draw_cut_marks(canvas, page_size)
             column, row = slot % COLUMNS, slot // COLUMNS
-            draw_badge(canvas, badge, event_name, left + column * BADGE_W, bottom + (ROWS - 1 - row) * BADGE_H)
+            draw_badge(canvas, badge, event_name, left + column * BADGE_W, bottom + (ROWS - 1 - row) * BADGE_H, look)
         if progress is not None:
             progress(count)
     if count == 0:

@@ -42,6 +42,12 @@ class Event(db.Model):
     # While True the sender leaves this event's digest and reminder rows waiting.
     digests_paused: Mapped[bool] = mapped_column(Boolean, default=False)
 
+    # The event's look (eventnet.branding). accent_color is "#rrggbb" that passed the contrast
+    # check (branding.colors.check_accent), "" for the default eventnet blue. logo_key is the
+    # random public name of the logo in event_logos (new with each logo), None without one.
+    accent_color: Mapped[str] = mapped_column(String(7), default="", server_default="")
+    logo_key: Mapped[str | None] = mapped_column(String(32), unique=True)
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

@@ -146,10 +146,14 @@ def render_email(template: str, context: dict) -> tuple[str, str]:
     """Render mail/<template>.txt and .html (the HTML autoescaped) into (text, html).
 
     The templates are rendered without the page context processors: there is no request, no
-    session and no logged-in attendee in an email. `absolute_url` is there for links.
+    session and no logged-in attendee in an email. `absolute_url` is there for links, and
+    `brand` is the look of the context's `event` (its accent and logo; branding.services).
     """
+    from ..branding.services import mail_brand
+
     env = current_app.jinja_env
-    ctx = {"absolute_url": absolute_url, "base_url": current_app.config["BASE_URL"], **context}
+    ctx = {"absolute_url": absolute_url, "base_url": current_app.config["BASE_URL"],
+           "brand": mail_brand(context.get("event")), **context}
     text = env.get_template(f"mail/{template}.txt").render(ctx)
     html = env.get_template(f"mail/{template}.html").render(ctx)
     return text, html
@@ -229,6 +233,8 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     Rows of a kind with a registered builder get their content from it now (it may raise
     SkipMessage); others carry their rendered bodies.
     """
+    from ..branding.services import inline_logo
+
     builder = current_app.extensions.get(BUILDERS_KEY, {}).get(row.kind)
     if builder is not None:
         built = builder(row)
@@ -246,14 +252,19 @@ def build_message(row: OutboxMessage) -> EmailMessage:
         if name.lower() not in RESERVED_HEADERS:
             msg[clean_header(name)] = clean_header(value)
     msg.set_content(built.text)
-    msg.add_alternative(built.html, subtype="html")
-    inline = [a for a in built.attachments if a.content_id]
+    # Images the HTML shows (the event's logo, contacts' faces) ride inside the email: parts of a
+    # multipart/related around the HTML (RFC 2387), referenced as cid: (RFC 2392). Never remote
+    # images: mail clients block those, and fetching one tells the sender who opened it.
+    html, logos = inline_logo(row.event_id, built.html)
+    msg.add_alternative(html, subtype="html")
+    inline = [(i.data, i.content_type, i.content_id, i.filename) for i in logos]
+    inline += [(a.data, a.content_type, a.content_id, a.filename) for a in built.attachments if a.content_id]
     if inline:
         html_part = msg.get_payload()[1]
-        for attachment in inline:
-            maintype, subtype = attachment.content_type.split("/", 1)
-            html_part.add_related(attachment.data, maintype=maintype, subtype=subtype, cid=f"<{attachment.content_id}>",
-                                  filename=clean_header(attachment.filename), disposition="inline")
+        for data, content_type, content_id, filename in inline:
+            maintype, subtype = content_type.split("/", 1)
+            html_part.add_related(data, maintype=maintype, subtype=subtype, cid=f"<{content_id}>",
+                                  disposition="inline", filename=clean_header(filename))
     for attachment in built.attachments:
         if attachment.content_id:
             continue

@@ -11,6 +11,7 @@ from ..attendees import email_change
 from ..attendees.importer import MAX_BYTES, CSVError
 from ..auth.session import organizer_required
 from ..badges.services import badge_url
+from ..branding.services import sheet_brand
 from ..errors import fail, render_error
 from ..extensions import limiter
 from ..ratelimit import browser_key, limit
@@ -348,7 +349,8 @@ def badges_pdf_download():
     if len(chosen) > MAX_BADGES_PER_PDF:
         fail(400, f"At most {MAX_BADGES_PER_PDF:,} badges fit in one download: print by search (e.g. by company), "
                   "or use  flask badges pdf  on the server.")
-    pdf = badges_pdf.render_sheet(badges_pdf.badge_data(chosen, badge_url), g.event.name, paper)
+    pdf = badges_pdf.render_sheet(badges_pdf.badge_data(chosen, badge_url), g.event.name, paper,
+                                  brand=sheet_brand(g.event))
     response = _pdf_response(pdf, f"badges-{g.event.slug}-{paper}.pdf")
     token = request.args.get("download_token", "")
     if _TOKEN_RE.fullmatch(token):
@@ -366,7 +368,8 @@ def single_badge(attendee_id: int):
     paper = request.args.get("paper", "badge")
     if paper not in badges_pdf.PAPERS and paper != "badge":
         fail(400, "Choose A4, US Letter or one badge per page.")
-    pdf = badges_pdf.render_sheet(badges_pdf.badge_data([attendee], badge_url), g.event.name, paper)
+    pdf = badges_pdf.render_sheet(badges_pdf.badge_data([attendee], badge_url), g.event.name, paper,
+                                  brand=sheet_brand(g.event))
     return _pdf_response(pdf, f"badge-{attendee.short_code}.pdf")
 
 

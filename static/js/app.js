@@ -83,3 +83,20 @@
     target.focus({ preventScroll: true });
   });
 })();
+
+// The event's look (branding feature): a colour picker beside the accent's text field, kept in
+// step both ways. Without JavaScript the picker stays hidden and the text field is the way.
+(function () {
+  "use strict";
+  var pickers = document.querySelectorAll("input[type=color][data-color-for]");
+  Array.prototype.forEach.call(pickers, function (picker) {
+    var field = document.getElementById(picker.getAttribute("data-color-for"));
+    if (!field) { return; }
+    picker.hidden = false;
+    picker.addEventListener("input", function () { field.value = picker.value; });
+    field.addEventListener("input", function () {
+      var value = field.value.trim();
+      if (/^#?[0-9a-fA-F]{6}$/.test(value)) { picker.value = (value[0] === "#" ? value : "#" + value).toLowerCase(); }
+    });
+  });
+})();
