@@ -219,7 +219,10 @@ def test_scan_answer_never_carries_the_other_sides_note(app, login, pair):
     for text in (as_json, as_htmx):
         assert "SECRET-NOTE-XYZ" not in text and "secret-tag-q" not in text
     assert "coffee" not in as_json and "starred" not in as_json and "note" not in as_json
-    assert 'value="coffee" selected' not in as_htmx and "checked" not in as_htmx
+    # Bob's own side of the form: no follow-up chosen ("None" is), no star, none of Alice's.
+    assert re.search(r'value="none" checked', as_htmx)
+    assert not re.search(r'value="(send|introduce|coffee|job|mentor)" checked', as_htmx)
+    assert not re.search(r'name="starred" value="1" checked', as_htmx)
 
 
 # ----------------------------------------------------------------------------- races
