@@ -32,7 +32,7 @@ def test_a_404_inside_an_event_keeps_the_event_header_and_tabs(ada, path):
     response = ada.get(path)
     assert response.status_code == 404
     html = response.get_data(as_text=True)
-    assert re.search(r'<a class="brand" href="/e/conf/"[^>]*>Rail Data Summit</a>', html)
+    assert re.search(r'<a class="brand" href="/e/conf/"[^>]*>\s*<span class="brand-name">Rail Data Summit</span></a>', html)
     assert tabs(html) == ["Home", "Scan", "Contacts", "My QR", "Profile"]
     assert 'data-status="404"' in html
 

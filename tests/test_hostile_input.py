@@ -166,7 +166,7 @@ def test_a_domain_error_answers_as_json_fragment_or_page(world):
     as_fragment = client.post(f"/b/{own}/exchange", data={"csrf_token": token}, headers={"HX-Request": "true"})
     # The badge page's panel again with why (422: htmx swaps it; a 4xx page would not be shown).
     assert as_fragment.status_code == 422 and "<html" not in as_fragment.get_data(as_text=True)
-    assert "That is your own badge" in as_fragment.get_data(as_text=True)
+    assert "your own badge" in as_fragment.get_data(as_text=True)
     as_page = client.post(f"/b/{own}/exchange", data={"csrf_token": token})
     assert as_page.status_code == 400 and "<html" in as_page.get_data(as_text=True)
     unknown = client.get("/b/no-such-badge-token")
