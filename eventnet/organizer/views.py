@@ -17,7 +17,7 @@ from ..ratelimit import browser_key, limit
 from ..htmx import redirect_to, render_page
 from ..forms import parse_page
 from . import attendees as people
-from . import audit, badges_pdf, dashboard, digest_control, imports, settings
+from . import audit, badges_pdf, dashboard, digest_control, imports, settings, shell
 from .attendees import AttendeeInvalid, OrganizerError
 
 bp = Blueprint("organizer", __name__, url_prefix="/e/<slug>/organizer")
@@ -25,6 +25,11 @@ bp = Blueprint("organizer", __name__, url_prefix="/e/<slug>/organizer")
 MAX_BADGES_PER_PDF = 10_000  # about 15 s of rendering; more than that, print by search or use the CLI
 DOWNLOAD_COOKIE = "badge_download"
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+@bp.record_once
+def _console_globals(state):
+    shell.init_app(state.app)
 
 
 @bp.url_value_preprocessor
