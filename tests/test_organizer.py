@@ -75,7 +75,8 @@ def test_list_shows_status_and_no_private_data(client, login, setup):
     maren_row = re.search(r'<tr data-attendee-id="%d">(.*?)</tr>' % organizer.id, html, re.S).group(1)
     assert "organizer" in maren_row and "Never logged in" in maren_row and "Profile not filled" in maren_row
     assert "PRIVATE-ISH BIO" not in html and "+31 555 0199" not in html
-    assert 'hx-trigger="input changed delay:300ms, search"' in html
+    # Searching and filtering swap the table as they change (typing waits 300 ms).
+    assert 'hx-trigger="input changed delay:300ms from:#attendee-q' in html
     assert 'hx-target="#attendee-rows"' in html
 
 
@@ -401,7 +402,7 @@ def test_list_shows_contact_counts_never_contacts_or_notes(client, login, setup,
     login(client, organizer)
     html = client.get(url(tail="?q=ada")).get_data(as_text=True)
     row = re.search(r'<tr data-attendee-id="%d">(.*?)</tr>' % ada.id, html, re.S).group(1)
-    assert 'data-contacts="1"' in row and "1 contact" in row
+    assert 'data-contacts="1"' in row and "1 contact" in re.sub(r"<[^>]+>", "", row)
     assert "PRIVATE NOTE" not in html and "Bo Secretcontact" not in html
     for path in ("/e/org/organizer/", "/e/org/organizer/audit", f"/e/org/organizer/attendees/{ada.id}/edit"):
         page = client.get(path).get_data(as_text=True)
