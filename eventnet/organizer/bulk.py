@@ -196,9 +196,14 @@ def _removable(event: Event, actor: Attendee, selection: Selection):
     return query(event, selection).where(Attendee.id != actor.id)
 
 
+def _removable_ids(event: Event, actor: Attendee, selection: Selection):
+    removable = _removable(event, actor, selection).order_by(None).subquery()
+    return db.select(removable.c.id)
+
+
 def removal_plan(event: Event, actor: Attendee, selection: Selection) -> RemovalPlan:
     """Count what removing the selection would delete (nothing is changed)."""
-    ids = db.select(Attendee.id).select_from(_removable(event, actor, selection).order_by(None).subquery())
+    ids = _removable_ids(event, actor, selection)
     people = db.session.execute(db.select(func.count()).select_from(ids.subquery())).scalar_one()
     with_contacts = db.session.execute(db.select(func.count(func.distinct(Connection.owner_id))).where(
         Connection.owner_id.in_(ids))).scalar_one()
@@ -224,8 +229,7 @@ def remove(event: Event, actor: Attendee, token: str, typed: str) -> int:
         raise BulkError("not_typed")
     if plan.people > MAX_REMOVE:
         raise BulkError("too_many")
-    ids = list(db.session.execute(
-        db.select(Attendee.id).select_from(_removable(event, actor, selection).order_by(None).subquery())).scalars())
+    ids = list(db.session.execute(_removable_ids(event, actor, selection)).scalars())
     entry = audit.record(event, actor, "attendees_removed", count=len(ids), who=selection.describe(len(ids)),
                          with_contacts=plan.with_contacts, with_notes=plan.with_notes)
     db.session.commit()
