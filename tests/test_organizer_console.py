@@ -391,7 +391,7 @@ def test_bulk_badges_print_the_selection(desk):
                         query_string={"action": "badges", "scope": "matching", "q": "kumo", "never": "1"})
     assert chosen.status_code == 303 and "/organizer/badges?" in chosen.headers["Location"]
     page = html.unescape(client.get(chosen.headers["Location"]).get_data(as_text=True))
-    assert "1 attendee matching “kumo”, never logged in" in page
+    assert "1 attendee matching “kumo”, who never logged in" in page
     pdf = client.get("/e/org/organizer/badges.pdf", query_string={"q": "kumo", "never": "1", "paper": "a4"})
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     ticked = client.get("/e/org/organizer/attendees/bulk",
