@@ -7,7 +7,7 @@ Each measurement runs in a fresh child process, so its peak memory (max RSS) is 
   baseline   the same number of bare QR matrices (qrcode, level M, the sheet's fixed mask),
              which is the least any sheet of these QR codes can cost
   best mask  the same matrices with qrcode's own mask choice (8 builds each), for reference:
-             why the sheet uses one fixed mask (see eventnet/organizer/badges_pdf.py)
+             why the sheet uses one fixed mask (see eventnet/badges/pdf.py)
   sheet      badges_pdf.render_sheet for the same badges, A4, six per page
   app        GET /e/<slug>/organizer/badges.pdf through the Flask app on a SQLite database
              holding that many attendees: what an organizer waits for in the browser
@@ -38,14 +38,14 @@ def _urls(count: int) -> list[str]:
 
 
 def _badges(count: int):
-    from eventnet.organizer.badges_pdf import BadgeData
+    from eventnet.badges.pdf import BadgeData
 
     return [BadgeData(f"Attendee Number {i} Łukasz", f"Company {i % 97} GmbH", "Senior engineer, data platform",
                       "ABCD7EF", url) for i, url in enumerate(_urls(count))]
 
 
 def baseline(count: int) -> dict:
-    from eventnet.organizer.badges_pdf import qr_matrix
+    from eventnet.badges.pdf import qr_matrix
 
     urls = _urls(count)
     started = time.perf_counter()
@@ -69,7 +69,7 @@ def best_mask(count: int) -> dict:
 
 
 def sheet(count: int) -> dict:
-    from eventnet.organizer.badges_pdf import render_sheet
+    from eventnet.badges.pdf import render_sheet
 
     badges = _badges(count)
     started = time.perf_counter()

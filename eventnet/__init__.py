@@ -76,17 +76,19 @@ def register_features(app: Flask) -> None:
     from .digests.views import bp as digests_bp  # digest, reminders, unsubscribe, signed links
     from .events import cli as events_cli  # noqa: F401  (gives the events group its commands first)
     from .events.views import bp as events_bp  # start page, event home
-    from .mail.views import bp as mail_bp  # `flask mail`
+    from .digests.cli import cli as digests_cli
+    from .mail.cli import cli as mail_cli
     from .mydata.views import bp as mydata_bp  # download everything, delete the account
     from .organizer.admin import cli as admin_cli
     from .organizer.admin_views import bp as admin_bp  # administrators: events and organizers
-    from .organizer.badges_cli import cli as badges_cli
+    from .badges.cli import cli as badges_cli
     from .organizer.views import bp as organizer_bp  # the organizer's console
+    from .photos.views import bp as photos_bp  # profile photos, by their unguessable keys
     from .scanner.views import bp as scanner_bp  # in-app scanner, offline queue, service worker
 
     for blueprint in (
         events_bp, auth_bp, attendees_bp, badges_bp, connections_bp, contacts_bp, mydata_bp,
-        scanner_bp, digests_bp, mail_bp, organizer_bp, admin_bp,
+        scanner_bp, digests_bp, organizer_bp, admin_bp, photos_bp,
     ):
         app.register_blueprint(blueprint)
     # The development mailbox shows what the Maildir sender wrote; with SMTP nothing goes there.
@@ -94,5 +96,5 @@ def register_features(app: Flask) -> None:
         from .mail.mailbox_views import bp as mailbox_bp
 
         app.register_blueprint(mailbox_bp)
-    for group in (attendees_cli, demo_cli, admin_cli, badges_cli):
+    for group in (attendees_cli, demo_cli, admin_cli, badges_cli, digests_cli, mail_cli):
         app.cli.add_command(group)

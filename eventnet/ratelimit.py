@@ -45,6 +45,10 @@ LIMITS = {
     "note_api": "120 per minute",
     "session_api": "120 per minute",
     "digest_test": "10 per hour",
+    # Each photo is decoded and re-encoded (tens of ms of CPU, MBs of memory): a person trying a
+    # few pictures needs a handful; the preview redraws as they type, debounced in the page.
+    "photo_upload": "20 per hour",
+    "profile_preview": "120 per minute",
 }
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Make eventnet/organizer/fonts/WenQuanYiMicroHei-CJK.ttf, the badge font for Chinese, Japanese and Korean.
+"""Make eventnet/badges/fonts/WenQuanYiMicroHei-CJK.ttf, the badge font for Chinese, Japanese and Korean.
 
     apt-get install fonts-wqy-microhei        # Debian 12: 0.2.0-beta-3.1
     python scripts/subset_cjk_font.py [/usr/share/fonts/truetype/wqy/wqy-microhei.ttc]

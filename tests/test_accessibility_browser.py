@@ -249,7 +249,8 @@ def _person(event, email: str, name: str, long: bool, **extra) -> Attendee:
                    "url": "https://slides.example.org/" + (LONG + LONG if long else "talk")}],
         "can_help_with": (LONG + ", Python") if long else "Python, data pipelines",
         "looking_for": "hiring, open data",
-        "shared_fields": ["headline", "company", "bio", "email", "phone", "linkedin", "website", "links", "topics"],
+        "shared_fields": ["photo", "headline", "company", "bio", "email", "phone", "linkedin", "website", "links",
+                          "topics"],
         **extra,
     }
     for key, value in values.items():
@@ -331,7 +332,68 @@ def _scanner(page, world: World) -> None:
     log_in(page, world)
     page.goto(world.url("/e/conf/scan"))
     # Without a camera the scanner settles on its help: check the page as it stays.
-    page.locator("[data-camera-help]:not([hidden]), [data-camera-section]:not([hidden])").first.wait_for()
+    page.locator("[data-camera-help]:not([hidden]), [data-camera-section]:not([hidden]) .scanner-view:not([hidden])"
+                 ).first.wait_for()
+
+
+def _scan_sheet(page, world: World) -> None:
+    """The sheet a scan opens over the scanner (issue 12), fed the stranger's badge URL as the
+    camera would hand it over (no camera here), once the server answered with the name."""
+    from eventnet.badges.services import badge_url
+
+    log_in(page, world)
+    page.goto(world.url("/e/conf/scan"))
+    page.wait_for_function("() => window.eventnetScanner !== undefined")
+    page.evaluate("url => window.eventnetScanner.handleDecoded(url)", badge_url(world.stranger))
+    page.locator("[data-sheet] #scan-card-name", has_text=world.stranger.name).wait_for()
+
+
+def _badge_exchanged(page, world: World) -> None:
+    """A badge page right after "Exchange cards": the note form swapped in under the name."""
+    log_in(page, world)
+    page.goto(world.url(f"/b/{world.stranger.badge_token}"))
+    page.get_by_role("button", name="Exchange cards").click()
+    page.locator(".head-status").wait_for()
+
+
+def _face() -> bytes:
+    """A photo for a profile: a face-coloured disc on blue, as a phone's JPEG."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1200, 900), (40, 90, 160))
+    ImageDraw.Draw(image).ellipse((400, 150, 800, 750), fill=(236, 188, 150))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+def _profile_with_photo(page, world: World) -> None:
+    from eventnet.photos.services import set_photo
+
+    set_photo(world.me, _face())
+    log_in(page, world)
+    page.goto(world.url("/e/conf/profile"))
+    page.locator("#card-preview img.avatar").wait_for()
+
+
+def _profile_with_errors(page, world: World) -> None:
+    """A save that failed (htmx): two invalid fields, the focus on the first."""
+    log_in(page, world)
+    page.goto(world.url("/e/conf/profile"))
+    page.get_by_label("Phone", exact=True).fill("call me maybe")
+    page.get_by_label("Website", exact=True).fill("javascript:alert(1)")
+    page.get_by_role("button", name="Save profile").click()
+    page.locator("#p-phone[aria-invalid=true]").wait_for()
+
+
+def _badge_with_photo(page, world: World) -> None:
+    from eventnet.photos.services import set_photo
+
+    set_photo(world.contact, _face())
+    page.goto(world.url(f"/b/{world.contact.badge_token}"))
+    page.locator(".person-head img.avatar").wait_for()
 
 
 def _unsubscribe(page, world: World) -> None:
@@ -359,6 +421,7 @@ PAGES: dict[str, Builder] = {
     "link-problem": _visitor(lambda w: "/login/" + secrets.token_urlsafe(32)),
     "home": _logged_in(lambda w: "/e/conf/"),
     "scan": _scanner,
+    "scan-sheet": _scan_sheet,
     "search": _logged_in(lambda w: "/e/conf/scan/search?q=" + w.stranger.name.split()[0]),
     "contacts": _logged_in(lambda w: "/e/conf/contacts/"),
     "contacts-filters": _contacts_filters,
@@ -366,14 +429,18 @@ PAGES: dict[str, Builder] = {
     "contact": _logged_in(lambda w: f"/e/conf/contacts/{w.connection.id}"),
     "remove-contact": _logged_in(lambda w: f"/e/conf/contacts/{w.connection.id}/remove"),
     "profile": _logged_in(lambda w: "/e/conf/profile"),
+    "profile-photo": _profile_with_photo,
+    "profile-errors": _profile_with_errors,
     "my-qr": _logged_in(lambda w: "/e/conf/me/qr"),
     "my-data": _logged_in(lambda w: "/e/conf/my-data"),
     "digest-settings": _logged_in(lambda w: "/e/conf/digest"),
     "digest-preview": _logged_in(lambda w: "/e/conf/digest/preview"),
     "badge-visitor": _visitor(lambda w: f"/b/{w.contact.badge_token}"),
     "badge-to-exchange": _logged_in(lambda w: f"/b/{w.stranger.badge_token}"),
+    "badge-exchanged": _badge_exchanged,
     "badge-connected": _logged_in(lambda w: f"/b/{w.contact.badge_token}"),
     "badge-own": _logged_in(lambda w: f"/b/{w.me.badge_token}"),
+    "badge-photo": _badge_with_photo,
     "unsubscribe": _unsubscribe,
     "followup-done": _followup,
     "digest-link-problem": _visitor(lambda w: "/e/conf/unsubscribe/not-a-token"),

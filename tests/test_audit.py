@@ -3,8 +3,8 @@ import html
 import re
 
 from eventnet.extensions import db
-from eventnet.organizer import audit
-from eventnet.organizer.models import AuditLog
+from eventnet.audit import services as audit
+from eventnet.audit.models import AuditLog
 from tests.conftest import csrf_token
 
 

@@ -43,6 +43,12 @@ POLICY = {
     "admin.login": PUBLIC,
     "admin.logout": PUBLIC,
     "attendees.edit_profile": MEMBER,
+    "attendees.upload_photo": MEMBER,
+    "attendees.remove_photo": MEMBER,
+    "attendees.preview": MEMBER,
+    # A photo's random key is the authority, while its person shares it (tests/test_photos.py).
+    "photos.photo": PUBLIC,
+    "photos.own_photo": MEMBER,
     "badges.card": PUBLIC,
     "badges.qr_png": PUBLIC,
     "badges.qr_svg": PUBLIC,
@@ -169,6 +175,8 @@ def visitors(world, app, login):
 SPECIFIC = {
     # Logged in for another event and pressing Exchange on this event's badge: "another event".
     ("connections.exchange", "stranger"): "409",
+    # Only ever my own photo, and nobody in this world has one.
+    **{("photos.own_photo", who): "404" for who in ("ada", "bo", "olu")},
 }
 
 
@@ -370,8 +378,8 @@ class _Links(HTMLParser):
 def private_world(app, make_event, make_attendee):
     """Ada wrote a private note about her contact Bo; markers in the note, a tag and Bo's name."""
     from eventnet.connections.models import Connection
-    from eventnet.organizer import audit
-    from eventnet.organizer.imports import confirm_import, stash_upload
+    from eventnet.audit import services as audit
+    from eventnet.attendees.importer.uploads import confirm_import, stash_upload
 
     markers = {"note": "NOTE" + secrets.token_hex(8), "tag": "tag" + secrets.token_hex(6),
                "name": "NAME" + secrets.token_hex(8)}

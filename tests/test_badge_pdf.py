@@ -10,7 +10,7 @@ import zxingcpp
 
 from eventnet.badges.services import badge_url
 from eventnet.extensions import db
-from eventnet.organizer import badges_pdf
+from eventnet.badges import pdf as badges_pdf
 from tests.conftest import csrf_token
 
 MM = 72 / 25.4  # points per millimetre

@@ -20,8 +20,8 @@ import zxingcpp
 from bidi import get_display
 from PIL import Image, ImageChops, ImageDraw, ImageFont, features
 
-from eventnet.organizer import badges_pdf
-from eventnet.organizer.badges_pdf import BadgeData
+from eventnet.badges import pdf as badges_pdf
+from eventnet.badges.pdf import BadgeData
 from tests.conftest import ARTIFACTS
 
 DPI = 300
@@ -120,7 +120,7 @@ def _reference(name: str, font_file: str, size: float, basic: bool = False) -> I
     # wide; Pillow's stroke width is the distance out from the outline, half of that.
     stroke = 0.0
     if "WenQuanYi" in font_file:
-        from eventnet.organizer.badge_text import SYNTHETIC_BOLD_STROKE
+        from eventnet.badges.text import SYNTHETIC_BOLD_STROKE
         stroke = SYNTHETIC_BOLD_STROKE * size * PX / 2
     image = Image.new("L", (int(len(name) * size * PX * 1.5) + 40, int(size * PX * 2)), 255)
     ImageDraw.Draw(image).text((20, 10), name, fill=0, font=font, features=None if basic else ["-liga"],
@@ -129,7 +129,7 @@ def _reference(name: str, font_file: str, size: float, basic: bool = False) -> I
 
 
 def test_levels_order_and_clusters_follow_the_standards():
-    from eventnet.organizer import badge_text
+    from eventnet.badges import text as badge_text
 
     # UAX #9: in a left-to-right paragraph Hebrew is level 1 and digits after it level 2 (I1);
     # the space between takes the direction around it (N1); a Hebrew paragraph is level 1.

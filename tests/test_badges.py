@@ -139,7 +139,7 @@ def test_anonymous_visitor_sees_shared_fields_save_contact_and_login(client, zoe
     response = client.get(f"/b/{zoe.badge_token}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "<h2>Zoë Ångström</h2>" in page
+    assert "<h1>Zoë Ångström</h1>" in page
     assert "<dd>CTO</dd>" in page and "Builds things." in page and "Python, data eng" in page
     assert '<a href="mailto:zoe@example.org">' in page
     assert '<a href="https://linkedin.com/in/zoe" rel="noopener noreferrer nofollow">linkedin.com/in/zoe</a>' in page

@@ -34,7 +34,7 @@ class Desk:
         from eventnet.attendees.services import upsert_attendee
         from eventnet.events.services import create_event
         from eventnet.organizer import attendees as people
-        from eventnet.organizer.imports import stash_upload
+        from eventnet.attendees.importer.uploads import stash_upload
 
         now = datetime.now(timezone.utc)
         self.base = live_server.url

@@ -16,7 +16,7 @@ from eventnet.connections.services import record_scan
 from eventnet.extensions import db
 from eventnet.mail.models import OutboxMessage
 from eventnet.mail.services import SCRUBBED, deliver_due
-from eventnet.organizer.models import AuditLog
+from eventnet.audit.models import AuditLog
 from tests.conftest import csrf_token
 
 HX = {"HX-Request": "true"}

@@ -82,8 +82,9 @@ ODD_HEADERS = [
 def world(app, make_event, make_attendee):
     from eventnet.auth.session import start_admin_session
     from eventnet.organizer.admin import add_admin
-    from eventnet.organizer.imports import stash_upload
-    from eventnet.organizer.models import Administrator, AuditLog
+    from eventnet.attendees.importer.uploads import stash_upload
+    from eventnet.audit.models import AuditLog
+    from eventnet.organizer.models import Administrator
 
     event = make_event(slug="fuzz")
     ada = make_attendee(event, email="ada@example.org", name="Ada")

@@ -5,6 +5,7 @@ dropping `attendees` once cascaded and deleted every connection, scan and login 
 """
 from __future__ import annotations
 
+import json
 import os
 import uuid
 
@@ -101,3 +102,40 @@ def test_upgrading_and_downgrading_keeps_every_row(empty_database, tmp_path):
         upgrade()
         db.engine.dispose()
     assert _counts(empty_database) == before
+
+
+def test_profile_photos_migration_shares_photo_by_default_and_comes_back_down(empty_database, tmp_path):
+    """c3f1a7d2e9b4: every attendee gets "photo" among their shared fields (as new ones do), the
+    photos table comes and goes, and nothing else of a person changes either way."""
+    before_photos, photos = "9accec24557a", "c3f1a7d2e9b4"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "MAILBOX_PATH": str(tmp_path / "mail")})
+    with app.app_context():
+        upgrade(revision=INITIAL)
+        with db.engine.begin() as connection:
+            _seed_at_initial_revision(connection)
+            connection.execute(text("UPDATE attendees SET shared_fields = :fields WHERE id = 1"),
+                               {"fields": '["company", "phone"]'})
+        upgrade(revision=before_photos)
+        counts = _counts(empty_database)
+        upgrade(revision=photos)
+        with db.engine.connect() as connection:
+            shared = dict(connection.execute(text("SELECT id, shared_fields FROM attendees ORDER BY id")).all())
+            keys = connection.execute(text("SELECT photo_key FROM attendees")).scalars().all()
+        assert {id_: json.loads(value) if isinstance(value, str) else value for id_, value in shared.items()} == {
+            1: ["company", "phone", "photo"], 2: ["photo"]}
+        assert keys == [None, None]
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE attendees SET photo_key = 'k1' WHERE id = 1"))
+            connection.execute(text(
+                "INSERT INTO profile_photos (attendee_id, content_type, data, size, width, height, sha256, created_at) "
+                "VALUES (1, 'image/jpeg', :data, 3, 1, 1, 'x', :now)"), {"data": b"abc", "now": NOW})
+        db.session.remove()
+        downgrade(revision=before_photos)
+        with db.engine.connect() as connection:
+            shared = dict(connection.execute(text("SELECT id, shared_fields FROM attendees ORDER BY id")).all())
+        assert {id_: json.loads(value) if isinstance(value, str) else value for id_, value in shared.items()} == {
+            1: ["company", "phone"], 2: []}
+        assert _counts(empty_database) == counts
+        upgrade()
+        db.engine.dispose()
+    assert _counts(empty_database) == counts

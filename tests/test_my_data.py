@@ -311,7 +311,8 @@ def multipart_upload(client, data: bytes, token: str):
 def every_stored_text() -> str:
     """Everything the audit log, the import reports and the outbox hold, as one text."""
     from eventnet.mail.models import OutboxMessage
-    from eventnet.organizer.models import AuditLog, CsvUpload
+    from eventnet.audit.models import AuditLog
+    from eventnet.attendees.importer.models import CsvUpload
 
     db.session.expire_all()
     parts = []

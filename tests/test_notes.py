@@ -103,7 +103,7 @@ def test_plain_form_save_redirects_with_flash(client, login, met):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Note saved." in page
     assert "I promised: slides" in page and 'value="ml, hiring, rust"' in page and "checked" in page
-    assert 'value="send" selected' in page
+    assert 'value="send" checked' in page  # the follow-up is a chip (radio) now
     # Unticking the star (only the hidden "0" is sent) clears it.
     client.post(note_url(mine), data=form(client, mine, note="x", starred="0"))
     assert fresh(mine).starred is False

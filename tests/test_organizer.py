@@ -310,8 +310,8 @@ CONSOLE_ROUTES = _console_routes()
 
 @pytest.fixture
 def matrix_world(app, make_event, make_attendee):
-    from eventnet.organizer import audit
-    from eventnet.organizer.imports import confirm_import, stash_upload
+    from eventnet.audit import services as audit
+    from eventnet.attendees.importer.uploads import confirm_import, stash_upload
 
     event = make_event(slug="org")
     organizer = make_attendee(event, email="maren@example.org", name="Maren", role="organizer")
@@ -359,7 +359,7 @@ def test_console_refuses_everyone_but_this_events_organizers(app, client, login,
 def _state_fingerprint(world):
     from eventnet.attendees.models import Attendee
     from eventnet.mail.models import OutboxMessage
-    from eventnet.organizer.models import AuditLog
+    from eventnet.audit.models import AuditLog
 
     db.session.expire_all()
     return (

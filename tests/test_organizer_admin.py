@@ -10,7 +10,7 @@ from eventnet.auth.models import LoginSession, LoginToken
 from eventnet.events.models import Event
 from eventnet.extensions import db
 from eventnet.mail.models import OutboxMessage
-from eventnet.organizer.models import AuditLog
+from eventnet.audit.models import AuditLog
 from tests.conftest import csrf_token
 
 

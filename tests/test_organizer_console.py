@@ -202,7 +202,7 @@ def test_a_mass_email_without_its_confirmation_queues_nothing(desk, make_attende
 
 def test_cancelled_within_the_window_nothing_leaves(desk, app, app_factory, smtp_server):
     from eventnet.mail.services import deliver_due
-    from eventnet.organizer.models import AuditLog
+    from eventnet.audit.models import AuditLog
 
     client, event, p = desk
     app.config["MASS_MAIL_HOLD_SECONDS"] = 60
@@ -296,7 +296,7 @@ def test_digest_start_confirms_with_the_count_and_can_be_cancelled(desk, app, ap
 
 def test_bulk_removal_needs_the_typed_count_and_removes_exactly_those(desk):
     from eventnet.attendees.models import Attendee
-    from eventnet.organizer.models import AuditLog
+    from eventnet.audit.models import AuditLog
 
     client, event, p = desk
     ids = [p["ada"].id, p["cy"].id, p["maren"].id]  # Maren is the one pressing it: she stays
@@ -351,7 +351,7 @@ def test_exports_csv_and_xlsx_have_the_rows_no_notes_and_no_formulas(desk, make_
 
     from openpyxl import load_workbook
 
-    from eventnet.organizer.models import AuditLog
+    from eventnet.audit.models import AuditLog
 
     client, event, p = desk
     stranger = make_attendee(make_event(slug="other"), email="zz@example.org", name="Other Event Person")

@@ -228,7 +228,7 @@ def test_login_emails_to_those_who_never_logged_in_with_progress(console, app_fa
 
 
 def test_progress_of_another_events_sending_is_404(console, make_event, make_attendee, login, app):
-    from eventnet.organizer import audit
+    from eventnet.audit import services as audit
 
     client, *_ = console
     other = make_event(slug="other")

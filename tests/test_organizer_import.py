@@ -9,7 +9,7 @@ from werkzeug.test import encode_multipart
 
 from eventnet.attendees.models import Attendee
 from eventnet.extensions import db
-from eventnet.organizer.models import CsvUpload
+from eventnet.attendees.importer.models import CsvUpload
 from tests.conftest import csrf_token
 
 BASE = "/e/org/organizer/import"

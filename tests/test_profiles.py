@@ -328,7 +328,7 @@ def test_profile_in_a_phone_browser_saves_in_place(live_server, phone, make_even
     expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
 
     page.get_by_label("Headline", exact=True).fill("Founder & CTO")
-    page.get_by_label("Share phone when my badge is scanned").check()
+    page.get_by_role("switch", name="Share phone").check()
     page.get_by_label("LinkedIn", exact=True).fill("linkedin.com/in/zoe")
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
@@ -341,6 +341,7 @@ def test_profile_in_a_phone_browser_saves_in_place(live_server, phone, make_even
     phone_input = page.get_by_label("Phone", exact=True)
     expect(phone_input).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_text("A phone number has only digits")).to_have_count(2)  # summary and field
+    expect(phone_input).to_be_focused()
     expect(page.get_by_label("Company", exact=True)).to_have_value("Kept Corp")
     assert page.url.endswith("/e/conf/profile")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -397,3 +398,121 @@ def test_name_parts_are_typed_as_given_and_never_guessed(client, login, me):
     post(client, {"name": "Hal Daumé III", "name_prefix": "", "given_name": "", "family_name": ""})
     saved = reload(me)
     assert (saved.name, saved.given_name, saved.family_name) == ("Hal Daumé III", "", "")
+
+
+def _photo_file(tmp_path):
+    """A phone-sized JPEG with a face-coloured disc in the middle, to upload from the browser."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1600, 1200), (40, 90, 160))
+    ImageDraw.Draw(image).ellipse((550, 250, 1050, 950), fill=(236, 188, 150))
+    path = tmp_path / "me.jpg"
+    image.save(path, "JPEG", quality=88)
+    return path
+
+
+def _in_viewport(page, selector: str) -> bool:
+    """Whether the element is wholly on screen and above the fixed tab bar."""
+    return page.evaluate("""selector => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        const bar = document.querySelector('.tabbar');
+        const bottom = bar ? bar.getBoundingClientRect().top : innerHeight;
+        return box.top >= 0 && box.bottom <= bottom;
+    }""", selector)
+
+
+@pytest.mark.browser
+def test_the_phone_moment_photo_preview_and_errors_at_the_field(live_server, phone, make_event, make_attendee,
+                                                                 tmp_path, capsys):
+    """At 360 x 740: a photo taken or chosen shows on the card preview at once; the preview
+    follows the typing; a bad phone number puts the focus on the phone field with its message
+    beside it, on screen."""
+    event = make_event(slug="conf")
+    zoe = make_attendee(event, "zoe@example.org", "Zoë Ångström", phone="+49 30 1234567",
+                        bio="Builds data pipelines for public transport.", linkedin="https://linkedin.com/in/zoe",
+                        can_help_with="Python, timetables")
+    page = phone
+    log_in(page, live_server, zoe, "/e/conf/profile")
+    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
+    height = page.evaluate("document.documentElement.scrollHeight")
+
+    # No photo yet: initials on the preview; the file input offers camera and library alike.
+    preview = page.locator("#card-preview")
+    expect(preview.locator(".avatar")).to_have_text("ZÅ")
+    file_input = page.get_by_label("Add a photo")
+    assert file_input.get_attribute("accept") == "image/*" and file_input.get_attribute("capture") is None
+    expect(page.get_by_role("button", name="Upload photo")).to_be_hidden()  # JavaScript uploads on choosing
+
+    file_input.set_input_files(str(_photo_file(tmp_path)))
+    expect(page.get_by_role("status").filter(has_text="Photo saved.")).to_be_visible()
+    face = preview.locator("img.avatar")
+    expect(face).to_have_attribute("src", re.compile(r"^/photos/[A-Za-z0-9_-]{22}\.jpg$"))
+    page.wait_for_function("() => { const img = document.querySelector('#card-preview img.avatar');"
+                           " return img && img.complete && img.naturalWidth === 512; }")
+    expect(page.locator("#photo-field img.avatar")).to_be_visible()
+    expect(page.get_by_role("button", name="Remove photo")).to_be_visible()
+
+    # The preview follows what is typed, through public_card (nothing saved yet).
+    page.get_by_label("Headline", exact=True).fill("Timetable whisperer")
+    expect(preview.get_by_text("Timetable whisperer")).to_be_visible()
+    page.get_by_role("switch", name="Share photo").uncheck()
+    expect(preview.locator("img")).to_have_count(0)
+    page.get_by_role("switch", name="Share photo").check()
+    expect(preview.locator("img.avatar")).to_have_count(1)
+    assert reload(zoe).headline != "Timetable whisperer"
+    page.evaluate("window.scrollTo(0, 0)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "profile", full_page=True)
+    after = page.evaluate("document.documentElement.scrollHeight")
+
+    # A wrong phone number, saved with htmx: focus on the field, its message next to it, on screen.
+    page.get_by_label("Phone", exact=True).fill("call me maybe")
+    page.get_by_role("button", name="Save profile").click()
+    phone_input = page.get_by_label("Phone", exact=True)
+    expect(phone_input).to_be_focused()
+    expect(phone_input).to_have_attribute("aria-invalid", "true")
+    error = page.locator("#p-phone-error")
+    expect(error).to_contain_text("A phone number has only digits")
+    assert _in_viewport(page, "#p-phone") and _in_viewport(page, "#p-phone-error")
+    screenshot(page, "profile-errors", full_page=False)
+
+    # Fixed and saved: the badge page others open has the face (beside the name) and the new headline.
+    phone_input.fill("+49 30 1234567")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    saved = reload(zoe)
+    assert saved.headline == "Timetable whisperer" and saved.photo_key
+    page.goto(f"{live_server.url}/b/{saved.badge_token}")
+    card_face = page.locator(".person-head img.avatar")
+    expect(card_face).to_be_visible()
+    page.wait_for_function("() => document.querySelector('.person-head img.avatar').naturalWidth === 512")
+    screenshot(page, "badge-card-photo", full_page=False)
+    with capsys.disabled():
+        print(f"\n[profile] page height at 360 x 740: {height} px on opening, {after} px with a photo")
+
+
+@pytest.mark.browser
+def test_without_javascript_the_profile_still_uploads_and_focuses_the_first_error(live_server, browser, make_event,
+                                                                                  make_attendee, tmp_path):
+    """No JavaScript: the Upload photo button posts the file; an invalid save reloads the page
+    with the first invalid field focused (autofocus) and its message visible."""
+    from conftest import guard_offsite
+
+    event = make_event(slug="conf")
+    zoe = make_attendee(event, "zoe@example.org", "Zoë Ångström")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page = context.new_page()
+    guard_offsite(page)
+    try:
+        log_in(page, live_server, zoe, "/e/conf/profile")
+        page.get_by_label("Add a photo").set_input_files(str(_photo_file(tmp_path)))
+        page.get_by_role("button", name="Upload photo").click()
+        expect(page.get_by_text("Photo saved")).to_be_visible()
+        expect(page.locator("#card-preview img.avatar")).to_be_visible()
+
+        page.get_by_label("Phone", exact=True).fill("call me")
+        page.get_by_role("button", name="Save profile").click()
+        expect(page.get_by_label("Phone", exact=True)).to_be_focused()
+        assert _in_viewport(page, "#p-phone") and _in_viewport(page, "#p-phone-error")
+    finally:
+        context.close()

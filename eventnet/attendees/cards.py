@@ -35,13 +35,18 @@ def _url_field(field: str, value: str) -> str:
 def public_card(attendee: Attendee) -> dict:
     """The fields this attendee shares, non-empty only; the name always.
 
-    Keys: name; the parts of the name the person gave (name_prefix, given_name, family_name,
+    Keys: name; photo_url (the path of their photo, while they have one and share it: see
+    photos.services); the parts of the name the person gave (name_prefix, given_name, family_name,
     name_suffix), shared with it since they are the name as address books file it (see names.py);
     and when shared: headline, company, bio, email, phone, linkedin, website (str),
     links (list of {label, url}), can_help_with and looking_for (lists of topics; "topics").
     URLs only when fit to be links (validation.shown_url), LinkedIn only on linkedin.com.
     """
     card: dict = {"name": attendee.name}
+    if attendee.photo_key and attendee.shares("photo"):
+        from ..photos.services import photo_url  # here: photos imports the attendees models
+
+        card["photo_url"] = photo_url(attendee.photo_key)
     for part in NAME_PARTS:
         value = (getattr(attendee, part) or "").strip()
         if value:

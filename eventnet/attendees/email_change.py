@@ -26,7 +26,7 @@ from ..events.models import Event
 from ..errors import DomainError
 from ..extensions import db
 from ..mail.services import absolute_url, queue_email
-from ..organizer import audit
+from ..audit import services as audit
 from .models import Attendee, normalise_email
 from .services import find_by_email
 

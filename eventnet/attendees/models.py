@@ -17,6 +17,7 @@ NAME_PARTS = ("name_prefix", "given_name", "family_name", "name_suffix")
 # Fields a person decides to share when their badge is scanned, in the order a card shows them.
 # The name is always shown: a card without a name is no card.
 SHAREABLE_FIELDS = (
+    "photo",
     "headline",
     "company",
     "bio",
@@ -28,6 +29,9 @@ SHAREABLE_FIELDS = (
     "topics",
 )
 # Phone numbers are personal; everything else is what people put on a business card anyway.
+# A photo is shared by default too: nobody has one until they upload it themselves, on the
+# profile page, right beside its "Share photo" switch and a preview of their card, and a face
+# is what a name badge is for (finding the person you spoke to again).
 SHARED_BY_DEFAULT = frozenset(SHAREABLE_FIELDS) - {"phone"}
 
 
@@ -68,6 +72,10 @@ class Attendee(db.Model):
     can_help_with: Mapped[str] = mapped_column(String(500), default="")
     looking_for: Mapped[str] = mapped_column(String(500), default="")
     shared_fields: Mapped[list] = mapped_column(JSON, default=lambda: sorted(SHARED_BY_DEFAULT))
+    # The public name of the current photo (photos.models.ProfilePhoto holds its bytes), random
+    # and new with every photo, so its URL changes whenever the photo does and never says who it
+    # is; None without a photo. Here, not only beside the bytes: a card gets it with the row.
+    photo_key: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     # Random, unguessable, never derived from id or email (see badges.services).
     badge_token: Mapped[str] = mapped_column(String(64), unique=True)

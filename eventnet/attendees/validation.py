@@ -52,6 +52,14 @@ LABELS = {
     "looking_for": "I'm looking for",
 }
 
+# The form's fields in the order the page shows them: errors are listed, and the first invalid
+# field is focused, in this order (parse_profile finds them in another).
+FIELD_ORDER = (
+    "name", *NAME_PARTS, "headline", "company", "bio", "phone", "linkedin", "website",
+    *(f"link{i}_{part}" for i in range(1, EXTRA_LINKS + 1) for part in ("label", "url")),
+    "can_help_with", "looking_for",
+)
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _PHONE = re.compile(r"^\+?[0-9 ().\-]+$")
@@ -61,6 +69,11 @@ class ProfileInvalid(FormInvalid):
     """The profile form cannot be saved."""
 
     form_code = "invalid_profile"
+
+
+def in_page_order(errors: dict[str, str]) -> dict[str, str]:
+    """The same messages, in the order their fields appear on the page (FIELD_ORDER)."""
+    return {name: errors[name] for name in FIELD_ORDER if name in errors} | errors
 
 
 @dataclass
@@ -247,6 +260,26 @@ def submitted_values(form: Mapping) -> dict:
 
 def parse_profile(form: Mapping) -> ProfileData:
     """Validate and normalise a posted profile form; ProfileInvalid with per-field messages."""
+    data, errors = _checked(form)
+    if errors:
+        raise ProfileInvalid(errors)
+    return data
+
+
+def preview_profile(form: Mapping) -> ProfileData:
+    """What a posted (perhaps half-typed) form would save, for the live card preview: each
+    field as parse_profile() would store it, and a field it would refuse left empty, so the
+    preview never shows what saving would not."""
+    data, errors = _checked(form)
+    for name in errors:
+        if name.startswith("link"):
+            continue  # an invalid extra link is already left out of data.links
+        setattr(data, name, "")
+    return data
+
+
+def _checked(form: Mapping) -> tuple[ProfileData, dict[str, str]]:
+    """The normalised profile and the messages of the fields that are not fit to save."""
     values = submitted_values(form)
     errors: dict[str, str] = {}
 
@@ -291,7 +324,5 @@ def parse_profile(form: Mapping) -> ProfileData:
             host = urlsplit(url).hostname or url
             links.append({"label": label or host.removeprefix("www."), "url": url})
 
-    if errors:
-        raise ProfileInvalid(errors)
     shared = sorted(values["shared"])
-    return ProfileData(links=links, shared_fields=shared, **clean)
+    return ProfileData(links=links, shared_fields=shared, **clean), errors

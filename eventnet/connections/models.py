@@ -17,6 +17,17 @@ INTENTS = {
     "job": "Hire / job lead",
     "mentor": "Mentor",
 }
+# The same choices as one-tap chips on a phone: six full labels need three rows at 360 px, and
+# the note box, the chips and Save must fit above the keyboard (issue 12). The full label stays
+# the chip's title and is what digests and exports show.
+INTENT_CHIPS = {
+    "none": "None",
+    "send": "Send",
+    "introduce": "Intro",
+    "coffee": "Coffee",
+    "job": "Job lead",
+    "mentor": "Mentor",
+}
 
 
 class Connection(db.Model):

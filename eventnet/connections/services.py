@@ -46,6 +46,12 @@ ERRORS: dict[str, tuple[int, str, str]] = {
 }
 
 
+# What the person is told after an exchange by button or typed code: one line, shown under the
+# contact's name with the note form right below it (so no "write a note" nudge is needed).
+EXCHANGED = "Cards exchanged just now."
+ALREADY_CONNECTED = "You are already connected."
+
+
 class ExchangeError(DomainError):
     """A scan or exchange that cannot be made (codes and statuses in ERRORS)."""
 
@@ -207,7 +213,7 @@ _SCANS = Scan.__table__
 
 # What public_card() reads of a person: the scan's answer selects these and nothing more.
 CARD_COLUMNS = ("name", "headline", "company", "bio", "email", "phone", "linkedin", "website", "links",
-                "can_help_with", "looking_for", "shared_fields")
+                "can_help_with", "looking_for", "shared_fields", "photo_key")
 
 # The hot path's statements are built once, at import: SQLAlchemy then finds each one's compiled
 # form in its cache instead of building and hashing a new statement on every scan.

@@ -17,7 +17,7 @@ from ..extensions import csrf, limiter
 from ..ratelimit import browser_key, scans_limit
 from ..htmx import redirect_to, render_page, wants_fragment
 from . import services
-from .models import INTENTS, Connection
+from .models import INTENT_CHIPS, INTENTS, Connection
 from .services import ExchangeError, NoteInput, NoteInvalid
 
 bp = Blueprint("connections", __name__)
@@ -27,6 +27,12 @@ bp = Blueprint("connections", __name__)
 def connection_between(viewer, attendee) -> Connection | None:
     """For templates (the badge page): viewer's connection to attendee, or None."""
     return services.connection_between(viewer, attendee)
+
+
+@bp.app_template_global()
+def scanning_open_now(event) -> bool:
+    """For templates (the badge page): whether an exchange button would work now."""
+    return services.scanning_open(event)
 
 
 @bp.app_template_global()
@@ -54,6 +60,7 @@ def _contact_context(connection: Connection) -> dict:
         "contact": contact,
         "card": card,
         "intents": INTENTS,
+        "intent_chips": INTENT_CHIPS,
         "prompts": services.NOTE_PROMPTS,
         "note_max": services.NOTE_MAX,
         "suggested": services.suggested_tags(g.attendee, card, list(connection.tags or [])),
@@ -66,19 +73,42 @@ def _contact_context(connection: Connection) -> dict:
 @bp.post("/b/<token>/exchange")
 @scans_per_browser
 def exchange(token: str):
-    """The badge page's "Exchange cards" button: connect the viewer and the badge's owner."""
+    """The badge page's "Exchange cards" button: connect the viewer and the badge's owner.
+
+    htmx swaps the answer in place of the button: the confirmation with the note form under
+    it, so the note is one tap away without leaving the badge page. A plain form post is
+    redirected to the contact page, which shows the same confirmation and form first.
+    """
     viewer = current_attendee()
     if viewer is None:
         owner = find_by_token(token)  # an unknown or replaced badge answers for itself (BadgeError)
         return redirect_to(url_for("auth.login", slug=owner.event.slug, next=url_for("badges.card", token=token)))
     g.event, g.attendee = viewer.event, viewer
-    result = services.record_scan(viewer, token, request.form.get("client_uuid") or uuid.uuid4())
+    client_uuid = request.form.get("client_uuid") or uuid.uuid4()
+    if wants_fragment():
+        return _exchange_fragment(viewer, token, client_uuid)
+    result = services.record_scan(viewer, token, client_uuid)
     if result.created:
         keep_desk_session()
-        flash("Cards exchanged. Write down what you talked about while you remember.", "ok")
-    else:
-        flash("You are already connected.", "ok")
+    flash(services.EXCHANGED if result.created else services.ALREADY_CONNECTED, "ok")
     return redirect_to(url_for("connections.contact", slug=viewer.event.slug, connection_id=result.connection_id))
+
+
+def _exchange_fragment(viewer: Attendee, token: str, client_uuid) -> Response:
+    """The exchange answered for htmx: the note form under the confirmation, or the panel again
+    with why not (422, which htmx swaps; a 4xx page would not be shown at all)."""
+    try:
+        result = services.record_scan(viewer, token, client_uuid)
+    except ExchangeError as error:
+        owner = find_by_token(token)
+        return make_response(render_template("badges/_viewer_actions.html", viewer=viewer, attendee=owner,
+                                             exchange_error=error.message), 422)
+    if result.created:
+        keep_desk_session()
+    return make_response(render_template(
+        "badges/_exchanged.html", confirmation=services.EXCHANGED if result.created else services.ALREADY_CONNECTED,
+        **_contact_context(result.connection),
+    ))
 
 
 # ----------------------------------------------------------------------------- scan API
@@ -224,6 +254,8 @@ def save_note(connection_id: int):
             response.headers["HX-Retarget"] = f"#note-form-{connection.id}"
             response.headers["HX-Reswap"] = "outerHTML"
             return response
-        return make_response(render_template("connections/_note_status.html", connection=connection, saved=True))
+        # The follow-up panel depends on the intent ("Add coffee to calendar"): sent along out of band.
+        return make_response(render_template("connections/_note_status.html", connection=connection, saved=True)
+                             + render_template("digests/_followup.html", connection=connection, oob=True))
     flash("Note saved.", "ok")
     return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=connection.id) + "#note")

@@ -14,6 +14,7 @@ from ..badges.vcard import content_disposition, vcard_for
 from ..connections.models import INTENTS, Connection, Scan
 from ..database import utcnow
 from ..extensions import db
+from ..photos.services import export_entry as photo_export
 from .outlook_csv import AddressBookEntry, outlook_csv
 from .services import DIRECTIONS, ContactRow, contact_rows
 from .spreadsheet import csv_bytes, safe_cell
@@ -84,11 +85,12 @@ PROFILE_FIELDS = (
 
 
 def everything(owner: Attendee) -> dict:
-    """All data that is owner's: profile, sharing choices, contacts' shared cards with my notes, my scans."""
+    """All data that is owner's: profile (with the photo file, base64, or None), sharing choices,
+    contacts' shared cards with my notes, my scans."""
     event = owner.event
     profile = {name: getattr(owner, name) for name in PROFILE_FIELDS}
     profile.update(created_at=_iso(owner.created_at), profile_updated_at=_iso(owner.profile_updated_at),
-                   last_login_at=_iso(owner.last_login_at))
+                   last_login_at=_iso(owner.last_login_at), photo=photo_export(owner))
     contacts = []
     for row in contact_rows(owner):
         connection = row.connection

@@ -28,6 +28,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import Attachment, BuiltEmail, SkipMessage, render_email
+from ..photos.services import InlinePhoto, inline_photos
 from . import tokens
 from .models import MailPreference
 from .schedule import KIND_DIGEST, KIND_REMINDER
@@ -91,6 +92,13 @@ class Entry:
     # Nothing of mine to remind me of: no note, no star, no open follow-up. Such contacts weigh
     # a line in the email, not a card, so that the ones with notes come first and stay short.
     light: bool = False
+    # Their face, when their card shows a photo: a small JPEG attached inline (cid:), never a
+    # remote image (photos.services.inline_photos).
+    photo: InlinePhoto | None = None
+
+    @property
+    def photo_src(self) -> str | None:
+        return f"cid:{self.photo.content_id}" if self.photo else None
 
 
 @dataclass
@@ -268,6 +276,7 @@ def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open:
         .order_by(Connection.created_at, Connection.id)
     ).all()
     my_help, my_needs = _my_topics(attendee)
+    faces = inline_photos(person for _, person in rows)
     entries = []
     for connection, person in rows:
         parts = parse_note(connection.note)
@@ -284,8 +293,10 @@ def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open:
             return urls("connections.contact", slug=event.slug, connection_id=connection.id)
 
         card = public_card(person) if person is not None else None
-        entries.append(entry_for(connection, card, event_name=event.name, my_help=my_help, my_needs=my_needs,
-                                 link=link, parts=parts, sender_name=attendee.name))
+        entry = entry_for(connection, card, event_name=event.name, my_help=my_help, my_needs=my_needs,
+                          link=link, parts=parts, sender_name=attendee.name)
+        entry.photo = faces.get(person.id) if person is not None else None
+        entries.append(entry)
     sort_entries(entries)
     return entries
 
@@ -536,6 +547,11 @@ def as_email(digest: Digest, headers: dict[str, str], subject_prefix: str = "") 
     attached when it has them."""
     text, html = render(digest)
     attachments = [Attachment(digest.vcf_name, "text/vcard", digest.vcf)] if digest.vcf else []
+    # The faces the HTML ended up showing (render may have dropped them for the size budget),
+    # each once however many entries share it.
+    shown = {e.photo.content_id: e.photo for e in digest.entries if e.photo and f"cid:{e.photo.content_id}" in html}
+    attachments += [Attachment(f"face-{number}.jpg", photo.content_type, photo.data, content_id=photo.content_id)
+                    for number, photo in enumerate(shown.values(), 1)]
     if digest.outlook_csv:
         attachments.append(Attachment(digest.outlook_csv_name, "text/csv", digest.outlook_csv))
     return BuiltEmail(subject_prefix + digest.subject, text, html, headers, attachments)

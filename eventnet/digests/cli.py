@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 from ..events.models import Event
 from ..extensions import db
 from ..mail.relay import describe as describe_pause
 from ..mail.services import deliver_due
 from . import services
-from .views import bp
+
+
+cli = AppGroup("digests", help="The follow-up digests and reminders: create what is due, start now, pause, see where they stand.")
 
 
 def _event(slug: str) -> Event:
@@ -18,7 +21,7 @@ def _event(slug: str) -> Event:
     return event
 
 
-@bp.cli.command("run")
+@cli.command("run")
 @click.option("--no-send", is_flag=True, help="Only create the rows that are due; leave sending to a worker.")
 def run_command(no_send: bool) -> None:
     """Create the digests and reminders that are due, then send every email that is due, once.
@@ -43,7 +46,7 @@ def run_command(no_send: bool) -> None:
             click.echo(describe_pause(report.paused))
 
 
-@bp.cli.command("queue")
+@cli.command("queue")
 @click.argument("slug")
 def queue_command(slug: str) -> None:
     """Create the digest of every attendee of the event now, without waiting for its digest time.
@@ -55,7 +58,7 @@ def queue_command(slug: str) -> None:
     click.echo(f"queued {count} digests for {event.slug}" + (" (paused: resume to send them)" if event.digests_paused else ""))
 
 
-@bp.cli.command("status")
+@cli.command("status")
 @click.argument("slug")
 def status_command(slug: str) -> None:
     """When the event's digest and reminders go out, and how many were sent, are pending or failed."""
@@ -76,7 +79,7 @@ def status_command(slug: str) -> None:
         click.echo("  " + ", ".join(f"{n} {status}" for status, n in schedule.reminder_counts.items()))
 
 
-@bp.cli.command("pause")
+@cli.command("pause")
 @click.argument("slug")
 def pause_command(slug: str) -> None:
     """Hold the event's digests and reminders: nothing is created or sent until `resume`."""
@@ -84,7 +87,7 @@ def pause_command(slug: str) -> None:
     click.echo("paused")
 
 
-@bp.cli.command("resume")
+@cli.command("resume")
 @click.argument("slug")
 def resume_command(slug: str) -> None:
     """Let the event's digests and reminders go out again."""

@@ -15,7 +15,7 @@ from ..mail.services import register_builder, register_producer
 from . import build, ics, sample, services, tokens
 from .schedule import KIND_DIGEST, KIND_REMINDER, KIND_TEST, digest_time, queue_due, reminder_days
 
-bp = Blueprint("digests", __name__, cli_group="digests")
+bp = Blueprint("digests", __name__, cli_group=None)
 bp.cli.help = "The follow-up digest and reminders: schedule, send now, status, pause and resume."
 
 # The email's HTML in the preview frame: its own inline styles and nothing else (no script, no
@@ -242,4 +242,3 @@ def toggle_followup(connection_id: int):
     return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=connection.id))
 
 
-from . import cli  # noqa: E402,F401  (adds the `flask digests` commands to this blueprint)

@@ -43,8 +43,11 @@ PRODUCERS_KEY = "eventnet.mail.producers"
 @dataclass
 class Attachment:
     filename: str
-    content_type: str  # "text/vcard", "text/calendar"
+    content_type: str  # "text/vcard", "text/calendar", "image/jpeg"
     data: str | bytes
+    # Set for an image the HTML shows inline as <img src="cid:{content_id}"> (RFC 2392): it
+    # travels inside the HTML part's multipart/related (RFC 2387), not as a file to open.
+    content_id: str = ""
 
 
 @dataclass
@@ -244,7 +247,16 @@ def build_message(row: OutboxMessage) -> EmailMessage:
             msg[clean_header(name)] = clean_header(value)
     msg.set_content(built.text)
     msg.add_alternative(built.html, subtype="html")
+    inline = [a for a in built.attachments if a.content_id]
+    if inline:
+        html_part = msg.get_payload()[1]
+        for attachment in inline:
+            maintype, subtype = attachment.content_type.split("/", 1)
+            html_part.add_related(attachment.data, maintype=maintype, subtype=subtype, cid=f"<{attachment.content_id}>",
+                                  filename=clean_header(attachment.filename), disposition="inline")
     for attachment in built.attachments:
+        if attachment.content_id:
+            continue
         maintype, subtype = attachment.content_type.split("/", 1)
         data = attachment.data.encode("utf-8") if isinstance(attachment.data, str) else attachment.data
         params = {"charset": "utf-8"} if maintype == "text" else {}

@@ -16,8 +16,9 @@ from ..errors import DomainError
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import pseudonymise_recipient
-from ..organizer import audit
-from ..organizer.imports import pseudonymise_reports
+from ..audit import services as audit
+from ..attendees.importer.uploads import pseudonymise_reports
+from ..photos.models import ProfilePhoto
 
 CONFIRM_WORD = "DELETE"
 CONFIRM_MAX = 254
@@ -89,7 +90,7 @@ def pseudonym(attendee: Attendee) -> str:
 
 
 def delete_account(attendee: Attendee, typed_confirmation: str, removed_by: Attendee | None = None) -> str:
-    """Delete the attendee with their profile, notes (their connection rows), scans and login tokens.
+    """Delete the attendee with their profile and photo, notes (their connection rows), scans and login tokens.
 
     Other attendees keep their own connection rows: the database sets their contact_id to NULL
     (ON DELETE SET NULL), so they see "a deleted attendee" with their own note and none of the
@@ -113,6 +114,8 @@ def delete_account(attendee: Attendee, typed_confirmation: str, removed_by: Atte
     db.session.execute(delete(Scan).where(Scan.scanner_id == me))
     db.session.execute(delete(Connection).where(Connection.owner_id == me))
     db.session.execute(delete(LoginToken).where(LoginToken.attendee_id == me))
+    # The database would cascade it too; said here so that the list of what goes is complete.
+    db.session.execute(delete(ProfilePhoto).where(ProfilePhoto.attendee_id == me))
     db.session.execute(delete(RevokedBadge).where(RevokedBadge.attendee_id == me))
     db.session.execute(delete(BadgeImage).where(BadgeImage.badge_token.in_(tokens)))
     # Mail to me that has not gone out (a login link, my digest) holds my address and contacts.

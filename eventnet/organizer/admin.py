@@ -20,7 +20,7 @@ from ..events.models import Event
 from ..events.services import EventError, create_event
 from ..errors import DomainError
 from ..extensions import db
-from . import audit
+from ..audit import services as audit
 from .models import Administrator
 
 cli = AppGroup("admin", help="Administrators: who may create events and name organizers in the browser (/admin).")

@@ -34,8 +34,8 @@ from ..mail.models import OutboxMessage
 from ..mail.services import absolute_url, queue_email
 from ..mydata.services import CONFIRM_WORD, AccountError, delete_account
 from ..forms import FormInvalid, Paged, parse_page
-from . import audit
-from .models import AuditLog
+from ..audit import services as audit
+from ..audit.models import AuditLog
 
 PER_PAGE = 50
 MAX_QUERY = 100

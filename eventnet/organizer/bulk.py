@@ -17,6 +17,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, update
 
 from ..attendees.models import Attendee
+from ..audit import services as audit
+from ..audit.models import AuditLog
 from ..connections.models import Connection
 from ..database import utcnow
 from ..errors import DomainError
@@ -25,9 +27,7 @@ from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.outbox import SCRUBBED
 from ..mydata.services import CONFIRM_WORD, AccountError, delete_account
-from . import audit
 from .attendees import ListQuery, _matching, contact_counts
-from .models import AuditLog
 
 ACTIONS = ("email", "badges", "export_csv", "export_xlsx", "remove")
 MAX_IDS = 500  # ticked on one page: at most 50; a crafted URL gets no more than this

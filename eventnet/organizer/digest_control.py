@@ -14,7 +14,7 @@ from ..digests import services as digests
 from ..digests.services import DigestError, DigestSchedule, DigestSettingsInvalid  # noqa: F401
 from ..events.models import Event
 from ..extensions import db
-from . import audit
+from ..audit import services as audit
 
 
 def schedule(event: Event) -> DigestSchedule:

@@ -9,7 +9,7 @@ from ..events.models import Event
 from ..events.times import LOCAL_FORMAT, TimeAmbiguous, TimeInvalid, parse_local
 from ..extensions import db
 from ..forms import FormInvalid, fold_of
-from . import audit
+from ..audit import services as audit
 
 LIMITS = {"name": 200, "venue": 200, "timezone": 64}
 TIME_FIELDS = ("starts_at", "ends_at", "scan_opens_at", "scan_closes_at")

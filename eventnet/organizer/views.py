@@ -17,7 +17,10 @@ from ..ratelimit import browser_key, limit
 from ..htmx import redirect_to, render_page
 from ..forms import parse_page
 from . import attendees as people
-from . import audit, badges_pdf, bulk, dashboard, digest_control, exports, imports, settings, shell
+from ..audit import services as audit
+from ..badges import pdf as badges_pdf
+from ..attendees.importer import uploads as imports
+from . import bulk, dashboard, digest_control, exports, settings, shell
 from .attendees import AttendeeInvalid, ListQuery, OrganizerError
 from .bulk import BulkError, Selection
 from .forms import BulkActionForm, ConfirmForm

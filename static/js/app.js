@@ -71,3 +71,15 @@
   });
   acquire();
 })();
+
+// After an htmx swap that removed the focused control (the badge page's "Exchange cards"), focus
+// would fall back to the page itself: the swapped-in part names where it should go instead.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSettle", function () {
+    var target = document.querySelector("[data-focus-on-swap]");
+    if (!target) { return; }
+    target.removeAttribute("data-focus-on-swap");
+    target.focus({ preventScroll: true });
+  });
+})();

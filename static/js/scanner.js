@@ -25,6 +25,8 @@
   // Some Android builds have a BarcodeDetector that says it reads QR codes and then rejects every
   // detect(): after this many rejections in a row (about two seconds) the bundled decoder takes over.
   var NATIVE_REJECTIONS_MAX = 15;
+  var NOTE_DEBOUNCE_MS = 800;   // a note is saved this long after the last keystroke
+  var AVATAR_HUES = 6;          // eventnet.templating.AVATAR_HUES
 
   var state = {
     decoder: null,              // "native" or "zxing" once chosen
@@ -34,7 +36,8 @@
     handled: {},                // badge URL -> client UUID of its scan on this page
     lastText: null,
     lastTextAt: 0,
-    current: null,              // client UUID of the card on screen
+    current: null,              // client UUID of the card on the sheet; the camera is paused while set
+    dismissed: null,            // badge URL of the sheet last closed, not reopened until another badge is seen
     timings: [],                // decode -> card shown, decode -> name shown (ms), for the benchmark
     flashTimer: null
   };
@@ -97,61 +100,150 @@
     return "";
   }
 
-  function renderCard(record, fresh) {
-    var card = resultEl.querySelector(".scan-card");
-    if (!card || fresh) {
-      card = template.content.firstElementChild.cloneNode(true);
-      resultEl.replaceChildren(card);
-      var form = card.querySelector("[data-note-form]");
-      var textarea = form.querySelector("textarea");
-      var tags = form.elements.tags;
-      var star = form.elements.starred;
-      // The prompt chips (notes.js inserts them into the note); the plain hint says it otherwise.
-      form.querySelector("[data-note-prompts]").hidden = false;
-      textarea.value = record.note || "";
-      tags.value = (record.tags || []).join(", ");
-      star.checked = !!record.starred;
-      var intent = form.querySelector('input[name="intent"][value="' + (record.intent || "none") + '"]');
-      if (intent) { intent.checked = true; }
-      var timer = null;
-      // Every save carries the whole form: the newest edit replaces a waiting one in the queue.
-      var save = function () {
-        clearTimeout(timer);
-        var chosen = form.querySelector('input[name="intent"]:checked');
-        queue.saveNote(card.dataset.uuid, {
-          note: textarea.value,
-          tags: tags.value.split(",").map(function (tag) { return tag.trim(); }).filter(Boolean),
-          starred: star.checked,
-          intent: chosen ? chosen.value : "none"
-        });
-      };
-      var later = function () {
-        clearTimeout(timer);
-        timer = setTimeout(save, 800);
-      };
-      textarea.addEventListener("input", later);
-      tags.addEventListener("input", later);
-      form.addEventListener("change", function (event) {
-        if (event.target.type === "radio" || event.target.type === "checkbox") { save(); }
-      });
-      form.addEventListener("submit", function (event) {
-        event.preventDefault();
-        save();
-      });
-      card.querySelector("[data-next]").addEventListener("click", function () {
-        resultEl.replaceChildren();
-        state.current = null;
-        video.scrollIntoView({ block: "center" });
-      });
+  // The face on the sheet: what templates/_avatar.html draws (keep the two in step), from the
+  // card the scan API answered: the photo when the card carries one, else initials on a hue.
+  function initials(name) {
+    var words = String(name || "").split(/\s+/).filter(function (w) { return /[\p{L}\p{N}]/u.test(w); });
+    if (!words.length) { return "?"; }
+    var first = function (word) { return word.match(/[\p{L}\p{N}]/u)[0].toUpperCase(); };
+    return words.length === 1 ? first(words[0]) : first(words[0]) + first(words[words.length - 1]);
+  }
+
+  function hue(name) {
+    var sum = 0;
+    for (var ch of String(name || "")) { sum += ch.codePointAt(0); }
+    return sum % AVATAR_HUES;
+  }
+
+  function renderAvatar(slot, contact, known) {
+    var name = known ? (contact.name || "") : "";
+    var photo = known && contact.photo_url;
+    var face;
+    if (photo) {
+      face = document.createElement("img");
+      face.src = photo;
+      face.alt = "";
+      face.width = face.height = 40;
+    } else {
+      face = document.createElement("span");
+      face.textContent = known ? initials(name) : "?";
+      face.className = "avatar-hue-" + hue(name);
     }
+    face.classList.add("avatar", "avatar-sm");
+    face.setAttribute("aria-hidden", "true");
+    face.dataset.field = "avatar";
+    if (slot.outerHTML !== face.outerHTML) { slot.replaceWith(face); }
+  }
+
+  // While the sheet is open the page behind it is inert: a Tab never lands on a control hidden
+  // under the sheet (WCAG 2.2 SC 2.4.11). The tab bar stays usable (the sheet ends above it).
+  function setBackgroundInert(on) {
+    var main = document.getElementById("main") || document.body;
+    // The header too: the sheet and its dimmed backdrop cover it.
+    Array.prototype.forEach.call(document.body.children, function (el) {
+      if (el !== main && !el.classList.contains("tabbar")) { el.inert = on; }
+    });
+    Array.prototype.forEach.call(main.children, function (el) { if (el !== root) { el.inert = on; } });
+    Array.prototype.forEach.call(root.children, function (el) {
+      if (el !== resultEl && el.tagName !== "TEMPLATE") { el.inert = on; }
+    });
+    document.documentElement.classList.toggle("scan-sheet-open", on);
+  }
+
+  // "Next badge" (or Escape): close the sheet and scan again. The badge just closed is usually
+  // still in front of the camera: it is not opened again until another badge has been seen.
+  function closeSheet() {
+    var sheet = resultEl.querySelector("[data-sheet]");
+    if (!sheet) { return; }
+    var form = sheet.querySelector("[data-note-form]");
+    if (form && form.flushNote) { form.flushNote(); }
+    state.dismissed = sheet.dataset.badge || null;
+    resultEl.replaceChildren();
+    state.current = null;
+    setBackgroundInert(false);
+    setStatus("Point the camera at the next badge.");
+    statusEl.focus({ preventScroll: true });
+  }
+
+  function buildSheet(record) {
+    var sheet = template.content.firstElementChild.cloneNode(true);
+    var form = sheet.querySelector("[data-note-form]");
+    var textarea = form.querySelector("textarea");
+    var tags = form.elements.tags;
+    var star = form.elements.starred;
+    // The prompt chips (notes.js inserts them into the note).
+    form.querySelector("[data-note-prompts]").hidden = false;
+    textarea.value = record.note || "";
+    tags.value = (record.tags || []).join(", ");
+    star.checked = !!record.starred;
+    var intent = form.querySelector('input[name="intent"][value="' + (record.intent || "none") + '"]');
+    if (intent) { intent.checked = true; }
+    var timer = null;
+    // Every save carries the whole form: the newest edit replaces a waiting one in the queue,
+    // which keeps it on the phone (IndexedDB) until the server confirms it, offline too.
+    var save = function () {
+      clearTimeout(timer);
+      timer = null;
+      var chosen = form.querySelector('input[name="intent"]:checked');
+      return queue.saveNote(sheet.dataset.uuid, {
+        note: textarea.value,
+        tags: tags.value.split(",").map(function (tag) { return tag.trim(); }).filter(Boolean),
+        starred: star.checked,
+        intent: chosen ? chosen.value : "none"
+      });
+    };
+    var later = function () {
+      clearTimeout(timer);
+      timer = setTimeout(save, NOTE_DEBOUNCE_MS);
+    };
+    // Closing the sheet with an edit still waiting for its debounce saves it at once.
+    form.flushNote = function () { if (timer) { save(); } };
+    textarea.addEventListener("input", later);
+    tags.addEventListener("input", later);
+    form.addEventListener("change", function (event) {
+      if (event.target.type === "radio" || event.target.type === "checkbox") { save(); }
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      save();
+    });
+    sheet.querySelector("[data-next]").addEventListener("click", closeSheet);
+    sheet.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        closeSheet();
+      }
+    });
+    return sheet;
+  }
+
+  // Draws the sheet for a scan. `fresh` opens it anew (a hit, a tap on the strip); otherwise the
+  // open sheet's labels are brought up to date in place (the queue synced, the name arrived),
+  // never its form: what is being typed, and where the focus is, stay as they are.
+  function renderCard(record, fresh) {
+    var sheet = resultEl.querySelector("[data-sheet]");
+    if (!sheet || fresh) {
+      sheet = buildSheet(record);
+      resultEl.replaceChildren(sheet);
+      setBackgroundInert(true);
+      // Focus goes to the name, not the note box: the person may still be talking, and a
+      // keyboard popping up unasked would hide the chips and the star. A tap on the box opens it.
+      sheet.querySelector("#scan-card-name").focus({ preventScroll: true });
+    }
+    sheet.dataset.uuid = record.client_uuid;
+    sheet.dataset.badge = record.token || "";
+    sheet.dataset.state = record.state;
+    var card = sheet.querySelector(".scan-card");
     card.dataset.uuid = record.client_uuid;
     card.dataset.state = record.state;
     var contact = record.contact || {};
-    var field = function (name) { return card.querySelector('[data-field="' + name + '"]'); };
-    field("state").textContent = stateText(record);
-    field("name").textContent = record.state === "synced" ? (contact.name || "A deleted attendee") : "Scanned badge";
-    field("headline").textContent = contact.headline || "";
-    field("company").textContent = contact.company || "";
+    var known = record.state === "synced";
+    var field = function (name) { return sheet.querySelector('[data-field="' + name + '"]'); };
+    var setText = function (el, text) { if (el.textContent !== text) { el.textContent = text; } };
+    setText(field("state"), stateText(record));
+    setText(field("name"), known ? (contact.name || "A deleted attendee") : "Scanned badge");
+    setText(field("details"), [contact.headline, contact.company].filter(Boolean).join(" · "));
+    renderAvatar(field("avatar"), contact, known && !!contact.name);
     var link = field("contact-link");
     if (record.connection_id) {
       link.href = contactUrl(record.connection_id);
@@ -159,8 +251,8 @@
     } else {
       link.hidden = true;
     }
-    card.querySelector("[data-note-form]").hidden = record.state === "rejected";
-    card.querySelector("[data-note-state]").textContent = noteStateText(record);
+    sheet.querySelector("[data-note-form]").hidden = record.state === "rejected";
+    setText(sheet.querySelector("[data-note-state]"), noteStateText(record));
     return card;
   }
 
@@ -188,7 +280,10 @@
   function refresh() {
     return Promise.all([queue.counts(), queue.recent(8)]).then(function (results) {
       var counts = results[0];
-      var text = counts.mine ? counts.mine + " waiting to sync" + (navigator.onLine ? "" : " (offline)") : "All scans synced";
+      // Nothing scanned yet on this phone: nothing to say ("All scans synced" before any scan
+      // only made people wonder what had been synced).
+      var text = counts.mine ? counts.mine + " waiting to sync" + (navigator.onLine ? "" : " (offline)")
+        : results[1].length ? "All scans synced" : "";
       if (counts.others) { text += " · " + counts.others + " from another account wait for its login"; }
       countEl.textContent = text;
       countEl.dataset.waiting = String(counts.mine);
@@ -220,6 +315,9 @@
   // payloads once a real decode has been proven.
   function handleDecoded(text) {
     var now = performance.now();
+    // The sheet is open: someone is writing about the person they just met. Another badge in
+    // the frame (a crowd, a lanyard swinging) must not replace that card nor move the focus.
+    if (state.current) { return Promise.resolve({ paused: true }); }
     if (text === state.lastText && now - state.lastTextAt < SAME_CODE_MS) {
       return Promise.resolve({ repeated: true });
     }
@@ -233,6 +331,8 @@
     }
     if (navigator.vibrate) { try { navigator.vibrate(60); } catch (ignored) { /* not allowed yet */ } }
     flash("Scanned", "ok");
+    if (url === state.dismissed) { return Promise.resolve({ dismissed: true }); }
+    state.dismissed = null;
     var known = state.handled[url];
     if (known) {
       setStatus("Already scanned.");
@@ -246,7 +346,8 @@
       .then(function () { return show(clientUuid, true); })
       .then(function () {
         timing.shown = performance.now() - now;
-        setStatus(navigator.onLine ? "Saved. Point the camera at the next badge." : "Saved on this phone, will sync when online.");
+        setStatus(navigator.onLine ? "Saved. Scanning paused while the card is open."
+          : "Saved on this phone, will sync when online. Scanning paused while the card is open.");
         return { client_uuid: clientUuid };
       });
   }
@@ -345,7 +446,9 @@
     });
     help.dataset.reason = kind;
     help.hidden = false;
-    setStatus("Camera not available: type the code under the badge's QR or find the person by name below.");
+    // The help box says it (its title and the reason): the status line would say it a third time.
+    setStatus("");
+    statusEl.hidden = true;
     root.querySelector(".scanner-view").hidden = true;
   }
 
@@ -359,7 +462,7 @@
   function decodeLoop() {
     if (!state.stream || !state.detector) { return; }
     var next = function () { setTimeout(decodeLoop, FRAME_GAP_MS); };
-    if (document.visibilityState !== "visible" || video.readyState < 2 || state.busy) { next(); return; }
+    if (document.visibilityState !== "visible" || video.readyState < 2 || state.busy || state.current) { next(); return; }
     state.busy = true;
     state.detector.detect(video).then(function (codes) {
       state.busy = false;
@@ -379,6 +482,7 @@
 
   function startCamera() {
     help.hidden = true;
+    statusEl.hidden = false;
     root.querySelector(".scanner-view").hidden = false;
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       showHelp(window.isSecureContext === false ? "insecure" : "missing");

@@ -1,4 +1,4 @@
-"""Mail has no pages of its own outside development; its CLI lives here."""
+"""`flask mail ...`: send what the outbox holds, once (cron) or as a long-running worker."""
 from __future__ import annotations
 
 import signal
@@ -6,17 +6,17 @@ import threading
 import time
 
 import click
-from flask import Blueprint, current_app
+from flask import current_app
+from flask.cli import AppGroup
 
 from .. import database_errors
 from ..extensions import db
 from . import relay, services
 
-bp = Blueprint("mail", __name__, cli_group="mail")
-bp.cli.help = "Send what the outbox holds: once (for cron) or as a long-running worker."
+cli = AppGroup("mail", help="Send what the outbox holds: once (for cron) or as a long-running worker.")
 
 
-@bp.cli.command("send")
+@cli.command("send")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Send at most this many, then stop.")
 def send_command(limit: int | None) -> None:
     """Send every email that is due, once, and exit (for cron).
@@ -59,7 +59,7 @@ def _log_round_failure(what: str, error: Exception) -> None:
     else:
         current_app.logger.exception("mail worker: %s failed", what)
 
-@bp.cli.command("worker")
+@cli.command("worker")
 @click.option("--interval", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
               help="Seconds to wait between looks at the outbox.")
 @click.option("--schedule-every", type=click.FloatRange(min=0.05), default=15.0, show_default=True,

@@ -19,7 +19,7 @@ from datetime import timedelta
 from sqlalchemy import delete, update
 from sqlalchemy.orm import defer
 
-from ..attendees.importer import (
+from . import (
     FIELDS,
     LABELS,
     MAX_BYTES,
@@ -31,13 +31,13 @@ from ..attendees.importer import (
     read_csv,
     shorten,
 )
-from ..attendees.importer.decoding import CODEPAGES, NAMES
-from ..attendees.models import Attendee, normalise_email
-from ..database import utcnow
-from ..errors import fail
-from ..events.models import Event
-from ..extensions import db
-from . import audit
+from .decoding import CODEPAGES, NAMES
+from ..models import Attendee, normalise_email
+from ...database import utcnow
+from ...errors import fail
+from ...events.models import Event
+from ...extensions import db
+from ...audit import services as audit
 from .models import CsvUpload
 
 UPLOAD_LIFETIME = timedelta(hours=2)
@@ -329,7 +329,7 @@ class Preview:
     @property
     def column_options(self) -> list[tuple[str, str]]:
         """(value, label) of every column for the mapping selects: 'C: Email (e.g. ada@example.org)'."""
-        from ..attendees.importer import column_letter
+        from . import column_letter
 
         options = [("", "— not used —")]
         for index, header in enumerate(self.parsed.headers):

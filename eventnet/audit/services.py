@@ -1,16 +1,19 @@
 """The audit log: every organizer and administrator action, written with the change it records."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from math import ceil
+from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, or_
 
 from ..attendees.models import NAME_PARTS, Attendee, normalise_email
 from ..events.models import Event
 from ..extensions import db
-from ..forms import Paged
-from .models import Administrator, AuditLog
+from .models import AuditLog
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy.pagination import Pagination
+
+    from ..organizer.models import Administrator
 
 PER_PAGE = 50
 CLI_ACTOR = "command line"
@@ -47,9 +50,11 @@ ACTIONS = {
 
 def actor_label(actor: Attendee | Administrator | None) -> str:
     """How the log names who acted: an attendee's email, an administrator's, or the command line."""
-    if isinstance(actor, Administrator):
-        return f"{actor.email_key} (administrator)"
-    return actor.email if actor is not None else CLI_ACTOR
+    if actor is None:
+        return CLI_ACTOR
+    # An administrator is no attendee of any event (see organizer.admin): told apart by type,
+    # without this package importing the console's models.
+    return actor.email if isinstance(actor, Attendee) else f"{actor.email_key} (administrator)"
 
 
 def record(event: Event | None, actor: Attendee | Administrator | None, action: str, **details) -> AuditLog:
@@ -70,31 +75,15 @@ def record(event: Event | None, actor: Attendee | Administrator | None, action: 
     return entry
 
 
-@dataclass
-class AuditPage(Paged):
-    """One page of an event's audit log, newest first."""
-
-    items: list[AuditLog]
-    total: int
-    page: int
-    pages: int
-
-
-def audit_page(event: Event, page: int = 1, per_page: int = PER_PAGE) -> AuditPage:
-    """The event's audit entries, newest first, one page of them."""
-    total = db.session.execute(
-        db.select(func.count(AuditLog.id)).where(AuditLog.event_id == event.id)
-    ).scalar_one()
-    pages = max(ceil(total / per_page), 1)
-    page = min(max(page, 1), pages)
-    items = db.session.execute(
-        db.select(AuditLog)
-        .where(AuditLog.event_id == event.id)
-        .order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).scalars().all()
-    return AuditPage(list(items), total, page, pages)
+def audit_page(event: Event, page: int = 1, per_page: int = PER_PAGE) -> Pagination:
+    """The event's audit entries, newest first, one page of them (a page past the last shows the
+    last; Flask-SQLAlchemy's Pagination: items, total, page, pages, has_prev, has_next)."""
+    query = (db.select(AuditLog).where(AuditLog.event_id == event.id)
+             .order_by(AuditLog.created_at.desc(), AuditLog.id.desc()))
+    result = db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+    if result.page > 1 and result.page > result.pages:  # an old link after entries went away
+        result = db.paginate(query, page=max(result.pages, 1), per_page=per_page, error_out=False)
+    return result
 
 
 def describe(entry: AuditLog) -> str:

@@ -10,8 +10,8 @@ from flask.cli import AppGroup
 
 from ..attendees.cli import event_or_fail
 from ..badges.services import badge_url
-from . import badges_pdf
-from .attendees import attendees_for_badges
+from . import pdf as badges_pdf
+from ..organizer.attendees import attendees_for_badges
 
 cli = AppGroup("badges", help="Print-ready badge sheets.")
 

@@ -24,7 +24,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from . import badge_text
+from . import text as badge_text
 
 PAPERS = {"a4": ("A4", A4), "letter": ("US Letter", LETTER)}
 BADGE_W, BADGE_H = 95 * mm, 80 * mm

@@ -1,0 +1,163 @@
+"""Turning an uploaded file into a profile photo: checked, decoded safely, square, small, bare.
+
+Plain functions on bytes (no Flask, no database), so the rules can be tested on hostile files
+directly. What comes in is whatever a phone or a script sends; what goes out is always a
+baseline JPEG of at most SIZE x SIZE pixels, sRGB, with no metadata at all (no EXIF, so no GPS
+position or camera serial number; no XMP, no comments, no ICC profile).
+
+Memory is bounded before any pixel is decoded: Pillow's open() reads only the header, the
+pixel count is checked against the format's limit, and a JPEG is decoded at a reduced scale
+(libjpeg's DCT scaling, Image.draft) that is already close to SIZE, so a 50 MP photo costs a
+few MB, not 150 MB.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from ..errors import DomainError
+
+SIZE = 512  # px, the square we store: sharp at 170 CSS px on a 3x screen, ~40-70 KB as JPEG
+MIN_SIDE = 96  # px; below this a face is a smudge even at 40 px on a 2x screen
+MAX_BYTES = 10 * 1024 * 1024  # an upload; a 12 MP phone JPEG is 2-6 MB
+# Pixels a format may have before it is decoded. JPEG is decoded scaled down (see above), so a
+# photo from a 50 MP phone camera is fine; PNG and WebP have no such shortcut and are decoded
+# whole (4 bytes a pixel), so they stop at 20 MP (80 MB while decoding).
+MAX_PIXELS = {"JPEG": 50_000_000, "PNG": 20_000_000, "WEBP": 20_000_000}
+FORMATS = tuple(MAX_PIXELS)  # only these plugins are tried: no SVG, GIF, TIFF, PSD, EPS...
+JPEG_QUALITY = 85
+CONTENT_TYPE = "image/jpeg"  # JPEG, not WebP: every mail client and address book shows it
+
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+class PhotoRefused(DomainError):
+    """An upload that cannot become a profile photo; the message says what to do instead."""
+
+    MESSAGES = {
+        "no_file": (422, "Choose a photo first."),
+        "too_large": (413, f"That photo is larger than {MAX_BYTES // 1024 // 1024} MB. "
+                           "Choose a smaller copy (a screenshot of it works too)."),
+        "not_an_image": (422, "That file is not a photo we can use. Choose a JPEG, PNG or WebP image "
+                              "(iPhone HEIC photos are sent as JPEG when you pick them here)."),
+        "damaged": (422, "That photo could not be read to the end: the file is incomplete or damaged. "
+                         "Try taking or choosing it again."),
+        "too_many_pixels": (422, "That image has too many pixels to handle safely. Choose a normal photo "
+                                 "(a phone's standard camera setting) or a smaller copy."),
+        "too_small": (422, f"That image is too small to show a face: choose one at least {MIN_SIDE} x {MIN_SIDE} px."),
+    }
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    """A photo ready to store: `data` is a JPEG of `width` x `height` px (square), `size` bytes,
+    `sha256` the hex digest of `data`."""
+
+    data: bytes
+    width: int
+    height: int
+    size: int
+    sha256: str
+    content_type: str = CONTENT_TYPE
+
+
+def _opened(data: bytes) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(data), formats=FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own guard (above ~89 MP it warns, above ~179 MP it refuses) already fired
+        # while reading the header: ours is lower, so the answer is the same.
+        raise PhotoRefused("too_many_pixels") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        raise PhotoRefused("not_an_image") from None
+    width, height = image.size
+    if width * height > MAX_PIXELS[image.format]:
+        raise PhotoRefused("too_many_pixels")
+    if min(width, height) < MIN_SIDE:
+        raise PhotoRefused("too_small")
+    return image
+
+
+def _decoded(image: Image.Image) -> Image.Image:
+    """The pixels, upright and sRGB; PhotoRefused("damaged") when the file ends early or lies."""
+    if image.format == "JPEG":
+        # libjpeg decodes at 1/2, 1/4 or 1/8 scale, the smallest still >= SIZE on both sides.
+        image.draft("RGB", (SIZE, SIZE))
+    try:
+        image.load()
+        # A phone stores the picture as the sensor saw it plus an EXIF "rotate me" note; the
+        # note is about to go with the rest of the metadata, so apply it to the pixels first.
+        upright = ImageOps.exif_transpose(image)
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
+        raise PhotoRefused("damaged") from None
+    icc = image.info.get("icc_profile")
+    if icc and upright.mode in ("RGB", "RGBA", "CMYK"):
+        # iPhones shoot Display P3: dropping the profile without converting would dull the
+        # colours. Convert to sRGB, which is what a browser assumes once the profile is gone.
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            upright = ImageCms.profileToProfile(upright, source, _SRGB, outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken profile: keep the pixels as they are
+    return _flattened(upright)
+
+
+def _flattened(image: Image.Image) -> Image.Image:
+    """RGB with transparency laid on white (a transparent PNG would turn black in JPEG)."""
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def process_photo(data: bytes) -> ProcessedPhoto:
+    """An uploaded file's bytes -> a square JPEG without metadata; PhotoRefused with a code.
+
+    Codes: no_file (empty), too_large (over MAX_BYTES), not_an_image (not JPEG/PNG/WebP: text,
+    SVG, HEIC, GIF...), too_many_pixels (over MAX_PIXELS for its format, checked before
+    decoding), too_small (a side under MIN_SIDE), damaged (truncated or corrupt pixel data).
+    The result is centre-cropped to a square and scaled down to at most SIZE px (never up).
+    """
+    if not data:
+        raise PhotoRefused("no_file")
+    if len(data) > MAX_BYTES:
+        raise PhotoRefused("too_large")
+    with _opened(data) as image:
+        pixels = _decoded(image)
+    side = min(SIZE, *pixels.size)
+    square = ImageOps.fit(pixels, (side, side), method=Image.Resampling.LANCZOS, centering=(0.5, 0.5))
+    # Every operation above copies the original's `info` along, and Pillow's JPEG writer takes
+    # some of it from there (the COM comment, at least): with it emptied and no exif=,
+    # icc_profile= or comment= given, the file is a bare JFIF (tests/test_photos.py reads the
+    # stored bytes back to prove it).
+    square.info = {}
+    out = io.BytesIO()
+    square.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    body = out.getvalue()
+    return ProcessedPhoto(data=body, width=side, height=side, size=len(body), sha256=hashlib.sha256(body).hexdigest())
+
+
+EMAIL_SIZE = 96  # px: a 40 CSS px face, sharp on a 2x screen; about 3 KB as JPEG
+
+
+def email_thumbnail(data: bytes) -> bytes:
+    """A stored photo (process_photo's JPEG) as the small JPEG an email carries inline.
+
+    A digest shows a face at 40 px: attaching the 512 px original to every digest it appears
+    in would make a 30-contact digest over a megabyte. Decoded at reduced scale (draft), so it
+    costs about a millisecond; the result has no metadata, like its source.
+    """
+    with Image.open(io.BytesIO(data), formats=("JPEG",)) as image:
+        image.draft("RGB", (EMAIL_SIZE, EMAIL_SIZE))
+        small = image.convert("RGB")
+    small.thumbnail((EMAIL_SIZE, EMAIL_SIZE), Image.Resampling.LANCZOS)
+    small.info = {}
+    out = io.BytesIO()
+    small.save(out, "JPEG", quality=80, optimize=True)
+    return out.getvalue()
+
