@@ -218,6 +218,9 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         # How long the sender waits for the mail relay at each step (connect, each answer): a
         # stalled relay costs this once, and a stopping worker waits at most this for its email.
         "MAIL_SMTP_TIMEOUT_SECONDS": _positive_seconds(env, "MAIL_SMTP_TIMEOUT_SECONDS", 30),
+        # Mass emails from the console (login emails, "start the digest now") wait this long after
+        # the organizer confirms, so that a wrong click can be cancelled before anything leaves.
+        "MASS_MAIL_HOLD_SECONDS": _whole_number(env, "MASS_MAIL_HOLD_SECONDS", 60),
         "LOGIN_TOKEN_MINUTES": int(env.get("LOGIN_TOKEN_MINUTES", "15")),
         # Scans one attendee may send a minute (the scan API and the exchange button together).
         # Nobody meets five people a second; a phone syncing a long offline queue is answered

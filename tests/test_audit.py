@@ -65,6 +65,9 @@ def test_every_console_action_writes_one_entry(client, login, make_event, make_a
     ]
     for path, data, action in steps:
         before = db.session.execute(db.select(db.func.count(AuditLog.id))).scalar_one()
+        if path.endswith(("/login-emails", "/digests/start")):  # mass emails: through their confirmation
+            confirmation = client.get(path).get_data(as_text=True)
+            data = {"token": re.search(r'name="token" type="hidden" value="([^"]+)"', confirmation).group(1)}
         response = client.post(path, data={"csrf_token": token, **data})
         assert response.status_code in (200, 303), (path, response.status_code)
         db.session.expire_all()
@@ -75,7 +78,10 @@ def test_every_console_action_writes_one_entry(client, login, make_event, make_a
     page = html.unescape(client.get("/e/org/organizer/audit").get_data(as_text=True))
     for label in audit.ACTIONS.values():
         if label not in ("Created the event", "Named an organizer", "Imported a CSV file",
-                         audit.ACTIONS["email_change_confirmed"], audit.ACTIONS["email_changed_by_operator"]):
+                         audit.ACTIONS["email_change_confirmed"], audit.ACTIONS["email_changed_by_operator"],
+                         # the bulk actions of issue 13: their entries are checked in test_organizer_console.py
+                         *(audit.ACTIONS[a] for a in ("login_emails_cancelled", "attendees_removed", "attendees_exported",
+                                                      "badges_printed", "digest_start_cancelled"))):
             assert label in page, label
     assert "Name: “" in page and "→ “Renamed”" in page
 

@@ -661,6 +661,12 @@ def test_an_organizer_never_sees_an_attendees_notes_or_contacts(app, private_wor
             if rule.endpoint == "admin.login":  # an administrator's link, asked for with the organizer's address
                 fields["email"] = "olu@example.org"
             walk.post(walk.organizer, SITE + path, fields, f"the console route {rule.endpoint}")
+    # The bulk bar's buttons (a form's submit buttons are not walked): every action on everyone,
+    # the exports read for markers, the confirmation pages pressed as they come (a removal
+    # without the typed count removes nobody, so the evidence stays).
+    for action in ("export_csv", "export_xlsx", "badges", "email", "remove"):
+        walk.add(walk.organizer, "GET", f"{SITE}/e/{walk.slug}/organizer/attendees/bulk?scope=matching&action={action}",
+                 via=f"the bulk bar's {action}")
     walk.run()
     # Whatever reached the organizer's addresses, and whatever the organizer can ask for with them.
     for _ in range(4):

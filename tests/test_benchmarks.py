@@ -50,6 +50,11 @@ def test_badges_bench():
     assert "both PDFs hold 3 pages for 13 badges: OK" in out, out
 
 
+def test_console_bench():
+    out = run("console_bench.py", *with_postgres("--attendees", "120", "--repeat", "2"))
+    assert out.count("worst ratio page / bare query") == 1 and "by contacts, most first (50 of 121)" in out, out
+
+
 def test_import_bench():
     out = run("import_bench.py", *with_postgres("--rows", "50"))
     assert "browser upload + confirm" in out, out

@@ -31,7 +31,17 @@ def console(client, login, make_event, make_attendee):
     db.session.commit()
     login(client, maren)
     client.token = csrf_token(client, "/e/org/organizer/digests")
+    # These tests are about what is sent; the cancel window has its own (test_organizer_console.py).
+    client.application.config["MASS_MAIL_HOLD_SECONDS"] = 0
     return client, event, maren, ada, bo
+
+
+def confirmed_post(client, path: str):
+    """Press the confirmation page's button: GET the page, POST its form (with the signed count)."""
+    page = client.get(path).get_data(as_text=True)
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"|type="hidden" name="token" value="([^"]+)"', page)
+    assert token, f"no confirmation token on {path}"
+    return client.post(path, data={"csrf_token": client.token, "token": token.group(1) or token.group(2)})
 
 
 def counts(client) -> dict[str, int]:
@@ -47,7 +57,7 @@ def test_pause_start_resume_send(console, app_factory, smtp_server):
     assert re.search(r"data-recipients>\s*3<", page)
 
     assert client.post("/e/org/organizer/digests/pause", data={"csrf_token": client.token}).status_code == 303
-    started = client.post("/e/org/organizer/digests/start", data={"csrf_token": client.token})
+    started = confirmed_post(client, "/e/org/organizer/digests/start")
     assert "3 digests were queued. Sending is paused" in client.get(started.headers["Location"]).get_data(as_text=True)
     assert counts(client)["pending"] == 3
     assert send_all(app_factory, smtp_server).sent == 0  # paused: the sender leaves them waiting
@@ -59,8 +69,9 @@ def test_pause_start_resume_send(console, app_factory, smtp_server):
     assert (report.sent, report.cancelled) == (2, 1)
     assert sorted(m["To"].addresses[0].addr_spec for m in smtp_server.messages()) == ["ada@example.org", "bo@example.org"]
     assert counts(client) == {"pending": 0, "sending": 0, "sent": 2, "failed": 0, "cancelled": 1}
-    # Starting again sends nobody a second digest.
-    client.post("/e/org/organizer/digests/start", data={"csrf_token": client.token})
+    # Starting again sends nobody a second digest: the confirmation says so and offers no button.
+    again = client.get("/e/org/organizer/digests/start").get_data(as_text=True)
+    assert "there is nothing to start" in again and 'name="token"' not in again
     assert send_all(app_factory, smtp_server).sent == 0
     dashboard = client.get("/e/org/organizer/live", headers=HX).get_data(as_text=True)
     assert 'data-stat="digests-sent">2<' in dashboard
@@ -68,7 +79,7 @@ def test_pause_start_resume_send(console, app_factory, smtp_server):
 
 def test_failures_show_reasons_and_retry(console, app_factory, smtp_server):
     client, event, *_ = console
-    client.post("/e/org/organizer/digests/start", data={"csrf_token": client.token})
+    confirmed_post(client, "/e/org/organizer/digests/start")
     smtp_server.reject = (550, "5.1.1 mailbox unavailable")
     assert send_all(app_factory, smtp_server).failed == 2
     page = client.get("/e/org/organizer/digests").get_data(as_text=True)
@@ -182,7 +193,7 @@ def test_login_emails_to_those_who_never_logged_in_with_progress(console, app_fa
     db.session.commit()
     page = client.get("/e/org/organizer/login-emails").get_data(as_text=True)
     assert 'data-never-logged-in="2"' in page  # Maren (the login fixture writes no time) and Bo
-    queued = client.post("/e/org/organizer/login-emails", data={"csrf_token": client.token})
+    queued = confirmed_post(client, "/e/org/organizer/login-emails")
     assert queued.status_code == 303
     progress_url = queued.headers["Location"]
     progress = client.get(progress_url).get_data(as_text=True)
@@ -211,8 +222,9 @@ def test_login_emails_to_those_who_never_logged_in_with_progress(console, app_fa
     phone.post(action.group(1) if action else path, data={"csrf_token": token})
     assert "Bo Chen" in phone.get("/e/org/").get_data(as_text=True)
     # nobody left to email: a clear answer, nothing queued
-    everyone_in = client.post("/e/org/organizer/login-emails", data={"csrf_token": client.token})
-    assert everyone_in.status_code in (303, 409)
+    # a POST without the confirmation page's token queues nothing
+    unconfirmed = client.post("/e/org/organizer/login-emails", data={"csrf_token": client.token})
+    assert unconfirmed.status_code == 400
 
 
 def test_progress_of_another_events_sending_is_404(console, make_event, make_attendee, login, app):

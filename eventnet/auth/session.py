@@ -271,7 +271,10 @@ def organizer_required(view: Callable) -> Callable:
         if not logged_in:
             return _login_redirect(event)
         if not attendee.is_organizer:
-            fail(403, "This page is for the event's organizers.")
+            # Said to an attendee who followed a console link: what this is, and what they can do.
+            fail(403, f"This page is for the organizers of {event.name}, and you are logged in as an attendee. "
+                      "Your own pages (your QR code, scanner and contacts) are on the event's home. If you help "
+                      "organize this event, ask one of its organizers to make you an organizer; then log in again.")
         g.event, g.attendee = event, attendee
         return view(**kwargs)
 

@@ -55,7 +55,14 @@ def _after_login(login_token, next_path: str | None) -> Response:
     # A link or code an organizer saw on the help desk's screen starts a desk session.
     login_user(attendee, desk=login_token.origin == "desk_screen")
     flash(f"Welcome, {attendee.name}. You are logged in.", "ok")
-    return redirect(next_path or url_for("events.home", slug=attendee.event.slug), 303)
+    return redirect(next_path or landing_page(attendee), 303)
+
+
+def landing_page(attendee) -> str:
+    """Where a login without a `next` lands: an organizer's console dashboard, anyone else's home."""
+    if attendee.is_organizer:
+        return url_for("organizer.dashboard_page", slug=attendee.event.slug)
+    return url_for("events.home", slug=attendee.event.slug)
 
 
 @bp.route("/e/<slug>/login", methods=["GET", "POST"])
@@ -68,7 +75,7 @@ def login(slug: str):
     if request.method == "GET":
         me = current_attendee()
         if me is not None and me.event_id == event.id:
-            return redirect(url_for("events.home", slug=event.slug), 303)
+            return redirect(landing_page(me), 303)
         return render_template("auth/login.html", email="", error=None, next_path=next_path)
     email = request.form.get("email", "").strip()
     error = _email_error(email)

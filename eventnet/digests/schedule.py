@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import and_, delete, exists, func, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..attendees.models import Attendee
@@ -118,10 +118,11 @@ def _take_write_lock() -> None:
 
 
 def _queue_rows(event: Event, kind: str, recipients: list[tuple[int, str]], subject: str,
-                dedupe_prefix: str, payload: dict | None, now: datetime) -> int:
+                dedupe_prefix: str, payload: dict | None, now: datetime, due: datetime | None = None) -> int:
     created = 0
     table = OutboxMessage.__table__
-    # `now` may be a scheduler's notion of time (tests, a catch-up run); the rows are due at once.
+    # `now` may be a scheduler's notion of time (tests, a catch-up run); the rows are due at once,
+    # or at `due` when an organizer's "start now" holds them for its cancel window.
     now = min(now, utcnow())
     for start in range(0, len(recipients), INSERT_CHUNK):
         values = [
@@ -130,7 +131,7 @@ def _queue_rows(event: Event, kind: str, recipients: list[tuple[int, str]], subj
                 "dedupe_key": f"{dedupe_prefix}:{event.id}:{attendee_id}", "to_addr": email,
                 "subject": subject[:300], "text_body": "", "html_body": "", "headers": {},
                 "payload": payload, "message_id": new_message_id(), "status": "pending", "attempts": 0,
-                "next_attempt_at": now, "created_at": now,
+                "next_attempt_at": due or now, "created_at": now,
             }
             for attendee_id, email in recipients[start:start + INSERT_CHUNK]
         ]
@@ -149,18 +150,66 @@ def _record_run(event: Event, kind: str, count: int, now: datetime, skipped: str
     ))
 
 
-def queue_digests(event: Event, now: datetime | None = None) -> int:
+def queue_digests(event: Event, now: datetime | None = None, hold_until: datetime | None = None) -> int:
     """Create the digest outbox row of every recipient who has none yet ("start now"); returns
-    how many were created. Safe to repeat and to race: each attendee's row exists once. Commits."""
+    how many were created. Safe to repeat and to race: each attendee's row exists once.
+    `hold_until`: the rows wait until then (an organizer's cancel window). Commits."""
     now = now or utcnow()
     db.session.commit()
     _take_write_lock()
     event = db.session.get(Event, event.id, populate_existing=True)
     count = _queue_rows(event, KIND_DIGEST, digest_recipients(event), f"Your contacts from {event.name}",
-                        KIND_DIGEST, None, now)
+                        KIND_DIGEST, None, now, hold_until)
     _record_run(event, KIND_DIGEST, count, now)
     db.session.commit()
     return count
+
+
+def digests_to_start(event: Event) -> int:
+    """How many digests "start now" would queue: recipients who have no digest row yet."""
+    have = set(db.session.execute(
+        db.select(OutboxMessage.attendee_id).where(OutboxMessage.event_id == event.id, OutboxMessage.kind == KIND_DIGEST)
+    ).scalars())
+    return sum(1 for attendee_id, _ in digest_recipients(event) if attendee_id not in have)
+
+
+def held_digests(event: Event) -> tuple[int, datetime | None]:
+    """(how many, until when) of the event's digests held by "start now", still cancellable."""
+    count, until = db.session.execute(
+        db.select(func.count(OutboxMessage.id), func.max(OutboxMessage.next_attempt_at))
+        .where(*_held(event, utcnow()))
+    ).one()
+    return count, until
+
+
+def _held(event: Event, now: datetime):
+    # Held: never tried and not due yet. A retried row waiting out its backoff has attempts > 0.
+    return (OutboxMessage.event_id == event.id, OutboxMessage.kind == KIND_DIGEST, OutboxMessage.status == "pending",
+            OutboxMessage.attempts == 0, OutboxMessage.next_attempt_at > now)
+
+
+def cancel_held_digests(event: Event) -> int:
+    """Delete the digests "start now" is still holding, so that none of them leaves; returns how many.
+
+    Deleted rather than marked cancelled: each attendee's digest row is unique, and a cancelled
+    start must leave the digest to go out later (at its time, or at the next "start now"). The
+    run's count goes down by as many; a run left empty whose time is still ahead is removed, so
+    the schedule applies again. A sender claims only due rows, and this deletes only rows not due
+    yet, so no row is both sent and deleted. Commits.
+    """
+    now = utcnow()
+    db.session.commit()
+    _take_write_lock()
+    deleted = db.session.execute(
+        delete(OutboxMessage).where(*_held(event, now)).execution_options(synchronize_session=False)
+    ).rowcount or 0
+    run = db.session.execute(db.select(DigestRun).filter_by(event_id=event.id, kind=KIND_DIGEST)).scalar_one_or_none()
+    if run is not None and deleted:
+        run.count = max(run.count - deleted, 0)
+        if run.count == 0 and not run.skipped and digest_time(event) > now:
+            db.session.delete(run)
+    db.session.commit()
+    return deleted
 
 
 def queue_reminders(event: Event, days: int, now: datetime | None = None) -> int:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from math import ceil
+from datetime import datetime, timezone
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, or_
+from sqlalchemy.orm import lazyload, load_only
 
 from ..attendees import email_change
 from ..attendees.models import NAME_PARTS, ROLES, Attendee
@@ -24,6 +25,7 @@ from ..attendees.services import find_by_email, upsert_attendee
 from ..auth.services import LoginLink, create_login_link, end_every_session, token_minutes
 from ..badges.services import reissue_badge
 from ..connections.models import Connection
+from ..database import utcnow
 from ..errors import fail
 from ..events.models import Event
 from ..errors import DomainError
@@ -31,8 +33,7 @@ from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import absolute_url, queue_email
 from ..mydata.services import CONFIRM_WORD, AccountError, delete_account
-from ..forms import FormInvalid
-from ..forms import Paged
+from ..forms import FormInvalid, Paged, parse_page
 from ..audit import services as audit
 from ..audit.models import AuditLog
 
@@ -75,34 +76,150 @@ class AttendeeRow:
     has_data: bool = False
 
 
+PAGE_SIZES = (25, 50)
+# column -> how it sorts; every one reads indexed columns of one event's rows, and "contacts"
+# a correlated count on connections(owner_id, created_at), evaluated per attendee of the event.
+SORTS = ("name", "email", "role", "login", "contacts")
+
+
+@dataclass
+class ListQuery:
+    """What the attendee list shows: a search, filters, a sort and a page (all from the URL).
+
+    Shape: q "ada" (name, email or company contains it), never_logged_in / no_contacts flags,
+    role "" | "attendee" | "organizer", sort one of SORTS, desc, page >= 1, per_page in PAGE_SIZES.
+    """
+
+    q: str = ""
+    never_logged_in: bool = False
+    no_contacts: bool = False
+    role: str = ""
+    sort: str = "name"
+    desc: bool = False
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    @classmethod
+    def from_args(cls, args) -> "ListQuery":
+        """Read a query string leniently: anything unknown is the default, never a 500."""
+        per_page = str(args.get("per_page", ""))
+        sort = str(args.get("sort", "name"))
+        role = str(args.get("role", ""))
+        return cls(
+            q=clean_query(args.get("q")),
+            never_logged_in=args.get("never") == "1",
+            no_contacts=args.get("nocontacts") == "1",
+            role=role if role in ROLES else "",
+            sort=sort if sort in SORTS else "name",
+            desc=args.get("dir") == "desc",
+            page=parse_page(args.get("page")),
+            per_page=int(per_page) if per_page in {str(n) for n in PAGE_SIZES} else PER_PAGE,
+        )
+
+    def filter_args(self) -> dict[str, str]:
+        """The search and filters as query arguments (what "everyone matching" means), defaults left out."""
+        args = {"q": self.q, "never": "1" if self.never_logged_in else "", "nocontacts": "1" if self.no_contacts else "",
+                "role": self.role}
+        return {k: v for k, v in args.items() if v}
+
+    def args(self, **changes) -> dict[str, str | int]:
+        """Query arguments for a link to this list with `changes` (sort, dir, page, per_page)."""
+        values = {**self.filter_args(), "sort": self.sort if self.sort != "name" else "", "dir": "desc" if self.desc else "",
+                  "per_page": self.per_page if self.per_page != PER_PAGE else "", "page": self.page if self.page > 1 else ""}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+    def sort_link(self, column: str) -> dict:
+        """Arguments for a column header: sort by it, or reverse it when it is the sort already."""
+        desc = not self.desc if column == self.sort else column in ("login", "contacts")  # most recent / most first
+        return self.args(sort=column if column != "name" else "", dir="desc" if desc else "", page="")
+
+    def aria_sort(self, column: str) -> str | None:
+        if column != self.sort:
+            return None
+        return "descending" if self.desc else "ascending"
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.filter_args())
+
+    def describe(self) -> str:
+        """The filters in words, for confirmation pages: 'matching “ada”, never logged in'."""
+        parts = []
+        if self.q:
+            parts.append(f"matching “{self.q}”")
+        if self.never_logged_in:
+            parts.append("who never logged in")
+        if self.no_contacts:
+            parts.append("with no contacts yet")
+        if self.role:
+            parts.append(f"{self.role}s only")
+        return ", ".join(parts) or "everyone"
+
+
 @dataclass
 class AttendeePage(Paged):
-    """One page of an event's attendees matching a search."""
+    """One page of an event's attendees matching a ListQuery."""
 
     rows: list[AttendeeRow]
     total: int
     page: int
     pages: int
-    q: str
+    query: ListQuery = field(default_factory=ListQuery)
+
+    @property
+    def q(self) -> str:
+        return self.query.q
 
     @property
     def items(self) -> list[Attendee]:
         return [row.attendee for row in self.rows]
 
 
+def _contacts_count():
+    # Correlated: counted per attendee through the (owner_id, created_at) index.
+    return (db.select(func.count(Connection.id)).where(Connection.owner_id == Attendee.id)
+            .correlate(Attendee).scalar_subquery())
 
-def _matching(event: Event, q: str):
+
+def _matching(event: Event, q: str | ListQuery):
+    """SELECT the event's attendees matching a search (or a whole ListQuery's filters)."""
+    lq = q if isinstance(q, ListQuery) else ListQuery(q=q)
     query = db.select(Attendee).filter_by(event_id=event.id)
-    if q:
+    if lq.q:
         # autoescape: a search for "50%" or "a_b" means those characters, not wildcards.
         query = query.where(
             or_(
-                Attendee.name.icontains(q, autoescape=True),
-                Attendee.email.icontains(q, autoescape=True),
-                Attendee.company.icontains(q, autoescape=True),
+                Attendee.name.icontains(lq.q, autoescape=True),
+                Attendee.email.icontains(lq.q, autoescape=True),
+                Attendee.company.icontains(lq.q, autoescape=True),
             )
         )
+    if lq.never_logged_in:
+        query = query.where(Attendee.last_login_at.is_(None))
+    if lq.no_contacts:
+        query = query.where(~db.select(Connection.id).where(Connection.owner_id == Attendee.id).exists())
+    if lq.role:
+        query = query.where(Attendee.role == lq.role)
     return query
+
+
+def _ordered(query, lq: ListQuery):
+    key = {
+        "name": func.lower(Attendee.name),
+        "email": Attendee.email_key,
+        "role": Attendee.role,
+        # Never logged in sorts as the oldest: last when the most recent come first.
+        "login": func.coalesce(Attendee.last_login_at, datetime(1970, 1, 1, tzinfo=timezone.utc)),
+        "contacts": _contacts_count(),
+    }[lq.sort]
+    order = key.desc() if lq.desc else key.asc()
+    ties = (func.lower(Attendee.name), Attendee.id) if lq.sort != "name" else (Attendee.id,)
+    return query.order_by(order, *ties)
+
+
+LIST_COLUMNS = (Attendee.id, Attendee.event_id, Attendee.name, Attendee.email, Attendee.company, Attendee.role,
+                Attendee.last_login_at, Attendee.profile_updated_at, Attendee.short_code)
 
 
 def clean_query(q: str | None) -> str:
@@ -110,28 +227,43 @@ def clean_query(q: str | None) -> str:
     return " ".join((q or "").split())[:MAX_QUERY]
 
 
-def search_attendees(event: Event, q: str = "", page: int = 1, per_page: int = PER_PAGE) -> AttendeePage:
-    """The event's attendees whose name, email or company contains `q`, by name, one page of them."""
-    q = clean_query(q)
-    query = _matching(event, q)
-    total = db.session.execute(db.select(func.count()).select_from(query.subquery())).scalar_one()
-    pages = max(ceil(total / per_page), 1)
-    page = min(page, pages)  # past the end shows the last page rather than an empty one
-    items = list(
-        db.session.execute(
-            query.order_by(func.lower(Attendee.name), Attendee.id).limit(per_page).offset((page - 1) * per_page)
-        ).scalars()
-    )
-    counts = dict(
-        db.session.execute(
-            db.select(Connection.owner_id, func.count(Connection.id))
-            .where(Connection.owner_id.in_([a.id for a in items]))
-            .group_by(Connection.owner_id)
-        ).all()
-    ) if items else {}
+def list_attendees(event: Event, lq: ListQuery) -> AttendeePage:
+    """One page of the event's attendees matching `lq`, sorted, with each one's contact count.
+
+    Two cheap queries besides the page and its count: contact counts and "has data" for the
+    page's ids only (at most PAGE_SIZES[-1]), never for the whole event.
+    """
+    # Only the columns a row shows: the profile's JSON columns (links, shared fields) and texts
+    # (bio, topics) are never read here, and parsing them for 50 rows cost more than the query.
+    # The event is the page's own (g.event): no join to it per row, as Attendee.event would make.
+    query = _ordered(_matching(event, lq), lq).options(load_only(*LIST_COLUMNS), lazyload(Attendee.event))
+    pagination = db.paginate(query, page=lq.page, per_page=lq.per_page, max_per_page=max(PAGE_SIZES), error_out=False)
+    if not pagination.items and lq.page > 1 and pagination.total:
+        # Past the end shows the last page rather than an empty one.
+        pagination = db.paginate(query, page=pagination.pages, per_page=lq.per_page, max_per_page=max(PAGE_SIZES),
+                                 error_out=False)
+    items = list(pagination.items)
+    counts = contact_counts([a.id for a in items])
     with_data = ids_with_data([a.id for a in items])
     rows = [AttendeeRow(a, counts.get(a.id, 0), a.id in with_data) for a in items]
-    return AttendeePage(rows=rows, total=total, page=page, pages=pages, q=q)
+    lq.page = pagination.page
+    return AttendeePage(rows=rows, total=pagination.total or 0, page=pagination.page, pages=max(pagination.pages, 1),
+                        query=lq)
+
+
+def contact_counts(ids: list[int]) -> dict[int, int]:
+    """attendee id -> how many contacts they have (their own connection rows), for these ids."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        db.select(Connection.owner_id, func.count(Connection.id))
+        .where(Connection.owner_id.in_(ids)).group_by(Connection.owner_id)
+    ).all())
+
+
+def search_attendees(event: Event, q: str = "", page: int = 1, per_page: int = PER_PAGE) -> AttendeePage:
+    """The event's attendees whose name, email or company contains `q`, by name, one page of them."""
+    return list_attendees(event, ListQuery(q=clean_query(q), page=page, per_page=per_page))
 
 
 def ids_with_data(ids: list[int]) -> set[int]:
@@ -152,9 +284,10 @@ def has_own_data(attendee: Attendee) -> bool:
     ).first() is not None
 
 
-def attendees_for_badges(event: Event, ids: list[int] | None = None, q: str = "") -> list[Attendee]:
-    """The attendees a badge sheet prints: the given ids of this event, or everyone matching `q`, by name."""
-    query = _matching(event, clean_query(q))
+def attendees_for_badges(event: Event, ids: list[int] | None = None, q: str | ListQuery = "") -> list[Attendee]:
+    """The attendees a badge sheet prints: the given ids of this event, or everyone matching `q`
+    (a search, or a ListQuery's filters), by name."""
+    query = _matching(event, q if isinstance(q, ListQuery) else clean_query(q))
     if ids is not None:
         query = query.where(Attendee.id.in_(ids))
     return list(db.session.execute(query.order_by(func.lower(Attendee.name), Attendee.id)).scalars())
@@ -374,24 +507,35 @@ def _invite_prefix(entry_id: int) -> str:
     return f"invite:{entry_id}:"
 
 
-def queue_login_emails(event: Event, actor: Attendee) -> AuditLog:
-    """Queue a login email (a one-time link valid for days) to every attendee who never logged in.
-
-    One outbox row per person, keyed by this sending's audit entry, so that the progress page
-    can count exactly this batch and a retried request cannot queue anyone twice. Commits.
-    """
-    people = list(db.session.execute(
+def never_logged_in_people(event: Event) -> list[Attendee]:
+    """Everyone of the event who has never logged in, by id."""
+    return list(db.session.execute(
         db.select(Attendee).where(Attendee.event_id == event.id, Attendee.last_login_at.is_(None)).order_by(Attendee.id)
     ).scalars())
+
+
+def queue_login_emails(event: Event, actor: Attendee, people: list[Attendee] | None = None, who: str = "") -> AuditLog:
+    """Queue a login email (a one-time link valid for days) to each of `people` (default: everyone
+    who never logged in), held for the cancel window (bulk.hold_seconds).
+
+    One outbox row per person, keyed by this sending's audit entry, so that the progress page
+    can count exactly this batch, cancel it while held, and a retried request cannot queue anyone
+    twice. `who` says in the audit log whom it was for. Commits.
+    """
+    from . import bulk  # bulk builds on this module
+
+    people = never_logged_in_people(event) if people is None else people
     if not people:
         raise OrganizerError("nobody_to_invite")
     hours = int(current_app.config.get("INVITE_LINK_HOURS", INVITE_HOURS_DEFAULT))
-    entry = audit.record(event, actor, "login_emails_queued", count=len(people), hours=hours)
+    entry = audit.record(event, actor, "login_emails_queued", count=len(people), hours=hours,
+                         who=who or f"the {len(people)} who never logged in")
     db.session.flush()
     login_page = absolute_url("auth.login", slug=event.slug)
+    messages = []
     for person in people:
         link = create_login_link(person, minutes=hours * 60, origin="invitation")
-        queue_email(
+        messages.append(queue_email(
             to=person.email,
             subject=f"Log in to {event.name}",
             template="organizer_invitation",
@@ -400,9 +544,27 @@ def queue_login_emails(event: Event, actor: Attendee) -> AuditLog:
             event_id=event.id,
             attendee_id=person.id,
             dedupe_key=f"{_invite_prefix(entry.id)}{person.id}",
-        )
+        ))
+    until = bulk.hold(messages)
+    entry.details = {**entry.details, "held_until": until.isoformat()}
     db.session.commit()
     return entry
+
+
+def cancel_login_emails(event: Event, actor: Attendee, entry_id: int) -> int:
+    """Cancel a batch of login emails while it is held; returns how many were stopped. Commits.
+
+    BulkError("window_over") once the hold has ended: by then the sender may be sending them.
+    """
+    from . import bulk
+
+    progress = sending_progress(event, entry_id)
+    if not progress.held:
+        raise bulk.BulkError("window_over")
+    cancelled = bulk.cancel_held(event, _invite_prefix(progress.entry.id), f"cancelled by {actor.email}")
+    audit.record(event, actor, "login_emails_cancelled", count=cancelled, batch=progress.entry.id)
+    db.session.commit()
+    return cancelled
 
 
 @dataclass
@@ -426,8 +588,29 @@ class SendingProgress:
         return self.counts.get("pending", 0) + self.counts.get("sending", 0)
 
     @property
+    def cancelled(self) -> int:
+        return self.counts.get("cancelled", 0)
+
+    @property
     def done(self) -> bool:
         return self.waiting == 0
+
+    @property
+    def held_until(self) -> datetime | None:
+        """Until when the batch is held (it can be cancelled till then); None for a batch never held."""
+        value = (self.entry.details or {}).get("held_until")
+        return datetime.fromisoformat(value) if value else None
+
+    @property
+    def held(self) -> bool:
+        """Still in the cancel window, with emails waiting: nothing of it has left yet."""
+        until = self.held_until
+        return until is not None and utcnow() < until and self.counts.get("pending", 0) > 0
+
+    @property
+    def seconds_left(self) -> int:
+        until = self.held_until
+        return max(int((until - utcnow()).total_seconds()), 0) if until else 0
 
 
 def sending_progress(event: Event, entry_id: int) -> SendingProgress:

@@ -6,7 +6,10 @@ the test send are a sample built from made-up people (digests.sample), and the c
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from ..attendees.models import Attendee
+from ..database import utcnow
 from ..digests import services as digests
 from ..digests.services import DigestError, DigestSchedule, DigestSettingsInvalid  # noqa: F401
 from ..events.models import Event
@@ -35,11 +38,36 @@ def send_sample(event: Event, actor: Attendee, variant: str = "contacts") -> Non
     _log(event, actor, "digest_test_sent", to=actor.email, sample=variant)
 
 
+def to_start(event: Event) -> int:
+    """How many digests "start now" would queue (recipients without one yet): the confirmation's number."""
+    return digests.digests_to_start(event)
+
+
 def start_now(event: Event, actor: Attendee) -> int:
-    """Create every recipient's digest row now instead of at the scheduled time; returns how many. Commits."""
-    count = digests.queue_digests(event)
-    _log(event, actor, "digest_started", queued=count)
+    """Queue every recipient's digest now instead of at the scheduled time, held for the cancel
+    window (MASS_MAIL_HOLD_SECONDS); returns how many. Commits."""
+    from .bulk import hold_seconds
+
+    until = utcnow() + timedelta(seconds=hold_seconds())
+    count = digests.queue_digests(event, hold_until=until)
+    _log(event, actor, "digest_started", queued=count, held_until=until.isoformat())
     return count
+
+
+def held(event: Event) -> tuple[int, datetime | None]:
+    """(how many, until when) of the digests "start now" queued that can still be cancelled."""
+    return digests.held_digests(event)
+
+
+def cancel_start(event: Event, actor: Attendee) -> int:
+    """Take back the digests "start now" is still holding; returns how many (BulkError when none). Commits."""
+    from .bulk import BulkError
+
+    cancelled = digests.cancel_held_digests(event)
+    if not cancelled:
+        raise BulkError("window_over")
+    _log(event, actor, "digest_start_cancelled", count=cancelled)
+    return cancelled
 
 
 def pause(event: Event, actor: Attendee) -> None:

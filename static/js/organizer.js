@@ -28,3 +28,61 @@
     }, 500);
   });
 })();
+
+// Attendee table (issue 13), enhancement only: everything works without it.
+// - "Tick everyone on this page" (hidden without JavaScript, where it could do nothing);
+// - the bulk bar says how many are ticked;
+// - one row menu open at a time, Escape closes it and gives focus back to its button, a click
+//   elsewhere closes it.
+(function () {
+  "use strict";
+  function boxes() {
+    return Array.prototype.slice.call(document.querySelectorAll('input[name="ids"][form="bulk-form"]'));
+  }
+  function showCount() {
+    var out = document.querySelector("[data-selected-count]");
+    if (!out) return;
+    var ticked = boxes().filter(function (b) { return b.checked; }).length;
+    out.textContent = ticked ? "(" + ticked + " ticked)" : "";
+    out.hidden = !ticked;
+  }
+  function init() {
+    document.querySelectorAll(".select-all[hidden]").forEach(function (label) { label.hidden = false; });
+    document.querySelectorAll("[data-no-js-label]").forEach(function (label) { label.remove(); });
+    showCount();
+  }
+  document.addEventListener("DOMContentLoaded", init);
+  document.addEventListener("htmx:afterSettle", init);
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches("[data-select-all]")) {
+      boxes().forEach(function (b) { b.checked = target.checked; });
+    } else if (target.matches('input[name="ids"]')) {
+      var all = document.querySelector("[data-select-all]");
+      if (all) all.checked = boxes().every(function (b) { return b.checked; });
+    } else {
+      return;
+    }
+    showCount();
+  });
+  // "toggle" does not bubble: listen in the capture phase.
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (!menu.matches || !menu.matches("details.row-menu") || !menu.open) return;
+    document.querySelectorAll("details.row-menu[open]").forEach(function (other) {
+      if (other !== menu) other.open = false;
+    });
+  }, true);
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var menu = document.activeElement && document.activeElement.closest("details.row-menu[open]");
+    if (!menu) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.row-menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
+  });
+})();
