@@ -289,12 +289,13 @@ def make_world(live_server, long: bool = False) -> World:
 
 
 def log_in(page, world: World, attendee: Attendee | None = None) -> None:
-    """Log the browser in as a person does: open a login link, press "Log in"."""
+    """Log the browser in as a person does: open a login link, press "Log in" (attendees land on
+    the event's home, organizers on their dashboard)."""
     link = create_login_link(attendee or world.me)
     db.session.commit()
     page.goto(link.url)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/e/[^/]+/$"))
+    page.wait_for_url(re.compile(r"/e/[^/]+/(organizer/)?$"))
 
 
 # ----------------------------------------------------------------------------- the pages
