@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from ..attendees.cli import event_or_fail
 from ..badges.services import badge_url
 from ..branding.services import sheet_brand
-from ..organizer.attendees import attendees_for_badges
+from ..attendees.finder import attendees_for_badges
 from . import pdf as badges_pdf
 
 cli = AppGroup("badges", help="Print-ready badge sheets.")

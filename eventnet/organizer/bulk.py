@@ -27,7 +27,7 @@ from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.outbox import SCRUBBED
 from ..mydata.services import CONFIRM_WORD, AccountError, delete_account
-from .attendees import ListQuery, _matching, contact_counts
+from ..attendees.finder import ListQuery, contact_counts, matching
 
 ACTIONS = ("email", "badges", "export_csv", "export_xlsx", "remove")
 MAX_IDS = 500  # ticked on one page: at most 50; a crafted URL gets no more than this
@@ -117,7 +117,7 @@ def query(event: Event, selection: Selection):
     if selection.ids is not None:
         q = db.select(Attendee).where(Attendee.event_id == event.id, Attendee.id.in_(selection.ids))
     else:
-        q = _matching(event, selection.filters)
+        q = matching(event, selection.filters)
     return q.order_by(func.lower(Attendee.name), Attendee.id)
 
 

@@ -22,7 +22,9 @@ from ..audit import services as audit
 from ..badges import pdf as badges_pdf
 from ..attendees.importer import uploads as imports
 from . import bulk, dashboard, digest_control, exports, settings, shell
-from .attendees import AttendeeInvalid, ListQuery, OrganizerError
+from ..attendees import finder
+from ..attendees.finder import ListQuery
+from .attendees import AttendeeInvalid, OrganizerError
 from .bulk import BulkError, Selection
 from .forms import BulkActionForm, ConfirmForm
 
@@ -76,9 +78,9 @@ def dashboard_live():
 @organizer_required
 def attendees():
     """The event's attendees as a dense table: search, filters, sort, pages, row menus, bulk actions."""
-    result = people.list_attendees(g.event, ListQuery.from_args(request.args))
+    result = finder.list_attendees(g.event, ListQuery.from_args(request.args))
     response = render_page("organizer/attendees.html", "organizer/_attendee_rows.html", result=result,
-                           never_logged_in=people.never_logged_in(g.event), page_sizes=people.PAGE_SIZES,
+                           never_logged_in=people.never_logged_in(g.event), page_sizes=finder.PAGE_SIZES,
                            row_urls=_row_urls())
     if request.headers.get("HX-Request") == "true":
         # The filter form sends every field (an empty role, the default page size): the address
@@ -189,7 +191,7 @@ def bulk_remove():
 def _attendee_form(attendee, values, errors, status=200):
     return render_page("organizer/attendee_form.html", "organizer/_attendee_form.html", status=status,
                        attendee=attendee, values=values, errors=errors, limits=people.LIMITS,
-                       has_data=attendee is not None and people.has_own_data(attendee))
+                       has_data=attendee is not None and finder.has_own_data(attendee))
 
 
 @bp.get("/attendees/new")
@@ -464,7 +466,7 @@ def _badge_selection() -> tuple[list[int] | None, ListQuery]:
 def badges_page():
     """Print badges: which attendees, which paper, and how long generating will take."""
     ids, filters = _badge_selection()
-    chosen = people.attendees_for_badges(g.event, ids, filters)
+    chosen = finder.attendees_for_badges(g.event, ids, filters)
     count = len(chosen)
     # Characters no badge font has would print as empty boxes: say which, before printing.
     unprintable = []
@@ -488,7 +490,7 @@ def badges_pdf_download():
     if paper not in badges_pdf.PAPERS and paper != "badge":
         fail(400, "Choose A4, US Letter or one badge per page.")
     ids, filters = _badge_selection()
-    chosen = people.attendees_for_badges(g.event, ids, filters)
+    chosen = finder.attendees_for_badges(g.event, ids, filters)
     if len(chosen) > MAX_BADGES_PER_PDF:
         fail(400, f"At most {MAX_BADGES_PER_PDF:,} badges fit in one download: print by search (e.g. by company), "
                   "or use  flask badges pdf  on the server.")
