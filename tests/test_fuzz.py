@@ -84,7 +84,7 @@ def world(app, make_event, make_attendee):
     from eventnet.organizer.admin import add_admin
     from eventnet.attendees.importer.uploads import stash_upload
     from eventnet.audit.models import AuditLog
-    from eventnet.organizer.models import Administrator
+    from eventnet.auth.models import Administrator
 
     event = make_event(slug="fuzz")
     ada = make_attendee(event, email="ada@example.org", name="Ada")

@@ -13,7 +13,7 @@ from .models import AuditLog
 if TYPE_CHECKING:
     from flask_sqlalchemy.pagination import Pagination
 
-    from ..organizer.models import Administrator
+    from ..auth.models import Administrator
 
 PER_PAGE = 50
 CLI_ACTOR = "command line"

@@ -70,3 +70,13 @@ class LoginSession(db.Model):
     origin: Mapped[str] = mapped_column(String(8), default="own")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class Administrator(db.Model):
+    """An email address allowed to create events and name their organizers (`flask admin add`)."""
+
+    __tablename__ = "administrators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

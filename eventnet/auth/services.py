@@ -294,7 +294,7 @@ def request_admin_login(email: str) -> None:
     is ever an administrator, so an organizer cannot make one. The link has no typed code, and
     the answer is the same for every address.
     """
-    from ..organizer.models import Administrator
+    from .models import Administrator
 
     key = normalise_email(email)
     admin = db.session.execute(db.select(Administrator).filter_by(email_key=key)).scalar_one_or_none()

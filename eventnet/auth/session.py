@@ -191,7 +191,7 @@ _EVENT_BY_SLUG = select(Event).where(Event.slug == bindparam("slug"))
 
 def current_administrator():
     """The administrator this browser's administrator session belongs to, or None; cached for the request."""
-    from ..organizer.models import Administrator
+    from .models import Administrator
 
     if not has_request_context():
         return None

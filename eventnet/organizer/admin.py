@@ -21,7 +21,7 @@ from ..events.services import EventError, create_event
 from ..errors import DomainError
 from ..extensions import db
 from ..audit import services as audit
-from .models import Administrator
+from ..auth.models import Administrator
 
 cli = AppGroup("admin", help="Administrators: who may create events and name organizers in the browser (/admin).")
 

@@ -90,7 +90,7 @@ def parse_event_form(form) -> EventInput:
 def update_event(event: Event, actor, data: EventInput) -> Event:
     """Store the event's details and scanning window, and log what changed. Commits.
 
-    `actor` is an organizer (Attendee) or an administrator (organizer.models.Administrator).
+    `actor` is an organizer (Attendee) or an administrator (auth.models.Administrator).
     """
     before = form_values(event)
     event.name, event.venue, event.timezone = data.name, data.venue, data.timezone
