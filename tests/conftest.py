@@ -226,7 +226,8 @@ def csrf_token(client, url: str) -> str:
     import re
 
     html = client.get(url).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    # Our templates write name then value; Flask-WTF's form.csrf_token writes name, type, value.
+    match = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', html)
     assert match, f"no CSRF token in {url}"
     return match.group(1)
 
