@@ -20,7 +20,8 @@ from ..extensions import db
 from ..audit import services as audit
 from . import colors
 from .colors import Accent
-from .images import ProcessedLogo, process_logo
+from ..uploaded_images import StoredImage
+from .images import process_logo
 from .models import EventLogo
 
 KEY_BYTES = 16  # 128 random bits: 22 URL-safe characters
@@ -96,7 +97,7 @@ def set_logo(event: Event, actor, data: bytes) -> EventLogo:
     Checked and re-encoded first (images.process_logo; LogoRefused with its code, and nothing
     changes). A new key, so the old URL answers 404 and no cache shows the old logo.
     """
-    processed: ProcessedLogo = process_logo(data)
+    processed: StoredImage = process_logo(data)
     row = db.session.get(EventLogo, event.id)
     if row is None:
         row = EventLogo(event_id=event.id)

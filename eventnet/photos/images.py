@@ -5,20 +5,19 @@ directly. What comes in is whatever a phone or a script sends; what goes out is 
 baseline JPEG of at most SIZE x SIZE pixels, sRGB, with no metadata at all (no EXIF, so no GPS
 position or camera serial number; no XMP, no comments, no ICC profile).
 
-Memory is bounded before any pixel is decoded: Pillow's open() reads only the header, the
+Memory is bounded before any pixel is decoded (eventnet.uploaded_images, shared with logos): Pillow's open() reads only the header, the
 pixel count is checked against the format's limit, and a JPEG is decoded at a reduced scale
 (libjpeg's DCT scaling, Image.draft) that is already close to SIZE, so a 50 MP photo costs a
 few MB, not 150 MB.
 """
 from __future__ import annotations
 
-import hashlib
 import io
-from dataclasses import dataclass
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from ..errors import DomainError
+from ..uploaded_images import StoredImage, opened, upright_srgb
 
 SIZE = 512  # px, the square we store: sharp at 170 CSS px on a 3x screen, ~40-70 KB as JPEG
 MIN_SIDE = 96  # px; below this a face is a smudge even at 40 px on a 2x screen
@@ -26,12 +25,8 @@ MAX_BYTES = 10 * 1024 * 1024  # an upload; a 12 MP phone JPEG is 2-6 MB
 # Pixels a format may have before it is decoded. JPEG is decoded scaled down (see above), so a
 # photo from a 50 MP phone camera is fine; PNG and WebP have no such shortcut and are decoded
 # whole (4 bytes a pixel), so they stop at 20 MP (80 MB while decoding).
-MAX_PIXELS = {"JPEG": 50_000_000, "PNG": 20_000_000, "WEBP": 20_000_000}
-FORMATS = tuple(MAX_PIXELS)  # only these plugins are tried: no SVG, GIF, TIFF, PSD, EPS...
 JPEG_QUALITY = 85
 CONTENT_TYPE = "image/jpeg"  # JPEG, not WebP: every mail client and address book shows it
-
-_SRGB = ImageCms.createProfile("sRGB")
 
 
 class PhotoRefused(DomainError):
@@ -51,71 +46,17 @@ class PhotoRefused(DomainError):
     }
 
 
-@dataclass(frozen=True)
-class ProcessedPhoto:
-    """A photo ready to store: `data` is a JPEG of `width` x `height` px (square), `size` bytes,
-    `sha256` the hex digest of `data`."""
-
-    data: bytes
-    width: int
-    height: int
-    size: int
-    sha256: str
-    content_type: str = CONTENT_TYPE
-
-
-def _opened(data: bytes) -> Image.Image:
-    try:
-        image = Image.open(io.BytesIO(data), formats=FORMATS)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        # Pillow's own guard (above ~89 MP it warns, above ~179 MP it refuses) already fired
-        # while reading the header: ours is lower, so the answer is the same.
-        raise PhotoRefused("too_many_pixels") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
-        raise PhotoRefused("not_an_image") from None
-    width, height = image.size
-    if width * height > MAX_PIXELS[image.format]:
-        raise PhotoRefused("too_many_pixels")
-    if min(width, height) < MIN_SIDE:
-        raise PhotoRefused("too_small")
-    return image
-
-
 def _decoded(image: Image.Image) -> Image.Image:
-    """The pixels, upright and sRGB; PhotoRefused("damaged") when the file ends early or lies."""
-    if image.format == "JPEG":
-        # libjpeg decodes at 1/2, 1/4 or 1/8 scale, the smallest still >= SIZE on both sides.
-        image.draft("RGB", (SIZE, SIZE))
-    try:
-        image.load()
-        # A phone stores the picture as the sensor saw it plus an EXIF "rotate me" note; the
-        # note is about to go with the rest of the metadata, so apply it to the pixels first.
-        upright = ImageOps.exif_transpose(image)
-    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
-        raise PhotoRefused("damaged") from None
-    icc = image.info.get("icc_profile")
-    if icc and upright.mode in ("RGB", "RGBA", "CMYK"):
-        # iPhones shoot Display P3: dropping the profile without converting would dull the
-        # colours. Convert to sRGB, which is what a browser assumes once the profile is gone.
-        try:
-            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            upright = ImageCms.profileToProfile(upright, source, _SRGB, outputMode="RGB")
-        except (ImageCms.PyCMSError, OSError, ValueError):
-            pass  # a broken profile: keep the pixels as they are
-    return _flattened(upright)
-
-
-def _flattened(image: Image.Image) -> Image.Image:
-    """RGB with transparency laid on white (a transparent PNG would turn black in JPEG)."""
-    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGB", rgba.size, (255, 255, 255))
-        background.paste(rgba, mask=rgba.getchannel("A"))
+    """The pixels, upright, sRGB and RGB, transparency laid on white (it would turn black in JPEG)."""
+    pixels = upright_srgb(image, PhotoRefused, (SIZE, SIZE))
+    if pixels.mode == "RGBA":
+        background = Image.new("RGB", pixels.size, (255, 255, 255))
+        background.paste(pixels, mask=pixels.getchannel("A"))
         return background
-    return image.convert("RGB")
+    return pixels
 
 
-def process_photo(data: bytes) -> ProcessedPhoto:
+def process_photo(data: bytes) -> StoredImage:
     """An uploaded file's bytes -> a square JPEG without metadata; PhotoRefused with a code.
 
     Codes: no_file (empty), too_large (over MAX_BYTES), not_an_image (not JPEG/PNG/WebP: text,
@@ -127,7 +68,7 @@ def process_photo(data: bytes) -> ProcessedPhoto:
         raise PhotoRefused("no_file")
     if len(data) > MAX_BYTES:
         raise PhotoRefused("too_large")
-    with _opened(data) as image:
+    with opened(data, PhotoRefused, MIN_SIDE) as image:
         pixels = _decoded(image)
     side = min(SIZE, *pixels.size)
     square = ImageOps.fit(pixels, (side, side), method=Image.Resampling.LANCZOS, centering=(0.5, 0.5))
@@ -139,7 +80,7 @@ def process_photo(data: bytes) -> ProcessedPhoto:
     out = io.BytesIO()
     square.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     body = out.getvalue()
-    return ProcessedPhoto(data=body, width=side, height=side, size=len(body), sha256=hashlib.sha256(body).hexdigest())
+    return StoredImage.of(body, side, side, CONTENT_TYPE)
 
 
 EMAIL_SIZE = 96  # px: a 40 CSS px face, sharp on a 2x screen; about 3 KB as JPEG

@@ -18,7 +18,8 @@ from flask import current_app, has_request_context, url_for
 from ..attendees.models import Attendee
 from ..database import utcnow
 from ..extensions import db
-from .images import CONTENT_TYPE, ProcessedPhoto, email_thumbnail, process_photo
+from ..uploaded_images import StoredImage
+from .images import CONTENT_TYPE, email_thumbnail, process_photo
 from .models import ProfilePhoto
 
 KEY_BYTES = 16  # 128 random bits: token_urlsafe gives 22 characters
@@ -52,7 +53,7 @@ def set_photo(attendee: Attendee, data: bytes) -> ProfilePhoto:
     code, and nothing changes). The photo gets a new key, so the old one's URL answers 404 at
     once, and caches that kept the old image under its own URL are never asked for it again.
     """
-    processed: ProcessedPhoto = process_photo(data)
+    processed: StoredImage = process_photo(data)
     row = db.session.get(ProfilePhoto, attendee.id)
     if row is None:
         row = ProfilePhoto(attendee_id=attendee.id)
