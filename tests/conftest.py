@@ -360,6 +360,38 @@ def guard_offsite(page):
     page.context.route("**/*", guard)
 
 
+PHONE_VIEWPORT = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def open_page(browser):
+    """open_page(viewport=PHONE_VIEWPORT, *, javascript=True, bypass_csp=False, init_script=None):
+    a fresh page in its own context, phone-like (touch, 2x) below 600 px wide, that refuses and
+    records every request off 127.0.0.1; each page is checked for such requests at teardown.
+    bypass_csp lets axe-core in; init_script runs in every document before the page's own."""
+    contexts = []
+
+    def open_page(viewport: dict = PHONE_VIEWPORT, *, javascript: bool = True, bypass_csp: bool = False,
+                  init_script: str | None = None):
+        phone = viewport["width"] < 600
+        context = browser.new_context(viewport=viewport, device_scale_factor=2 if phone else 1, is_mobile=phone,
+                                      has_touch=phone, java_script_enabled=javascript, bypass_csp=bypass_csp)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        if init_script:
+            page.add_init_script(init_script)
+        guard_offsite(page)
+        return page
+
+    yield open_page
+    for context in contexts:
+        pages = context.pages
+        context.close()
+        for page in pages:
+            assert page.offsite_requests == [], f"the page tried to reach {page.offsite_requests}"
+
+
 @pytest.fixture
 def phone(browser):
     """A fresh phone-sized browser page that refuses (and records) every request off 127.0.0.1."""

@@ -133,26 +133,9 @@ def camera(playwright_instance, tmp_path):
 
 
 @pytest.fixture
-def phone_probe(browser):
+def phone_probe(open_page):
     """A phone page with the tap and scroll probe; `javascript=False` for the no-JS paths."""
-    contexts = []
-
-    def open_page(javascript: bool = True):
-        context = browser.new_context(viewport=VIEWPORT, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                      java_script_enabled=javascript)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.add_init_script(PAGE_PROBE)
-        guard_offsite(page)
-        return page
-
-    yield open_page
-    for context in contexts:
-        pages = context.pages
-        context.close()
-        for page in pages:
-            assert page.offsite_requests == [], f"the page tried to reach {page.offsite_requests}"
+    return lambda javascript=True: open_page(VIEWPORT, javascript=javascript, init_script=PAGE_PROBE)
 
 
 # ----------------------------------------------------------------------------- in-app scanner
