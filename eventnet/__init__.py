@@ -74,6 +74,7 @@ def register_features(app: Flask) -> None:
     from .connections.views import bp as connections_bp  # exchange, scan API, contact and note
     from .contacts.views import bp as contacts_bp  # contact book and exports
     from .demo.cli import cli as demo_cli
+    from .digests.organizer_views import bp as digest_control_bp  # the organizer's digest control
     from .digests.views import bp as digests_bp  # digest, reminders, unsubscribe, signed links
     from .events import cli as events_cli  # noqa: F401  (gives the events group its commands first)
     from .events.views import bp as events_bp  # start page, event home
@@ -89,7 +90,7 @@ def register_features(app: Flask) -> None:
 
     for blueprint in (
         events_bp, auth_bp, attendees_bp, badges_bp, connections_bp, contacts_bp, mydata_bp,
-        scanner_bp, digests_bp, organizer_bp, admin_bp, photos_bp, branding_bp,
+        scanner_bp, digests_bp, organizer_bp, digest_control_bp, admin_bp, photos_bp, branding_bp,
     ):
         app.register_blueprint(blueprint)
     # The development mailbox shows what the Maildir sender wrote; with SMTP nothing goes there.

@@ -1,5 +1,8 @@
 """The organizer's console of one event: dashboard, attendees, import, badges, login emails,
-the event's details, digests and the audit log. Every route is for this event's organizers."""
+the event's details and the audit log. Every route is for this event's organizers.
+
+The features' own screens live with them (digest control: eventnet.digests.organizer_views);
+the console's navigation links to them."""
 from __future__ import annotations
 
 import re
@@ -13,15 +16,15 @@ from ..auth.session import organizer_required
 from ..badges.services import badge_url
 from ..branding.services import sheet_brand
 from ..errors import fail, render_error
-from ..extensions import db, limiter
-from ..ratelimit import browser_key, limit
+from ..extensions import db
 from ..htmx import redirect_to, render_page
 from ..forms import parse_page
 from . import attendees as people
 from ..audit import services as audit
 from ..badges import pdf as badges_pdf
 from ..attendees.importer import uploads as imports
-from . import bulk, dashboard, digest_control, exports, settings, shell
+from ..digests import control as digest_control
+from . import bulk, dashboard, exports, settings, shell
 from ..attendees import finder
 from ..attendees.finder import ListQuery
 from .attendees import AttendeeInvalid, OrganizerError
@@ -565,126 +568,3 @@ def audit_log():
     """Who did what, when: every organizer action of this event, newest first."""
     result = audit.audit_page(g.event, parse_page(request.args.get("page")))
     return render_template("organizer/audit.html", result=result, describe=audit.describe)
-
-
-
-# ----------------------------------------------------------------------------- digest control
-
-def _digest_page(status: int = 200, errors: dict | None = None, values: dict | None = None, error: str | None = None):
-    return render_template(
-        "organizer/digests.html", schedule=digest_control.schedule(g.event), failures=digest_control.failures(g.event),
-        errors=errors or {}, values=values or digest_control.digests.settings_values(g.event), error=error,
-        choices=digest_control.digests.NO_CONTACTS_CHOICES, mail=dashboard.mail_state(g.event),
-        held=digest_control.held(g.event),
-    ), status
-
-
-@bp.get("/digests")
-@organizer_required
-def digests_page():
-    """The digest schedule, per-status counts with failure reasons, the sample, and the controls."""
-    return _digest_page()
-
-
-@bp.post("/digests/test")
-@limiter.limit(limit("digest_test"), key_func=browser_key,
-               error_message="You sent several test digests in the last hour: wait a while before the next.")
-@organizer_required
-def digest_send_test():
-    """Email the event's sample digest (made-up people, never a real attendee's) to my own address."""
-    variant = str(request.form.get("variant") or "contacts")[:20]
-    try:
-        digest_control.send_sample(g.event, g.attendee, variant)
-    except digest_control.DigestError as error:
-        return _digest_page(error.status, error=error.message)
-    flash(f"The sample digest is on its way to {g.attendee.email}.", "ok")
-    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
-
-
-EVERYONE = Selection(None, ListQuery())
-
-
-@bp.get("/digests/start")
-@organizer_required
-def digest_confirm_start():
-    """Ask before sending the digests now: how many people get one, and that it can be cancelled."""
-    return _digest_confirm()
-
-
-def _digest_confirm(status: int = 200, error: str | None = None):
-    count = digest_control.to_start(g.event)
-    form = ConfirmForm(formdata=None, token=bulk.sign(g.event, "digest", EVERYONE, count))
-    return render_template("organizer/confirm_digest_start.html", count=count, form=form, error=error,
-                           schedule=digest_control.schedule(g.event), hold=bulk.hold_seconds()), status
-
-
-@bp.post("/digests/start")
-@organizer_required
-def digest_start():
-    """Queue every recipient's digest now (held for the cancel window), once confirmed with the count."""
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return render_error(400, "Nothing was sent", "Open the confirmation page and confirm there.")
-    try:
-        _, shown = bulk.verify(g.event, "digest", form.token.data)
-        if digest_control.to_start(g.event) != shown:
-            raise BulkError("count_changed")
-    except BulkError as error:
-        return _digest_confirm(error.status, error.message)
-    count = digest_control.start_now(g.event, g.attendee)
-    paused = " Sending is paused: resume it to let them go out." if g.event.digests_paused else ""
-    flash(f"{count} {'digest was' if count == 1 else 'digests were'} queued.{paused}", "ok")
-    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
-
-
-@bp.post("/digests/cancel")
-@organizer_required
-def digest_cancel():
-    """Take back the digests "start now" queued, while they are held: none of them leaves."""
-    try:
-        count = digest_control.cancel_start(g.event, g.attendee)
-    except BulkError as error:
-        flash(error.message, "error")
-    else:
-        flash(f"Cancelled: none of the {count} {'digest' if count == 1 else 'digests'} left.", "ok")
-    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
-
-
-@bp.post("/digests/pause")
-@organizer_required
-def digest_pause():
-    """Hold the event's digests and reminders."""
-    digest_control.pause(g.event, g.attendee)
-    flash("Digests are paused: nothing more goes out until you resume.", "ok")
-    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
-
-
-@bp.post("/digests/resume")
-@organizer_required
-def digest_resume():
-    """Let the event's digests and reminders go out again."""
-    digest_control.resume(g.event, g.attendee)
-    flash("Digests are sending again.", "ok")
-    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
-
-
-@bp.post("/digests/retry")
-@organizer_required
-def digest_retry():
-    """Queue the failed digests and reminders again."""
-    count = digest_control.retry(g.event, g.attendee)
-    flash(f"{count} failed {'email was' if count == 1 else 'emails were'} queued again.", "ok")
-    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
-
-
-@bp.post("/digests/settings")
-@organizer_required
-def digest_settings():
-    """Save the digest time, what attendees without contacts get, reminders and reply-to."""
-    try:
-        digest_control.save_settings(g.event, g.attendee, request.form)
-    except digest_control.DigestSettingsInvalid as error:
-        values = error.resubmitted(request.form, ("digest_at", "no_contacts", "reminder_days", "reply_to"))
-        return _digest_page(422, errors=error.errors, values=values)
-    flash("The digest settings were saved.", "ok")
-    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
