@@ -69,6 +69,7 @@ def register_features(app: Flask) -> None:
     from .attendees.cli import cli as attendees_cli
     from .attendees.views import bp as attendees_bp  # profiles
     from .auth.views import bp as auth_bp  # magic-link login
+    from .badges.organizer_views import bp as badge_printing_bp  # the organizer's badge printing
     from .badges.views import bp as badges_bp  # badge URLs, QR images, public cards, vCards
     from .branding.views import bp as branding_bp  # the event's look: accent, logo, theme stylesheet
     from .connections.views import bp as connections_bp  # exchange, scan API, contact and note
@@ -90,7 +91,7 @@ def register_features(app: Flask) -> None:
 
     for blueprint in (
         events_bp, auth_bp, attendees_bp, badges_bp, connections_bp, contacts_bp, mydata_bp,
-        scanner_bp, digests_bp, organizer_bp, digest_control_bp, admin_bp, photos_bp, branding_bp,
+        scanner_bp, digests_bp, organizer_bp, digest_control_bp, badge_printing_bp, admin_bp, photos_bp, branding_bp,
     ):
         app.register_blueprint(blueprint)
     # The development mailbox shows what the Maildir sender wrote; with SMTP nothing goes there.

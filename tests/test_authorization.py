@@ -109,7 +109,7 @@ POLICY = {
 }
 # Routes of features still being added are classified by their blueprint's rule.
 # The console's blueprints: the shell (organizer) and the features' own organizer screens.
-CONSOLE_BLUEPRINTS = ("organizer", "digest_control")
+CONSOLE_BLUEPRINTS = ("organizer", "digest_control", "badge_printing")
 BLUEPRINT_POLICY = {**dict.fromkeys(CONSOLE_BLUEPRINTS, ORGANIZER), "admin": ADMIN}
 
 

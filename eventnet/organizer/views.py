@@ -1,27 +1,21 @@
 """The organizer's console of one event: dashboard, attendees, import, badges, login emails,
 the event's details and the audit log. Every route is for this event's organizers.
 
-The features' own screens live with them (digest control: eventnet.digests.organizer_views);
-the console's navigation links to them."""
+The features' own screens live with them (digest control: eventnet.digests.organizer_views, badge
+printing: eventnet.badges.organizer_views); the console's navigation links to them."""
 from __future__ import annotations
-
-import re
-import secrets
 
 from flask import Blueprint, Response, current_app, flash, g, render_template, request, url_for
 
 from ..attendees import email_change
 from ..attendees.importer import MAX_BYTES, CSVError
 from ..auth.session import organizer_required
-from ..badges.services import badge_url
-from ..branding.services import sheet_brand
 from ..errors import fail, render_error
 from ..extensions import db
 from ..htmx import redirect_to, render_page
 from ..forms import parse_page
 from . import attendees as people
 from ..audit import services as audit
-from ..badges import pdf as badges_pdf
 from ..attendees.importer import uploads as imports
 from ..digests import control as digest_control
 from . import bulk, dashboard, exports, settings, shell
@@ -33,9 +27,6 @@ from .forms import BulkActionForm, ConfirmForm
 
 bp = Blueprint("organizer", __name__, url_prefix="/e/<slug>/organizer")
 
-MAX_BADGES_PER_PDF = 10_000  # about 15 s of rendering; more than that, print by search or use the CLI
-DOWNLOAD_COOKIE = "badge_download"
-_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 @bp.record_once
@@ -93,7 +84,7 @@ def attendees():
 
 
 ROW_ID = 987654321  # stands for the attendee's id in the row menu's URLs (see _row_urls)
-ROW_ENDPOINTS = {"login_link": "organizer.login_link", "badge": "organizer.single_badge",
+ROW_ENDPOINTS = {"login_link": "organizer.login_link", "badge": "badge_printing.single_pdf",
                  "reissue": "organizer.confirm_reissue", "end_sessions": "organizer.confirm_end_sessions",
                  "edit": "organizer.edit_attendee", "remove": "organizer.confirm_remove"}
 
@@ -134,7 +125,7 @@ def bulk_action():
         return _back_to_list(filters)
     action = form.action.data
     if action == "badges":
-        return redirect_to(url_for("organizer.badges_page", slug=g.event.slug, **selection.args()))
+        return redirect_to(url_for("badge_printing.page", slug=g.event.slug, **selection.args()))
     if action in ("export_csv", "export_xlsx"):
         return _export(selection, action.removeprefix("export_"))
     return _confirm_page(action, selection)
@@ -449,85 +440,6 @@ def import_report_csv(upload_id: str):
     response = Response(imports.report_csv(upload.report), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="import-report-{g.event.slug}.csv"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-# ----------------------------------------------------------------------------- badges
-
-def _badge_selection() -> tuple[list[int] | None, ListQuery]:
-    """Ticked ids, or the list's search and filters (everyone matching them)."""
-    ids = None
-    raw_ids = request.args.getlist("ids")
-    if raw_ids:
-        ids = [int(v) for v in raw_ids[:MAX_BADGES_PER_PDF] if v.isdigit() and len(v) < 12]
-    return ids, ListQuery.from_args(request.args)
-
-
-@bp.get("/badges")
-@organizer_required
-def badges_page():
-    """Print badges: which attendees, which paper, and how long generating will take."""
-    ids, filters = _badge_selection()
-    chosen = finder.attendees_for_badges(g.event, ids, filters)
-    count = len(chosen)
-    # Characters no badge font has would print as empty boxes: say which, before printing.
-    unprintable = []
-    for attendee in chosen:
-        missing = badges_pdf.unprintable(attendee.name, attendee.company or "", attendee.headline or "")
-        if missing:
-            unprintable.append((attendee, [(char, f"U+{ord(char):04X}") for char in missing]))
-            if len(unprintable) == 50:
-                break
-    return render_template("organizer/badges.html", count=count, q=filters.q, filters=filters, ids=ids or [],
-                           unprintable=unprintable,
-                           seconds=badges_pdf.estimate_seconds(count), download_token=secrets.token_urlsafe(12),
-                           papers=badges_pdf.PAPERS, too_many=count > MAX_BADGES_PER_PDF, limit=MAX_BADGES_PER_PDF)
-
-
-@bp.get("/badges.pdf")
-@organizer_required
-def badges_pdf_download():
-    """The badge sheet PDF: everyone, everyone matching a search, or the ticked attendees."""
-    paper = request.args.get("paper", "a4")
-    if paper not in badges_pdf.PAPERS and paper != "badge":
-        fail(400, "Choose A4, US Letter or one badge per page.")
-    ids, filters = _badge_selection()
-    chosen = finder.attendees_for_badges(g.event, ids, filters)
-    if len(chosen) > MAX_BADGES_PER_PDF:
-        fail(400, f"At most {MAX_BADGES_PER_PDF:,} badges fit in one download: print by search (e.g. by company), "
-                  "or use  flask badges pdf  on the server.")
-    pdf = badges_pdf.render_sheet(badges_pdf.badge_data(chosen, badge_url), g.event.name, paper,
-                                  brand=sheet_brand(g.event))
-    audit.record(g.event, g.attendee, "badges_printed", count=len(chosen), paper=paper,
-                 who=f"the {len(chosen)} ticked" if ids else filters.describe())
-    db.session.commit()
-    response = _pdf_response(pdf, f"badges-{g.event.slug}-{paper}.pdf")
-    token = request.args.get("download_token", "")
-    if _TOKEN_RE.fullmatch(token):
-        # Tells the page's script the download arrived, so it can stop saying "Generating…".
-        response.set_cookie(DOWNLOAD_COOKIE, token, max_age=120, path=url_for("organizer.badges_page", slug=g.event.slug),
-                            samesite="Strict", secure=request.is_secure)
-    return response
-
-
-@bp.get("/attendees/<int:attendee_id>/badge.pdf")
-@organizer_required
-def single_badge(attendee_id: int):
-    """One attendee's badge, for a reprint at the help desk (one badge per page, or on a sheet)."""
-    attendee = people.get_attendee_or_404(g.event, attendee_id)
-    paper = request.args.get("paper", "badge")
-    if paper not in badges_pdf.PAPERS and paper != "badge":
-        fail(400, "Choose A4, US Letter or one badge per page.")
-    pdf = badges_pdf.render_sheet(badges_pdf.badge_data([attendee], badge_url), g.event.name, paper,
-                                  brand=sheet_brand(g.event))
-    return _pdf_response(pdf, f"badge-{attendee.short_code}.pdf")
-
-
-def _pdf_response(pdf: bytes, filename: str) -> Response:
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # The QR codes lead to people's cards: keep the file out of shared caches.
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
