@@ -67,6 +67,7 @@ def register_features(app: Flask) -> None:
     """One blueprint per feature, and the command-line groups that have no blueprint."""
     # Feature packages keep their __init__ empty so that importing a model never drags in views.
     from .attendees.cli import cli as attendees_cli
+    from .attendees.importer.views import bp as csv_import_bp  # the organizer's CSV import
     from .attendees.views import bp as attendees_bp  # profiles
     from .auth.views import bp as auth_bp  # magic-link login
     from .badges.organizer_views import bp as badge_printing_bp  # the organizer's badge printing
@@ -91,7 +92,9 @@ def register_features(app: Flask) -> None:
 
     for blueprint in (
         events_bp, auth_bp, attendees_bp, badges_bp, connections_bp, contacts_bp, mydata_bp,
-        scanner_bp, digests_bp, organizer_bp, digest_control_bp, badge_printing_bp, admin_bp, photos_bp, branding_bp,
+        scanner_bp, digests_bp, organizer_bp, admin_bp, photos_bp, branding_bp,
+        # the features' own organizer screens, inside the console's paths
+        digest_control_bp, badge_printing_bp, csv_import_bp,
     ):
         app.register_blueprint(blueprint)
     # The development mailbox shows what the Maildir sender wrote; with SMTP nothing goes there.

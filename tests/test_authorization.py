@@ -109,7 +109,7 @@ POLICY = {
 }
 # Routes of features still being added are classified by their blueprint's rule.
 # The console's blueprints: the shell (organizer) and the features' own organizer screens.
-CONSOLE_BLUEPRINTS = ("organizer", "digest_control", "badge_printing")
+CONSOLE_BLUEPRINTS = ("organizer", "digest_control", "badge_printing", "csv_import")
 BLUEPRINT_POLICY = {**dict.fromkeys(CONSOLE_BLUEPRINTS, ORGANIZER), "admin": ADMIN}
 
 
@@ -551,7 +551,7 @@ class OrganizerWalk:
             data.update(email=ORGANIZERS_OWN)  # the organizer's own address on Ada's account
         elif endpoint == "organizer.create_attendee":
             data.update(email="walk.new@example.org", name="Walk New", role="attendee")
-        elif endpoint == "organizer.upload_csv":
+        elif endpoint == "csv_import.upload":
             data["file"] = (io.BytesIO(b"email,name,company\nada@example.org,Ada Lovelace,Renamed Co\n"), "walk.csv")
         elif endpoint == "digest_control.send_test":
             data.setdefault("email", self.world["ada"].email)  # the console of before asked for an attendee

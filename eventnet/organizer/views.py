@@ -2,21 +2,20 @@
 the event's details and the audit log. Every route is for this event's organizers.
 
 The features' own screens live with them (digest control: eventnet.digests.organizer_views, badge
-printing: eventnet.badges.organizer_views); the console's navigation links to them."""
+printing: eventnet.badges.organizer_views, CSV import: eventnet.attendees.importer.views); the
+console's navigation links to them."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, g, render_template, request, url_for
 
 from ..attendees import email_change
-from ..attendees.importer import MAX_BYTES, CSVError
 from ..auth.session import organizer_required
-from ..errors import fail, render_error
+from ..errors import render_error
 from ..extensions import db
 from ..htmx import redirect_to, render_page
 from ..forms import parse_page
 from . import attendees as people
 from ..audit import services as audit
-from ..attendees.importer import uploads as imports
 from ..digests import control as digest_control
 from . import bulk, dashboard, exports, settings, shell
 from ..attendees import finder
@@ -28,26 +27,9 @@ from .forms import BulkActionForm, ConfirmForm
 bp = Blueprint("organizer", __name__, url_prefix="/e/<slug>/organizer")
 
 
-
 @bp.record_once
 def _console_globals(state):
     shell.init_app(state.app)
-
-
-@bp.url_value_preprocessor
-def _upload_limit(endpoint, values):
-    # Runs before the app's before_request functions, CSRF's included, which would read the form
-    # under the app-wide 2 MB limit: only the CSV upload may bring up to 20 MB.
-    if endpoint == "organizer.upload_csv":
-        request.max_content_length = imports.REQUEST_LIMIT
-
-
-@bp.errorhandler(413)
-def _too_large(error):
-    """A body over the limit: say how large a file may be, not only "too large"."""
-    return render_error(413, "That file is too large",
-                        f"An attendee file can be at most {MAX_BYTES // 1024 // 1024} MB. Split it into smaller files "
-                        "and import them one after another (nobody is added twice).")
 
 
 # ----------------------------------------------------------------------------- dashboard
@@ -362,86 +344,6 @@ def cancel_emails(entry_id: int):
     else:
         flash(f"Cancelled: none of the {cancelled} login {'email' if cancelled == 1 else 'emails'} left.", "ok")
     return redirect_to(url_for("organizer.login_emails_progress", slug=g.event.slug, entry_id=entry_id))
-
-
-# ----------------------------------------------------------------------------- CSV import
-
-@bp.get("/import")
-@organizer_required
-def import_form():
-    """Upload an attendee CSV: what the file needs, and the file input."""
-    return render_template("organizer/import.html", error=None, max_mb=MAX_BYTES // 1024 // 1024)
-
-
-@bp.post("/import")
-@organizer_required
-def upload_csv():
-    """Check an uploaded CSV and show its preview, or say why it cannot be imported."""
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        return render_template("organizer/import.html", error="Choose a CSV file to upload.",
-                               max_mb=MAX_BYTES // 1024 // 1024), 422
-    data = file.stream.read(MAX_BYTES + 1)
-    try:
-        upload, _ = imports.stash_upload(g.event, g.attendee, file.filename, data)
-    except CSVError as error:
-        return render_template("organizer/import.html", error=str(error), error_code=error.code,
-                               max_mb=MAX_BYTES // 1024 // 1024), 422
-    return redirect_to(url_for("organizer.import_preview", slug=g.event.slug, upload_id=upload.id))
-
-
-def _preview_page(preview: imports.Preview, status: int | None = None):
-    return render_page("organizer/import_preview.html", "organizer/_import_preview.html",
-                       status=status or preview.status, preview=preview)
-
-
-@bp.get("/import/<upload_id>")
-@organizer_required
-def import_preview(upload_id: str):
-    """The detected columns (changeable), how the file was read, and the first rows; nothing is saved yet."""
-    upload = imports.get_upload_or_404(g.event, upload_id)
-    if upload.imported_at is not None:
-        return redirect_to(url_for("organizer.import_report", slug=g.event.slug, upload_id=upload.id))
-    return _preview_page(imports.preview(g.event, upload, request.args))
-
-
-@bp.post("/import/<upload_id>")
-@organizer_required
-def confirm_import(upload_id: str):
-    """Import the previewed upload with the mapping the preview showed, then show the report."""
-    try:
-        imports.confirm_import(g.event, g.attendee, upload_id, request.form)
-    except imports.AlreadyImported:
-        flash("This file was imported already; here is its report.", "ok")
-    except imports.MappingNotUsable as problem:
-        upload = imports.get_upload_or_404(g.event, upload_id)
-        return _preview_page(imports.Preview(upload, problem.parsed, problem.choices), 422)
-    return redirect_to(url_for("organizer.import_report", slug=g.event.slug, upload_id=upload_id))
-
-
-@bp.get("/import/<upload_id>/report")
-@organizer_required
-def import_report(upload_id: str):
-    """What the import did: created, updated and rejected rows with the reasons."""
-    upload = imports.get_upload_or_404(g.event, upload_id)
-    if upload.report is None:
-        # Imported by a request that is still running, or not yet confirmed.
-        return redirect_to(url_for("organizer.import_preview", slug=g.event.slug, upload_id=upload.id))
-    return render_template("organizer/import_report.html", upload=upload, report=upload.report)
-
-
-@bp.get("/import/<upload_id>/report.csv")
-@organizer_required
-def import_report_csv(upload_id: str):
-    """The import report as a CSV file, safe to open in a spreadsheet."""
-    upload = imports.get_upload_or_404(g.event, upload_id)
-    if upload.report is None:
-        fail(404, "This file has not been imported yet.")
-    response = Response(imports.report_csv(upload.report), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="import-report-{g.event.slug}.csv"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 # ----------------------------------------------------------------------------- the event
