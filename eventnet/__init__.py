@@ -67,13 +67,16 @@ def register_features(app: Flask) -> None:
     """One blueprint per feature, and the command-line groups that have no blueprint."""
     # Feature packages keep their __init__ empty so that importing a model never drags in views.
     from .attendees.cli import cli as attendees_cli
+    from .attendees.importer.views import bp as csv_import_bp  # the organizer's CSV import
     from .attendees.views import bp as attendees_bp  # profiles
     from .auth.views import bp as auth_bp  # magic-link login
+    from .badges.organizer_views import bp as badge_printing_bp  # the organizer's badge printing
     from .badges.views import bp as badges_bp  # badge URLs, QR images, public cards, vCards
     from .branding.views import bp as branding_bp  # the event's look: accent, logo, theme stylesheet
     from .connections.views import bp as connections_bp  # exchange, scan API, contact and note
     from .contacts.views import bp as contacts_bp  # contact book and exports
     from .demo.cli import cli as demo_cli
+    from .digests.organizer_views import bp as digest_control_bp  # the organizer's digest control
     from .digests.views import bp as digests_bp  # digest, reminders, unsubscribe, signed links
     from .events import cli as events_cli  # noqa: F401  (gives the events group its commands first)
     from .events.views import bp as events_bp  # start page, event home
@@ -90,6 +93,8 @@ def register_features(app: Flask) -> None:
     for blueprint in (
         events_bp, auth_bp, attendees_bp, badges_bp, connections_bp, contacts_bp, mydata_bp,
         scanner_bp, digests_bp, organizer_bp, admin_bp, photos_bp, branding_bp,
+        # the features' own organizer screens, inside the console's paths
+        digest_control_bp, badge_printing_bp, csv_import_bp,
     ):
         app.register_blueprint(blueprint)
     # The development mailbox shows what the Maildir sender wrote; with SMTP nothing goes there.

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import lazyload, load_only
 
 from ..connections.models import Connection
+from ..errors import fail
 from ..events.models import Event
 from ..extensions import db
 from ..forms import Paged, parse_page
@@ -246,3 +247,13 @@ def attendees_for_badges(event: Event, ids: list[int] | None = None, q: str | Li
     if ids is not None:
         query = query.where(Attendee.id.in_(ids))
     return list(db.session.execute(query.order_by(func.lower(Attendee.name), Attendee.id)).scalars())
+
+
+def get_attendee_or_404(event: Event, attendee_id: int) -> Attendee:
+    """An attendee of this event by id; an id of another event is as unknown as a made-up one."""
+    attendee = db.session.execute(
+        db.select(Attendee).filter_by(id=attendee_id, event_id=event.id)
+    ).scalar_one_or_none()
+    if attendee is None:
+        fail(404, "There is no such attendee in this event.")
+    return attendee

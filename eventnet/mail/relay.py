@@ -24,15 +24,18 @@ import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from flask import current_app
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..database import utcnow
 from ..extensions import db
-from .models import RelayState
+from .models import OutboxMessage, RelayState
+
+if TYPE_CHECKING:
+    from ..events.models import Event
 
 log = logging.getLogger(__name__)
 
@@ -165,3 +168,23 @@ def resume() -> bool:
         log.warning("mail relay takes mail again: the outbox resumed after %ds (%s)",
                     (now - state.paused_since).total_seconds(), state.last_reply)
     return bool(ended)
+
+
+@dataclass
+class MailState:
+    """The outbox paused because the mail relay refuses us, as one event sees it (the console shows it)."""
+
+    relay: RelayStatus
+    waiting: int  # this event's emails (any kind) held back meanwhile
+
+
+def mail_state(event: Event) -> MailState | None:
+    """Whether the outbox is paused (None when mail flows), with how many of this event's emails wait."""
+    relay = relay_status()
+    if relay is None or not relay.paused:
+        return None
+    waiting = db.session.execute(
+        db.select(func.count(OutboxMessage.id))
+        .where(OutboxMessage.event_id == event.id, OutboxMessage.status.in_(("pending", "sending")))
+    ).scalar_one()
+    return MailState(relay=relay, waiting=waiting)

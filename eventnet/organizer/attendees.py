@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import func
 
 from ..attendees import email_change
-from ..attendees.finder import has_own_data
+from ..attendees.finder import get_attendee_or_404, has_own_data  # noqa: F401  (views call people.get_attendee_or_404)
 from ..attendees.models import NAME_PARTS, ROLES, Attendee
 from ..attendees.services import find_by_email, upsert_attendee
 from ..auth.services import LoginLink, create_login_link, end_every_session, token_minutes
@@ -60,16 +60,6 @@ class OrganizerError(DomainError):
 
 
 # ----------------------------------------------------------------------------- the list
-
-def get_attendee_or_404(event: Event, attendee_id: int) -> Attendee:
-    """An attendee of this event by id; an id of another event is as unknown as a made-up one."""
-    attendee = db.session.execute(
-        db.select(Attendee).filter_by(id=attendee_id, event_id=event.id)
-    ).scalar_one_or_none()
-    if attendee is None:
-        fail(404, "There is no such attendee in this event.")
-    return attendee
-
 
 # ----------------------------------------------------------------------------- add and edit
 

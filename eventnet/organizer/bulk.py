@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, update
 
 from ..attendees.models import Attendee
@@ -21,96 +19,21 @@ from ..audit import services as audit
 from ..audit.models import AuditLog
 from ..connections.models import Connection
 from ..database import utcnow
-from ..errors import DomainError
 from ..events.models import Event
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.outbox import SCRUBBED
 from ..mydata.services import CONFIRM_WORD, AccountError, delete_account
-from ..attendees.finder import ListQuery, contact_counts, matching
+from ..attendees.finder import contact_counts, matching
+# The confirmation machinery is shared with the digests' "start now"; its names stay importable here.
+from ..confirmation import (  # noqa: F401
+    CONFIRM_MAX_AGE, HOLD_DEFAULT, MAX_IDS, MAX_REMOVE, BulkError, Selection, hold_seconds, sign, verify,
+)
 
 ACTIONS = ("email", "badges", "export_csv", "export_xlsx", "remove")
-MAX_IDS = 500  # ticked on one page: at most 50; a crafted URL gets no more than this
-MAX_REMOVE = 1000  # one removal deletes this many at most (each is a whole account)
-CONFIRM_MAX_AGE = 30 * 60  # a confirmation page older than this must be opened again
-HOLD_DEFAULT = 60
-
-
-class BulkError(DomainError):
-    """A bulk action that cannot be done as asked; the message says why."""
-
-    default_status = 409
-    MESSAGES = {
-        "nobody_selected": (422, "Tick at least one attendee, or choose “everyone matching the filter”."),
-        "unknown_action": (400, "Choose one of the actions above the list."),
-        "confirmation_expired": (409, "This confirmation is no longer valid (it is older than 30 minutes or "
-                                      "belongs to another page): nothing was done. Check the number again below."),
-        "count_changed": (409, "The list changed since the page was shown: nothing was done. Check the new number "
-                               "below and confirm again."),
-        "not_typed": (422, "Type the confirmation exactly as shown to remove them: nothing was removed."),
-        "too_many": (422, f"At most {MAX_REMOVE:,} attendees can be removed at once: narrow the filter."),
-        "window_over": (409, "Too late to cancel: the emails have started going out."),
-    }
-
-
-def hold_seconds() -> int:
-    """How long mass emails wait after they are queued, so that they can be cancelled (a setting)."""
-    return int(current_app.config.get("MASS_MAIL_HOLD_SECONDS", HOLD_DEFAULT))
 
 
 # ----------------------------------------------------------------------------- who
-
-@dataclass
-class Selection:
-    """Who a bulk action is for: ticked ids of this event, or everyone matching the list's filters.
-
-    Shape: ids [3, 7] and filters ignored, or ids None and filters a ListQuery (search, flags, role).
-    """
-
-    ids: list[int] | None
-    filters: ListQuery
-
-    @classmethod
-    def from_args(cls, args) -> "Selection":
-        """The bulk form's scope, ticked ids and the list's filters; BulkError when nobody is chosen."""
-        filters = ListQuery.from_args(args)
-        if args.get("scope") == "matching":
-            return cls(None, filters)
-        ids = sorted({int(v) for v in args.getlist("ids")[:MAX_IDS] if v.isdigit() and len(v) < 12})
-        if not ids:
-            raise BulkError("nobody_selected")
-        return cls(ids, filters)
-
-    def to_token(self) -> dict:
-        return {"ids": self.ids, "f": self.filters.filter_args()}
-
-    @classmethod
-    def from_token(cls, data: dict) -> "Selection":
-        return cls(data.get("ids"), ListQuery.from_args(_Args(data.get("f") or {})))
-
-    def args(self) -> dict:
-        """Query arguments that name this selection again (the badge page, a link back)."""
-        if self.ids is not None:
-            return {"ids": self.ids, "scope": "selected"}
-        return {**self.filters.filter_args(), "scope": "matching"}
-
-    def describe(self, count: int) -> str:
-        """'the 3 ticked attendees' or 'all 120 attendees matching “ada”, never logged in'."""
-        people = "attendee" if count == 1 else "attendees"
-        if self.ids is not None:
-            return f"the {count} ticked {people}"
-        if not self.filters.filtered:
-            return f"all {count} {people}"
-        return f"all {count} {people} {self.filters.describe()}"
-
-
-class _Args(dict):
-    """A dict that answers getlist like request.args (for a selection read back from a token)."""
-
-    def getlist(self, key):
-        value = self.get(key)
-        return value if isinstance(value, list) else ([] if value is None else [value])
-
 
 def query(event: Event, selection: Selection):
     """SELECT the selection's attendees of this event, by name (ids of another event match nobody)."""
@@ -141,26 +64,6 @@ def with_counts(event: Event, selection: Selection) -> list[tuple[Attendee, int]
 
 
 # ----------------------------------------------------------------------------- confirmation tokens
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="eventnet.organizer.bulk-confirm")
-
-
-def sign(event: Event, action: str, selection: Selection, people: int) -> str:
-    """The confirmation page's token: this action, on this selection of this event, for `people`."""
-    return _serializer().dumps({"a": action, "e": event.id, "n": people, **selection.to_token()})
-
-
-def verify(event: Event, action: str, token: str) -> tuple[Selection, int]:
-    """The selection and count a confirmation page showed; BulkError("confirmation_expired") if not ours."""
-    try:
-        data = _serializer().loads(str(token or ""), max_age=CONFIRM_MAX_AGE)
-    except BadSignature:
-        raise BulkError("confirmation_expired") from None
-    if not isinstance(data, dict) or data.get("a") != action or data.get("e") != event.id:
-        raise BulkError("confirmation_expired")
-    return Selection.from_token(data), int(data.get("n", -1))
-
 
 def confirmed(event: Event, action: str, token: str) -> tuple[Selection, int]:
     """verify(), and the selection still holds exactly the number shown (BulkError otherwise)."""

@@ -18,7 +18,7 @@ from ..database import utcnow
 from ..events.models import Event
 from ..extensions import db
 from ..mail.models import OutboxMessage
-from ..mail.relay import RelayStatus, relay_status
+from ..mail.relay import MailState, mail_state
 
 BUSIEST = 3
 CHART_W, CHART_H = 640, 220
@@ -57,14 +57,6 @@ class Chart:
     ticks: list[tuple[float, int]] = field(default_factory=list)
     labels: list[tuple[float, str]] = field(default_factory=list)
     baseline: float = 0.0
-
-
-@dataclass
-class MailState:
-    """The outbox paused because the mail relay refuses us (eventnet.mail.relay), as this event sees it."""
-
-    relay: RelayStatus
-    waiting: int  # this event's emails (any kind) held back meanwhile
 
 
 @dataclass
@@ -197,14 +189,3 @@ def build_dashboard(event: Event) -> Dashboard:
         followups_done=done, updated_at=utcnow(), mail=mail_state(event),
     )
 
-
-def mail_state(event: Event) -> MailState | None:
-    """Whether the outbox is paused (None when mail flows), with how many of this event's emails wait."""
-    relay = relay_status()
-    if relay is None or not relay.paused:
-        return None
-    waiting = db.session.execute(
-        db.select(func.count(OutboxMessage.id))
-        .where(OutboxMessage.event_id == event.id, OutboxMessage.status.in_(("pending", "sending")))
-    ).scalar_one()
-    return MailState(relay=relay, waiting=waiting)

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms import StringField
+from wtforms.validators import AnyOf, InputRequired, Optional
 
+from ..confirmation import ConfirmForm  # noqa: F401  (shared with the digests' "start now")
 from .bulk import ACTIONS
 
 
@@ -21,11 +22,3 @@ class BulkActionForm(FlaskForm):
     # Plain fields checked against the allowed values: the template draws the buttons and radios.
     action = StringField(validators=[InputRequired(), AnyOf(ACTIONS)])
     scope = StringField(default="selected", validators=[Optional(), AnyOf(("selected", "matching"))])
-
-
-class ConfirmForm(FlaskForm):
-    """A mass action's confirmation: the signed token of what the page showed (bulk.sign), and for a
-    removal the phrase typed by hand ("remove 12")."""
-
-    token = HiddenField(validators=[InputRequired()])
-    typed = StringField("Type the words shown to confirm", validators=[Optional(), Length(max=40)])

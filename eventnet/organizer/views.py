@@ -1,27 +1,23 @@
 """The organizer's console of one event: dashboard, attendees, import, badges, login emails,
-the event's details, digests and the audit log. Every route is for this event's organizers."""
-from __future__ import annotations
+the event's details and the audit log. Every route is for this event's organizers.
 
-import re
-import secrets
+The features' own screens live with them (digest control: eventnet.digests.organizer_views, badge
+printing: eventnet.badges.organizer_views, CSV import: eventnet.attendees.importer.views); the
+console's navigation links to them."""
+from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, g, render_template, request, url_for
 
 from ..attendees import email_change
-from ..attendees.importer import MAX_BYTES, CSVError
 from ..auth.session import organizer_required
-from ..badges.services import badge_url
-from ..branding.services import sheet_brand
-from ..errors import fail, render_error
-from ..extensions import db, limiter
-from ..ratelimit import browser_key, limit
+from ..errors import render_error
+from ..extensions import db
 from ..htmx import redirect_to, render_page
 from ..forms import parse_page
 from . import attendees as people
 from ..audit import services as audit
-from ..badges import pdf as badges_pdf
-from ..attendees.importer import uploads as imports
-from . import bulk, dashboard, digest_control, exports, settings, shell
+from ..digests import control as digest_control
+from . import bulk, dashboard, exports, settings, shell
 from ..attendees import finder
 from ..attendees.finder import ListQuery
 from .attendees import AttendeeInvalid, OrganizerError
@@ -30,30 +26,10 @@ from .forms import BulkActionForm, ConfirmForm
 
 bp = Blueprint("organizer", __name__, url_prefix="/e/<slug>/organizer")
 
-MAX_BADGES_PER_PDF = 10_000  # about 15 s of rendering; more than that, print by search or use the CLI
-DOWNLOAD_COOKIE = "badge_download"
-_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
-
 
 @bp.record_once
 def _console_globals(state):
     shell.init_app(state.app)
-
-
-@bp.url_value_preprocessor
-def _upload_limit(endpoint, values):
-    # Runs before the app's before_request functions, CSRF's included, which would read the form
-    # under the app-wide 2 MB limit: only the CSV upload may bring up to 20 MB.
-    if endpoint == "organizer.upload_csv":
-        request.max_content_length = imports.REQUEST_LIMIT
-
-
-@bp.errorhandler(413)
-def _too_large(error):
-    """A body over the limit: say how large a file may be, not only "too large"."""
-    return render_error(413, "That file is too large",
-                        f"An attendee file can be at most {MAX_BYTES // 1024 // 1024} MB. Split it into smaller files "
-                        "and import them one after another (nobody is added twice).")
 
 
 # ----------------------------------------------------------------------------- dashboard
@@ -90,7 +66,7 @@ def attendees():
 
 
 ROW_ID = 987654321  # stands for the attendee's id in the row menu's URLs (see _row_urls)
-ROW_ENDPOINTS = {"login_link": "organizer.login_link", "badge": "organizer.single_badge",
+ROW_ENDPOINTS = {"login_link": "organizer.login_link", "badge": "badge_printing.single_pdf",
                  "reissue": "organizer.confirm_reissue", "end_sessions": "organizer.confirm_end_sessions",
                  "edit": "organizer.edit_attendee", "remove": "organizer.confirm_remove"}
 
@@ -131,7 +107,7 @@ def bulk_action():
         return _back_to_list(filters)
     action = form.action.data
     if action == "badges":
-        return redirect_to(url_for("organizer.badges_page", slug=g.event.slug, **selection.args()))
+        return redirect_to(url_for("badge_printing.page", slug=g.event.slug, **selection.args()))
     if action in ("export_csv", "export_xlsx"):
         return _export(selection, action.removeprefix("export_"))
     return _confirm_page(action, selection)
@@ -370,165 +346,6 @@ def cancel_emails(entry_id: int):
     return redirect_to(url_for("organizer.login_emails_progress", slug=g.event.slug, entry_id=entry_id))
 
 
-# ----------------------------------------------------------------------------- CSV import
-
-@bp.get("/import")
-@organizer_required
-def import_form():
-    """Upload an attendee CSV: what the file needs, and the file input."""
-    return render_template("organizer/import.html", error=None, max_mb=MAX_BYTES // 1024 // 1024)
-
-
-@bp.post("/import")
-@organizer_required
-def upload_csv():
-    """Check an uploaded CSV and show its preview, or say why it cannot be imported."""
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        return render_template("organizer/import.html", error="Choose a CSV file to upload.",
-                               max_mb=MAX_BYTES // 1024 // 1024), 422
-    data = file.stream.read(MAX_BYTES + 1)
-    try:
-        upload, _ = imports.stash_upload(g.event, g.attendee, file.filename, data)
-    except CSVError as error:
-        return render_template("organizer/import.html", error=str(error), error_code=error.code,
-                               max_mb=MAX_BYTES // 1024 // 1024), 422
-    return redirect_to(url_for("organizer.import_preview", slug=g.event.slug, upload_id=upload.id))
-
-
-def _preview_page(preview: imports.Preview, status: int | None = None):
-    return render_page("organizer/import_preview.html", "organizer/_import_preview.html",
-                       status=status or preview.status, preview=preview)
-
-
-@bp.get("/import/<upload_id>")
-@organizer_required
-def import_preview(upload_id: str):
-    """The detected columns (changeable), how the file was read, and the first rows; nothing is saved yet."""
-    upload = imports.get_upload_or_404(g.event, upload_id)
-    if upload.imported_at is not None:
-        return redirect_to(url_for("organizer.import_report", slug=g.event.slug, upload_id=upload.id))
-    return _preview_page(imports.preview(g.event, upload, request.args))
-
-
-@bp.post("/import/<upload_id>")
-@organizer_required
-def confirm_import(upload_id: str):
-    """Import the previewed upload with the mapping the preview showed, then show the report."""
-    try:
-        imports.confirm_import(g.event, g.attendee, upload_id, request.form)
-    except imports.AlreadyImported:
-        flash("This file was imported already; here is its report.", "ok")
-    except imports.MappingNotUsable as problem:
-        upload = imports.get_upload_or_404(g.event, upload_id)
-        return _preview_page(imports.Preview(upload, problem.parsed, problem.choices), 422)
-    return redirect_to(url_for("organizer.import_report", slug=g.event.slug, upload_id=upload_id))
-
-
-@bp.get("/import/<upload_id>/report")
-@organizer_required
-def import_report(upload_id: str):
-    """What the import did: created, updated and rejected rows with the reasons."""
-    upload = imports.get_upload_or_404(g.event, upload_id)
-    if upload.report is None:
-        # Imported by a request that is still running, or not yet confirmed.
-        return redirect_to(url_for("organizer.import_preview", slug=g.event.slug, upload_id=upload.id))
-    return render_template("organizer/import_report.html", upload=upload, report=upload.report)
-
-
-@bp.get("/import/<upload_id>/report.csv")
-@organizer_required
-def import_report_csv(upload_id: str):
-    """The import report as a CSV file, safe to open in a spreadsheet."""
-    upload = imports.get_upload_or_404(g.event, upload_id)
-    if upload.report is None:
-        fail(404, "This file has not been imported yet.")
-    response = Response(imports.report_csv(upload.report), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="import-report-{g.event.slug}.csv"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-# ----------------------------------------------------------------------------- badges
-
-def _badge_selection() -> tuple[list[int] | None, ListQuery]:
-    """Ticked ids, or the list's search and filters (everyone matching them)."""
-    ids = None
-    raw_ids = request.args.getlist("ids")
-    if raw_ids:
-        ids = [int(v) for v in raw_ids[:MAX_BADGES_PER_PDF] if v.isdigit() and len(v) < 12]
-    return ids, ListQuery.from_args(request.args)
-
-
-@bp.get("/badges")
-@organizer_required
-def badges_page():
-    """Print badges: which attendees, which paper, and how long generating will take."""
-    ids, filters = _badge_selection()
-    chosen = finder.attendees_for_badges(g.event, ids, filters)
-    count = len(chosen)
-    # Characters no badge font has would print as empty boxes: say which, before printing.
-    unprintable = []
-    for attendee in chosen:
-        missing = badges_pdf.unprintable(attendee.name, attendee.company or "", attendee.headline or "")
-        if missing:
-            unprintable.append((attendee, [(char, f"U+{ord(char):04X}") for char in missing]))
-            if len(unprintable) == 50:
-                break
-    return render_template("organizer/badges.html", count=count, q=filters.q, filters=filters, ids=ids or [],
-                           unprintable=unprintable,
-                           seconds=badges_pdf.estimate_seconds(count), download_token=secrets.token_urlsafe(12),
-                           papers=badges_pdf.PAPERS, too_many=count > MAX_BADGES_PER_PDF, limit=MAX_BADGES_PER_PDF)
-
-
-@bp.get("/badges.pdf")
-@organizer_required
-def badges_pdf_download():
-    """The badge sheet PDF: everyone, everyone matching a search, or the ticked attendees."""
-    paper = request.args.get("paper", "a4")
-    if paper not in badges_pdf.PAPERS and paper != "badge":
-        fail(400, "Choose A4, US Letter or one badge per page.")
-    ids, filters = _badge_selection()
-    chosen = finder.attendees_for_badges(g.event, ids, filters)
-    if len(chosen) > MAX_BADGES_PER_PDF:
-        fail(400, f"At most {MAX_BADGES_PER_PDF:,} badges fit in one download: print by search (e.g. by company), "
-                  "or use  flask badges pdf  on the server.")
-    pdf = badges_pdf.render_sheet(badges_pdf.badge_data(chosen, badge_url), g.event.name, paper,
-                                  brand=sheet_brand(g.event))
-    audit.record(g.event, g.attendee, "badges_printed", count=len(chosen), paper=paper,
-                 who=f"the {len(chosen)} ticked" if ids else filters.describe())
-    db.session.commit()
-    response = _pdf_response(pdf, f"badges-{g.event.slug}-{paper}.pdf")
-    token = request.args.get("download_token", "")
-    if _TOKEN_RE.fullmatch(token):
-        # Tells the page's script the download arrived, so it can stop saying "Generating…".
-        response.set_cookie(DOWNLOAD_COOKIE, token, max_age=120, path=url_for("organizer.badges_page", slug=g.event.slug),
-                            samesite="Strict", secure=request.is_secure)
-    return response
-
-
-@bp.get("/attendees/<int:attendee_id>/badge.pdf")
-@organizer_required
-def single_badge(attendee_id: int):
-    """One attendee's badge, for a reprint at the help desk (one badge per page, or on a sheet)."""
-    attendee = people.get_attendee_or_404(g.event, attendee_id)
-    paper = request.args.get("paper", "badge")
-    if paper not in badges_pdf.PAPERS and paper != "badge":
-        fail(400, "Choose A4, US Letter or one badge per page.")
-    pdf = badges_pdf.render_sheet(badges_pdf.badge_data([attendee], badge_url), g.event.name, paper,
-                                  brand=sheet_brand(g.event))
-    return _pdf_response(pdf, f"badge-{attendee.short_code}.pdf")
-
-
-def _pdf_response(pdf: bytes, filename: str) -> Response:
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # The QR codes lead to people's cards: keep the file out of shared caches.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 # ----------------------------------------------------------------------------- the event
 
 @bp.get("/event")
@@ -565,126 +382,3 @@ def audit_log():
     """Who did what, when: every organizer action of this event, newest first."""
     result = audit.audit_page(g.event, parse_page(request.args.get("page")))
     return render_template("organizer/audit.html", result=result, describe=audit.describe)
-
-
-
-# ----------------------------------------------------------------------------- digest control
-
-def _digest_page(status: int = 200, errors: dict | None = None, values: dict | None = None, error: str | None = None):
-    return render_template(
-        "organizer/digests.html", schedule=digest_control.schedule(g.event), failures=digest_control.failures(g.event),
-        errors=errors or {}, values=values or digest_control.digests.settings_values(g.event), error=error,
-        choices=digest_control.digests.NO_CONTACTS_CHOICES, mail=dashboard.mail_state(g.event),
-        held=digest_control.held(g.event),
-    ), status
-
-
-@bp.get("/digests")
-@organizer_required
-def digests_page():
-    """The digest schedule, per-status counts with failure reasons, the sample, and the controls."""
-    return _digest_page()
-
-
-@bp.post("/digests/test")
-@limiter.limit(limit("digest_test"), key_func=browser_key,
-               error_message="You sent several test digests in the last hour: wait a while before the next.")
-@organizer_required
-def digest_send_test():
-    """Email the event's sample digest (made-up people, never a real attendee's) to my own address."""
-    variant = str(request.form.get("variant") or "contacts")[:20]
-    try:
-        digest_control.send_sample(g.event, g.attendee, variant)
-    except digest_control.DigestError as error:
-        return _digest_page(error.status, error=error.message)
-    flash(f"The sample digest is on its way to {g.attendee.email}.", "ok")
-    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
-
-
-EVERYONE = Selection(None, ListQuery())
-
-
-@bp.get("/digests/start")
-@organizer_required
-def digest_confirm_start():
-    """Ask before sending the digests now: how many people get one, and that it can be cancelled."""
-    return _digest_confirm()
-
-
-def _digest_confirm(status: int = 200, error: str | None = None):
-    count = digest_control.to_start(g.event)
-    form = ConfirmForm(formdata=None, token=bulk.sign(g.event, "digest", EVERYONE, count))
-    return render_template("organizer/confirm_digest_start.html", count=count, form=form, error=error,
-                           schedule=digest_control.schedule(g.event), hold=bulk.hold_seconds()), status
-
-
-@bp.post("/digests/start")
-@organizer_required
-def digest_start():
-    """Queue every recipient's digest now (held for the cancel window), once confirmed with the count."""
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return render_error(400, "Nothing was sent", "Open the confirmation page and confirm there.")
-    try:
-        _, shown = bulk.verify(g.event, "digest", form.token.data)
-        if digest_control.to_start(g.event) != shown:
-            raise BulkError("count_changed")
-    except BulkError as error:
-        return _digest_confirm(error.status, error.message)
-    count = digest_control.start_now(g.event, g.attendee)
-    paused = " Sending is paused: resume it to let them go out." if g.event.digests_paused else ""
-    flash(f"{count} {'digest was' if count == 1 else 'digests were'} queued.{paused}", "ok")
-    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
-
-
-@bp.post("/digests/cancel")
-@organizer_required
-def digest_cancel():
-    """Take back the digests "start now" queued, while they are held: none of them leaves."""
-    try:
-        count = digest_control.cancel_start(g.event, g.attendee)
-    except BulkError as error:
-        flash(error.message, "error")
-    else:
-        flash(f"Cancelled: none of the {count} {'digest' if count == 1 else 'digests'} left.", "ok")
-    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
-
-
-@bp.post("/digests/pause")
-@organizer_required
-def digest_pause():
-    """Hold the event's digests and reminders."""
-    digest_control.pause(g.event, g.attendee)
-    flash("Digests are paused: nothing more goes out until you resume.", "ok")
-    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
-
-
-@bp.post("/digests/resume")
-@organizer_required
-def digest_resume():
-    """Let the event's digests and reminders go out again."""
-    digest_control.resume(g.event, g.attendee)
-    flash("Digests are sending again.", "ok")
-    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
-
-
-@bp.post("/digests/retry")
-@organizer_required
-def digest_retry():
-    """Queue the failed digests and reminders again."""
-    count = digest_control.retry(g.event, g.attendee)
-    flash(f"{count} failed {'email was' if count == 1 else 'emails were'} queued again.", "ok")
-    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))
-
-
-@bp.post("/digests/settings")
-@organizer_required
-def digest_settings():
-    """Save the digest time, what attendees without contacts get, reminders and reply-to."""
-    try:
-        digest_control.save_settings(g.event, g.attendee, request.form)
-    except digest_control.DigestSettingsInvalid as error:
-        values = error.resubmitted(request.form, ("digest_at", "no_contacts", "reminder_days", "reply_to"))
-        return _digest_page(422, errors=error.errors, values=values)
-    flash("The digest settings were saved.", "ok")
-    return redirect_to(url_for("organizer.digests_page", slug=g.event.slug))

@@ -1,6 +1,6 @@
-"""Digest control for organizers: thin audited wrappers around the digest feature's services.
+"""Digest control for organizers: thin audited wrappers around this feature's services.
 
-The schedule, queueing, pausing, retrying and sample sends are eventnet.digests' own functions;
+The schedule, queueing, pausing, retrying and sample sends are eventnet.digests.services' functions;
 this module adds who did it to the audit log. Nothing here names an attendee: the preview and
 the test send are a sample built from made-up people (digests.sample), and the counts are counts.
 """
@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 
 from ..attendees.models import Attendee
 from ..database import utcnow
-from ..digests import services as digests
-from ..digests.services import DigestError, DigestSchedule, DigestSettingsInvalid  # noqa: F401
+from ..confirmation import BulkError, hold_seconds
+from . import services as digests
+from .services import DigestError, DigestSchedule, DigestSettingsInvalid  # noqa: F401
 from ..events.models import Event
 from ..extensions import db
 from ..audit import services as audit
@@ -46,8 +47,6 @@ def to_start(event: Event) -> int:
 def start_now(event: Event, actor: Attendee) -> int:
     """Queue every recipient's digest now instead of at the scheduled time, held for the cancel
     window (MASS_MAIL_HOLD_SECONDS); returns how many. Commits."""
-    from .bulk import hold_seconds
-
     until = utcnow() + timedelta(seconds=hold_seconds())
     count = digests.queue_digests(event, hold_until=until)
     _log(event, actor, "digest_started", queued=count, held_until=until.isoformat())
@@ -61,8 +60,6 @@ def held(event: Event) -> tuple[int, datetime | None]:
 
 def cancel_start(event: Event, actor: Attendee) -> int:
     """Take back the digests "start now" is still holding; returns how many (BulkError when none). Commits."""
-    from .bulk import BulkError
-
     cancelled = digests.cancel_held_digests(event)
     if not cancelled:
         raise BulkError("window_over")

@@ -1,0 +1,139 @@
+"""Digest control, the organizer's screens of the digests: the schedule and its counts, the test
+send, "start now" (confirmed with the count, cancellable while held), pause, resume, retry and the
+digest settings. Paths sit in the organizer's console (/e/<slug>/organizer/digests...); the
+console's navigation links here."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, render_template, request, url_for
+
+from ..attendees.finder import ListQuery
+from ..auth.session import organizer_required
+from ..confirmation import BulkError, ConfirmForm, Selection, hold_seconds, sign, verify
+from ..errors import render_error
+from ..extensions import limiter
+from ..htmx import redirect_to
+from ..mail.relay import mail_state
+from ..ratelimit import browser_key, limit
+from . import control
+
+bp = Blueprint("digest_control", __name__, url_prefix="/e/<slug>/organizer")
+
+
+def _digest_page(status: int = 200, errors: dict | None = None, values: dict | None = None, error: str | None = None):
+    return render_template(
+        "digests/control.html", schedule=control.schedule(g.event), failures=control.failures(g.event),
+        errors=errors or {}, values=values or control.digests.settings_values(g.event), error=error,
+        choices=control.digests.NO_CONTACTS_CHOICES, mail=mail_state(g.event),
+        held=control.held(g.event),
+    ), status
+
+
+@bp.get("/digests")
+@organizer_required
+def page():
+    """The digest schedule, per-status counts with failure reasons, the sample, and the controls."""
+    return _digest_page()
+
+
+@bp.post("/digests/test")
+@limiter.limit(limit("digest_test"), key_func=browser_key,
+               error_message="You sent several test digests in the last hour: wait a while before the next.")
+@organizer_required
+def send_test():
+    """Email the event's sample digest (made-up people, never a real attendee's) to my own address."""
+    variant = str(request.form.get("variant") or "contacts")[:20]
+    try:
+        control.send_sample(g.event, g.attendee, variant)
+    except control.DigestError as error:
+        return _digest_page(error.status, error=error.message)
+    flash(f"The sample digest is on its way to {g.attendee.email}.", "ok")
+    return redirect_to(url_for("digest_control.page", slug=g.event.slug))
+
+
+EVERYONE = Selection(None, ListQuery())
+
+
+@bp.get("/digests/start")
+@organizer_required
+def confirm_start():
+    """Ask before sending the digests now: how many people get one, and that it can be cancelled."""
+    return _digest_confirm()
+
+
+def _digest_confirm(status: int = 200, error: str | None = None):
+    count = control.to_start(g.event)
+    form = ConfirmForm(formdata=None, token=sign(g.event, "digest", EVERYONE, count))
+    return render_template("digests/confirm_start.html", count=count, form=form, error=error,
+                           schedule=control.schedule(g.event), hold=hold_seconds()), status
+
+
+@bp.post("/digests/start")
+@organizer_required
+def start():
+    """Queue every recipient's digest now (held for the cancel window), once confirmed with the count."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_error(400, "Nothing was sent", "Open the confirmation page and confirm there.")
+    try:
+        _, shown = verify(g.event, "digest", form.token.data)
+        if control.to_start(g.event) != shown:
+            raise BulkError("count_changed")
+    except BulkError as error:
+        return _digest_confirm(error.status, error.message)
+    count = control.start_now(g.event, g.attendee)
+    paused = " Sending is paused: resume it to let them go out." if g.event.digests_paused else ""
+    flash(f"{count} {'digest was' if count == 1 else 'digests were'} queued.{paused}", "ok")
+    return redirect_to(url_for("digest_control.page", slug=g.event.slug))
+
+
+@bp.post("/digests/cancel")
+@organizer_required
+def cancel():
+    """Take back the digests "start now" queued, while they are held: none of them leaves."""
+    try:
+        count = control.cancel_start(g.event, g.attendee)
+    except BulkError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Cancelled: none of the {count} {'digest' if count == 1 else 'digests'} left.", "ok")
+    return redirect_to(url_for("digest_control.page", slug=g.event.slug))
+
+
+@bp.post("/digests/pause")
+@organizer_required
+def pause():
+    """Hold the event's digests and reminders."""
+    control.pause(g.event, g.attendee)
+    flash("Digests are paused: nothing more goes out until you resume.", "ok")
+    return redirect_to(url_for("digest_control.page", slug=g.event.slug))
+
+
+@bp.post("/digests/resume")
+@organizer_required
+def resume():
+    """Let the event's digests and reminders go out again."""
+    control.resume(g.event, g.attendee)
+    flash("Digests are sending again.", "ok")
+    return redirect_to(url_for("digest_control.page", slug=g.event.slug))
+
+
+@bp.post("/digests/retry")
+@organizer_required
+def retry():
+    """Queue the failed digests and reminders again."""
+    count = control.retry(g.event, g.attendee)
+    flash(f"{count} failed {'email was' if count == 1 else 'emails were'} queued again.", "ok")
+    return redirect_to(url_for("digest_control.page", slug=g.event.slug))
+
+
+@bp.post("/digests/settings")
+@organizer_required
+def save_settings():
+    """Save the digest time, what attendees without contacts get, reminders and reply-to."""
+    try:
+        control.save_settings(g.event, g.attendee, request.form)
+    except control.DigestSettingsInvalid as error:
+        values = error.resubmitted(request.form, ("digest_at", "no_contacts", "reminder_days", "reply_to"))
+        return _digest_page(422, errors=error.errors, values=values)
+    flash("The digest settings were saved.", "ok")
+    return redirect_to(url_for("digest_control.page", slug=g.event.slug))
