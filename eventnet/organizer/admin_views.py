@@ -6,7 +6,6 @@ login never counts. Everyone else is sent to that login page.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from functools import wraps
 
 from flask import Blueprint, flash, g, make_response, render_template, request, url_for
@@ -16,9 +15,11 @@ from ..auth.session import current_administrator, logout_admin
 from ..errors import fail
 from ..extensions import db, limiter
 from ..events.models import Event
+from ..forms import errors_of, values_of
 from ..htmx import redirect_to
 from ..ratelimit import client_address, email_key, limit
 from . import admin, settings
+from .forms import NewEventForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -75,41 +76,30 @@ def _event_or_404(event_id: int) -> Event:
     return event
 
 
-NEW_EVENT_FIELDS = ("slug", "name", "starts_at", "ends_at", "timezone", "venue")
-
-
-def _index(values=None, errors=None, status=200):
+def _index(form, status=200, errors=None):
     return render_template("organizer/admin.html", events=admin.events_with_organizers(),
-                           values=values or {k: "" for k in NEW_EVENT_FIELDS}, errors=errors or {}), status
+                           values=values_of(form), errors=errors or errors_of(form)), status
 
 
 @bp.get("")
 @admin_required
 def index():
     """Every event with its organizers, and the form to create an event."""
-    return _index()
+    return _index(NewEventForm())
 
 
 @bp.post("/events")
 @admin_required
 def create_event():
     """Create an event from the form (times in its own time zone)."""
-    values = {k: " ".join(str(request.form.get(k, "")).split())[:300] for k in NEW_EVENT_FIELDS}
-    errors = {}
-    times = {}
-    for name in ("starts_at", "ends_at"):
-        try:
-            times[name] = datetime.strptime(values[name][:16], settings.LOCAL_FORMAT)
-        except ValueError:
-            errors[name] = "Enter a date and time like 2026-12-01T09:00."
-    if not errors:
-        try:
-            event = admin.create_event_as(g.admin, values["slug"], values["name"], times["starts_at"],
-                                          times["ends_at"], values["timezone"], values["venue"])
-        except admin.AdminError as error:
-            errors["form"] = error.message
-    if errors:
-        return _index(values, errors, 422)
+    form = NewEventForm()
+    if not form.validate_on_submit():
+        return _index(form, 422)
+    try:
+        event = admin.create_event_as(g.admin, form.slug.data, form.name.data, form.starts_at.moment,
+                                      form.ends_at.moment, form.timezone.data, form.venue.data)
+    except admin.AdminError as error:  # the slug is taken: only the database knows
+        return _index(form, 422, {"form": error.message})
     flash(f"{event.name} was created at /e/{event.slug}/. Name its organizers below.", "ok")
     return redirect_to(url_for("admin.event", event_id=event.id))
 
