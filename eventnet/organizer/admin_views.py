@@ -19,7 +19,7 @@ from ..forms import errors_of, values_of
 from ..htmx import redirect_to
 from ..ratelimit import client_address, email_key, limit
 from . import admin, settings
-from .forms import NewEventForm
+from .forms import EventForm, NewEventForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -109,13 +109,13 @@ def create_event():
 def event(event_id: int):
     """One event: its details to edit, and its organizers."""
     found = _event_or_404(event_id)
-    return _event_page(found, settings.form_values(found), {})
+    return _event_page(found, EventForm(data=settings.form_values(found)))
 
 
-def _event_page(found, values, errors, status=200, organizer_error=None, organizer_values=None):
+def _event_page(found, form, status=200, organizer_error=None, organizer_values=None):
     organizers = next((o for e, o in admin.events_with_organizers() if e.id == found.id), [])
-    return render_template("organizer/admin_event.html", target=found, organizers=organizers, values=values,
-                           errors=errors, limits=settings.LIMITS, organizer_error=organizer_error,
+    return render_template("organizer/admin_event.html", target=found, organizers=organizers, values=values_of(form),
+                           errors=errors_of(form), limits=settings.LIMITS, organizer_error=organizer_error,
                            organizer_values=organizer_values or {"email": "", "name": ""}), status
 
 
@@ -124,12 +124,10 @@ def _event_page(found, values, errors, status=200, organizer_error=None, organiz
 def save_event(event_id: int):
     """Save an event's details and scanning window."""
     found = _event_or_404(event_id)
-    try:
-        data = settings.parse_event_form(request.form)
-    except settings.EventInvalid as error:
-        values = error.resubmitted(request.form, settings.form_values(found))
-        return _event_page(found, values, error.errors, 422)
-    settings.update_event(found, g.admin, data)
+    form = EventForm()
+    if not form.validate_on_submit():
+        return _event_page(found, form, 422)
+    settings.update_event(found, g.admin, form.event_input())
     flash(f"{found.name} was saved.", "ok")
     return redirect_to(url_for("admin.event", event_id=found.id))
 
@@ -143,6 +141,7 @@ def add_organizer(event_id: int):
     try:
         person, created = admin.add_organizer(found, g.admin, email, name)
     except admin.AdminError as error:
-        return _event_page(found, settings.form_values(found), {}, 422, error.message, {"email": email, "name": name})
+        return _event_page(found, EventForm(formdata=None, data=settings.form_values(found)), 422, error.message,
+                           {"email": email, "name": name})
     flash(f"{person.name} <{person.email}> is {'now' if not created else 'added as'} an organizer of {found.name}.", "ok")
     return redirect_to(url_for("admin.event", event_id=found.id))

@@ -16,7 +16,7 @@ from ..errors import fail, render_error
 from ..extensions import db, limiter
 from ..ratelimit import browser_key, limit
 from ..htmx import redirect_to, render_page
-from ..forms import parse_page
+from ..forms import errors_of, parse_page, values_of
 from . import attendees as people
 from ..audit import services as audit
 from ..badges import pdf as badges_pdf
@@ -26,7 +26,7 @@ from ..attendees import finder
 from ..attendees.finder import ListQuery
 from .attendees import AttendeeInvalid, OrganizerError
 from .bulk import BulkError, Selection
-from .forms import BulkActionForm, ConfirmForm
+from .forms import BulkActionForm, ConfirmForm, EventForm
 
 bp = Blueprint("organizer", __name__, url_prefix="/e/<slug>/organizer")
 
@@ -535,24 +535,22 @@ def _pdf_response(pdf: bytes, filename: str) -> Response:
 @organizer_required
 def event_settings():
     """The event's details, its scanning window and its digest settings."""
-    return _event_form(settings.form_values(g.event), {})
+    return _event_form(EventForm(data=settings.form_values(g.event)))
 
 
-def _event_form(values, errors, status=200):
-    return render_template("organizer/event.html", values=values, errors=errors, limits=settings.LIMITS,
-                           schedule=digest_control.schedule(g.event)), status
+def _event_form(form, status=200):
+    return render_template("organizer/event.html", values=values_of(form), errors=errors_of(form),
+                           limits=settings.LIMITS, schedule=digest_control.schedule(g.event)), status
 
 
 @bp.post("/event")
 @organizer_required
 def save_event_settings():
     """Save the event's details and scanning window."""
-    try:
-        data = settings.parse_event_form(request.form)
-    except settings.EventInvalid as error:
-        values = error.resubmitted(request.form, settings.form_values(g.event))
-        return _event_form(values, error.errors, 422)
-    settings.update_event(g.event, g.attendee, data)
+    form = EventForm()
+    if not form.validate_on_submit():
+        return _event_form(form, 422)
+    settings.update_event(g.event, g.attendee, form.event_input())
     flash("The event's details were saved.", "ok")
     return redirect_to(url_for("organizer.event_settings", slug=g.event.slug))
 
