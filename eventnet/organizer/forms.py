@@ -6,7 +6,10 @@ keep their own checks for the command line.
 """
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from email_validator import EmailNotValidError, validate_email
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
@@ -16,6 +19,9 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 from ..events.services import SLUG_RULE, slug_ok
 from ..events.times import TimeAmbiguous, TimeInvalid, parse_local
 from ..forms import PostedForm, fold_of, squashed
+from ..attendees.models import ROLES
+from .attendees import LIMITS as ATTENDEE_LIMITS
+from .attendees import AttendeeInput
 from .bulk import ACTIONS
 from .settings import LIMITS as EVENT_LIMITS
 from .settings import EventInput
@@ -145,6 +151,49 @@ class EventForm(EventDetailsForm):
         return EventInput(name=self.name.data, venue=self.venue.data, timezone=self.timezone.data,
                           **{name: self[name].moment for name in ("starts_at", "ends_at", "scan_opens_at",
                                                                   "scan_closes_at")})
+
+
+# ----------------------------------------------------------------------------- an attendee, by hand
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(value) -> str:
+    """A filter: control characters (a pasted tab, a NUL) as spaces, then whitespace squashed."""
+    return squashed(_CONTROL.sub(" ", str(value if value is not None else "")))
+
+
+def _email_address(form, field):
+    try:
+        validate_email(field.data, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise StopValidation(f"This is not an email address: {exc}") from None
+
+
+def _text(limit_name: str, *validators):
+    return StringField(filters=[one_line], validators=[MaxChars(ATTENDEE_LIMITS[limit_name]), *validators])
+
+
+class AttendeeForm(PostedForm):
+    """The organizer's form to add or edit one attendee (attendees.add_attendee / update_attendee).
+
+    The rules the database alone knows (the email taken in this event, an organizer changing their
+    own role) stay in those services.
+    """
+
+    email = _text("email", DataRequired("Enter the attendee's email address: it is how they log in."), _email_address)
+    name = _text("name", DataRequired("Enter the attendee's name: it is printed on the badge."))
+    name_prefix = _text("name_prefix")
+    given_name = _text("given_name")
+    family_name = _text("family_name")
+    name_suffix = _text("name_suffix")
+    company = _text("company")
+    headline = _text("headline")
+    role = StringField(default="attendee", validators=[AnyOf(ROLES, message=f"Choose {' or '.join(ROLES)}.")])
+
+    def attendee_input(self) -> AttendeeInput:
+        """The validated form for the services."""
+        return AttendeeInput(role=self.role.data, **{name: self[name].data for name in ATTENDEE_LIMITS})
 
 
 # ----------------------------------------------------------------------------- bulk actions

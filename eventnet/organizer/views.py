@@ -26,7 +26,7 @@ from ..attendees import finder
 from ..attendees.finder import ListQuery
 from .attendees import AttendeeInvalid, OrganizerError
 from .bulk import BulkError, Selection
-from .forms import BulkActionForm, ConfirmForm, EventForm
+from .forms import AttendeeForm, BulkActionForm, ConfirmForm, EventForm
 
 bp = Blueprint("organizer", __name__, url_prefix="/e/<slug>/organizer")
 
@@ -188,9 +188,9 @@ def bulk_remove():
     return _back_to_list()
 
 
-def _attendee_form(attendee, values, errors, status=200):
+def _attendee_form(attendee, form, status=200, errors=None):
     return render_page("organizer/attendee_form.html", "organizer/_attendee_form.html", status=status,
-                       attendee=attendee, values=values, errors=errors, limits=people.LIMITS,
+                       attendee=attendee, values=values_of(form), errors=errors or errors_of(form), limits=people.LIMITS,
                        has_data=attendee is not None and finder.has_own_data(attendee))
 
 
@@ -198,18 +198,20 @@ def _attendee_form(attendee, values, errors, status=200):
 @organizer_required
 def new_attendee():
     """The form to add one attendee by hand."""
-    return _attendee_form(None, people.form_values(None), {})
+    return _attendee_form(None, AttendeeForm(data=people.form_values(None)))
 
 
 @bp.post("/attendees/new")
 @organizer_required
 def create_attendee():
     """Add one attendee by hand; the form again with messages if something is wrong."""
+    form = AttendeeForm()
+    if not form.validate_on_submit():
+        return _attendee_form(None, form, 422)
     try:
-        attendee = people.add_attendee(g.event, g.attendee, people.parse_attendee_form(request.form))
-    except AttendeeInvalid as error:
-        return _attendee_form(None, {k: str(request.form.get(k, ""))[:300] for k in people.form_values(None)},
-                              error.errors, 422)
+        attendee = people.add_attendee(g.event, g.attendee, form.attendee_input())
+    except AttendeeInvalid as error:  # the email is taken in this event
+        return _attendee_form(None, form, 422, error.errors)
     flash(f"{attendee.name} was added (badge code {attendee.short_code}).", "ok")
     return redirect_to(url_for("organizer.attendees", slug=g.event.slug, q=attendee.email))
 
@@ -219,7 +221,7 @@ def create_attendee():
 def edit_attendee(attendee_id: int):
     """The form to change an attendee's email, name, company, headline or role."""
     attendee = people.get_attendee_or_404(g.event, attendee_id)
-    return _attendee_form(attendee, people.form_values(attendee), {})
+    return _attendee_form(attendee, AttendeeForm(data=people.form_values(attendee)))
 
 
 @bp.post("/attendees/<int:attendee_id>/edit")
@@ -227,11 +229,13 @@ def edit_attendee(attendee_id: int):
 def update_attendee(attendee_id: int):
     """Save an attendee's changed details."""
     attendee = people.get_attendee_or_404(g.event, attendee_id)
+    form = AttendeeForm()
+    if not form.validate_on_submit():
+        return _attendee_form(attendee, form, 422)
     try:
-        result = people.update_attendee(g.event, g.attendee, attendee, people.parse_attendee_form(request.form))
-    except AttendeeInvalid as error:
-        return _attendee_form(attendee, {k: str(request.form.get(k, ""))[:300] for k in people.form_values(None)},
-                              error.errors, 422)
+        result = people.update_attendee(g.event, g.attendee, attendee, form.attendee_input())
+    except AttendeeInvalid as error:  # the email is another attendee's, or my own role
+        return _attendee_form(attendee, form, 422, error.errors)
     if result.email_pending:
         flash(f"{attendee.name} was saved, but their email stays {attendee.email} for now: they have contacts or notes, "
               f"so a confirmation was sent to their current address. It changes to {result.email_pending} when they "
