@@ -171,3 +171,13 @@ def test_a_domain_error_answers_as_json_fragment_or_page(world):
     assert as_page.status_code == 400 and "<html" in as_page.get_data(as_text=True)
     unknown = client.get("/b/no-such-badge-token")
     assert unknown.status_code == 404 and "Unknown badge" in unknown.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/e/conf/organizer/attendees/new", "/e/conf/organizer/event"])
+@pytest.mark.parametrize("body", [[1, 2], "x", {"name": "Sent as JSON"}])
+def test_a_json_body_is_no_form_the_console_forms_read(world, no_tracebacks, path, body):
+    """Flask-WTF alone would read a JSON body as the form (a 500 for a list): it gets the empty form's messages."""
+    client = world["as_olu"]
+    response = client.post(path, json=body, headers={"X-CSRFToken": csrf_token(client, "/e/conf/organizer/event")})
+    assert response.status_code == 422 and "Not saved." in response.get_data(as_text=True)
+    assert "Sent as JSON" not in response.get_data(as_text=True)

@@ -252,3 +252,21 @@ def test_administrator_logs_in_by_emailed_link_in_a_browser(live_server, browser
     finally:
         context.close()
     assert page.offsite_requests == []
+
+
+def test_creating_an_event_checks_each_field_and_asks_which_of_two_equal_times(admin_client):
+    client = admin_client
+    form = {"csrf_token": client.token, "slug": "fall", "name": "", "timezone": "Europe/Berlin",
+            "starts_at": "2026-10-25T02:30", "ends_at": "2026-10-25T18:00", "venue": ""}
+    asked = client.post("/admin/events", data=form)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 422 and "Enter the event&#39;s name." in page
+    assert "2026-10-25 02:30 happens twice in Europe/Berlin" in page and 'name="starts_at_fold" value="1"' in page
+    assert 'id="new-starts_at" name="starts_at" value="2026-10-25T02:30"' in page  # kept as typed
+    created = client.post("/admin/events", data={**form, "name": "Fall", "starts_at_fold": "1"})
+    assert created.status_code == 303
+    event = db.session.execute(db.select(Event).filter_by(slug="fall")).scalar_one()
+    assert event.starts_at.replace(tzinfo=None).hour == 1  # the second 02:30, UTC+01:00
+    backwards = client.post("/admin/events", data={**form, "slug": "back", "name": "Back",
+                                                   "starts_at": "2026-06-02T09:00", "ends_at": "2026-06-01T09:00"})
+    assert backwards.status_code == 422 and "The event must end after it starts." in backwards.get_data(as_text=True)

@@ -45,6 +45,12 @@ def profile_gaps(attendee: Attendee) -> list[str]:
 
 
 SLUG_ALPHABET = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+SLUG_RULE = "The slug may hold only a-z, 0-9 and '-', at most 64 characters (e.g. pycon-2026)."
+
+
+def slug_ok(slug: str) -> bool:
+    """Whether a (lower-cased, stripped) slug can be an event's address."""
+    return bool(slug) and set(slug) <= SLUG_ALPHABET and len(slug) <= 64 and not slug.startswith("-")
 
 
 def create_event(
@@ -52,8 +58,8 @@ def create_event(
 ) -> Event:
     """Create an event. Naive start and end times are read in the event's own time zone."""
     slug = slug.strip().lower()
-    if not slug or not set(slug) <= SLUG_ALPHABET or len(slug) > 64 or slug.startswith("-"):
-        raise EventError("The slug may hold only a-z, 0-9 and '-', at most 64 characters (e.g. pycon-2026).")
+    if not slug_ok(slug):
+        raise EventError(SLUG_RULE)
     name = name.strip()
     if not name or len(name) > 200:
         raise EventError("The name is required, at most 200 characters.")

@@ -6,7 +6,6 @@ login never counts. Everyone else is sent to that login page.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from functools import wraps
 
 from flask import Blueprint, flash, g, make_response, render_template, request, url_for
@@ -16,9 +15,11 @@ from ..auth.session import current_administrator, logout_admin
 from ..errors import fail
 from ..extensions import db, limiter
 from ..events.models import Event
+from ..forms import errors_of, values_of
 from ..htmx import redirect_to
 from ..ratelimit import client_address, email_key, limit
 from . import admin, settings
+from .forms import EventForm, NewEventForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -75,41 +76,30 @@ def _event_or_404(event_id: int) -> Event:
     return event
 
 
-NEW_EVENT_FIELDS = ("slug", "name", "starts_at", "ends_at", "timezone", "venue")
-
-
-def _index(values=None, errors=None, status=200):
+def _index(form, status=200, errors=None):
     return render_template("organizer/admin.html", events=admin.events_with_organizers(),
-                           values=values or {k: "" for k in NEW_EVENT_FIELDS}, errors=errors or {}), status
+                           values=values_of(form), errors=errors or errors_of(form)), status
 
 
 @bp.get("")
 @admin_required
 def index():
     """Every event with its organizers, and the form to create an event."""
-    return _index()
+    return _index(NewEventForm())
 
 
 @bp.post("/events")
 @admin_required
 def create_event():
     """Create an event from the form (times in its own time zone)."""
-    values = {k: " ".join(str(request.form.get(k, "")).split())[:300] for k in NEW_EVENT_FIELDS}
-    errors = {}
-    times = {}
-    for name in ("starts_at", "ends_at"):
-        try:
-            times[name] = datetime.strptime(values[name][:16], settings.LOCAL_FORMAT)
-        except ValueError:
-            errors[name] = "Enter a date and time like 2026-12-01T09:00."
-    if not errors:
-        try:
-            event = admin.create_event_as(g.admin, values["slug"], values["name"], times["starts_at"],
-                                          times["ends_at"], values["timezone"], values["venue"])
-        except admin.AdminError as error:
-            errors["form"] = error.message
-    if errors:
-        return _index(values, errors, 422)
+    form = NewEventForm()
+    if not form.validate_on_submit():
+        return _index(form, 422)
+    try:
+        event = admin.create_event_as(g.admin, form.slug.data, form.name.data, form.starts_at.moment,
+                                      form.ends_at.moment, form.timezone.data, form.venue.data)
+    except admin.AdminError as error:  # the slug is taken: only the database knows
+        return _index(form, 422, {"form": error.message})
     flash(f"{event.name} was created at /e/{event.slug}/. Name its organizers below.", "ok")
     return redirect_to(url_for("admin.event", event_id=event.id))
 
@@ -119,13 +109,13 @@ def create_event():
 def event(event_id: int):
     """One event: its details to edit, and its organizers."""
     found = _event_or_404(event_id)
-    return _event_page(found, settings.form_values(found), {})
+    return _event_page(found, EventForm(data=settings.form_values(found)))
 
 
-def _event_page(found, values, errors, status=200, organizer_error=None, organizer_values=None):
+def _event_page(found, form, status=200, organizer_error=None, organizer_values=None):
     organizers = next((o for e, o in admin.events_with_organizers() if e.id == found.id), [])
-    return render_template("organizer/admin_event.html", target=found, organizers=organizers, values=values,
-                           errors=errors, limits=settings.LIMITS, organizer_error=organizer_error,
+    return render_template("organizer/admin_event.html", target=found, organizers=organizers, values=values_of(form),
+                           errors=errors_of(form), limits=settings.LIMITS, organizer_error=organizer_error,
                            organizer_values=organizer_values or {"email": "", "name": ""}), status
 
 
@@ -134,12 +124,10 @@ def _event_page(found, values, errors, status=200, organizer_error=None, organiz
 def save_event(event_id: int):
     """Save an event's details and scanning window."""
     found = _event_or_404(event_id)
-    try:
-        data = settings.parse_event_form(request.form)
-    except settings.EventInvalid as error:
-        values = error.resubmitted(request.form, settings.form_values(found))
-        return _event_page(found, values, error.errors, 422)
-    settings.update_event(found, g.admin, data)
+    form = EventForm()
+    if not form.validate_on_submit():
+        return _event_page(found, form, 422)
+    settings.update_event(found, g.admin, form.event_input())
     flash(f"{found.name} was saved.", "ok")
     return redirect_to(url_for("admin.event", event_id=found.id))
 
@@ -153,6 +141,7 @@ def add_organizer(event_id: int):
     try:
         person, created = admin.add_organizer(found, g.admin, email, name)
     except admin.AdminError as error:
-        return _event_page(found, settings.form_values(found), {}, 422, error.message, {"email": email, "name": name})
+        return _event_page(found, EventForm(formdata=None, data=settings.form_values(found)), 422, error.message,
+                           {"email": email, "name": name})
     flash(f"{person.name} <{person.email}> is {'now' if not created else 'added as'} an organizer of {found.name}.", "ok")
     return redirect_to(url_for("admin.event", event_id=found.id))

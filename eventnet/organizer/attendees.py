@@ -10,17 +10,15 @@ someone with no data yet gets a link on screen, or an email change that applies 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func
 
 from ..attendees import email_change
 from ..attendees.finder import get_attendee_or_404, has_own_data  # noqa: F401  (views call people.get_attendee_or_404)
-from ..attendees.models import NAME_PARTS, ROLES, Attendee
+from ..attendees.models import NAME_PARTS, Attendee
 from ..attendees.services import find_by_email, upsert_attendee
 from ..auth.services import LoginLink, create_login_link, end_every_session, token_minutes
 from ..badges.services import reissue_badge
@@ -43,7 +41,6 @@ DESK_LINK_MINUTES = 60
 LIMITS = {"email": 254, "name": 120, "name_prefix": 40, "given_name": 120, "family_name": 120, "name_suffix": 40,
           "company": 120, "headline": 160}
 _FORM_FIELDS = (*LIMITS, "role")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class OrganizerError(DomainError):
@@ -71,7 +68,7 @@ class AttendeeInvalid(FormInvalid):
 
 @dataclass
 class AttendeeInput:
-    """A checked attendee form."""
+    """A checked attendee form (forms.AttendeeForm.attendee_input)."""
 
     email: str
     name: str
@@ -90,31 +87,6 @@ def form_values(attendee: Attendee | None) -> dict[str, str]:
     if attendee is None:
         return {**dict.fromkeys(LIMITS, ""), "role": "attendee"}
     return {name: getattr(attendee, name) or "" for name in _FORM_FIELDS}
-
-
-def parse_attendee_form(form) -> AttendeeInput:
-    """Check a posted attendee form; AttendeeInvalid with a message per field."""
-    values = {name: " ".join(_CONTROL.sub(" ", str(form.get(name, ""))).split()) for name in LIMITS}
-    role = str(form.get("role", "attendee"))
-    errors: dict[str, str] = {}
-    for name, limit in LIMITS.items():
-        if len(values[name]) > limit:
-            errors[name] = f"At most {limit} characters ({len(values[name])} now)."
-    if "email" not in errors:
-        if not values["email"]:
-            errors["email"] = "Enter the attendee's email address: it is how they log in."
-        else:
-            try:
-                validate_email(values["email"], check_deliverability=False)
-            except EmailNotValidError as exc:
-                errors["email"] = f"This is not an email address: {exc}"
-    if "name" not in errors and not values["name"]:
-        errors["name"] = "Enter the attendee's name: it is printed on the badge."
-    if role not in ROLES:
-        errors["role"] = f"Choose {' or '.join(ROLES)}."
-    if errors:
-        raise AttendeeInvalid(errors)
-    return AttendeeInput(role=role, **values)
 
 
 def add_attendee(event: Event, actor: Attendee, data: AttendeeInput) -> Attendee:

@@ -1,12 +1,203 @@
-"""Flask-WTF forms of the console's bulk actions: choosing one, and confirming it."""
+"""Flask-WTF forms of the console: the event's details (administrators create events with them,
+organizers and administrators edit them), and the bulk actions (choosing one, confirming it).
+
+The validators carry the rules and say why a value is refused; the services behind the forms
+keep their own checks for the command line.
+"""
 from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from email_validator import EmailNotValidError, validate_email
 
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import AnyOf, InputRequired, Optional
+from wtforms.utils import unset_value
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional, StopValidation
 
+from ..attendees.models import ROLES
 from ..confirmation import ConfirmForm  # noqa: F401  (shared with the digests' "start now")
+from ..events.services import SLUG_RULE, slug_ok
+from ..events.times import TimeAmbiguous, TimeInvalid, parse_local
+from ..forms import PostedForm, fold_of, squashed
+from .attendees import LIMITS as ATTENDEE_LIMITS
+from .attendees import AttendeeInput
 from .bulk import ACTIONS
+from .settings import LIMITS as EVENT_LIMITS
+from .settings import EventInput
+
+ZONE_HINT = "Enter a time zone name like Europe/Berlin or America/New_York."
+
+
+# ----------------------------------------------------------------------------- shared validators
+
+class MaxChars:
+    """At most `limit` characters (after the field's filters); stops the field's other checks."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __call__(self, form, field):
+        if len(field.data or "") > self.limit:
+            raise StopValidation(f"At most {self.limit} characters ({len(field.data)} now).")
+
+
+def zone_of(form) -> ZoneInfo | None:
+    """The form's time zone, None while it is missing, too long or unknown."""
+    name = form.timezone.data
+    if not name or len(name) > EVENT_LIMITS["timezone"]:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def known_zone(form, field):
+    """A time zone name the server knows (IANA, e.g. Europe/Berlin)."""
+    if zone_of(form) is None:
+        raise StopValidation(ZONE_HINT)
+
+
+class LocalTimeField(StringField):
+    """A datetime-local typed in the form's time zone; `.data` stays as typed (to show it again).
+
+    After validation `.moment` is the aware time (None when left empty) and `.fold_choices` the
+    two readings of a time that happens twice, for the person to pick with the `NAME_fold` radio.
+    """
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.fold = fold_of(formdata, self.name) if formdata is not None else None
+        self.moment, self.fold_choices = None, []
+        super().process(formdata, data, extra_filters)
+
+
+class LocalTime:
+    """A time in 2000–2100 read in the form's zone (UTC until the zone is fixed), refusing a time
+    in a daylight-saving gap and asking which of two equal times (events.times.parse_local).
+    `missing`: the message when it is left empty; an optional time has none."""
+
+    def __init__(self, missing: str | None = None):
+        self.missing = missing
+
+    def __call__(self, form, field):
+        field.moment = None
+        if not field.data:
+            if self.missing:
+                raise StopValidation(self.missing)
+            return
+        try:
+            field.moment = parse_local(field.data, zone_of(form) or ZoneInfo("UTC"), fold=field.fold)
+        except TimeAmbiguous as ambiguous:
+            field.fold_choices = ambiguous.choices
+            raise StopValidation(str(ambiguous)) from None
+        except TimeInvalid as invalid:
+            raise StopValidation(str(invalid)) from None
+
+
+def _slug(form, field):
+    if not slug_ok(field.data.lower()):
+        raise StopValidation(SLUG_RULE)
+
+
+# ----------------------------------------------------------------------------- the event's details
+
+class EventDetailsForm(PostedForm):
+    """Name, venue, time zone, start and end: the rules for creating and for editing an event."""
+
+    name = StringField("Name", filters=[squashed], validators=[
+        MaxChars(EVENT_LIMITS["name"]), DataRequired("Enter the event's name.")])
+    venue = StringField("Venue", filters=[squashed], validators=[MaxChars(EVENT_LIMITS["venue"])])
+    timezone = StringField("Time zone", filters=[squashed], validators=[MaxChars(EVENT_LIMITS["timezone"]), known_zone])
+    starts_at = LocalTimeField("Starts", filters=[squashed], validators=[LocalTime("Enter when the event starts.")])
+    ends_at = LocalTimeField("Ends", filters=[squashed], validators=[LocalTime("Enter when the event ends.")])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Each field's rules, then (when they all pass) the rules between fields."""
+        if not super().validate(extra_validators):
+            return False
+        return not self.cross_errors()
+
+    def cross_errors(self) -> bool:
+        """Add the messages of rules between fields; whether there were any."""
+        if self.ends_at.moment <= self.starts_at.moment:
+            self.ends_at.errors.append("The event must end after it starts.")
+            return True
+        return False
+
+
+class NewEventForm(EventDetailsForm):
+    """An administrator's new event: its short address too."""
+
+    slug = StringField("Short address", filters=[squashed], validators=[_slug])
+
+
+class EventForm(EventDetailsForm):
+    """An event's details with its scanning window (organizer/settings.update_event saves it)."""
+
+    scan_opens_at = LocalTimeField("Scanning opens", filters=[squashed], validators=[LocalTime()])
+    scan_closes_at = LocalTimeField("Scanning closes", filters=[squashed], validators=[LocalTime()])
+
+    def cross_errors(self) -> bool:
+        found = super().cross_errors()
+        opens, closes = self.scan_opens_at.moment, self.scan_closes_at.moment
+        if opens and closes and closes <= opens:
+            self.scan_closes_at.errors.append("Scanning must close after it opens.")
+            found = True
+        return found
+
+    def event_input(self) -> EventInput:
+        """The validated details for settings.update_event."""
+        return EventInput(name=self.name.data, venue=self.venue.data, timezone=self.timezone.data,
+                          **{name: self[name].moment for name in ("starts_at", "ends_at", "scan_opens_at",
+                                                                  "scan_closes_at")})
+
+
+# ----------------------------------------------------------------------------- an attendee, by hand
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(value) -> str:
+    """A filter: control characters (a pasted tab, a NUL) as spaces, then whitespace squashed."""
+    return squashed(_CONTROL.sub(" ", str(value if value is not None else "")))
+
+
+def _email_address(form, field):
+    try:
+        validate_email(field.data, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise StopValidation(f"This is not an email address: {exc}") from None
+
+
+def _text(limit_name: str, *validators):
+    return StringField(filters=[one_line], validators=[MaxChars(ATTENDEE_LIMITS[limit_name]), *validators])
+
+
+class AttendeeForm(PostedForm):
+    """The organizer's form to add or edit one attendee (attendees.add_attendee / update_attendee).
+
+    The rules the database alone knows (the email taken in this event, an organizer changing their
+    own role) stay in those services.
+    """
+
+    email = _text("email", DataRequired("Enter the attendee's email address: it is how they log in."), _email_address)
+    name = _text("name", DataRequired("Enter the attendee's name: it is printed on the badge."))
+    name_prefix = _text("name_prefix")
+    given_name = _text("given_name")
+    family_name = _text("family_name")
+    name_suffix = _text("name_suffix")
+    company = _text("company")
+    headline = _text("headline")
+    role = StringField(default="attendee", validators=[AnyOf(ROLES, message=f"Choose {' or '.join(ROLES)}.")])
+
+    def attendee_input(self) -> AttendeeInput:
+        """The validated form for the services."""
+        return AttendeeInput(role=self.role.data, **{name: self[name].data for name in ATTENDEE_LIMITS})
+
+
+# ----------------------------------------------------------------------------- bulk actions
 
 
 class BulkActionForm(FlaskForm):

@@ -1,14 +1,15 @@
-"""Editing an event's details and its scanning window (times typed in the event's own zone)."""
+"""Editing an event's details and its scanning window (times typed in the event's own zone).
+
+The form and its rules are organizer/forms.EventForm; this saves what it validated.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..events.models import Event
-from ..events.times import LOCAL_FORMAT, TimeAmbiguous, TimeInvalid, parse_local
+from ..events.times import LOCAL_FORMAT
 from ..extensions import db
-from ..forms import FormInvalid, fold_of
 from ..audit import services as audit
 
 LIMITS = {"name": 200, "venue": 200, "timezone": 64}
@@ -19,14 +20,10 @@ LABELS = {
 }
 
 
-class EventInvalid(FormInvalid):
-    """The event form cannot be saved."""
-
-    form_code = "invalid_event"
-
-
 @dataclass
 class EventInput:
+    """A validated event form (forms.EventForm.event_input): aware times, the window's may be None."""
+
     name: str
     venue: str
     timezone: str
@@ -43,48 +40,6 @@ def form_values(event: Event) -> dict[str, str]:
         moment = getattr(event, name)
         values[name] = event.local(moment).strftime(LOCAL_FORMAT) if moment else ""
     return values
-
-
-def parse_event_form(form) -> EventInput:
-    """Check a posted event form; EventInvalid with a message per field."""
-    raw = {name: " ".join(str(form.get(name, "")).split()) for name in ("name", "venue", "timezone") + TIME_FIELDS}
-    errors: dict[str, str] = {}
-    for name, limit in LIMITS.items():
-        if len(raw[name]) > limit:
-            errors[name] = f"At most {limit} characters ({len(raw[name])} now)."
-    if "name" not in errors and not raw["name"]:
-        errors["name"] = "Enter the event's name."
-    zone = None
-    try:
-        zone = ZoneInfo(raw["timezone"]) if raw["timezone"] and "timezone" not in errors else None
-    except (ZoneInfoNotFoundError, ValueError):
-        pass
-    if zone is None and "timezone" not in errors:
-        errors["timezone"] = "Enter a time zone name like Europe/Berlin or America/New_York."
-    times: dict[str, datetime | None] = {}
-    choices: dict[str, list[tuple[str, str]]] = {}
-    for name in TIME_FIELDS:
-        value = raw[name]
-        if not value:
-            if name in ("starts_at", "ends_at"):
-                errors[name] = f"Enter when the event {'starts' if name == 'starts_at' else 'ends'}."
-            times[name] = None
-            continue
-        try:
-            times[name] = parse_local(value, zone or ZoneInfo("UTC"), fold=fold_of(form, name))
-        except TimeAmbiguous as ambiguous:
-            errors[name], choices[name] = str(ambiguous), ambiguous.choices
-        except TimeInvalid as invalid:
-            errors[name] = str(invalid)
-    if not errors:
-        if times["ends_at"] <= times["starts_at"]:
-            errors["ends_at"] = "The event must end after it starts."
-        opens, closes = times["scan_opens_at"], times["scan_closes_at"]
-        if opens and closes and closes <= opens:
-            errors["scan_closes_at"] = "Scanning must close after it opens."
-    if errors:
-        raise EventInvalid(errors, choices)
-    return EventInput(name=raw["name"], venue=raw["venue"], timezone=raw["timezone"], **times)
 
 
 def update_event(event: Event, actor, data: EventInput) -> Event:

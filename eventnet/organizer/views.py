@@ -13,7 +13,7 @@ from ..auth.session import organizer_required
 from ..errors import render_error
 from ..extensions import db
 from ..htmx import redirect_to, render_page
-from ..forms import parse_page
+from ..forms import errors_of, parse_page, values_of
 from . import attendees as people
 from ..audit import services as audit
 from ..digests import control as digest_control
@@ -22,7 +22,7 @@ from ..attendees import finder
 from ..attendees.finder import ListQuery
 from .attendees import AttendeeInvalid, OrganizerError
 from .bulk import BulkError, Selection
-from .forms import BulkActionForm, ConfirmForm
+from .forms import AttendeeForm, BulkActionForm, ConfirmForm, EventForm
 
 bp = Blueprint("organizer", __name__, url_prefix="/e/<slug>/organizer")
 
@@ -164,9 +164,9 @@ def bulk_remove():
     return _back_to_list()
 
 
-def _attendee_form(attendee, values, errors, status=200):
+def _attendee_form(attendee, form, status=200, errors=None):
     return render_page("organizer/attendee_form.html", "organizer/_attendee_form.html", status=status,
-                       attendee=attendee, values=values, errors=errors, limits=people.LIMITS,
+                       attendee=attendee, values=values_of(form), errors=errors or errors_of(form), limits=people.LIMITS,
                        has_data=attendee is not None and finder.has_own_data(attendee))
 
 
@@ -174,18 +174,20 @@ def _attendee_form(attendee, values, errors, status=200):
 @organizer_required
 def new_attendee():
     """The form to add one attendee by hand."""
-    return _attendee_form(None, people.form_values(None), {})
+    return _attendee_form(None, AttendeeForm(data=people.form_values(None)))
 
 
 @bp.post("/attendees/new")
 @organizer_required
 def create_attendee():
     """Add one attendee by hand; the form again with messages if something is wrong."""
+    form = AttendeeForm()
+    if not form.validate_on_submit():
+        return _attendee_form(None, form, 422)
     try:
-        attendee = people.add_attendee(g.event, g.attendee, people.parse_attendee_form(request.form))
-    except AttendeeInvalid as error:
-        return _attendee_form(None, {k: str(request.form.get(k, ""))[:300] for k in people.form_values(None)},
-                              error.errors, 422)
+        attendee = people.add_attendee(g.event, g.attendee, form.attendee_input())
+    except AttendeeInvalid as error:  # the email is taken in this event
+        return _attendee_form(None, form, 422, error.errors)
     flash(f"{attendee.name} was added (badge code {attendee.short_code}).", "ok")
     return redirect_to(url_for("organizer.attendees", slug=g.event.slug, q=attendee.email))
 
@@ -195,7 +197,7 @@ def create_attendee():
 def edit_attendee(attendee_id: int):
     """The form to change an attendee's email, name, company, headline or role."""
     attendee = people.get_attendee_or_404(g.event, attendee_id)
-    return _attendee_form(attendee, people.form_values(attendee), {})
+    return _attendee_form(attendee, AttendeeForm(data=people.form_values(attendee)))
 
 
 @bp.post("/attendees/<int:attendee_id>/edit")
@@ -203,11 +205,13 @@ def edit_attendee(attendee_id: int):
 def update_attendee(attendee_id: int):
     """Save an attendee's changed details."""
     attendee = people.get_attendee_or_404(g.event, attendee_id)
+    form = AttendeeForm()
+    if not form.validate_on_submit():
+        return _attendee_form(attendee, form, 422)
     try:
-        result = people.update_attendee(g.event, g.attendee, attendee, people.parse_attendee_form(request.form))
-    except AttendeeInvalid as error:
-        return _attendee_form(attendee, {k: str(request.form.get(k, ""))[:300] for k in people.form_values(None)},
-                              error.errors, 422)
+        result = people.update_attendee(g.event, g.attendee, attendee, form.attendee_input())
+    except AttendeeInvalid as error:  # the email is another attendee's, or my own role
+        return _attendee_form(attendee, form, 422, error.errors)
     if result.email_pending:
         flash(f"{attendee.name} was saved, but their email stays {attendee.email} for now: they have contacts or notes, "
               f"so a confirmation was sent to their current address. It changes to {result.email_pending} when they "
@@ -352,24 +356,22 @@ def cancel_emails(entry_id: int):
 @organizer_required
 def event_settings():
     """The event's details, its scanning window and its digest settings."""
-    return _event_form(settings.form_values(g.event), {})
+    return _event_form(EventForm(data=settings.form_values(g.event)))
 
 
-def _event_form(values, errors, status=200):
-    return render_template("organizer/event.html", values=values, errors=errors, limits=settings.LIMITS,
-                           schedule=digest_control.schedule(g.event)), status
+def _event_form(form, status=200):
+    return render_template("organizer/event.html", values=values_of(form), errors=errors_of(form),
+                           limits=settings.LIMITS, schedule=digest_control.schedule(g.event)), status
 
 
 @bp.post("/event")
 @organizer_required
 def save_event_settings():
     """Save the event's details and scanning window."""
-    try:
-        data = settings.parse_event_form(request.form)
-    except settings.EventInvalid as error:
-        values = error.resubmitted(request.form, settings.form_values(g.event))
-        return _event_form(values, error.errors, 422)
-    settings.update_event(g.event, g.attendee, data)
+    form = EventForm()
+    if not form.validate_on_submit():
+        return _event_form(form, 422)
+    settings.update_event(g.event, g.attendee, form.event_input())
     flash("The event's details were saved.", "ok")
     return redirect_to(url_for("organizer.event_settings", slug=g.event.slug))
 
