@@ -47,6 +47,11 @@ class StoredImage:
     def of(cls, body: bytes, width: int, height: int, content_type: str) -> StoredImage:
         return cls(body, width, height, len(body), hashlib.sha256(body).hexdigest(), content_type)
 
+    def store_in(self, row) -> None:
+        """Copy the image onto a row with the same columns (a profile photo, an event logo)."""
+        row.content_type, row.data, row.size = self.content_type, self.data, self.size
+        row.width, row.height, row.sha256 = self.width, self.height, self.sha256
+
 
 def opened(data: bytes, refused: type[DomainError], min_side: int) -> Image.Image:
     """The image with only its header read; `refused(code)` before any pixel is decoded."""

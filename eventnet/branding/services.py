@@ -102,8 +102,7 @@ def set_logo(event: Event, actor, data: bytes) -> EventLogo:
     if row is None:
         row = EventLogo(event_id=event.id)
         db.session.add(row)
-    row.content_type, row.data, row.size = processed.content_type, processed.data, processed.size
-    row.width, row.height, row.sha256 = processed.width, processed.height, processed.sha256
+    processed.store_in(row)
     row.created_at = utcnow()
     event.logo_key = new_key()
     audit.record(event, actor, "event_updated",

@@ -58,8 +58,7 @@ def set_photo(attendee: Attendee, data: bytes) -> ProfilePhoto:
     if row is None:
         row = ProfilePhoto(attendee_id=attendee.id)
         db.session.add(row)
-    row.content_type, row.data, row.size = processed.content_type, processed.data, processed.size
-    row.width, row.height, row.sha256 = processed.width, processed.height, processed.sha256
+    processed.store_in(row)
     row.created_at = utcnow()
     attendee.photo_key = new_key()
     attendee.profile_updated_at = utcnow()
