@@ -189,7 +189,8 @@ def test_the_chart_keeps_12_px_labels_at_360_and_scrolls_by_keyboard(console_pag
     region.focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    assert region.evaluate("e => e.scrollLeft") > 0  # the keyboard reaches what is off screen
+    # The keyboard reaches what is off screen (the browser may scroll smoothly: wait for it).
+    region.page.wait_for_function("e => e.scrollLeft > 0", arg=region.element_handle(), timeout=5_000)
 
 
 def test_select_all_and_the_row_menu_by_keyboard(console_page, live_server):
