@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 
 from eventnet.auth.services import create_login_link
+from eventnet.database import utcnow
 from eventnet.extensions import db
 from tests.conftest import csrf_token
 
@@ -283,13 +285,37 @@ def test_digest_start_confirms_with_the_count_and_can_be_cancelled(desk, app, ap
     with smtp_app.app_context():
         assert deliver_due().sent == 0
         db.session.remove()
-    client.post("/e/org/organizer/digests/cancel", data={"csrf_token": client.token})
+    cancelled = client.post("/e/org/organizer/digests/cancel", data={"csrf_token": client.token})
     assert _outbox("digest") == [] and smtp_server.messages() == []
+    said = html.unescape(client.get(cancelled.headers["Location"]).get_data(as_text=True))
+    assert "Cancelled: none of the 6 digests left. They will go out at their scheduled time" in said
+    assert "(Europe/Berlin)" in said
     # Back to the schedule: nothing queued, and "start now" offers all six again.
     assert db.session.execute(db.select(DigestRun).filter_by(event_id=event.id)).scalar_one_or_none() is None
     assert 'data-recipients="6"' in client.get("/e/org/organizer/digests/start").get_data(as_text=True)
     log = client.get("/e/org/organizer/audit").get_data(as_text=True)
     assert 'data-action="digest_start_cancelled"' in log and 'data-action="digest_started"' in log
+
+
+def test_a_start_cancelled_after_the_digest_time_waits_for_the_next_start(desk, app):
+    """Cancelled after the scheduled time, the digests must not go out at once through the
+    scheduler (that would undo the cancel): they wait for "start now", and the organizer is told."""
+    from eventnet.digests.schedule import queue_due
+    from eventnet.events.models import Event
+
+    client, event, p = desk
+    app.config["MASS_MAIL_HOLD_SECONDS"] = 60
+    ev = db.session.get(Event, event.id)
+    ev.digest_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    confirm = client.get("/e/org/organizer/digests/start").get_data(as_text=True)
+    client.post("/e/org/organizer/digests/start", data={"csrf_token": client.token, "token": _token(confirm)})
+    assert len(_outbox("digest")) == 6
+    cancelled = client.post("/e/org/organizer/digests/cancel", data={"csrf_token": client.token})
+    said = html.unescape(client.get(cancelled.headers["Location"]).get_data(as_text=True))
+    assert "Their scheduled time has passed, so they wait until you start sending again." in said
+    assert queue_due() == {} and _outbox("digest") == []
+    assert 'data-recipients="6"' in client.get("/e/org/organizer/digests/start").get_data(as_text=True)
 
 
 # ----------------------------------------------------------------------------- removal

@@ -58,13 +58,20 @@ def held(event: Event) -> tuple[int, datetime | None]:
     return digests.held_digests(event)
 
 
-def cancel_start(event: Event, actor: Attendee) -> int:
-    """Take back the digests "start now" is still holding; returns how many (BulkError when none). Commits."""
+def cancel_start(event: Event, actor: Attendee) -> tuple[int, datetime | None]:
+    """Take back the digests "start now" is still holding (BulkError when none). Commits.
+
+    Returns (how many, when they go out now): the scheduled time when it is still ahead, None when
+    it has passed. A cancel after the digest's time must not let the scheduler send them at once
+    (that would undo the cancel), so they then wait for the next "start now", and the organizer is
+    told so.
+    """
     cancelled = digests.cancel_held_digests(event)
     if not cancelled:
         raise BulkError("window_over")
     _log(event, actor, "digest_start_cancelled", count=cancelled)
-    return cancelled
+    at = digests.digest_time(event)
+    return cancelled, (at if at > utcnow() else None)
 
 
 def pause(event: Event, actor: Attendee) -> None:

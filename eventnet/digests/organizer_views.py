@@ -14,6 +14,7 @@ from ..extensions import limiter
 from ..htmx import redirect_to
 from ..mail.relay import mail_state
 from ..ratelimit import browser_key, limit
+from ..templating import local_time
 from . import control
 
 bp = Blueprint("digest_control", __name__, url_prefix="/e/<slug>/organizer")
@@ -91,11 +92,13 @@ def start():
 def cancel():
     """Take back the digests "start now" queued, while they are held: none of them leaves."""
     try:
-        count = control.cancel_start(g.event, g.attendee)
+        count, goes_at = control.cancel_start(g.event, g.attendee)
     except BulkError as error:
         flash(error.message, "error")
     else:
-        flash(f"Cancelled: none of the {count} {'digest' if count == 1 else 'digests'} left.", "ok")
+        then = (f"They will go out at their scheduled time, {local_time(goes_at)} ({g.event.timezone})." if goes_at else
+                "Their scheduled time has passed, so they wait until you start sending again.")
+        flash(f"Cancelled: none of the {count} {'digest' if count == 1 else 'digests'} left. {then}", "ok")
     return redirect_to(url_for("digest_control.page", slug=g.event.slug))
 
 
