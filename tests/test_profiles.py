@@ -58,6 +58,20 @@ def test_profile_form_shows_values_and_a_share_box_per_field(client, login, me):
         assert f">{label}</label>" in page
 
 
+def test_the_form_shows_what_is_saved_extra_links_and_shares_included(client, login, me):
+    me.links = ["not a link", {"label": "Blog", "url": "https://blog.example.org/"}, {"url": "https://b.example.org/"}]
+    me.shared_fields = ["links", "phone"]
+    db.session.commit()
+    login(client, me)
+    page = client.get(URL).get_data(as_text=True)
+    assert 'value="Blog"' in field_tag(page, "link1_label")
+    assert 'value="https://blog.example.org/"' in field_tag(page, "link1_url")
+    assert 'value=""' in field_tag(page, "link2_label") and 'value="https://b.example.org/"' in field_tag(page, "link2_url")
+    assert 'value=""' in field_tag(page, "link3_url") and '<details class="more-links" open>' in page
+    assert re.search(r'name="share" value="phone" checked>', page) and re.search(r'name="share" value="company">', page)
+    assert "aria-invalid" not in page and "profile-errors" not in page
+
+
 def test_valid_profile_is_saved_normalised_and_redirects(client, login, me):
     login(client, me)
     response = post(client, {
