@@ -5,6 +5,8 @@ of the card people get when they scan the badge, redrawn as the person types (pr
 """
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import Blueprint, flash, g, make_response, render_template, request, url_for
 
 from ..auth.session import attendee_required, current_attendee, get_event_or_404
@@ -118,10 +120,7 @@ def preview():
     card partial through public_card(), swapped into the page's preview as the person types."""
     form = ProfileForm()
     form.validate()  # a field it refuses is left empty on the card: the preview never shows what saving would not
-    data = form.profile_data()
-    person = Attendee(**{name: getattr(data, name) for name in (
-        "name", "name_prefix", "given_name", "family_name", "name_suffix", "headline", "company", "bio",
-        "phone", "linkedin", "website", "links", "can_help_with", "looking_for", "shared_fields")})
+    person = Attendee(**asdict(form.profile_data()))
     # Not typed in this form: the login email and the photo (its own form) are as saved.
     person.email, person.photo_key = g.attendee.email, g.attendee.photo_key
     person.name = person.name or g.attendee.name  # a card without a name is no card
