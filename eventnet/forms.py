@@ -1,6 +1,7 @@
 """Pieces every feature's forms and lists share: invalid-form errors and page numbers."""
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from flask import request
@@ -59,6 +60,14 @@ class PostedForm(FlaskForm):
 def squashed(value) -> str:
     """A filter: runs of whitespace as one space, none at the ends ("" for a missing field)."""
     return " ".join(str(value if value is not None else "").split())
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(value) -> str:
+    """A filter: control characters (a pasted tab, a NUL) as spaces, then whitespace squashed."""
+    return squashed(_CONTROL.sub(" ", str(value if value is not None else "")))
 
 
 def values_of(form) -> dict:

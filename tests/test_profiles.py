@@ -11,8 +11,10 @@ from markupsafe import escape
 from playwright.sync_api import expect
 
 from eventnet.attendees.models import Attendee
-from eventnet.attendees.validation import ProfileInvalid, normalise_topics, normalise_url, parse_profile
+from eventnet.attendees.forms import ECHO_MAX, ProfileForm, normalise_topics
+from eventnet.attendees.links import normalise_url
 from eventnet.extensions import db
+from eventnet.forms import errors_of
 
 URL = "/e/conf/profile"
 
@@ -54,6 +56,20 @@ def test_profile_form_shows_values_and_a_share_box_per_field(client, login, me):
     assert 'hx-post="/e/conf/profile"' in page
     for label in ("Name", "Headline", "Short bio", "LinkedIn", "I can help with", "I&#39;m looking for"):
         assert f">{label}</label>" in page
+
+
+def test_the_form_shows_what_is_saved_extra_links_and_shares_included(client, login, me):
+    me.links = ["not a link", {"label": "Blog", "url": "https://blog.example.org/"}, {"url": "https://b.example.org/"}]
+    me.shared_fields = ["links", "phone"]
+    db.session.commit()
+    login(client, me)
+    page = client.get(URL).get_data(as_text=True)
+    assert 'value="Blog"' in field_tag(page, "link1_label")
+    assert 'value="https://blog.example.org/"' in field_tag(page, "link1_url")
+    assert 'value=""' in field_tag(page, "link2_label") and 'value="https://b.example.org/"' in field_tag(page, "link2_url")
+    assert 'value=""' in field_tag(page, "link3_url") and '<details class="more-links" open>' in page
+    assert re.search(r'name="share" value="phone" checked>', page) and re.search(r'name="share" value="company">', page)
+    assert "aria-invalid" not in page and "profile-errors" not in page
 
 
 def test_valid_profile_is_saved_normalised_and_redirects(client, login, me):
@@ -159,6 +175,9 @@ def test_invalid_profile_answers_422_and_keeps_every_value(client, login, me):
     ("website", "mailto:zoe@example.org", "Only web addresses starting with http:// or https://"),
     ("linkedin", "https://linkedin.com.evil.example/in/zoe", "enter your linkedin.com address"),
     ("phone", "12345", "6 to 20 digits (5 now)"),
+    ("phone", "1" * 41, "Phone is at most 40 characters (41 now)"),
+    ("looking_for", "ok, " + "t" * 61, "Each topic is at most 60 characters"),
+    ("link2_url", "https://example.org/" + "p" * 281, "Link 2 is at most 300 characters (301 now)"),
     ("phone", "+" + "1" * 21, "6 to 20 digits (21 now)"),
     ("phone", "030 1234567 ext 2", "only digits, spaces"),
     ("phone", "030+1234567", "only digits, spaces"),
@@ -255,17 +274,88 @@ def test_control_characters_never_reach_the_database(client, login, me):
     assert reload(me).name == "a b name"
 
 
-def test_url_and_topic_normalisation():
+def profile_form(app, posted: dict) -> ProfileForm:
+    """The form as a POST of `posted` would fill it, validated (CSRF is the app's check, not this one's)."""
+    with app.test_request_context(method="POST", data=posted):
+        form = ProfileForm(meta={"csrf": False})
+        form.validate()
+        return form
+
+
+def test_url_and_topic_normalisation(app):
     assert normalise_url("linkedin.com/in/x") == "https://linkedin.com/in/x"
     assert normalise_url("example.org:8080/a") == "https://example.org:8080/a"
     assert normalise_url("HTTP://Example.org") == "HTTP://Example.org"
     assert normalise_topics("  a ,b\n c,, A ,") == "a, b c"
-    data = parse_profile({"name": "X", "linkedin": "www.linkedin.com/in/x/", "phone": "+1 (555) 010-0000",
-                          "share": "phone"})
+    form = profile_form(app, {"name": "X", "linkedin": "www.linkedin.com/in/x/", "phone": "+1 (555) 010-0000",
+                              "share": "phone"})
+    data = form.profile_data()
     assert data.linkedin == "https://www.linkedin.com/in/x/" and data.phone == "+1 (555) 010-0000"
-    with pytest.raises(ProfileInvalid) as caught:
-        parse_profile({"name": " \n\t "})
-    assert caught.value.code == "invalid_profile" and set(caught.value.errors) == {"name"}
+    assert data.shared_fields == ["phone"]
+    assert set(errors_of(profile_form(app, {"name": " \n\t "}))) == {"name"}
+
+
+def test_the_preview_draws_the_card_as_typed_without_what_saving_would_refuse(client, login, me):
+    """Nothing is saved; a refused field (a bad phone, a link whose label is too long) is not on
+    the card, a valid one is, labelled with its site when its label is empty."""
+    login(client, me)
+    token = csrf_token(client, URL)
+    response = client.post(f"{URL}/preview", data={
+        "csrf_token": token, "name": "Zoë Å.", "headline": "Typed  headline", "phone": "call me",
+        "link1_label": "l" * 41, "link1_url": "example.org/long-label",
+        "link2_label": "", "link2_url": "www.GitHub.com/zoe",
+        "share": ["headline", "phone", "links"]}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
+    card = response.get_data(as_text=True)
+    assert "<h2>Zoë Å.</h2>" in card and "<dd>Typed headline</dd>" in card
+    assert "call me" not in card and "<dt>Phone</dt>" not in card
+    assert '<a href="https://www.GitHub.com/zoe" rel="noopener noreferrer nofollow">github.com</a>' in card
+    assert "long-label" not in card
+    # A name it would refuse: the card keeps the saved one (a card without a name is no card).
+    assert "<h2>Zoë Ångström</h2>" in client.post(f"{URL}/preview", data={"csrf_token": token, "name": "N" * 121}
+                                                  ).get_data(as_text=True)
+    assert reload(me).headline == "Engineer" and reload(me).profile_updated_at is None
+
+
+def test_errors_are_listed_and_focused_in_page_order(client, login, me):
+    login(client, me)
+    response = post(client, {"looking_for": "x" * 501, "link2_url": "ftp://x.example.org", "phone": "x",
+                             "given_name": "G" * 121, "website": "a b"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    summary = re.search(r'<div class="card error" id="profile-errors">.*?</ul>', page, re.S).group(0)
+    assert re.findall(r'href="#p-(\w+)"', summary) == ["given_name", "phone", "website", "link2_url", "looking_for"]
+    assert "these 5:" in summary
+    assert [name for name in ("given_name", "phone", "website", "link2_url", "looking_for")
+            if " autofocus" in field_tag(page, name)] == ["given_name"]
+
+
+def test_a_json_post_or_repeated_fields_answer_without_a_server_error(client, login, me):
+    """The form reads only posted form fields: JSON (even a list) finds an empty form (422)."""
+    login(client, me)
+    token = csrf_token(client, URL)
+    for body in ({"name": "From JSON", "share": ["phone"]}, ["name", "x"], "name"):
+        response = client.post(URL, json=body, headers={"X-CSRFToken": token})
+        assert response.status_code == 422, body
+        assert re.search(r'id="p-name-error">Enter your name', response.get_data(as_text=True))
+        assert client.post(f"{URL}/preview", json=body, headers={"X-CSRFToken": token}).status_code == 200
+    assert reload(me).name == "Zoë Ångström" and reload(me).profile_updated_at is None
+    # A field sent twice: the first value counts, as in any HTML form.
+    response = post(client, {"name": ["First", "Second"], "company": ["Acme", "Evil"], "share": ["company", "company"]})
+    assert response.status_code == 303
+    saved = reload(me)
+    assert (saved.name, saved.company, saved.shared_fields) == ("First", "Acme", ["company"])
+
+
+def test_a_field_typed_far_past_its_limit_is_not_echoed_back_whole(client, login, me):
+    login(client, me)
+    bio = "b" * 1001
+    response = post(client, {"headline": "h" * 100_000, "bio": bio})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Headline is at most 160 characters (100000 now)." in page
+    assert f'value="{"h" * ECHO_MAX}"' in field_tag(page, "headline")
+    assert f">{bio}</textarea>" in page  # just over its limit: back whole, to be trimmed
 
 
 def test_htmx_save_swaps_the_form_fragment(client, login, me):

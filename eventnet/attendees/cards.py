@@ -5,8 +5,8 @@ a field someone chose not to share cannot leak through a feature that forgot to 
 """
 from __future__ import annotations
 
+from .links import is_linkedin, shown_url
 from .models import NAME_PARTS, Attendee
-from .validation import is_linkedin, shown_url
 
 
 def split_topics(text: str | None) -> list[str]:
@@ -40,7 +40,7 @@ def public_card(attendee: Attendee) -> dict:
     name_suffix), shared with it since they are the name as address books file it (see names.py);
     and when shared: headline, company, bio, email, phone, linkedin, website (str),
     links (list of {label, url}), can_help_with and looking_for (lists of topics; "topics").
-    URLs only when fit to be links (validation.shown_url), LinkedIn only on linkedin.com.
+    URLs only when fit to be links (links.shown_url), LinkedIn only on linkedin.com.
     """
     card: dict = {"name": attendee.name}
     if attendee.photo_key and attendee.shares("photo"):

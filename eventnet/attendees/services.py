@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
@@ -212,8 +212,30 @@ __all__ = ["Upsert", "AttendeeFields", "find_by_email", "email_keys", "upsert_at
            "CREATED", "UPDATED", "UNCHANGED", "record_login", "IntegrityError"]
 
 
-# Profiles: the form's data is checked in validation.py; this only stores it.
-from .validation import ProfileData  # noqa: E402
+# Profiles: the form's data is checked by forms.ProfileForm; this only stores it.
+
+@dataclass
+class ProfileData:
+    """A validated, normalised profile, ready to be stored (ProfileForm.profile_data()).
+
+    links: [{label, url}] with checked http(s) URLs; shared_fields: names from SHAREABLE_FIELDS.
+    """
+
+    name: str
+    name_prefix: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    name_suffix: str = ""
+    headline: str = ""
+    company: str = ""
+    bio: str = ""
+    phone: str = ""
+    linkedin: str = ""
+    website: str = ""
+    links: list[dict] = field(default_factory=list)
+    can_help_with: str = ""
+    looking_for: str = ""
+    shared_fields: list[str] = field(default_factory=list)
 
 
 def update_profile(attendee: Attendee, data: ProfileData) -> Attendee:
@@ -229,4 +251,4 @@ def update_profile(attendee: Attendee, data: ProfileData) -> Attendee:
     return attendee
 
 
-__all__ += ["update_profile"]
+__all__ += ["ProfileData", "update_profile"]

@@ -5,18 +5,23 @@ of the card people get when they scan the badge, redrawn as the person types (pr
 """
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import Blueprint, flash, g, make_response, render_template, request, url_for
 
 from ..auth.session import attendee_required, current_attendee, get_event_or_404
 from ..errors import render_error
 from ..extensions import limiter
+from ..forms import errors_of
 from ..ratelimit import browser_key, limit
 from ..htmx import redirect_to, render_page, wants_fragment
 from ..photos import images as photo_images
 from ..photos import services as photos
 from ..photos.images import PhotoRefused
-from . import email_change, services, validation
+from . import email_change, services
 from .cards import public_card
+from .forms import EXTRA_LINKS, LIMITS, LINK_LABEL_MAX, ProfileForm
+from .links import LINK_URL_MAX
 from .models import Attendee
 
 bp = Blueprint("attendees", __name__)
@@ -28,18 +33,19 @@ PHOTO_FRAGMENT = "attendees/_photo_field.html"
 PHOTO_REQUEST_LIMIT = photo_images.MAX_BYTES + 64 * 1024
 
 
-def _context(values: dict, errors: dict | None = None, saved: bool = False, photo_error: str | None = None,
+def _context(form: ProfileForm | None, saved: bool = False, photo_error: str | None = None,
              photo_status: str = "") -> dict:
+    """The page's context; `form` None for the photo field alone (it shows no profile field)."""
     return dict(
-        attendee=g.attendee, values=values, errors=validation.in_page_order(errors or {}), saved=saved, limits=validation.LIMITS,
-        extra_links=validation.EXTRA_LINKS, link_label_max=validation.LINK_LABEL_MAX,
-        link_url_max=validation.LINK_URL_MAX, card=public_card(g.attendee), photo_error=photo_error,
+        attendee=g.attendee, values=form.values() if form else {}, errors=errors_of(form) if form else {},
+        saved=saved, limits=LIMITS, extra_links=EXTRA_LINKS, link_label_max=LINK_LABEL_MAX,
+        link_url_max=LINK_URL_MAX, card=public_card(g.attendee), photo_error=photo_error,
         photo_status=photo_status, photo_max_bytes=photo_images.MAX_BYTES,
     )
 
 
-def _render(values: dict, errors: dict | None = None, status: int = 200, saved: bool = False):
-    return render_page(PAGE, FRAGMENT, status=status, **_context(values, errors, saved))
+def _render(form: ProfileForm, status: int = 200, saved: bool = False):
+    return render_page(PAGE, FRAGMENT, status=status, **_context(form, saved))
 
 
 @bp.url_value_preprocessor
@@ -63,7 +69,7 @@ def _too_large(error):
     if attendee is not None and attendee.event.slug == slug:
         g.event, g.attendee = attendee.event, attendee
         if wants_fragment():
-            return render_page(PAGE, PHOTO_FRAGMENT, status=413, **_context({}, photo_error=message))
+            return render_page(PAGE, PHOTO_FRAGMENT, status=413, **_context(None, photo_error=message))
     return render_error(413, "That photo is too large", message)
 
 
@@ -71,7 +77,7 @@ def _photo_answer(status_message: str, flash_message: str):
     """After a photo change: the photo field (htmx; the card preview redraws on "photo-changed"),
     or back to the profile page with a message."""
     if wants_fragment():
-        response = render_page(PAGE, PHOTO_FRAGMENT, **_context({}, photo_status=status_message))
+        response = render_page(PAGE, PHOTO_FRAGMENT, **_context(None, photo_status=status_message))
         response.headers["HX-Trigger"] = "photo-changed"
         return response
     flash(flash_message, "ok")
@@ -92,9 +98,9 @@ def upload_photo():
     except PhotoRefused as refused:
         if wants_fragment():
             return render_page(PAGE, PHOTO_FRAGMENT, status=refused.status,
-                               **_context({}, photo_error=refused.message))
+                               **_context(None, photo_error=refused.message))
         return render_page(PAGE, status=refused.status,
-                           **_context(validation.form_values(g.attendee), photo_error=refused.message))
+                           **_context(ProfileForm.of(g.attendee), photo_error=refused.message))
     return _photo_answer("Photo saved.", "Photo saved")
 
 
@@ -112,10 +118,9 @@ def remove_photo():
 def preview():
     """The card people would get if the form as typed were saved (nothing is saved): the real
     card partial through public_card(), swapped into the page's preview as the person types."""
-    data = validation.preview_profile(request.form)
-    person = Attendee(**{name: getattr(data, name) for name in (
-        "name", "name_prefix", "given_name", "family_name", "name_suffix", "headline", "company", "bio",
-        "phone", "linkedin", "website", "links", "can_help_with", "looking_for", "shared_fields")})
+    form = ProfileForm()
+    form.validate()  # a field it refuses is left empty on the card: the preview never shows what saving would not
+    person = Attendee(**asdict(form.profile_data()))
     # Not typed in this form: the login email and the photo (its own form) are as saved.
     person.email, person.photo_key = g.attendee.email, g.attendee.photo_key
     person.name = person.name or g.attendee.name  # a card without a name is no card
@@ -129,14 +134,13 @@ def preview():
 def edit_profile():
     """Show the profile form; on POST save it (422 with every value kept if something is wrong)."""
     if request.method == "GET":
-        return _render(validation.form_values(g.attendee))
-    try:
-        data = validation.parse_profile(request.form)
-    except validation.ProfileInvalid as invalid:
-        return _render(validation.submitted_values(request.form), invalid.errors, status=422)
-    services.update_profile(g.attendee, data)
+        return _render(ProfileForm.of(g.attendee))
+    form = ProfileForm()
+    if not form.validate():
+        return _render(form, status=422)
+    services.update_profile(g.attendee, form.profile_data())
     if wants_fragment():
-        return _render(validation.form_values(g.attendee), saved=True)
+        return _render(ProfileForm.of(g.attendee), saved=True)
     flash("Profile saved", "ok")
     return redirect_to(url_for("attendees.edit_profile", slug=g.event.slug))
 

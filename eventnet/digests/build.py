@@ -19,8 +19,8 @@ from flask import current_app
 from sqlalchemy.orm import aliased, lazyload
 
 from ..attendees.cards import public_card, split_topics
+from ..attendees.links import shown_url
 from ..attendees.models import Attendee
-from ..attendees.validation import shown_url
 from ..badges.vcard import vcard_for
 from ..connections.models import INTENTS, Connection
 from ..contacts.outlook_csv import AddressBookEntry, outlook_csv
