@@ -5,6 +5,7 @@ from typing import ClassVar
 
 from flask import request
 from flask_wtf import FlaskForm
+from wtforms.validators import StopValidation
 
 from .errors import DomainError
 
@@ -54,6 +55,19 @@ class PostedForm(FlaskForm):
         if not args and "formdata" not in kwargs:
             kwargs["formdata"] = request.form if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
         super().__init__(*args, **kwargs)
+
+
+class MaxChars:
+    """At most `limit` characters (after the field's filters); stops the field's other checks.
+    `message`, when given, is said instead of "At most N characters (M now)."
+    """
+
+    def __init__(self, limit: int, message: str | None = None):
+        self.limit, self.message = limit, message
+
+    def __call__(self, form, field):
+        if len(field.data or "") > self.limit:
+            raise StopValidation(self.message or f"At most {self.limit} characters ({len(field.data)} now).")
 
 
 def squashed(value) -> str:
