@@ -10,6 +10,7 @@ from wtforms.validators import StopValidation
 from .errors import DomainError
 
 REDISPLAY_MAX = 300  # a hostile megabyte typed into a field is not echoed back whole
+EMAIL_MAX = 254  # the longest address SMTP carries (RFC 5321)
 
 
 class FormInvalid(DomainError):
@@ -73,6 +74,11 @@ class MaxChars:
 def squashed(value) -> str:
     """A filter: runs of whitespace as one space, none at the ends ("" for a missing field)."""
     return " ".join(str(value if value is not None else "").split())
+
+
+def stripped(value) -> str:
+    """A filter: no whitespace at the ends ("" for a missing field)."""
+    return str(value if value is not None else "").strip()
 
 
 def values_of(form) -> dict:

@@ -19,7 +19,7 @@ from ..attendees.models import ROLES
 from ..confirmation import ConfirmForm  # noqa: F401  (shared with the digests' "start now")
 from ..events.forms import LocalTime, LocalTimeField, known_zone, zone_named
 from ..events.services import SLUG_RULE, slug_ok
-from ..forms import MaxChars, PostedForm, squashed
+from ..forms import EMAIL_MAX, MaxChars, PostedForm, squashed, stripped
 from .attendees import LIMITS as ATTENDEE_LIMITS
 from .attendees import AttendeeInput
 from .bulk import ACTIONS
@@ -149,3 +149,28 @@ class BulkActionForm(FlaskForm):
     action = StringField(validators=[InputRequired(), AnyOf(ACTIONS)])
     scope = StringField(default="selected", validators=[Optional(), AnyOf(("selected", "matching"))])
 
+
+# ----------------------------------------------------------------------------- administration
+
+def _admin_address(form, field):
+    # Loose on purpose: a link goes out only to an address set on the server.
+    if not field.data or "@" not in field.data or len(field.data) > EMAIL_MAX:
+        raise StopValidation("Enter the administrator's email address, like root@example.org.")
+
+
+class AdminLoginForm(PostedForm):
+    """An administrator's address, to send a login link to (auth.request_admin_login)."""
+
+    email = StringField(filters=[squashed], validators=[_admin_address])
+
+
+class OrganizerForm(PostedForm):
+    """An address to make an organizer of an event, with a name for someone new (admin.add_organizer).
+
+    Whether the address is new (and so needs the name) only the database knows: that rule stays
+    in the service.
+    """
+
+    email = StringField(filters=[stripped], validators=[
+        MaxChars(EMAIL_MAX, f"An email address is at most {EMAIL_MAX} characters."), _email_address])
+    name = StringField(filters=[squashed], validators=[MaxChars(120, "A name is at most 120 characters.")])
