@@ -24,19 +24,9 @@ class FormInvalid(DomainError):
     form_code: ClassVar[str] = "invalid_form"
     default_status = 422
 
-    def __init__(self, errors: dict[str, str], choices: dict[str, list[tuple[str, str]]] | None = None):
+    def __init__(self, errors: dict[str, str]):
         super().__init__(self.form_code, "; ".join(errors.values()))
         self.errors = errors
-        # field -> (value, label) pairs the person must choose from to fix it (e.g. which of two
-        # equal local times: events.times.TimeAmbiguous)
-        self.choices = choices or {}
-
-    def resubmitted(self, form, names) -> dict:
-        """The form's values as sent, to show it again, with any choices to make (`NAME_fold_choices`)."""
-        values = {name: str(form.get(name, ""))[:300] for name in names}
-        for name, options in self.choices.items():
-            values[f"{name}_fold_choices"] = options
-        return values
 
     def as_json(self) -> dict:
         body = super().as_json()
@@ -99,12 +89,6 @@ def errors_of(form) -> dict[str, str]:
     if form.form_errors:
         errors["form"] = str(form.form_errors[0])
     return errors
-
-
-def fold_of(form, name: str) -> str | None:
-    """Which of two equal local times the person chose for field `name` ("0", "1"), if any."""
-    value = str(form.get(f"{name}_fold", ""))
-    return value if value in ("0", "1") else None
 
 
 def parse_page(value: str | None) -> int:
