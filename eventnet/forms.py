@@ -6,10 +6,12 @@ from typing import ClassVar
 
 from flask import request
 from flask_wtf import FlaskForm
+from wtforms.validators import StopValidation
 
 from .errors import DomainError
 
 REDISPLAY_MAX = 300  # a hostile megabyte typed into a field is not echoed back whole
+EMAIL_MAX = 254  # the longest address SMTP carries (RFC 5321)
 
 
 class FormInvalid(DomainError):
@@ -23,19 +25,9 @@ class FormInvalid(DomainError):
     form_code: ClassVar[str] = "invalid_form"
     default_status = 422
 
-    def __init__(self, errors: dict[str, str], choices: dict[str, list[tuple[str, str]]] | None = None):
+    def __init__(self, errors: dict[str, str]):
         super().__init__(self.form_code, "; ".join(errors.values()))
         self.errors = errors
-        # field -> (value, label) pairs the person must choose from to fix it (e.g. which of two
-        # equal local times: events.times.TimeAmbiguous)
-        self.choices = choices or {}
-
-    def resubmitted(self, form, names) -> dict:
-        """The form's values as sent, to show it again, with any choices to make (`NAME_fold_choices`)."""
-        values = {name: str(form.get(name, ""))[:300] for name in names}
-        for name, options in self.choices.items():
-            values[f"{name}_fold_choices"] = options
-        return values
 
     def as_json(self) -> dict:
         body = super().as_json()
@@ -57,6 +49,19 @@ class PostedForm(FlaskForm):
         super().__init__(*args, **kwargs)
 
 
+class MaxChars:
+    """At most `limit` characters (after the field's filters); stops the field's other checks.
+    `message`, when given, is said instead of "At most N characters (M now)."
+    """
+
+    def __init__(self, limit: int, message: str | None = None):
+        self.limit, self.message = limit, message
+
+    def __call__(self, form, field):
+        if len(field.data or "") > self.limit:
+            raise StopValidation(self.message or f"At most {self.limit} characters ({len(field.data)} now).")
+
+
 def squashed(value) -> str:
     """A filter: runs of whitespace as one space, none at the ends ("" for a missing field)."""
     return " ".join(str(value if value is not None else "").split())
@@ -68,6 +73,11 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def one_line(value) -> str:
     """A filter: control characters (a pasted tab, a NUL) as spaces, then whitespace squashed."""
     return squashed(_CONTROL.sub(" ", str(value if value is not None else "")))
+
+
+def stripped(value) -> str:
+    """A filter: no whitespace at the ends ("" for a missing field)."""
+    return str(value if value is not None else "").strip()
 
 
 def values_of(form) -> dict:
@@ -88,12 +98,6 @@ def errors_of(form) -> dict[str, str]:
     if form.form_errors:
         errors["form"] = str(form.form_errors[0])
     return errors
-
-
-def fold_of(form, name: str) -> str | None:
-    """Which of two equal local times the person chose for field `name` ("0", "1"), if any."""
-    value = str(form.get(f"{name}_fold", ""))
-    return value if value in ("0", "1") else None
 
 
 def parse_page(value: str | None) -> int:

@@ -21,9 +21,11 @@ from eventnet.connections.models import Connection
 from eventnet.connections.services import record_scan
 from eventnet.database import utcnow
 from eventnet.digests import schedule, services, tokens
+from eventnet.digests.forms import DigestSettingsForm
 from eventnet.digests.models import DigestRun, MailPreference
 from eventnet.events.models import Event
 from eventnet.extensions import db
+from eventnet.forms import errors_of
 from eventnet.mail.models import OutboxMessage
 from eventnet.mail.services import deliver_due, queue_email
 
@@ -478,17 +480,26 @@ def test_retry_failed_requeues_only_this_events_failed_digests(app, seeded, make
     assert services.digest_status_counts(other)["failed"] == 1
 
 
+def settings_form(app, event, data: dict) -> DigestSettingsForm:
+    """The organizer's digest settings form as posted with `data`, validated."""
+    with app.test_request_context(method="POST", data=data):
+        form = DigestSettingsForm(event)
+        form.validate()
+    return form
+
+
 def test_schedule_summary_and_settings(app, seeded):
     event = seeded["event"]
     summary = services.digest_schedule(event)
     assert summary.is_default and summary.queued_at is None and summary.recipients == 5
     assert [slot.days for slot in summary.reminders] == [30, 90]
-    with pytest.raises(services.DigestSettingsInvalid) as invalid:
-        services.update_digest_settings(event, {"digest_at": "tomorrow", "no_contacts": "spam",
-                                                "reminder_days": "30, x", "reply_to": "not an address"})
-    assert set(invalid.value.errors) == {"digest_at", "no_contacts", "reminder_days", "reply_to"}
-    services.update_digest_settings(event, {"digest_at": "2030-05-02T18:30", "no_contacts": "none",
-                                            "reminder_days": "14", "reply_to": "Org@Example.org"})
+    invalid = settings_form(app, event, {"digest_at": "tomorrow", "no_contacts": "spam",
+                                         "reminder_days": "30, x", "reply_to": "not an address"})
+    assert set(errors_of(invalid)) == {"digest_at", "no_contacts", "reminder_days", "reply_to"}
+    valid = settings_form(app, event, {"digest_at": "2030-05-02T18:30", "no_contacts": "none",
+                                       "reminder_days": "14", "reply_to": "Org@Example.org"})
+    assert errors_of(valid) == {}
+    services.update_digest_settings(event, valid.digest_settings())
     db.session.expire_all()
     event = db.session.get(Event, event.id)
     assert event.local(event.digest_at).strftime("%Y-%m-%d %H:%M") == "2030-05-02 18:30"

@@ -181,3 +181,70 @@ def test_a_json_body_is_no_form_the_console_forms_read(world, no_tracebacks, pat
     response = client.post(path, json=body, headers={"X-CSRFToken": csrf_token(client, "/e/conf/organizer/event")})
     assert response.status_code == 422 and "Not saved." in response.get_data(as_text=True)
     assert "Sent as JSON" not in response.get_data(as_text=True)
+
+
+# ----------------------------------------------------------------------------- the other forms read only posted fields
+
+# (who, path, page carrying the token, status, what the person reads): a JSON body is no form, so
+# each answers as for an empty form, as it did when they read request.form by hand.
+EMPTY_FORMS = [
+    (None, "/e/conf/login", "/e/conf/login", 422, "Enter the email address you registered with."),
+    (None, "/e/conf/login/code", "/e/conf/login/code", 422, "That code is not right"),
+    ("as_ada", "/e/conf/my-data/delete", "/e/conf/my-data", 422, "Type DELETE or your email address to confirm."),
+    ("as_ada", "/e/conf/digest", "/e/conf/digest", 303, ""),
+    ("as_olu", "/e/conf/organizer/digests/settings", "/e/conf/organizer/digests", 303, ""),
+    ("as_olu", "/e/conf/organizer/digests/test", "/e/conf/organizer/digests", 303, ""),
+]
+
+
+def _client(app, world, who):
+    return world[who] if who else app.test_client()
+
+
+@pytest.mark.parametrize("who,path,page,status,message", EMPTY_FORMS)
+@pytest.mark.parametrize("body", [[1, 2], "x", {"email": "json@example.org", "reply_to": "json@example.org",
+                                                "confirm": "DELETE", "variant": "nope", "reminder_days": "x"}])
+def test_a_json_body_is_no_form_for_login_my_data_and_digests(app, world, no_tracebacks, who, path, page, status,
+                                                               message, body):
+    """Flask-WTF alone would read a JSON body as the form (a 500 for a list); these read only posted fields."""
+    client = _client(app, world, who)
+    response = client.post(path, json=body, headers={"X-CSRFToken": csrf_token(client, page)})
+    assert response.status_code == status and message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Event, world["event"].id).reply_to in (None, "")
+    assert db.session.get(type(world["ada"]), world["ada"].id) is not None
+
+
+# (who, path, page, posted fields with two values each, status, what the person reads): the first value counts,
+# except for a checkbox after its hidden "0", where the last does.
+TWO_VALUES = [
+    (None, "/e/conf/login", "/e/conf/login", {"email": ["x", "ada@example.org"]}, 422,
+     "Enter a complete email address"),
+    (None, "/e/conf/login/code", "/e/conf/login/code", {"email": ["ada@example.org"] * 2, "code": ["1", "2"]}, 422,
+     "That code is not right"),
+    ("as_ada", "/e/conf/my-data/delete", "/e/conf/my-data", {"confirm": ["nope", "DELETE"]}, 422,
+     "Type DELETE or your email address to confirm."),
+    ("as_olu", "/e/conf/organizer/digests/settings", "/e/conf/organizer/digests",
+     {"reminder_days": ["x", "30"], "reply_to": ["team@example.org", "y"]}, 422, "Give numbers of days"),
+    ("as_olu", "/e/conf/organizer/digests/test", "/e/conf/organizer/digests", {"variant": ["nope", "contacts"]}, 400,
+     "Choose the sample for an attendee with contacts or for one without."),
+]
+
+
+@pytest.mark.parametrize("who,path,page,fields,status,message", TWO_VALUES)
+def test_a_field_posted_twice_is_read_once(app, world, no_tracebacks, who, path, page, fields, status, message):
+    client = _client(app, world, who)
+    response = client.post(path, data={"csrf_token": csrf_token(client, page), **fields})
+    assert response.status_code == status and message in response.get_data(as_text=True)
+
+
+def test_the_digest_choice_reads_the_last_of_a_checkbox_and_its_hidden_zero(world, no_tracebacks):
+    from eventnet.digests.services import get_preference
+
+    client = world["as_ada"]
+    response = client.post("/e/conf/digest", data={"csrf_token": csrf_token(client, "/e/conf/digest"),
+                                                   "digest": ["0", "1"], "reminders": ["0"]})
+    assert response.status_code == 303
+    db.session.expire_all()
+    preference = get_preference(world["ada"])
+    assert not preference.followups_off and preference.reminders_off

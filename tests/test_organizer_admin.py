@@ -270,3 +270,45 @@ def test_creating_an_event_checks_each_field_and_asks_which_of_two_equal_times(a
     backwards = client.post("/admin/events", data={**form, "slug": "back", "name": "Back",
                                                    "starts_at": "2026-06-02T09:00", "ends_at": "2026-06-01T09:00"})
     assert backwards.status_code == 422 and "The event must end after it starts." in backwards.get_data(as_text=True)
+
+
+def test_naming_an_organizer_checks_the_address_and_name_and_shows_them_again(admin_client):
+    client = admin_client
+    event = db.session.execute(db.select(Event).filter_by(slug="home")).scalar_one()
+    organizers = f"/admin/events/{event.id}/organizers"
+    bad = client.post(organizers, data={"csrf_token": client.token, "email": "  not an address ", "name": "Lin"})
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "This is not an email address:" in page and 'value="not an address"' in page
+    long_name = client.post(organizers, data={"csrf_token": client.token, "email": "lin@example.org",
+                                              "name": "L" * 121})
+    assert long_name.status_code == 422 and "A name is at most 120 characters." in long_name.get_data(as_text=True)
+    long_address = client.post(organizers, data={"csrf_token": client.token, "email": "l" * 250 + "@example.org"})
+    assert long_address.status_code == 422
+    assert "An email address is at most 254 characters." in long_address.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(Attendee.id)).filter_by(event_id=event.id)).scalar_one() == 0
+
+
+@pytest.mark.parametrize("body", [[1, 2], "x", {"email": "json@example.org", "name": "Sent as JSON"}])
+def test_a_json_body_is_no_form_for_the_administration(admin_client, body):
+    """Flask-WTF alone would read a JSON body as the form (a 500 for a list): both forms answer as for an empty one."""
+    client = admin_client
+    event = db.session.execute(db.select(Event).filter_by(slug="home")).scalar_one()
+    headers = {"X-CSRFToken": client.token}
+    organizer = client.post(f"/admin/events/{event.id}/organizers", json=body, headers=headers)
+    assert organizer.status_code == 422 and "This is not an email address" in organizer.get_data(as_text=True)
+    assert "Sent as JSON" not in organizer.get_data(as_text=True)
+    anonymous = client.application.test_client()
+    login = anonymous.post("/admin/login", json=body, headers={"X-CSRFToken": csrf_token(anonymous, "/admin/login")})
+    assert login.status_code == 422 and "Enter the administrator&#39;s email address" in login.get_data(as_text=True)
+
+
+def test_a_field_posted_twice_is_read_once_in_the_administration(admin_client):
+    client = admin_client
+    event = db.session.execute(db.select(Event).filter_by(slug="home")).scalar_one()
+    organizer = client.post(f"/admin/events/{event.id}/organizers",
+                            data={"csrf_token": client.token, "email": ["x", "lin@example.org"], "name": ["Lin", "Y"]})
+    assert organizer.status_code == 422 and "This is not an email address" in organizer.get_data(as_text=True)
+    anonymous = client.application.test_client()
+    login = anonymous.post("/admin/login", data={"csrf_token": csrf_token(anonymous, "/admin/login"),
+                                                 "email": ["x", "root@example.org"]})
+    assert login.status_code == 422

@@ -5,16 +5,16 @@ from flask import Blueprint, Response, flash, g, make_response, redirect, render
 
 from ..database import utcnow
 from ..extensions import limiter
+from ..forms import errors_of
 from ..htmx import redirect_to
 from ..ratelimit import client_address, email_key, limit
 from . import services
+from .forms import EMAIL_MAX, CodeForm, LoginForm
 from .services import LoginError, safe_next
 from .session import ADMIN_SESSION_HOURS, current_attendee, get_event_or_404, login_admin, login_user, logout_user
 
 bp = Blueprint("auth", __name__)
 
-EMAIL_MAX = 254
-CODE_MAX = 20
 # Remembered between "email me a link" and "type the code", so the address is not typed twice.
 PENDING_EMAIL = "login_email"
 
@@ -30,17 +30,6 @@ PROBLEMS = {
 }
 RATE_LIMITED = ("Too many login attempts from here or for this address. Please wait a few minutes and try "
                 "again; a link already sent keeps working until it expires.")
-
-
-def _email_error(email: str) -> str | None:
-    if not email:
-        return "Enter the email address you registered with."
-    if len(email) > EMAIL_MAX:
-        return f"An email address has at most {EMAIL_MAX} characters."
-    local, at, domain = email.rpartition("@")
-    if not at or not local or "." not in domain or any(ch.isspace() for ch in email):
-        return "Enter a complete email address, like name@example.org."
-    return None
 
 
 def _no_store(response: Response) -> Response:
@@ -77,12 +66,12 @@ def login(slug: str):
         if me is not None and me.event_id == event.id:
             return redirect(landing_page(me), 303)
         return render_template("auth/login.html", email="", error=None, next_path=next_path)
-    email = request.form.get("email", "").strip()
-    error = _email_error(email)
-    if error:
-        return render_template("auth/login.html", email=email[:EMAIL_MAX], error=error, next_path=next_path), 422
-    services.request_login(event, email, next_path)
-    session[PENDING_EMAIL] = email
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", email=form.email.data[:EMAIL_MAX],
+                               error=errors_of(form).get("email"), next_path=next_path), 422
+    services.request_login(event, form.email.data, next_path)
+    session[PENDING_EMAIL] = form.email.data
     return redirect(url_for("auth.code", slug=event.slug, next=next_path), 303)
 
 
@@ -97,10 +86,10 @@ def code(slug: str):
         email = session.get(PENDING_EMAIL, "")
         return _no_store(make_response(render_template(
             "auth/check_email.html", email=email, sent=bool(email), error=None, **context)))
-    email = request.form.get("email", "").strip()[:EMAIL_MAX]
-    typed = request.form.get("code", "")[:CODE_MAX]
+    form = CodeForm()  # no rules of its own: redeem_code says whether the code is right
+    email = form.email.data
     try:
-        login_token = services.redeem_code(event, email, typed)
+        login_token = services.redeem_code(event, email, form.code.data)
     except LoginError as exc:
         if exc.code == "codes_paused":
             return _codes_paused(exc, email, context)

@@ -12,7 +12,7 @@ from ..attendees.models import Attendee
 from ..database import utcnow
 from ..confirmation import BulkError, hold_seconds
 from . import services as digests
-from .services import DigestError, DigestSchedule, DigestSettingsInvalid  # noqa: F401
+from .services import DigestError, DigestSchedule, DigestSettings  # noqa: F401
 from ..events.models import Event
 from ..extensions import db
 from ..audit import services as audit
@@ -93,10 +93,10 @@ def retry(event: Event, actor: Attendee) -> int:
     return count
 
 
-def save_settings(event: Event, actor: Attendee, form) -> None:
-    """Save the digest time, the no-contacts choice, reminders and reply-to (DigestSettingsInvalid). Commits."""
+def save_settings(event: Event, actor: Attendee, settings: DigestSettings) -> None:
+    """Save the digest time, the no-contacts choice, reminders and reply-to (validated). Commits."""
     before = digests.settings_values(event)
-    digests.update_digest_settings(event, form)
+    digests.update_digest_settings(event, settings)
     after = digests.settings_values(event)
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if changed:

@@ -4,18 +4,20 @@ digest settings. Paths sit in the organizer's console (/e/<slug>/organizer/diges
 console's navigation links here."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, render_template, request, url_for
+from flask import Blueprint, flash, g, render_template, url_for
 
 from ..attendees.finder import ListQuery
 from ..auth.session import organizer_required
 from ..confirmation import BulkError, ConfirmForm, Selection, hold_seconds, sign, verify
 from ..errors import render_error
 from ..extensions import limiter
+from ..forms import errors_of, values_of
 from ..htmx import redirect_to
 from ..mail.relay import mail_state
 from ..ratelimit import browser_key, limit
 from ..templating import local_time
 from . import control
+from .forms import DigestSettingsForm, TestSendForm
 
 bp = Blueprint("digest_control", __name__, url_prefix="/e/<slug>/organizer")
 
@@ -42,9 +44,11 @@ def page():
 @organizer_required
 def send_test():
     """Email the event's sample digest (made-up people, never a real attendee's) to my own address."""
-    variant = str(request.form.get("variant") or "contacts")[:20]
+    form = TestSendForm()
+    if not form.validate_on_submit():
+        return _digest_page(400, error=next(iter(errors_of(form).values()), None))
     try:
-        control.send_sample(g.event, g.attendee, variant)
+        control.send_sample(g.event, g.attendee, form.variant.data)
     except control.DigestError as error:
         return _digest_page(error.status, error=error.message)
     flash(f"The sample digest is on its way to {g.attendee.email}.", "ok")
@@ -133,10 +137,9 @@ def retry():
 @organizer_required
 def save_settings():
     """Save the digest time, what attendees without contacts get, reminders and reply-to."""
-    try:
-        control.save_settings(g.event, g.attendee, request.form)
-    except control.DigestSettingsInvalid as error:
-        values = error.resubmitted(request.form, ("digest_at", "no_contacts", "reminder_days", "reply_to"))
-        return _digest_page(422, errors=error.errors, values=values)
+    form = DigestSettingsForm(g.event)
+    if not form.validate_on_submit():
+        return _digest_page(422, errors=errors_of(form), values=values_of(form))
+    control.save_settings(g.event, g.attendee, form.digest_settings())
     flash("The digest settings were saved.", "ok")
     return redirect_to(url_for("digest_control.page", slug=g.event.slug))

@@ -5,22 +5,20 @@ The organizer's console calls these; they are plain functions that commit their 
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import update
 
 from ..attendees.models import Attendee
 from ..connections.models import Connection
 from ..database import utcnow
 from ..events.models import Event
-from ..events.times import LOCAL_FORMAT, NOT_A_TIME, TimeAmbiguous, TimeInvalid, parse_local
 from ..errors import DomainError
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import new_message_id
 from . import sample, tokens
-from ..forms import FormInvalid, fold_of
 from .models import MailPreference
 from .schedule import (  # noqa: F401  (the organizer console imports these from here)
     DIGEST_KINDS,
@@ -59,13 +57,6 @@ class DigestError(DomainError):
         "unknown_variant": (400, "Choose the sample for an attendee with contacts or for one without."),
         "no_address": (400, "This organizer has no email address to send the test to."),
     }
-
-
-
-class DigestSettingsInvalid(FormInvalid):
-    """Digest settings that cannot be saved."""
-
-    form_code = "invalid_digest_settings"
 
 
 # ----------------------------------------------------------------------------- attendees' choices
@@ -245,48 +236,20 @@ def settings_values(event: Event) -> dict[str, str]:
     }
 
 
-def update_digest_settings(event: Event, form: Mapping) -> Event:
-    """Validate and save digest_at (datetime-local in the event's zone, "" for the default),
-    no_contacts ("matches"/"none"), reminder_days ("30, 90", "" for none) and reply_to. Commits."""
-    errors: dict[str, str] = {}
-    choices: dict[str, list[tuple[str, str]]] = {}
-    raw_at = str(form.get("digest_at") or "").strip()[:40]
-    digest_at = None
-    if raw_at:
-        try:
-            digest_at = parse_local(raw_at, event.tz, formats=(LOCAL_FORMAT, "%Y-%m-%d %H:%M"),
-                                    fold=fold_of(form, "digest_at"))
-        except TimeAmbiguous as ambiguous:
-            errors["digest_at"], choices["digest_at"] = str(ambiguous), ambiguous.choices
-        except TimeInvalid as invalid:
-            errors["digest_at"] = (str(invalid) if str(invalid) != NOT_A_TIME else
-                                   "Give a date and time like 2026-05-02 09:00, or leave it empty for the default.")
-    no_contacts = str(form.get("no_contacts") or "matches")
-    if no_contacts not in NO_CONTACTS_CHOICES:
-        errors["no_contacts"] = "Choose what attendees without contacts get."
-    days: list[int] = []
-    raw_days = str(form.get("reminder_days") or "").strip()
-    if len(raw_days) > 40:
-        errors["reminder_days"] = "Give at most four numbers of days, like 30, 90."
-    else:
-        try:
-            days = sorted({int(part) for part in raw_days.replace(";", ",").split(",") if part.strip()})
-        except ValueError:
-            errors["reminder_days"] = "Give numbers of days separated by commas, like 30, 90 (or nothing for no reminders)."
-        else:
-            if any(not 1 <= d <= 365 for d in days) or len(days) > REMINDER_DAYS_MAX:
-                errors["reminder_days"] = "Give at most four numbers between 1 and 365, like 30, 90."
-    reply_to = " ".join(str(form.get("reply_to") or "").split())
-    if reply_to:
-        try:
-            reply_to = validate_email(reply_to, check_deliverability=False).normalized
-        except EmailNotValidError:
-            errors["reply_to"] = "Give an email address like team@example.org, or leave it empty."
-        else:
-            if len(reply_to) > 254:
-                errors["reply_to"] = "The address is at most 254 characters."
-    if errors:
-        raise DigestSettingsInvalid(errors, choices)
-    event.digest_at, event.digest_no_contacts, event.reminder_days, event.reply_to = digest_at, no_contacts, days, reply_to
+@dataclass
+class DigestSettings:
+    """Validated digest settings (forms.DigestSettingsForm): digest_at aware, None for the default;
+    no_contacts one of NO_CONTACTS_CHOICES; reminder_days sorted, e.g. [30, 90]; reply_to "" for none."""
+
+    digest_at: datetime | None
+    no_contacts: str
+    reminder_days: list[int]
+    reply_to: str
+
+
+def update_digest_settings(event: Event, settings: DigestSettings) -> Event:
+    """Save the event's digest time, no-contacts choice, reminder days and reply-to. Commits."""
+    event.digest_at, event.digest_no_contacts = settings.digest_at, settings.no_contacts
+    event.reminder_days, event.reply_to = settings.reminder_days, settings.reply_to
     db.session.commit()
     return event

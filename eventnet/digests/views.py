@@ -13,6 +13,7 @@ from ..extensions import csrf
 from ..htmx import redirect_to, wants_fragment
 from ..mail.services import register_builder, register_producer
 from . import build, ics, sample, services, tokens
+from .forms import PreferencesForm
 from .schedule import KIND_DIGEST, KIND_REMINDER, KIND_TEST, digest_time, queue_due, reminder_days
 
 bp = Blueprint("digests", __name__, cli_group=None)
@@ -131,8 +132,8 @@ def _settings_context() -> dict:
 @attendee_required
 def save_settings():
     """Save whether I get the digest and the keep-in-touch reminders."""
-    digest = request.form.getlist("digest")[-1:] == ["1"]
-    reminders = request.form.getlist("reminders")[-1:] == ["1"]
+    form = PreferencesForm()
+    digest, reminders = bool(form.digest.data), bool(form.reminders.data)
     services.set_preferences(g.attendee, digest=digest, reminders=reminders)
     flash("Saved: " + ("you get the follow-up email" if digest else "you get no follow-up email")
           + (" and the reminders." if digest and reminders else "."), "ok")

@@ -11,6 +11,8 @@ from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from .times import OUT_OF_RANGE, within_bounds
 
+TIMEZONE_MAX = 64  # the longest IANA name is 32 characters
+
 
 class Event(db.Model):
     __tablename__ = "events"
@@ -23,7 +25,7 @@ class Event(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    timezone: Mapped[str] = mapped_column(String(64))
+    timezone: Mapped[str] = mapped_column(String(TIMEZONE_MAX))
     venue: Mapped[str] = mapped_column(String(200), default="")
     # Scanning is open from scan_opens_at to scan_closes_at; None means the event's own times.
     scan_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

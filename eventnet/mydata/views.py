@@ -1,12 +1,14 @@
 """My data, my choice: see what is stored, download it all, delete my account for the event."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, render_template, request, url_for
+from flask import Blueprint, flash, g, render_template, url_for
 
 from ..auth.services import end_every_session
 from ..auth.session import attendee_required, get_event_or_404, logout_user
+from ..forms import errors_of
 from ..htmx import redirect_to, render_page
 from . import services
+from .forms import DeleteAccountForm
 from .services import AccountError
 
 bp = Blueprint("mydata", __name__, url_prefix="/e/<slug>/my-data")
@@ -29,12 +31,14 @@ def overview():
 @attendee_required
 def delete_account():
     """Delete my account for this event after a typed confirmation, then log me out."""
-    typed = request.form.get("confirm", "")[: services.CONFIRM_MAX]
+    form = DeleteAccountForm(g.attendee)
+    if not form.validate_on_submit():
+        return _overview(422, errors_of(form).get("confirm"), form.confirm.data)
     slug = g.event.slug  # the event object is gone from the session once the deletion commits
     try:
-        services.delete_account(g.attendee, typed)
-    except AccountError as error:
-        return _overview(409 if error.code == "last_organizer" else 422, error.message, typed)
+        services.delete_account(g.attendee, form.confirm.data)
+    except AccountError as error:  # the last organizer: they name another first
+        return _overview(409 if error.code == "last_organizer" else 422, error.message, form.confirm.data)
     logout_user()
     return redirect_to(url_for("mydata.deleted", slug=slug))
 

@@ -15,16 +15,15 @@ from ..auth.session import current_administrator, logout_admin
 from ..errors import fail
 from ..extensions import db, limiter
 from ..events.models import Event
-from ..forms import errors_of, values_of
+from ..forms import EMAIL_MAX, errors_of, values_of
 from ..htmx import redirect_to
 from ..ratelimit import client_address, email_key, limit
 from . import admin, settings
-from .forms import EventForm, NewEventForm
+from .forms import AdminLoginForm, EventForm, NewEventForm, OrganizerForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 RATE_LIMITED = "Too many login requests from here or for this address. Wait a few minutes and try again."
-EMAIL_MAX = 254
 
 
 def admin_required(view):
@@ -50,13 +49,13 @@ def login():
         if current_administrator() is not None:
             return redirect_to(url_for("admin.index"))
         return render_template("organizer/admin_login.html", email="", error=None, sent=False)
-    email = " ".join(str(request.form.get("email", "")).split())
-    if not email or "@" not in email or len(email) > EMAIL_MAX:
-        return render_template("organizer/admin_login.html", email=email[:EMAIL_MAX], sent=False,
-                               error="Enter the administrator's email address, like root@example.org."), 422
-    request_admin_login(email)
-    response = make_response(render_template("organizer/admin_login.html", email=email, error=None, sent=True,
-                                             minutes=token_minutes()))
+    form = AdminLoginForm()
+    if not form.validate_on_submit():
+        return render_template("organizer/admin_login.html", email=form.email.data[:EMAIL_MAX], sent=False,
+                               error=errors_of(form).get("email")), 422
+    request_admin_login(form.email.data)
+    response = make_response(render_template("organizer/admin_login.html", email=form.email.data, error=None,
+                                             sent=True, minutes=token_minutes()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -137,11 +136,18 @@ def save_event(event_id: int):
 def add_organizer(event_id: int):
     """Make an email address an organizer of the event (a new attendee if need be)."""
     found = _event_or_404(event_id)
-    email, name = str(request.form.get("email", ""))[:300], str(request.form.get("name", ""))[:300]
+    form = OrganizerForm()
+    if not form.validate_on_submit():
+        return _organizer_refused(found, form, next(iter(errors_of(form).values()), None))
     try:
-        person, created = admin.add_organizer(found, g.admin, email, name)
-    except admin.AdminError as error:
-        return _event_page(found, EventForm(formdata=None, data=settings.form_values(found)), 422, error.message,
-                           {"email": email, "name": name})
+        person, created = admin.add_organizer(found, g.admin, form.email.data, form.name.data)
+    except admin.AdminError as error:  # a new address without a name: only the database knows
+        return _organizer_refused(found, form, error.message)
     flash(f"{person.name} <{person.email}> is {'now' if not created else 'added as'} an organizer of {found.name}.", "ok")
     return redirect_to(url_for("admin.event", event_id=found.id))
+
+
+def _organizer_refused(found, form, message: str):
+    """The event's page again (its saved details) with the organizer form as typed and why not (422)."""
+    return _event_page(found, EventForm(formdata=None, data=settings.form_values(found)), 422, message,
+                       values_of(form))

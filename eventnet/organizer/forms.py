@@ -6,102 +6,32 @@ keep their own checks for the command line.
 """
 from __future__ import annotations
 
-import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.utils import unset_value
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional, StopValidation
 
 from ..attendees.models import ROLES
 from ..confirmation import ConfirmForm  # noqa: F401  (shared with the digests' "start now")
+from ..events.forms import LocalTime, LocalTimeField, known_zone, zone_named
 from ..events.services import SLUG_RULE, slug_ok
-from ..events.times import TimeAmbiguous, TimeInvalid, parse_local
-from ..forms import PostedForm, fold_of, squashed
+from ..forms import EMAIL_MAX, MaxChars, PostedForm, one_line, squashed, stripped
 from .attendees import LIMITS as ATTENDEE_LIMITS
 from .attendees import AttendeeInput
 from .bulk import ACTIONS
 from .settings import LIMITS as EVENT_LIMITS
 from .settings import EventInput
 
-ZONE_HINT = "Enter a time zone name like Europe/Berlin or America/New_York."
 
-
-# ----------------------------------------------------------------------------- shared validators
-
-class MaxChars:
-    """At most `limit` characters (after the field's filters); stops the field's other checks."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-
-    def __call__(self, form, field):
-        if len(field.data or "") > self.limit:
-            raise StopValidation(f"At most {self.limit} characters ({len(field.data)} now).")
-
-
-def zone_of(form) -> ZoneInfo | None:
-    """The form's time zone, None while it is missing, too long or unknown."""
-    name = form.timezone.data
-    if not name or len(name) > EVENT_LIMITS["timezone"]:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def known_zone(form, field):
-    """A time zone name the server knows (IANA, e.g. Europe/Berlin)."""
-    if zone_of(form) is None:
-        raise StopValidation(ZONE_HINT)
-
-
-class LocalTimeField(StringField):
-    """A datetime-local typed in the form's time zone; `.data` stays as typed (to show it again).
-
-    After validation `.moment` is the aware time (None when left empty) and `.fold_choices` the
-    two readings of a time that happens twice, for the person to pick with the `NAME_fold` radio.
-    """
-
-    def process(self, formdata, data=unset_value, extra_filters=None):
-        self.fold = fold_of(formdata, self.name) if formdata is not None else None
-        self.moment, self.fold_choices = None, []
-        super().process(formdata, data, extra_filters)
-
-
-class LocalTime:
-    """A time in 2000–2100 read in the form's zone (UTC until the zone is fixed), refusing a time
-    in a daylight-saving gap and asking which of two equal times (events.times.parse_local).
-    `missing`: the message when it is left empty; an optional time has none."""
-
-    def __init__(self, missing: str | None = None):
-        self.missing = missing
-
-    def __call__(self, form, field):
-        field.moment = None
-        if not field.data:
-            if self.missing:
-                raise StopValidation(self.missing)
-            return
-        try:
-            field.moment = parse_local(field.data, zone_of(form) or ZoneInfo("UTC"), fold=field.fold)
-        except TimeAmbiguous as ambiguous:
-            field.fold_choices = ambiguous.choices
-            raise StopValidation(str(ambiguous)) from None
-        except TimeInvalid as invalid:
-            raise StopValidation(str(invalid)) from None
-
+# ----------------------------------------------------------------------------- the event's details
 
 def _slug(form, field):
     if not slug_ok(field.data.lower()):
         raise StopValidation(SLUG_RULE)
 
-
-# ----------------------------------------------------------------------------- the event's details
 
 class EventDetailsForm(PostedForm):
     """Name, venue, time zone, start and end: the rules for creating and for editing an event."""
@@ -112,6 +42,10 @@ class EventDetailsForm(PostedForm):
     timezone = StringField("Time zone", filters=[squashed], validators=[MaxChars(EVENT_LIMITS["timezone"]), known_zone])
     starts_at = LocalTimeField("Starts", filters=[squashed], validators=[LocalTime("Enter when the event starts.")])
     ends_at = LocalTimeField("Ends", filters=[squashed], validators=[LocalTime("Enter when the event ends.")])
+
+    def local_zone(self) -> ZoneInfo | None:
+        """The zone the times are typed in: the form's own, None while it is not a known one."""
+        return zone_named(self.timezone.data)
 
     def validate(self, extra_validators=None) -> bool:
         """Each field's rules, then (when they all pass) the rules between fields."""
@@ -155,14 +89,6 @@ class EventForm(EventDetailsForm):
 
 
 # ----------------------------------------------------------------------------- an attendee, by hand
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def one_line(value) -> str:
-    """A filter: control characters (a pasted tab, a NUL) as spaces, then whitespace squashed."""
-    return squashed(_CONTROL.sub(" ", str(value if value is not None else "")))
-
 
 def _email_address(form, field):
     try:
@@ -213,3 +139,29 @@ class BulkActionForm(FlaskForm):
     # Plain fields checked against the allowed values: the template draws the buttons and radios.
     action = StringField(validators=[InputRequired(), AnyOf(ACTIONS)])
     scope = StringField(default="selected", validators=[Optional(), AnyOf(("selected", "matching"))])
+
+
+# ----------------------------------------------------------------------------- administration
+
+def _admin_address(form, field):
+    # Loose on purpose: a link goes out only to an address set on the server.
+    if not field.data or "@" not in field.data or len(field.data) > EMAIL_MAX:
+        raise StopValidation("Enter the administrator's email address, like root@example.org.")
+
+
+class AdminLoginForm(PostedForm):
+    """An administrator's address, to send a login link to (auth.request_admin_login)."""
+
+    email = StringField(filters=[squashed], validators=[_admin_address])
+
+
+class OrganizerForm(PostedForm):
+    """An address to make an organizer of an event, with a name for someone new (admin.add_organizer).
+
+    Whether the address is new (and so needs the name) only the database knows: that rule stays
+    in the service.
+    """
+
+    email = StringField(filters=[stripped], validators=[
+        MaxChars(EMAIL_MAX, f"An email address is at most {EMAIL_MAX} characters."), _email_address])
+    name = StringField(filters=[squashed], validators=[MaxChars(120, "A name is at most 120 characters.")])

@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..events.models import Event
+from ..events.models import TIMEZONE_MAX, Event
 from ..events.times import LOCAL_FORMAT
 from ..extensions import db
 from ..audit import services as audit
 
-LIMITS = {"name": 200, "venue": 200, "timezone": 64}
+LIMITS = {"name": 200, "venue": 200, "timezone": TIMEZONE_MAX}
 TIME_FIELDS = ("starts_at", "ends_at", "scan_opens_at", "scan_closes_at")
 LABELS = {
     "name": "Name", "venue": "Venue", "timezone": "Time zone", "starts_at": "Starts", "ends_at": "Ends",
