@@ -7,10 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from eventnet.auth.services import create_login_link
-from eventnet.extensions import db
 from eventnet.meet import services as meet
 from tests.conftest import screenshot
+from tests.test_phone_moment_browser import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -31,18 +30,10 @@ def hall(make_event, make_attendee):
     return event, mia, people
 
 
-def _log_in(page, attendee) -> None:
-    link = create_login_link(attendee)
-    db.session.commit()
-    page.goto(link.url)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/e/hall/$"))
-
-
 def test_not_for_me_swaps_in_the_next_suggestion_and_focuses_the_heading(hall, live_server, open_page):
     event, mia, people = hall
     page = open_page()
-    _log_in(page, mia)
+    log_in(page, mia)
     section = page.locator("#meet")
     shown = section.locator("[data-suggested]")
     assert shown.count() == 3
@@ -60,7 +51,7 @@ def test_not_for_me_swaps_in_the_next_suggestion_and_focuses_the_heading(hall, l
 def test_without_javascript_not_for_me_posts_and_comes_back(hall, live_server, open_page):
     event, mia, people = hall
     page = open_page(javascript=False)
-    _log_in(page, mia)
+    log_in(page, mia)
     first = page.locator("#meet [data-suggested]").first.get_attribute("data-suggested")
     name = page.locator("#meet .meet-name strong").first.inner_text()
     page.get_by_role("button", name=re.compile(f"^Not for me\\W+{name}$")).click()
