@@ -413,6 +413,21 @@ def _contacts_filters(page, world: World) -> None:
     page.get_by_label("Starred only").wait_for()
 
 
+def _people_to_meet(page, world: World) -> None:
+    """The home page with two suggestions, each with its reasons and "Not for me" (issue 14)."""
+    from eventnet.meet.services import set_open
+
+    long = world.long
+    for email, name, asks in (("priya@example.org", f"Priya {LONG}" if long else "Priya Raman", "Python, mentoring"),
+                              ("hugo@example.org", "Hugo Hire", "data pipelines")):
+        person = _person(world.event, email, name, long, can_help_with="hiring, open data", looking_for=asks,
+                         headline=LONG if long else "Head of data")
+        set_open(person, True)
+    log_in(page, world)
+    page.goto(world.url("/e/conf/#meet-h"))
+    page.locator("[data-suggested]").first.wait_for()
+
+
 def _brand(world: World) -> None:
     """Give the world's event a look: a purple accent and a logo (red disc, dark bar, transparent)."""
     import io
@@ -448,6 +463,7 @@ PAGES: dict[str, Builder] = {
     "confirm-login": _confirm_login,
     "link-problem": _visitor(lambda w: "/login/" + secrets.token_urlsafe(32)),
     "home": _logged_in(lambda w: "/e/conf/"),
+    "home-people-to-meet": _people_to_meet,
     "scan": _scanner,
     "scan-sheet": _scan_sheet,
     "search": _logged_in(lambda w: "/e/conf/scan/search?q=" + w.stranger.name.split()[0]),

@@ -46,6 +46,8 @@ POLICY = {
     "attendees.upload_photo": MEMBER,
     "attendees.remove_photo": MEMBER,
     "attendees.preview": MEMBER,
+    "meet.choose": MEMBER,
+    "meet.not_for_me": MEMBER,  # only people of the same event (tests/test_people_to_meet.py)
     # A photo's random key is the authority, while its person shares it (tests/test_photos.py).
     "photos.photo": PUBLIC,
     "photos.own_photo": MEMBER,

@@ -13,6 +13,8 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+
+from eventnet.meet.services import set_open
 import vobject
 from sqlalchemy import update
 
@@ -75,6 +77,7 @@ def seeded(make_event, make_attendee):
     dan = make_attendee(event, "dan@example.org", "Dan\r\nBcc: evil@example.org")
     eve = make_attendee(event, "eve@example.org", "Eve Alone", looking_for="Data engineering")
     db.session.commit()
+    set_open(ana, True)  # Ana may be suggested to people who met nobody (Eve)
     ana_bob, bob_ana = connect(ana, bob)
     ana_cleo, cleo_ana = connect(ana, cleo)
     bob_dan, dan_bob = connect(bob, dan)

@@ -221,11 +221,13 @@ def test_drafted_lines_read_as_a_person_writes_them(kwargs, expected):
 
 def test_people_to_meet_get_a_drafted_mailto_too(app, make_event, make_attendee):
     from eventnet.digests.build import build_digest, render
+    from eventnet.meet.services import set_open
 
     event = make_event(slug="m", name="Rail Data Summit")
     me = make_attendee(event, "me@example.org", "Mia Møller", can_help_with="Hiring")
-    make_attendee(event, "el@example.org", "Elena Petrova", looking_for="hiring",
-                  shared_fields=["email", "topics"])
+    elena = make_attendee(event, "el@example.org", "Elena Petrova", looking_for="hiring",
+                          shared_fields=["email", "topics"])
+    set_open(elena, True)
     digest = build_digest(me)
     _, html = render(digest)
     [url] = _mailtos(html)

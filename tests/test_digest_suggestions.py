@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from eventnet.digests.suggestions import mailto, one_line, parse_note, suggest, topic_overlap
+from eventnet.digests.suggestions import mailto, one_line, parse_note, suggest
+from eventnet.meet.topics import topic_overlap
 
 
 def test_parse_note_finds_prompted_lines_in_any_case_and_bullets():

@@ -14,6 +14,7 @@ from ..badges.vcard import content_disposition, vcard_for
 from ..connections.models import INTENTS, Connection, Scan
 from ..database import utcnow
 from ..extensions import db
+from ..meet import services as meet
 from ..photos.services import export_entry as photo_export
 from .outlook_csv import AddressBookEntry, outlook_csv
 from .services import DIRECTIONS, ContactRow, contact_rows
@@ -120,6 +121,7 @@ def everything(owner: Attendee) -> dict:
                   "starts_at": _iso(event.starts_at), "ends_at": _iso(event.ends_at), "venue": event.venue},
         "profile": profile,
         "contacts": contacts,
+        "people_to_meet": meet.export(owner),
         "scans": [
             {"client_uuid": scan.client_uuid, "contact_id": scan.connection_id,
              "phone_scan_time": _iso(scan.client_scanned_at), "received_at": _iso(scan.received_at),

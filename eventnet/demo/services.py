@@ -13,6 +13,7 @@ from ..database import utcnow
 from ..events.models import Event
 from ..events.services import create_event
 from ..extensions import db
+from ..meet.services import set_open
 from . import data
 
 DEMO_NAMESPACE = uuid.UUID("6f1d2c1e-3f55-4a8e-9a57-0d1c4e2b7a10")
@@ -28,6 +29,7 @@ class DemoSeed:
     event_created: bool = False
     created: int = 0
     updated: int = 0
+    suggested: dict[str, bool] = field(default_factory=dict)
 
 
 def demo_times(now: datetime, timezone: str) -> tuple[datetime, datetime]:
@@ -62,6 +64,9 @@ def seed_people(seed: DemoSeed, now: datetime) -> None:
             setattr(attendee, name, person.get(name, ""))
         attendee.links = [dict(link) for link in person.get("links", ())]
         attendee.shared_fields = sorted(person.get("share", SHARED_BY_DEFAULT))
+        # People to meet: whoever shares their topics chose to be suggested too, so that the
+        # home page of every demo person has someone to seek out.
+        seed.suggested[attendee.email_key] = person.get("suggest", "topics" in attendee.shared_fields)
         # A filled profile is one the person saved; the three without a bio have not, yet.
         filled = bool(person.get("bio"))
         if not filled:
@@ -105,5 +110,7 @@ def seed_demo(now: datetime | None = None) -> DemoSeed:
     seed = DemoSeed(event=event, event_created=event_created)
     seed_people(seed, now)
     db.session.commit()
+    for email_key, wanted in seed.suggested.items():
+        set_open(seed.people[email_key], wanted)
     seed_connections(seed, now)
     return seed

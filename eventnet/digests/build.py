@@ -7,8 +7,6 @@ same entries, the same dataclasses and the same templates.
 """
 from __future__ import annotations
 
-import time
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,18 +25,18 @@ from ..contacts.outlook_csv import AddressBookEntry, outlook_csv
 from ..events.models import Event
 from ..extensions import db
 from ..mail.models import OutboxMessage
+from ..meet import services as meet
 from ..mail.services import Attachment, BuiltEmail, SkipMessage, render_email
 from ..photos.services import InlinePhoto, inline_photos
 from . import tokens
 from .models import MailPreference
 from .schedule import KIND_DIGEST, KIND_REMINDER
-from .suggestions import NoteParts, mailto, meeting_draft, normalise_topic, one_line, parse_note, suggest
+from .suggestions import NoteParts, mailto, meeting_draft, one_line, parse_note, suggest
 
 MATCHES_SHOWN = 5
 # Gmail clips HTML over about 102 KB (its own figure, support.google.com): stay clear of it.
 HTML_BUDGET = 90_000
 NOTE_SHOWN = 1000
-TOPIC_INDEX_SECONDS = 60
 
 
 # ----------------------------------------------------------------------------- content
@@ -303,68 +301,14 @@ def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open:
 
 # ----------------------------------------------------------------------------- the no-contacts variant
 
-TOPICS_KEY = "eventnet.digests.topic_index"
-
-
-def _event_topics(event_id: int) -> dict[str, dict[str, set[int]]]:
-    """{"help"|"need": {normalised topic: attendee ids}} for the event's shared topics, cached a minute.
-
-    A digest run builds thousands of digests in a few minutes; the topics of everyone would
-    otherwise be read once per attendee without contacts.
-    """
-    # Kept on the app (one per process and database), for a minute: topics rarely change after
-    # the event, and a stale minute only affects who is suggested.
-    cache = current_app.extensions.setdefault(TOPICS_KEY, {})
-    cached = cache.get(event_id)
-    if cached and time.monotonic() - cached[0] < TOPIC_INDEX_SECONDS:
-        return cached[1]
-    index: dict[str, dict[str, set[int]]] = {"help": defaultdict(set), "need": defaultdict(set)}
-    rows = db.session.execute(
-        db.select(Attendee.id, Attendee.can_help_with, Attendee.looking_for, Attendee.shared_fields)
-        .where(Attendee.event_id == event_id)
-    )
-    for attendee_id, helps, needs, shared in rows:
-        if "topics" not in (shared or ()):
-            continue
-        for topic in split_topics(helps):
-            index["help"][normalise_topic(topic)].add(attendee_id)
-        for topic in split_topics(needs):
-            index["need"][normalise_topic(topic)].add(attendee_id)
-    if len(cache) > 100:
-        cache.clear()
-    cache[event_id] = (time.monotonic(), index)
-    return index
-
-
 def topic_matches(attendee: Attendee, limit: int = MATCHES_SHOWN) -> list[Match]:
-    """Others of the event whose shared topics match the attendee's: they need what I offer, or offer what I need."""
-    my_help, my_needs = _my_topics(attendee)
-    index = _event_topics(attendee.event_id)
-    score: dict[int, int] = defaultdict(int)
-    for topic in my_help:
-        for other in index["need"].get(normalise_topic(topic), ()):
-            score[other] += 1
-    for topic in my_needs:
-        for other in index["help"].get(normalise_topic(topic), ()):
-            score[other] += 1
-    score.pop(attendee.id, None)
-    if not score:
-        return []
-    best = sorted(score, key=lambda other: (-score[other], other))[: limit * 2]
-    people = db.session.execute(
-        db.select(Attendee).options(lazyload(Attendee.event)).where(Attendee.id.in_(best), Attendee.event_id == attendee.event_id)
-    ).scalars().all()
-    by_id = {person.id: person for person in people}
+    """Others of the event whose shared topics match the attendee's: they need what I offer, or
+    offer what I need. The same people the home page suggests (eventnet.meet): only those who
+    chose to be suggested, never one the attendee said "not for me" to."""
+    ranked = meet.ranked(attendee, meet.hidden_from(attendee))[: limit * 2]
     matches = []
-    for other in best:
-        person = by_id.get(other)
-        if person is None:
-            continue
+    for person, they_need, they_offer in meet.people(attendee, ranked):
         card = public_card(person)
-        they_need = [t for t in card.get("looking_for", ()) if normalise_topic(t) in {normalise_topic(m) for m in my_help}]
-        they_offer = [t for t in card.get("can_help_with", ()) if normalise_topic(t) in {normalise_topic(m) for m in my_needs}]
-        if not (they_need or they_offer):
-            continue
         name = one_line(card["name"], 120)
         matches.append(Match(
             name=name, headline=one_line(card.get("headline", ""), 160), company=one_line(card.get("company", ""), 120),

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from ..meet.topics import topic_overlap
+
 PROMPTS = {
     "promises": ("i promised:", "promised:", "promise:"),
     "needs": ("needs:", "they need:"),
@@ -20,7 +22,6 @@ PROMPTS = {
 ITEM_MAX = 200  # one promise or need as quoted in an email
 DRAFT_MAX = 600
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s*")
-_NOT_TOPIC = re.compile(r"[^\w+#./ -]+")
 
 
 @dataclass
@@ -58,33 +59,6 @@ def parse_note(note: str | None) -> NoteParts:
         else:
             parts.other.append(one_line(line, 300))
     return parts
-
-
-def normalise_topic(topic: str) -> str:
-    """'  Machine-Learning!! ' -> 'machine-learning': case, punctuation and spacing ignored."""
-    return " ".join(_NOT_TOPIC.sub(" ", str(topic).lower()).split()).strip(" .")
-
-
-def topic_overlap(theirs: Iterable[str], mine: Iterable[str]) -> list[str]:
-    """Their topics (as they wrote them) that match one of mine: equal, or one phrase inside the other."""
-    mine_norm = [normalise_topic(t) for t in mine]
-    mine_norm = [t for t in mine_norm if t]
-    out: list[str] = []
-    for topic in theirs:
-        norm = normalise_topic(topic)
-        if not norm:
-            continue
-        for other in mine_norm:
-            if norm == other or _contains_words(norm, other) or _contains_words(other, norm):
-                if topic not in out:
-                    out.append(topic)
-                break
-    return out
-
-
-def _contains_words(longer: str, shorter: str) -> bool:
-    # "python packaging" contains "python"; "pythonic" does not contain "python".
-    return f" {shorter} " in f" {longer} "
 
 
 def first_name(name: str) -> str:

@@ -1,0 +1,1 @@
+"""People to meet: suggestions from offers and asks both ways, among attendees who chose to be suggested."""
