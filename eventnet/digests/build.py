@@ -135,7 +135,7 @@ class Digest:
     sample: bool = False  # the organizer's sample: made-up people, said so at the top
     lean: bool = False  # one-line entries without face or drafted mailto, for the longest digests (render)
     days: int | None = None
-    keep_in_touch: bool = False  # the keep-in-touch nudge (templates/mail/keep_in_touch.*)
+    keep_in_touch: bool = False  # a reminder that is the keep-in-touch nudge (its own lines in reminder.*)
     book_url: str = ""
     settings_url: str = ""
     unsubscribe_url: str = ""
@@ -508,8 +508,6 @@ def render(digest: Digest) -> tuple[str, str]:
     full as fit (a binary search over renders). The text part and the .vcf keep everyone whole.
     """
     template = "reminder" if digest.kind == KIND_REMINDER else "digest"
-    if digest.keep_in_touch:
-        template = "keep_in_touch"
     digest.lean = False
     for entry in digest.entries:
         entry.compact = entry.light
