@@ -6,8 +6,8 @@ import uuid
 import pytest
 from conftest import screenshot
 from playwright.sync_api import expect
+from test_exchange_browser import log_in
 
-from eventnet.auth.services import create_login_link
 from eventnet.connections import keep_in_touch
 from eventnet.connections.models import Connection
 from eventnet.connections.services import record_scan
@@ -16,14 +16,6 @@ from eventnet.extensions import db
 pytestmark = pytest.mark.browser
 
 SWITCH = "I'd like to stay in touch"
-
-
-def log_in(live_server, page, attendee, next_path=None):
-    with live_server.app.app_context():
-        link = create_login_link(db.session.merge(attendee), next_path)
-        db.session.commit()
-    page.goto(link.url)
-    page.get_by_role("button", name="Log in").click()
 
 
 def fits_360(page) -> None:

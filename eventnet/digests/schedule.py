@@ -99,24 +99,24 @@ def digest_recipients(event: Event) -> list[tuple[int, str]]:
     return [tuple(row) for row in db.session.execute(query.order_by(Attendee.id))]
 
 
-def reminder_recipients(event: Event) -> list[tuple[int, str]]:
-    """(attendee id, email) of everyone with a follow-up that may still be open and reminders on."""
+def _reminded(event: Event, connection_condition) -> list[tuple[int, str]]:
+    # (attendee id, email) of everyone with reminders on and a connection that meets the condition.
     query = db.select(Attendee.id, Attendee.email).where(
         Attendee.event_id == event.id,
         _not_unsubscribed(reminders=True),
-        exists().where(Connection.owner_id == Attendee.id, open_followup_sql()),
+        exists().where(Connection.owner_id == Attendee.id, connection_condition),
     )
     return [tuple(row) for row in db.session.execute(query.order_by(Attendee.id))]
+
+
+def reminder_recipients(event: Event) -> list[tuple[int, str]]:
+    """(attendee id, email) of everyone with a follow-up that may still be open and reminders on."""
+    return _reminded(event, open_followup_sql())
 
 
 def keep_in_touch_recipients(event: Event) -> list[tuple[int, str]]:
     """(attendee id, email) of everyone with reminders on and a contact who, like them, wants to keep in touch."""
-    query = db.select(Attendee.id, Attendee.email).where(
-        Attendee.event_id == event.id,
-        _not_unsubscribed(reminders=True),
-        exists().where(Connection.owner_id == Attendee.id, mutual_exists()),
-    )
-    return [tuple(row) for row in db.session.execute(query.order_by(Attendee.id))]
+    return _reminded(event, mutual_exists())
 
 
 # ----------------------------------------------------------------------------- creating rows
