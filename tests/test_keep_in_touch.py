@@ -89,7 +89,7 @@ def everything_of(client, attendee: Attendee, connection: Connection) -> dict[st
     for name, digest in (("digest", build.build_digest(me)), ("keep-in-touch", build.build_keep_in_touch(me)),
                          ("reminder", build.build_reminder(me, 30))):
         text, html = build.render(digest)
-        seen[name] = f"{digest.subject}\n{text}\n{html}"
+        seen[name] = _normalised(f"{digest.subject}\n{text}\n{html}")
     return seen
 
 
