@@ -3,7 +3,7 @@
 Nullable: existing connections are unmarked. Mutual when both rows of a pair are marked.
 
 Revision ID: e5a1c9d3b7f2
-Revises: d8e4b2a6f1c7
+Revises: e4a9c2f7b1d3
 Create Date: 2026-12-06 00:40:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e5a1c9d3b7f2'
-down_revision = 'd8e4b2a6f1c7'
+down_revision = 'e4a9c2f7b1d3'
 branch_labels = None
 depends_on = None
 
