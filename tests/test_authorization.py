@@ -60,6 +60,7 @@ POLICY = {
     "connections.scan_api": MEMBER,
     "connections.contact": OWNER,
     "connections.save_note": OWNER,
+    "connections.keep_in_touch_toggle": OWNER,
     "contacts.book": MEMBER,
     "contacts.export_csv": MEMBER,
     "contacts.export_json": MEMBER,

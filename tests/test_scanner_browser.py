@@ -166,6 +166,30 @@ def test_native_detector_is_used_and_the_fallback_never_loaded(camera, people, l
     assert [c.contact_id for c in connections_of(bob)] == [alice.id]
 
 
+def test_after_scan_sheet_has_the_private_keep_in_touch_switch(camera, people, live_server):
+    event, alice, bob = people
+    page = camera([badge_url(bob)])
+    page.add_init_script(NATIVE_STUB)
+    log_in(page, bob)
+    page.goto(f"{live_server.url}/e/conf/scan")
+    page.wait_for_function("() => window.eventnetScanner && window.eventnetScanner.decoder === 'native'")
+    page.evaluate("url => { window.__nativeQr = url; }", badge_url(alice))
+    sheet = page.locator(".scan-sheet")
+    switch = sheet.get_by_role("switch", name="I'd like to stay in touch")
+    # Once the scan is on the server the switch points at the new contact; htmx swaps the answer.
+    expect(switch).to_be_visible()
+    switch.focus()
+    page.keyboard.press("Enter")
+    expect(sheet.get_by_role("switch", name="I'd like to stay in touch")).to_have_attribute("aria-checked", "true")
+    expect(sheet.get_by_text("Marked, privately.")).to_be_visible()
+    db.session.expire_all()
+    [mine] = connections_of(bob)
+    assert mine.keep_in_touch_at is not None
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    sheet.get_by_role("switch", name="I'd like to stay in touch").scroll_into_view_if_needed()
+    screenshot(page, "keep-in-touch-scan-sheet-360", full_page=False)
+
+
 # Some Android builds: a BarcodeDetector that claims QR codes and rejects every detect().
 REJECTING_STUB = """
 window.BarcodeDetector = class {

@@ -62,6 +62,9 @@ class Connection(db.Model):
     intent: Mapped[str] = mapped_column(String(16), default="none")
     note_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     followup_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The owner's private "I'd like to stay in touch" (issue 14): told to nobody unless the
+    # other side's row is marked too (connections.keep_in_touch decides what anyone sees).
+    keep_in_touch_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Scan(db.Model):

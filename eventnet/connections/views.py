@@ -12,11 +12,11 @@ from ..attendees.cards import public_card
 from ..attendees.models import Attendee
 from ..auth.session import attendee_required, current_attendee, keep_desk_session, session_token_hash
 from ..badges.services import find_by_token
-from ..errors import json_error, render_error, wants_json
+from ..errors import fail, json_error, render_error, wants_json
 from ..extensions import csrf, limiter
 from ..ratelimit import browser_key, scans_limit
 from ..htmx import redirect_to, render_page, wants_fragment
-from . import services
+from . import keep_in_touch, services
 from .models import INTENT_CHIPS, INTENTS, Connection
 from .services import ExchangeError, NoteInput, NoteInvalid
 
@@ -64,6 +64,7 @@ def _contact_context(connection: Connection) -> dict:
         "prompts": services.NOTE_PROMPTS,
         "note_max": services.NOTE_MAX,
         "suggested": services.suggested_tags(g.attendee, card, list(connection.tags or [])),
+        "keep_in_touch_mutual": keep_in_touch.is_mutual(connection),
     }
 
 
@@ -259,3 +260,25 @@ def save_note(connection_id: int):
                              + render_template("digests/_followup.html", connection=connection, oob=True))
     flash("Note saved.", "ok")
     return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=connection.id) + "#note")
+
+
+@bp.post("/e/<slug>/contacts/<int:connection_id>/keep-in-touch")
+@attendee_required
+def keep_in_touch_toggle(connection_id: int):
+    """Mark or unmark my private "I'd like to stay in touch"; htmx swaps the switch, a form reloads.
+
+    The answer depends only on my mark and on whether both marked: with the other side unmarked
+    it is the same whether they never marked or marked and took it back (keep_in_touch.mark
+    reads their row the same way in every case).
+    """
+    connection = services.get_connection_or_404(g.attendee, connection_id)
+    wanted = request.form.get("wanted")
+    if wanted not in ("0", "1"):
+        fail(400, "Say whether you would like to stay in touch (wanted=1) or not (wanted=0).")
+    if connection.contact_id is None:
+        fail(404, "This person deleted their account.")
+    mutual = keep_in_touch.mark(connection, wanted == "1")
+    if wants_fragment():
+        return render_template("connections/_keep_in_touch.html", connection=connection, keep_in_touch_mutual=mutual)
+    flash(keep_in_touch.MUTUAL + "." if mutual else "Saved, privately.", "ok")
+    return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=connection.id) + f"#keep-in-touch-{connection.id}")

@@ -109,6 +109,9 @@ def everything(owner: Attendee) -> dict:
             "intent_label": INTENTS.get(connection.intent, ""),
             "note_updated_at": _iso(connection.note_updated_at),
             "followup_done_at": _iso(connection.followup_done_at),
+            # My own choice, and whether they chose it too: never their choice alone (issue 14).
+            "keep_in_touch_at": _iso(connection.keep_in_touch_at),
+            "keep_in_touch_mutual": row.mutual,
         })
     scans = db.session.execute(
         db.select(Scan).where(Scan.scanner_id == owner.id).order_by(Scan.received_at, Scan.id)

@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..attendees.cards import public_card
 from ..attendees.models import Attendee
+from ..connections.keep_in_touch import mutual_exists
 from ..connections.models import INTENTS, Connection
 from ..extensions import db
 from ..forms import Paged, parse_page
@@ -39,11 +40,13 @@ class BookFilters:
     direction: str = ""
     sort: str = "recent"
     page: int = 1
+    keep_in_touch: bool = False  # only the pairs where both want to keep in touch
+
 
     @property
     def active(self) -> bool:
         """Whether the book is narrowed (a sort only reorders it, so it does not count)."""
-        return bool(self.q or self.tag or self.starred or self.intent or self.direction)
+        return bool(self.q or self.tag or self.starred or self.intent or self.direction or self.keep_in_touch)
 
     @property
     def narrowing(self) -> list[str]:
@@ -51,6 +54,8 @@ class BookFilters:
         labels = []
         if self.starred:
             labels.append("Starred")
+        if self.keep_in_touch:
+            labels.append("Keep in touch")
         if self.intent:
             labels.append(INTENTS[self.intent])
         if self.tag:
@@ -65,7 +70,7 @@ class BookFilters:
         """The query-string arguments that reproduce these filters (empty ones left out)."""
         values = {"q": self.q, "tag": self.tag, "starred": "1" if self.starred else "",
                   "intent": self.intent, "met": self.direction, "sort": "" if self.sort == "recent" else self.sort,
-                  "page": self.page if self.page > 1 else ""}
+                  "page": self.page if self.page > 1 else "", "kit": "1" if self.keep_in_touch else ""}
         values.update(override)
         return {key: value for key, value in values.items() if value not in ("", None)}
 
@@ -91,6 +96,7 @@ def parse_filters(args: Mapping) -> BookFilters:
         direction=direction if direction in DIRECTIONS else "",
         sort=sort if sort in SORTS else "recent",
         page=parse_page(args.get("page")),
+        keep_in_touch=str(args.get("kit") or "") in ("1", "on", "true", "yes"),
     )
 
 
@@ -100,6 +106,7 @@ class ContactRow:
 
     connection: Connection
     card: dict | None
+    mutual: bool = False  # both sides want to keep in touch (a one-sided mark never shows here)
 
     @property
     def name(self) -> str:
@@ -170,6 +177,8 @@ def _conditions(filters: BookFilters) -> list[ColumnElement[bool]]:
         conditions.append(cast(Connection.tags, Text).like(_like(json.dumps(filters.tag)), escape="!"))
     if filters.starred:
         conditions.append(Connection.starred.is_(True))
+    if filters.keep_in_touch:
+        conditions.append(mutual_exists())
     if filters.intent:
         conditions.append(Connection.intent == filters.intent)
     if filters.direction:
@@ -211,12 +220,14 @@ def contact_rows(owner: Attendee, filters: BookFilters | None = None, *, limit: 
     """owner's contacts matching `filters`, in the filters' order (newest first by default),
     each with the card its contact shares."""
     filters = filters or BookFilters()
-    query = _owned(owner).where(*_conditions(filters))
+    # Whether each pair is mutual comes as a column of the same query, computed for every row
+    # alike (marked by me or not), so a one-sided mark costs no extra work anywhere.
+    query = _owned(owner).add_columns(mutual_exists().label("mutual")).where(*_conditions(filters))
     query = query.order_by(*_order(filters.sort)).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return [ContactRow(connection, public_card(contact) if contact is not None else None)
-            for connection, contact in db.session.execute(query).all()]
+    return [ContactRow(connection, public_card(contact) if contact is not None else None, bool(mutual))
+            for connection, contact, mutual in db.session.execute(query).all()]
 
 
 def used_tags(owner: Attendee) -> list[str]:

@@ -217,22 +217,25 @@ PEOPLE: list[dict] = [
 ]
 
 # Exchanges for the demo once scanning exists: (scanner, scanned, the scanner's note, tags,
-# star, intent key of connections.models.INTENTS). Each side's note is its own row.
+# star, intent key of connections.models.INTENTS, and the scanner's private "I'd like to stay
+# in touch"). Each side's note is its own row. The demo attendee and Lukas both want to keep in
+# touch (mutual: both see it); the attendee's mark on Mateo and Sofia's on the attendee are
+# one-sided, so only their owner ever sees them.
 EXCHANGES: list[dict] = [
     {
         "scanner": ATTENDEE_EMAIL, "scanned": "lukas.schneider@demo.example",
         "note": "Hiring two backend engineers, remote OK. Send him my CV by Friday.",
-        "tags": ["hiring"], "starred": True, "intent": "job",
+        "tags": ["hiring"], "starred": True, "intent": "job", "keep_in_touch": True,
     },
     {
         "scanner": "lukas.schneider@demo.example", "scanned": ATTENDEE_EMAIL,
         "note": "Strong data engineer, interested in the platform team role.",
-        "tags": ["candidate"], "starred": True, "intent": "send",
+        "tags": ["candidate"], "starred": True, "intent": "send", "keep_in_touch": True,
     },
     {
         "scanner": ATTENDEE_EMAIL, "scanned": "mateo.fernandez@demo.example",
         "note": "Solar forecasting with gradient boosting. Wants feedback on their feature store.",
-        "tags": ["ml", "climate"], "starred": False, "intent": "coffee",
+        "tags": ["ml", "climate"], "starred": False, "intent": "coffee", "keep_in_touch": True,
     },
     {
         "scanner": ATTENDEE_EMAIL, "scanned": "youssef.haddad@demo.example",
@@ -242,7 +245,7 @@ EXCHANGES: list[dict] = [
     {
         "scanner": "sofia.herrera@demo.example", "scanned": ATTENDEE_EMAIL,
         "note": "Offered to mentor me on data pipelines, monthly call.",
-        "tags": ["mentoring"], "starred": True, "intent": "mentor",
+        "tags": ["mentoring"], "starred": True, "intent": "mentor", "keep_in_touch": True,
     },
     {
         "scanner": "kenji.watanabe@demo.example", "scanned": "amara.diallo@demo.example",

@@ -100,6 +100,7 @@ def seed_connections(seed: DemoSeed, now: datetime) -> None:
         mine.note, mine.tags = exchange["note"], list(exchange["tags"])
         mine.starred, mine.intent = exchange["starred"], exchange["intent"]
         mine.note_updated_at = met
+        mine.keep_in_touch_at = met if exchange.get("keep_in_touch") else None
         db.session.commit()
 
 

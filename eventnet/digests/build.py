@@ -20,6 +20,7 @@ from ..attendees.cards import public_card, split_topics
 from ..attendees.links import shown_url
 from ..attendees.models import Attendee
 from ..badges.vcard import vcard_for
+from ..connections.keep_in_touch import mutual_exists
 from ..connections.models import INTENTS, Connection
 from ..contacts.outlook_csv import AddressBookEntry, outlook_csv
 from ..events.models import Event
@@ -93,6 +94,7 @@ class Entry:
     # Their face, when their card shows a photo: a small JPEG attached inline (cid:), never a
     # remote image (photos.services.inline_photos).
     photo: InlinePhoto | None = None
+    mutual: bool = False  # we both want to keep in touch (a one-sided mark never shows)
 
     @property
     def photo_src(self) -> str | None:
@@ -131,6 +133,7 @@ class Digest:
     sample: bool = False  # the organizer's sample: made-up people, said so at the top
     lean: bool = False  # one-line entries without face or drafted mailto, for the longest digests (render)
     days: int | None = None
+    keep_in_touch: bool = False  # a reminder that is the keep-in-touch nudge (its own lines in reminder.*)
     book_url: str = ""
     settings_url: str = ""
     unsubscribe_url: str = ""
@@ -264,21 +267,25 @@ def sort_entries(entries: list[Entry]) -> None:
     entries.sort(key=lambda e: (e.light, not (e.starred or e.open), not e.starred, not e.promises, newest_first(e)))
 
 
-def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open: bool) -> list[Entry]:
+def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open: bool,
+             only_mutual: bool = False) -> list[Entry]:
     contact = aliased(Attendee)
+    # Whether each pair is mutual is a column computed for every row alike, marked or not.
     rows = db.session.execute(
-        db.select(Connection, contact)
+        db.select(Connection, contact, mutual_exists().label("mutual"))
         .outerjoin(contact, contact.id == Connection.contact_id)
         .options(lazyload(contact.event))
         .where(Connection.owner_id == attendee.id)
         .order_by(Connection.created_at, Connection.id)
     ).all()
     my_help, my_needs = _my_topics(attendee)
-    faces = inline_photos(person for _, person in rows)
+    faces = inline_photos(person for _, person, _ in rows)
     entries = []
-    for connection, person in rows:
+    for connection, person, mutual in rows:
         parts = parse_note(connection.note)
         if only_open and not _is_open(connection, parts):
+            continue
+        if only_mutual and not (mutual and person is not None):
             continue
 
         def link(kind: str, connection: Connection = connection) -> str:
@@ -294,6 +301,8 @@ def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open:
         entry = entry_for(connection, card, event_name=event.name, my_help=my_help, my_needs=my_needs,
                           link=link, parts=parts, sender_name=attendee.name)
         entry.photo = faces.get(person.id) if person is not None else None
+        entry.mutual = bool(mutual)
+        entry.light = entry.light and not entry.mutual
         entries.append(entry)
     sort_entries(entries)
     return entries
@@ -420,6 +429,19 @@ def build_reminder(attendee: Attendee, days: int) -> Digest:
     return digest
 
 
+def build_keep_in_touch(attendee: Attendee) -> Digest:
+    """The keep-in-touch nudge: the contacts who, like the attendee, want to keep in touch."""
+    urls = AbsoluteUrls()
+    digest = _base(attendee, KIND_REMINDER, urls)
+    digest.keep_in_touch = True
+    digest.entries = _entries(attendee, attendee.event, urls, only_open=False, only_mutual=True)
+    summarise(digest)
+    names = [e.name for e in digest.entries]
+    who = names[0] if len(names) == 1 else f"{len(names)} people"
+    digest.subject = f"Three months since {digest.event_name}: say hello to {who}"
+    return digest
+
+
 def render(digest: Digest) -> tuple[str, str]:
     """(text, html) of a digest or reminder, from templates/mail/<kind>.txt and .html.
 
@@ -522,6 +544,11 @@ def reminder_email(row: OutboxMessage) -> BuiltEmail:
     preference = _preference(attendee)
     if preference is not None and (preference.followups_off or preference.reminders_off):
         raise SkipMessage("turned reminders off")
+    if (row.payload or {}).get("keep_in_touch"):
+        digest = build_keep_in_touch(attendee)
+        if not digest.entries:
+            raise SkipMessage("no contact who wants to keep in touch too")
+        return as_email(digest, _list_headers(digest, event))
     days = int((row.payload or {}).get("days") or 0)
     digest = build_reminder(attendee, days)
     if not digest.entries:

@@ -15,6 +15,7 @@ from sqlalchemy import and_, delete, exists, func, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..attendees.models import Attendee
+from ..connections.keep_in_touch import mutual_exists
 from ..connections.models import Connection
 from ..database import utcnow
 from ..events.models import Event
@@ -66,6 +67,12 @@ def reminder_kind(days: int) -> str:
     return f"{KIND_REMINDER}:{days}"
 
 
+# The keep-in-touch nudge (issue 14) is a reminder row (kind "reminder", so turning reminders
+# off, pausing and retrying treat it like any other), with its own run and dedupe key.
+KEEP_IN_TOUCH_DAYS = 91  # thirteen weeks: "three months"
+KEEP_IN_TOUCH_RUN = f"{KIND_REMINDER}:keep-in-touch"
+
+
 # ----------------------------------------------------------------------------- who gets what
 
 def _not_unsubscribed(*, reminders: bool):
@@ -92,14 +99,24 @@ def digest_recipients(event: Event) -> list[tuple[int, str]]:
     return [tuple(row) for row in db.session.execute(query.order_by(Attendee.id))]
 
 
-def reminder_recipients(event: Event) -> list[tuple[int, str]]:
-    """(attendee id, email) of everyone with a follow-up that may still be open and reminders on."""
+def _reminded(event: Event, connection_condition) -> list[tuple[int, str]]:
+    # (attendee id, email) of everyone with reminders on and a connection that meets the condition.
     query = db.select(Attendee.id, Attendee.email).where(
         Attendee.event_id == event.id,
         _not_unsubscribed(reminders=True),
-        exists().where(Connection.owner_id == Attendee.id, open_followup_sql()),
+        exists().where(Connection.owner_id == Attendee.id, connection_condition),
     )
     return [tuple(row) for row in db.session.execute(query.order_by(Attendee.id))]
+
+
+def reminder_recipients(event: Event) -> list[tuple[int, str]]:
+    """(attendee id, email) of everyone with a follow-up that may still be open and reminders on."""
+    return _reminded(event, open_followup_sql())
+
+
+def keep_in_touch_recipients(event: Event) -> list[tuple[int, str]]:
+    """(attendee id, email) of everyone with reminders on and a contact who, like them, wants to keep in touch."""
+    return _reminded(event, mutual_exists())
 
 
 # ----------------------------------------------------------------------------- creating rows
@@ -226,6 +243,19 @@ def queue_reminders(event: Event, days: int, now: datetime | None = None) -> int
     return count
 
 
+def queue_keep_in_touch(event: Event, now: datetime | None = None) -> int:
+    """Create the keep-in-touch reminder row of everyone in a mutual pair; returns how many. Commits."""
+    now = now or utcnow()
+    db.session.commit()
+    _take_write_lock()
+    event = db.session.get(Event, event.id, populate_existing=True)
+    count = _queue_rows(event, KIND_REMINDER, keep_in_touch_recipients(event), f"Say hello: people you met at {event.name}",
+                        KEEP_IN_TOUCH_RUN, {"keep_in_touch": True, "days": KEEP_IN_TOUCH_DAYS}, now)
+    _record_run(event, KEEP_IN_TOUCH_RUN, count, now)
+    db.session.commit()
+    return count
+
+
 def queue_due(now: datetime | None = None) -> dict[str, int]:
     """Create the rows of every digest and reminder whose time has come (the sender's producer).
 
@@ -276,6 +306,14 @@ def _queue_due_for(event: Event, runs: set[tuple[int, str]], now: datetime, crea
             db.session.commit()
             continue
         created[f"{event.slug} {kind}"] = queue_reminders(event, days, now)
+    due = reminder_time(event, KEEP_IN_TOUCH_DAYS)
+    if (event.id, KEEP_IN_TOUCH_RUN) not in runs and due <= now:
+        if now - due > LATE_LIMIT:
+            _take_write_lock()
+            _record_run(event, KEEP_IN_TOUCH_RUN, 0, now, skipped=f"first looked at {(now - due).days} days after its day")
+            db.session.commit()
+        else:
+            created[f"{event.slug} {KEEP_IN_TOUCH_RUN}"] = queue_keep_in_touch(event, now)
 
 
 # ----------------------------------------------------------------------------- reading the schedule

@@ -252,8 +252,29 @@
       link.hidden = true;
     }
     sheet.querySelector("[data-note-form]").hidden = record.state === "rejected";
+    keepInTouch(sheet, record);
     setText(sheet.querySelector("[data-note-state]"), noteStateText(record));
     return card;
+  }
+
+  // The "stay in touch" switch needs the connection on the server: it appears once the scan
+  // is synced, pointed at that contact, and htmx swaps the server's answer in its place.
+  function keepInTouch(sheet, record) {
+    var form = sheet.querySelector("[data-keep-in-touch-sheet]");
+    if (!form) { return; }
+    if (!(record.state === "synced" && record.connection_id && record.contact && record.contact.name)) {
+      form.hidden = true;
+      return;
+    }
+    if (form.dataset.connectionId === String(record.connection_id)) { return; }
+    var url = contactUrl(record.connection_id) + "/keep-in-touch";
+    form.dataset.connectionId = String(record.connection_id);
+    form.action = url;
+    form.setAttribute("hx-post", url);
+    form.setAttribute("hx-target", "this");
+    form.setAttribute("hx-swap", "outerHTML");
+    form.hidden = false;
+    if (window.htmx) { window.htmx.process(form); }
   }
 
   function renderStrip(records) {
