@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import HiddenField, StringField
 from wtforms.validators import InputRequired, Length, Optional
@@ -20,6 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from .attendees.finder import ListQuery
 from .errors import DomainError
 from .events.models import Event
+from .forms import PostedForm
 
 MAX_IDS = 500  # ticked on one page: at most 50; a crafted URL gets no more than this
 MAX_REMOVE = 1000  # one removal deletes this many at most (each is a whole account)
@@ -121,7 +121,7 @@ def verify(event: Event, action: str, token: str) -> tuple[Selection, int]:
     return Selection.from_token(data), int(data.get("n", -1))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PostedForm):
     """A mass action's confirmation: the signed token of what the page showed (sign), and for a
     removal the phrase typed by hand ("remove 12")."""
 

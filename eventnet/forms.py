@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from flask import request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import CombinedMultiDict
 from wtforms.validators import StopValidation
 
 from .errors import DomainError
@@ -38,14 +39,18 @@ class FormInvalid(DomainError):
 class PostedForm(FlaskForm):
     """A Flask-WTF form that reads only the posted form fields, as the hand-parsed forms did.
 
-    FlaskForm on its own reads a JSON body as the form's data, and a JSON list or string there is
-    a 500 (ImmutableMultiDict of a list); a JSON post gets the empty form and its messages (422).
+    FlaskForm on its own reads a JSON body as the form's data, and a JSON list, string or number
+    there is a 500 (ImmutableMultiDict of it); a JSON post gets the empty form and its messages.
+    Every form of the app derives from it (tests/test_hostile_input.py posts JSON to each).
     CSRF is checked app-wide (CSRFProtect); the form's own check accepts the token it checked.
     """
 
     def __init__(self, *args, **kwargs):
         if not args and "formdata" not in kwargs:
-            kwargs["formdata"] = request.form if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
+            posted = request.method in ("POST", "PUT", "PATCH", "DELETE")
+            # Files and fields together, as Flask-WTF combines them, but never the JSON body.
+            kwargs["formdata"] = (CombinedMultiDict((request.files, request.form)) if request.files else request.form) \
+                if posted else None
         super().__init__(*args, **kwargs)
 
 

@@ -183,6 +183,23 @@ def test_a_json_body_is_no_form_the_console_forms_read(world, no_tracebacks, pat
     assert "Sent as JSON" not in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("path,status", [
+    ("/e/conf/organizer/digests/start", 400), ("/e/conf/organizer/login-emails", 400),
+    ("/e/conf/organizer/attendees/bulk/remove", 400), ("/e/conf/organizer/look/accent", 303),
+    ("/e/conf/organizer/look/logo", 422),  # "choose a file"
+])
+@pytest.mark.parametrize("body", ["1e400", "[1, 2]", '"x"', "-0", '{"token": 1e400}'])
+def test_a_json_number_or_list_is_no_confirmation_nor_look(world, no_tracebacks, path, status, body):
+    """A mass action's confirmation and the look's forms read only posted fields: a JSON body
+    (1e400 is infinity to Python's json) was a 500 for the fuzzer; nothing is sent or changed."""
+    client = world["as_olu"]
+    response = client.post(path, data=body, content_type="application/json",
+                           headers={"X-CSRFToken": csrf_token(client, "/e/conf/organizer/event")})
+    assert response.status_code == status
+    db.session.expire_all()
+    assert db.session.get(Event, world["event"].id).accent_color == ""
+
+
 # ----------------------------------------------------------------------------- the other forms read only posted fields
 
 # (who, path, page carrying the token, status, what the person reads): a JSON body is no form, so

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional, StopValidation
 
@@ -126,7 +125,7 @@ class AttendeeForm(PostedForm):
 # ----------------------------------------------------------------------------- bulk actions
 
 
-class BulkActionForm(FlaskForm):
+class BulkActionForm(PostedForm):
     """The bar above the attendee table (a GET: it only leads to a confirmation page or a file).
 
     Shape: action one of bulk.ACTIONS, scope "selected" (the ticked `ids`) or "matching" (everyone
