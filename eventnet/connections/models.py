@@ -65,6 +65,16 @@ class Connection(db.Model):
     # The owner's private "I'd like to stay in touch" (issue 14): told to nobody unless the
     # other side's row is marked too (connections.keep_in_touch decides what anyone sees).
     keep_in_touch_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What the CONTACT lets the owner see of them (issue 14, "my card, per person"): written only
+    # by the contact (attendees.card_control), read by attendees.cards.card_for for every copy the
+    # owner sees. On this row, the holder's, rather than on the contact's own row toward the owner:
+    # that row goes when the contact removes the owner from their list, which must change only
+    # their list, never undo a "take my card back"; and every page that shows this row's card has
+    # the row already, so honouring the choice costs no query.
+    # NULL = the contact's profile defaults at any time; else the shareable fields granted.
+    card_fields: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    # NULL, or when the contact took their card back: the owner's copy is then name and event only.
+    card_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Scan(db.Model):

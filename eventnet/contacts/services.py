@@ -11,7 +11,7 @@ from sqlalchemy import Text, and_, case, cast, func, or_
 from sqlalchemy.orm import lazyload
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..attendees.cards import public_card
+from ..attendees.cards import card_for
 from ..attendees.models import Attendee
 from ..connections.keep_in_touch import mutual_exists
 from ..connections.models import INTENTS, Connection
@@ -226,7 +226,7 @@ def contact_rows(owner: Attendee, filters: BookFilters | None = None, *, limit: 
     query = query.order_by(*_order(filters.sort)).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return [ContactRow(connection, public_card(contact) if contact is not None else None, bool(mutual))
+    return [ContactRow(connection, card_for(contact, connection) if contact is not None else None, bool(mutual))
             for connection, contact, mutual in db.session.execute(query).all()]
 
 
@@ -272,4 +272,4 @@ def contact_row_or_404(owner: Attendee, connection_id: int) -> ContactRow:
 
     connection = get_connection_or_404(owner, connection_id)
     contact = contact_of(connection)
-    return ContactRow(connection, public_card(contact) if contact is not None else None)
+    return ContactRow(connection, card_for(contact, connection) if contact is not None else None)

@@ -253,3 +253,10 @@ EXCHANGES: list[dict] = [
         "tags": ["fundraising"], "starred": True, "intent": "send",
     },
 ]
+
+# My card, per person (issue 14), shown by the demo attendee on "Who has my card": Mateo gets a
+# narrowed card (no email, bio or links), Youssef had the card taken back (he sees only the
+# name and the event; his own note stays), and every copy expires a year after the event.
+CARD_EXPIRY_MONTHS = 12
+CARD_NARROWED = {"mateo.fernandez@demo.example": ["headline", "company", "linkedin", "photo"]}
+CARD_TAKEN_BACK = ("youssef.haddad@demo.example",)
