@@ -8,7 +8,7 @@ from typing import Callable
 from flask import Blueprint, Response, flash, g, jsonify, make_response, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
-from ..attendees.cards import card_for
+from ..attendees.cards import card_for, withheld
 from ..attendees.models import Attendee
 from ..auth.session import attendee_required, current_attendee, keep_desk_session, session_token_hash
 from ..badges.services import find_by_token
@@ -59,6 +59,7 @@ def _contact_context(connection: Connection) -> dict:
         "connection": connection,
         "contact": contact,
         "card": card,
+        "card_withheld": contact is not None and withheld(contact, connection) is not None,
         "intents": INTENTS,
         "intent_chips": INTENT_CHIPS,
         "prompts": services.NOTE_PROMPTS,
