@@ -8,7 +8,6 @@ logged in, book, search, vCard one and all, CSV, Outlook CSV, JSON export, diges
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from datetime import datetime, timedelta, timezone
 

@@ -47,24 +47,24 @@ def holders():
     return render_template("mycard/holders.html", holdings=services.holders(g.attendee), **_context())
 
 
-@bp.get("/e/<slug>/card/holders/<int:holder_id>")
+@bp.get("/e/<slug>/card/holders/<int:attendee_id>")
 @attendee_required
-def holder(holder_id: int):
+def holder(attendee_id: int):
     """One holder: what they get (checkboxes), take my card back or share it again."""
-    holding = services.holding_or_404(g.attendee, holder_id)
+    holding = services.holding_or_404(g.attendee, attendee_id)
     return render_template("mycard/holder.html", h=holding, shareable=SHAREABLE_FIELDS,
                            preview=card_for(g.attendee, holding.copy), **_context())
 
 
 def _back(holding) -> str:
-    return url_for("mycard.holder", slug=g.event.slug, holder_id=holding.holder.id)
+    return url_for("mycard.holder", slug=g.event.slug, attendee_id=holding.holder.id)
 
 
-@bp.post("/e/<slug>/card/holders/<int:holder_id>/fields")
+@bp.post("/e/<slug>/card/holders/<int:attendee_id>/fields")
 @attendee_required
-def set_fields(holder_id: int):
+def set_fields(attendee_id: int):
     """Save what this holder gets; the "Profile defaults" button forgets the choice."""
-    holding = services.holding_or_404(g.attendee, holder_id)
+    holding = services.holding_or_404(g.attendee, attendee_id)
     if request.form.get("defaults") == "1":
         services.set_fields(holding, None)
         flash(f"{holding.holder.name} gets what your profile shares.", "ok")
@@ -74,11 +74,11 @@ def set_fields(holder_id: int):
     return redirect_to(_back(holding))
 
 
-@bp.post("/e/<slug>/card/holders/<int:holder_id>/take-back")
+@bp.post("/e/<slug>/card/holders/<int:attendee_id>/take-back")
 @attendee_required
-def take_back(holder_id: int):
+def take_back(attendee_id: int):
     """Take my card back from one holder, after a confirmation page (no JavaScript needed)."""
-    holding = services.holding_or_404(g.attendee, holder_id)
+    holding = services.holding_or_404(g.attendee, attendee_id)
     if request.form.get("confirm") != "1":
         return render_template("mycard/confirm_take_back.html", h=holding)
     services.take_back(holding)
@@ -86,11 +86,11 @@ def take_back(holder_id: int):
     return redirect_to(_back(holding))
 
 
-@bp.post("/e/<slug>/card/holders/<int:holder_id>/share-again")
+@bp.post("/e/<slug>/card/holders/<int:attendee_id>/share-again")
 @attendee_required
-def share_again(holder_id: int):
+def share_again(attendee_id: int):
     """Give one holder my card again, with what they got before."""
-    holding = services.holding_or_404(g.attendee, holder_id)
+    holding = services.holding_or_404(g.attendee, attendee_id)
     services.share_again(holding)
     flash(f"{holding.holder.name} has your card again.", "ok")
     return redirect_to(_back(holding))
