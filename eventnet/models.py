@@ -10,3 +10,4 @@ from .attendees.importer.models import CsvUpload  # noqa: F401
 from .digests.models import DigestRun, MailPreference  # noqa: F401
 from .photos.models import ProfilePhoto  # noqa: F401
 from .branding.models import EventLogo  # noqa: F401
+from .promises.models import Promise  # noqa: F401

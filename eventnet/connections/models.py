@@ -9,6 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 
+PART_MAX = 300  # one prompted part of a note (works on, needs, I can offer)
+# The note's prompted parts: field -> the chip's label and the labelled input's question.
+NOTE_PARTS = {
+    "works_on": ("Works on", "What do they work on?"),
+    "needs": ("Needs", "What do they need?"),
+    "offers": ("I can offer", "What can you offer them?"),
+}
+
 INTENTS = {
     "none": "No follow-up",
     "send": "Send something",
@@ -62,6 +70,15 @@ class Connection(db.Model):
     intent: Mapped[str] = mapped_column(String(16), default="none")
     note_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     followup_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The note's prompted parts as data (the chips' labelled inputs), not English line prefixes
+    # in the note: the digest reads them as they are, in any language the prompts are shown in.
+    # Promises are rows of their own (promises.models.Promise).
+    works_on: Mapped[str] = mapped_column(String(PART_MAX), default="", server_default="")
+    needs: Mapped[str] = mapped_column(String(PART_MAX), default="", server_default="")
+    offers: Mapped[str] = mapped_column(String(PART_MAX), default="", server_default="")
+    # The sentence of the note the owner said is not a promise ("Track this as a promise?" → No):
+    # not suggested again while the note still reads that way.
+    promise_dismissed: Mapped[str | None] = mapped_column(String(PART_MAX))
 
 
 class Scan(db.Model):
