@@ -22,7 +22,7 @@ from ..attendees.cards import public_card, split_topics
 from ..attendees.models import Attendee
 from ..attendees.validation import shown_url
 from ..badges.vcard import vcard_for
-from ..connections.models import INTENTS, Connection
+from ..connections.models import INTENTS, NOTE_PARTS, Connection
 from ..contacts.outlook_csv import AddressBookEntry, outlook_csv
 from ..events.models import Event
 from ..extensions import db
@@ -257,7 +257,9 @@ def entry_for(connection: NoteSide, card: dict | None, *, event_name: str, my_he
     suggestion = suggest(note=connection.note, intent=connection.intent, card=card or {"name": name},
                          my_help=my_help, my_needs=my_needs, event_name=event_name, done=done, parts=parts,
                          sender_name=sender_name)
-    note = _shown_note(connection.note)
+    # The prompted parts head the note, labelled as the note form's chips are.
+    labelled = [f"{NOTE_PARTS[name][0]}: {value}" for name in NOTE_PARTS if (value := one_line(getattr(connection, name)))]
+    note = _shown_note("\n".join([*labelled, (connection.note or "").strip()]))
     is_open = _is_open(connection, parts)
     shown = card or {}
     return Entry(
