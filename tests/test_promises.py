@@ -157,7 +157,7 @@ def test_autosave_never_tracks_a_half_typed_promise_but_add_promise_does(client,
     # The form comes back with the promise input empty, and the promises section out of band.
     assert added.headers["HX-Retarget"] == f"#note-form-{mine.id}"
     assert f'name="promise" value=""' in html
-    assert f'id="promises-{mine.id}" class="promises-section" aria-labelledby="promises-h-{mine.id}" hx-swap-oob="true"' in html
+    assert re.search(rf'<section id="promises-{mine.id}"[^>]*hx-swap-oob="true"', html)
 
 
 @pytest.mark.parametrize("fields, message", [

@@ -272,9 +272,12 @@ def save_note(connection_id: int):
             response.headers["HX-Retarget"] = f"#note-form-{connection.id}"
             response.headers["HX-Reswap"] = "outerHTML"
             return response
-        # The follow-up panel depends on the intent ("Add coffee to calendar"): sent along out of band.
+        # The follow-up panel depends on the intent ("Add coffee to calendar"): sent along out of band;
+        # the promises section too when its suggestion changed (swapping it unchanged would drop a
+        # tap on its buttons that is under way).
+        shown = request.form.get("suggestion_shown")
         return make_response(render_template("connections/_note_status.html", connection=connection, saved=True)
                              + render_template("digests/_followup.html", connection=connection, oob=True)
-                             + promises)
+                             + (promises if shown is None or shown != (context["suggestion"] or "") else ""))
     flash("Note saved.", "ok")
     return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=connection.id) + "#note")
