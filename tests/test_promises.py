@@ -111,6 +111,10 @@ def test_the_chips_parts_are_stored_as_data_not_as_prefixes_in_the_note(client, 
     # Each filled part shows open, its value in its labelled input.
     assert re.search(r'<details class="note-part" open>\s*<summary class="chip">Works on</summary>', html)
     assert f'id="note-{mine.id}-works_on" name="works_on" value="Rust compilers"' in html
+    # The contact book's search reads the parts as part of the note.
+    book = client.get("/e/conf/contacts/?q=compilers").get_data(as_text=True)
+    assert "Alice Able" in book
+    assert "Alice Able" not in client.get("/e/conf/contacts/?q=kubernetes").get_data(as_text=True)
     # An autosave that leaves a part out leaves it as it is.
     token = page_token(client, contact_url(mine))
     assert client.post(f"{contact_url(mine)}/note", data={"csrf_token": token, "note": "Changed"}, headers=HX).status_code == 200

@@ -6,20 +6,13 @@ import pytest
 from conftest import screenshot
 from playwright.sync_api import expect
 
-from eventnet.auth.services import create_login_link
+from test_exchange_browser import log_in
+
 from eventnet.connections.services import record_scan
 from eventnet.extensions import db
 from eventnet.promises.models import Promise
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(live_server, page, attendee, next_path=None):
-    with live_server.app.app_context():
-        link = create_login_link(db.session.merge(attendee), next_path)
-        db.session.commit()
-    page.goto(link.url)
-    page.get_by_role("button", name="Log in").click()
 
 
 def promises_of(connection_id: int) -> list[tuple[str, bool]]:

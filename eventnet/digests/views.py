@@ -142,6 +142,7 @@ def save_settings():
 # ----------------------------------------------------------------------------- signed links
 
 def link_problem(error: tokens.LinkError, event, what: str):
+    """The page for a signed link we cannot honour: expired (410) or not ours (404)."""
     if error.code == "expired":
         return render_template("digests/link_problem.html", expired=True, what=what), 410
     return render_template("digests/link_problem.html", expired=False, what=what), 404
