@@ -343,9 +343,9 @@ def test_the_scanner_note_api_carries_parts_and_promises_once(app, login, met):
     g.pop("csrf_token", None)
     token = csrf_token(client, "/e/conf/scan")
     scan_uuid = str(uuid.uuid4())
-    cleo_attendee = alice  # already connected: the scan is a repeat, its UUID still names the connection
+    # Bob scans Alice again (a phone's scan): its UUID names the connection the note goes to.
     response = client.post("/e/conf/api/scans", headers={"X-CSRFToken": token, **JSON},
-                           json={"token": cleo_attendee.badge_token, "client_uuid": scan_uuid})
+                           json={"token": alice.badge_token, "client_uuid": scan_uuid})
     assert response.status_code == 200
     now = datetime.now(timezone.utc)
     body = {"note": "Coffee chat", "works_on": "Rust", "promises": [{"text": "Send the deck", "due_on": "2030-01-02"}],

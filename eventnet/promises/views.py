@@ -9,7 +9,7 @@ from ..auth.session import attendee_required, get_event_or_404
 # A module import: connections.services imports this package (promise services) while loading.
 from ..connections import services as connections
 from ..digests import tokens
-from ..htmx import redirect_to, render_page, wants_fragment
+from ..htmx import redirect_to, wants_fragment
 from . import services
 from .services import PromiseInvalid
 
