@@ -9,7 +9,7 @@ prefixed lines at the end of the note; a promise marked done comes back as "I pr
 which the old digest read as plain text, so a kept promise is not chased again.
 
 Revision ID: e5a9c3d7b1f2
-Revises: d8e4b2a6f1c7
+Revises: e5a1c9d3b7f2
 Create Date: 2026-12-14 09:00:00.000000
 
 """
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e5a9c3d7b1f2'
-down_revision = 'd8e4b2a6f1c7'
+down_revision = 'e5a1c9d3b7f2'
 branch_labels = None
 depends_on = None
 
