@@ -14,7 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from ..attendees.cards import public_card
 from ..attendees.models import Attendee
 from ..connections.keep_in_touch import mutual_exists
-from ..connections.models import INTENTS, Connection
+from ..connections.models import INTENTS, NOTE_PARTS, Connection
 from ..extensions import db
 from ..forms import Paged, parse_page
 
@@ -163,6 +163,8 @@ def _word_matches(word: str) -> ColumnElement[bool]:
         Attendee.name.ilike(pattern, escape="!"),
         and_(_shares("company"), Attendee.company.ilike(pattern, escape="!")),
         Connection.note.ilike(pattern, escape="!"),
+        # The note's prompted parts (works on, needs, I can offer) are part of the note to a searcher.
+        *(getattr(Connection, part).ilike(pattern, escape="!") for part in NOTE_PARTS),
         cast(Connection.tags, Text).ilike(_like(_json_fragment(word.lower())), escape="!"),
     ]
     intents = intents_matching(word)
