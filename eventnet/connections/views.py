@@ -17,6 +17,7 @@ from ..extensions import csrf, limiter
 from ..ratelimit import browser_key, scans_limit
 from ..htmx import redirect_to, render_page, wants_fragment
 from . import keep_in_touch, services
+from .forms import WANTED_HINT, KeepInTouchForm
 from ..promises.views import contact_context as promises_context
 from .models import INTENT_CHIPS, INTENTS, NOTE_PARTS, Connection
 from .services import ExchangeError, NoteInput, NoteInvalid
@@ -294,9 +295,10 @@ def keep_in_touch_toggle(connection_id: int):
     reads their row the same way in every case).
     """
     connection = services.get_connection_or_404(g.attendee, connection_id)
-    wanted = request.form.get("wanted")
-    if wanted not in ("0", "1"):
-        fail(400, "Say whether you would like to stay in touch (wanted=1) or not (wanted=0).")
+    form = KeepInTouchForm()
+    if not form.validate():
+        fail(400, WANTED_HINT)
+    wanted = form.wanted.data
     if connection.contact_id is None:
         fail(404, "This person deleted their account.")
     mutual = keep_in_touch.mark(connection, wanted == "1")

@@ -11,6 +11,7 @@ from ..connections import services as connections
 from ..digests import tokens
 from ..htmx import redirect_to, wants_fragment
 from . import services
+from .forms import DoneForm, NotAPromiseForm, PromiseForm
 from .services import PromiseInvalid
 
 bp = Blueprint("promises", __name__)
@@ -57,13 +58,14 @@ def mine():
 def add(connection_id: int):
     """Track a promise to this contact (the "Track this as a promise?" button, or typed)."""
     connection = connections.get_connection_or_404(g.attendee, connection_id)
+    form = PromiseForm()
     try:
-        services.add_promise(connection, request.form.get("promise"), request.form.get("promise_due"))
-        if request.form.get("suggested"):
+        services.add_promise(connection, form.promise.data, form.promise_due.data)
+        if form.suggested.data:
             # Tracked as edited: the note's sentence it came from is handled, not suggested again.
-            services.dismiss_suggestion(connection, request.form.get("suggested"))
+            services.dismiss_suggestion(connection, form.suggested.data)
     except PromiseInvalid as invalid:
-        values = invalid.resubmitted(request.form, ("promise", "promise_due"))
+        values = form.redisplay()
         if wants_fragment():
             return _section(connection, 422, promise_errors=invalid.errors, promise_values=values)
         from ..connections.views import contact_page
@@ -80,7 +82,7 @@ def add(connection_id: int):
 def dismiss(connection_id: int):
     """"Not a promise": the note's sentence is not suggested again."""
     connection = connections.get_connection_or_404(g.attendee, connection_id)
-    services.dismiss_suggestion(connection, request.form.get("sentence"))
+    services.dismiss_suggestion(connection, NotAPromiseForm().sentence.data)
     if wants_fragment():
         return _section(connection)
     return redirect_to(_contact_url(connection.id))
@@ -91,9 +93,10 @@ def dismiss(connection_id: int):
 def toggle(promise_id: int):
     """Mark one of my promises done (done=1) or open again (done=0); back to where it was shown."""
     promise = services.get_promise_or_404(g.attendee, promise_id)
-    done = request.form.get("done") == "1"
+    form = DoneForm()
+    done = form.done.data == "1"
     services.set_done(promise, done)
-    shown_in = "contact" if request.form.get("from") == "contact" else "list"
+    shown_in = form.shown_in.data
     if wants_fragment():
         if shown_in == "contact":
             return _section(connections.get_connection_or_404(g.attendee, promise.connection_id))
