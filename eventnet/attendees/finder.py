@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from math import ceil
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, case, func, literal, or_, union_all
 from sqlalchemy.orm import lazyload, load_only
 
 from ..connections.models import Connection
@@ -122,6 +123,7 @@ class AttendeePage(Paged):
     page: int
     pages: int
     query: ListQuery = field(default_factory=ListQuery)
+    never_logged_in: int = 0  # in the whole event, whatever the filters (the login-email button's count)
 
     @property
     def q(self) -> str:
@@ -138,13 +140,12 @@ def _contacts_count():
             .correlate(Attendee).scalar_subquery())
 
 
-def matching(event: Event, q: str | ListQuery):
-    """SELECT the event's attendees matching a search (or a whole ListQuery's filters)."""
-    lq = q if isinstance(q, ListQuery) else ListQuery(q=q)
-    query = db.select(Attendee).filter_by(event_id=event.id)
+def _conditions(lq: ListQuery) -> list:
+    # The filters as conditions on Attendee: matching() selects by them, _counts counts by them.
+    conditions = []
     if lq.q:
         # autoescape: a search for "50%" or "a_b" means those characters, not wildcards.
-        query = query.where(
+        conditions.append(
             or_(
                 Attendee.name.icontains(lq.q, autoescape=True),
                 Attendee.email.icontains(lq.q, autoescape=True),
@@ -152,12 +153,30 @@ def matching(event: Event, q: str | ListQuery):
             )
         )
     if lq.never_logged_in:
-        query = query.where(Attendee.last_login_at.is_(None))
+        conditions.append(Attendee.last_login_at.is_(None))
     if lq.no_contacts:
-        query = query.where(~db.select(Connection.id).where(Connection.owner_id == Attendee.id).exists())
+        conditions.append(~db.select(Connection.id).where(Connection.owner_id == Attendee.id).exists())
     if lq.role:
-        query = query.where(Attendee.role == lq.role)
-    return query
+        conditions.append(Attendee.role == lq.role)
+    return conditions
+
+
+def matching(event: Event, q: str | ListQuery):
+    """SELECT the event's attendees matching a search (or a whole ListQuery's filters)."""
+    lq = q if isinstance(q, ListQuery) else ListQuery(q=q)
+    return db.select(Attendee).filter_by(event_id=event.id).where(*_conditions(lq))
+
+
+def _counts(event: Event, lq: ListQuery) -> tuple[int, int]:
+    """(attendees matching lq, attendees who never logged in) of the event, in one pass over its rows."""
+    conditions = _conditions(lq)
+    matched = (func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0) if conditions
+               else func.count(Attendee.id))
+    never = func.coalesce(func.sum(case((Attendee.last_login_at.is_(None), 1), else_=0)), 0)
+    total, never_logged_in = db.session.execute(
+        db.select(matched, never).where(Attendee.event_id == event.id)
+    ).one()
+    return int(total), int(never_logged_in)
 
 
 def _ordered(query, lq: ListQuery):
@@ -186,25 +205,41 @@ def clean_query(q: str | None) -> str:
 def list_attendees(event: Event, lq: ListQuery) -> AttendeePage:
     """One page of the event's attendees matching `lq`, sorted, with each one's contact count.
 
-    Two cheap queries besides the page and its count: contact counts and "has data" for the
-    page's ids only (at most PAGE_SIZES[-1]), never for the whole event.
+    Three queries whatever the event's size: the counts (matching, and never logged in for the
+    page's button) in one pass, the page, and the page's contact counts and "has data" together.
     """
+    total, never = _counts(event, lq)
+    per_page = min(max(lq.per_page, 1), max(PAGE_SIZES))
+    lq.page = min(lq.page, max(ceil(total / per_page), 1))  # past the end shows the last page, not an empty one
     # Only the columns a row shows: the profile's JSON columns (links, shared fields) and texts
     # (bio, topics) are never read here, and parsing them for 50 rows cost more than the query.
     # The event is the page's own (g.event): no join to it per row, as Attendee.event would make.
     query = _ordered(matching(event, lq), lq).options(load_only(*LIST_COLUMNS), lazyload(Attendee.event))
-    pagination = db.paginate(query, page=lq.page, per_page=lq.per_page, max_per_page=max(PAGE_SIZES), error_out=False)
-    if not pagination.items and lq.page > 1 and pagination.total:
-        # Past the end shows the last page rather than an empty one.
-        pagination = db.paginate(query, page=pagination.pages, per_page=lq.per_page, max_per_page=max(PAGE_SIZES),
-                                 error_out=False)
+    # count=False: _counts counted the matches already, with the event's other count.
+    pagination = db.paginate(query, page=lq.page, per_page=per_page, max_per_page=max(PAGE_SIZES),
+                             error_out=False, count=False)
+    pagination.total = total
     items = list(pagination.items)
-    counts = contact_counts([a.id for a in items])
-    with_data = ids_with_data([a.id for a in items])
-    rows = [AttendeeRow(a, counts.get(a.id, 0), a.id in with_data) for a in items]
-    lq.page = pagination.page
-    return AttendeePage(rows=rows, total=pagination.total or 0, page=pagination.page, pages=max(pagination.pages, 1),
-                        query=lq)
+    stats = page_stats([a.id for a in items])
+    rows = [AttendeeRow(a, *stats.get(a.id, (0, False))) for a in items]
+    return AttendeePage(rows=rows, total=total, page=pagination.page, pages=pagination.pages or 1, query=lq,
+                        never_logged_in=never)
+
+
+def page_stats(ids: list[int]) -> dict[int, tuple[int, bool]]:
+    """attendee id -> (contacts, has data) for these ids, in one query; ids with neither are left out.
+
+    contacts: their own connection rows (as contact_counts); has data: a connection either way, so
+    contacts and maybe notes (as has_own_data).
+    """
+    if not ids:
+        return {}
+    owned = db.select(Connection.owner_id.label("id"), literal(1).label("own")).where(Connection.owner_id.in_(ids))
+    theirs = db.select(Connection.contact_id.label("id"), literal(0).label("own")).where(Connection.contact_id.in_(ids))
+    either = union_all(owned, theirs).subquery()
+    return {id_: (int(own), True) for id_, own in db.session.execute(
+        db.select(either.c.id, func.sum(either.c.own)).group_by(either.c.id)
+    ).all()}
 
 
 def contact_counts(ids: list[int]) -> dict[int, int]:
@@ -220,15 +255,6 @@ def contact_counts(ids: list[int]) -> dict[int, int]:
 def search_attendees(event: Event, q: str = "", page: int = 1, per_page: int = PER_PAGE) -> AttendeePage:
     """The event's attendees whose name, email or company contains `q`, by name, one page of them."""
     return list_attendees(event, ListQuery(q=clean_query(q), page=page, per_page=per_page))
-
-
-def ids_with_data(ids: list[int]) -> set[int]:
-    """Which of these attendees have data of their own: a connection in either direction (notes live on them)."""
-    if not ids:
-        return set()
-    owners = db.select(Connection.owner_id.label("id")).where(Connection.owner_id.in_(ids))
-    contacts = db.select(Connection.contact_id.label("id")).where(Connection.contact_id.in_(ids))
-    return set(db.session.execute(owners.union(contacts)).scalars())
 
 
 def has_own_data(attendee: Attendee) -> bool:

@@ -56,7 +56,7 @@ def attendees():
     """The event's attendees as a dense table: search, filters, sort, pages, row menus, bulk actions."""
     result = finder.list_attendees(g.event, ListQuery.from_args(request.args))
     response = render_page("organizer/attendees.html", "organizer/_attendee_rows.html", result=result,
-                           never_logged_in=people.never_logged_in(g.event), page_sizes=finder.PAGE_SIZES,
+                           never_logged_in=result.never_logged_in, page_sizes=finder.PAGE_SIZES,
                            row_urls=_row_urls())
     if request.headers.get("HX-Request") == "true":
         # The filter form sends every field (an empty role, the default page size): the address
