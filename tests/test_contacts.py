@@ -291,6 +291,26 @@ def test_a_thousand_contacts_take_the_same_number_of_queries_as_a_few(app, clien
     assert "page=3" in html and "q=widgets" in html
 
 
+def test_past_the_end_is_the_last_page_and_a_bad_page_the_first(client, login, make_event, make_attendee):
+    ev = make_event(slug="big")
+    me = make_attendee(ev, "me@example.org", "Mia Me")
+    login(client, me)
+    _many_contacts(ev, me, 250)
+    # The oldest contact deleted their account: my side stays, on the last page, without a card.
+    db.session.execute(db.delete(Attendee).where(Attendee.name == "Person 0000"))
+    db.session.commit()
+    few, _ = statements_for(client, "/e/big/contacts/?page=2")
+    statements, html = statements_for(client, "/e/big/contacts/?page=99999999999999999999")
+    assert statements == few
+    assert count_line(html) == "250 contacts · page 3 of 3"
+    assert names(html) == [f"Person {i:04d}" for i in range(49, 0, -1)] + ["A deleted attendee"]
+    assert 'rel="prev" href="/e/big/contacts/?page=2"' in html and 'rel="next"' not in html
+    for bad in ("0", "-3", "x", "2.5"):
+        html = client.get(f"/e/big/contacts/?sort=name&page={bad}").get_data(as_text=True)
+        assert count_line(html) == "250 contacts · page 1 of 3", bad
+        assert names(html)[:2] == ["Person 0001", "Person 0002"], bad
+
+
 # ----------------------------------------------------------------------------- in a phone's browser
 
 
