@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from math import ceil
 
-from sqlalchemy import and_, case, func, literal, or_, union_all
+from sqlalchemy import func, or_
 from sqlalchemy.orm import lazyload, load_only
 
 from ..connections.models import Connection
@@ -168,14 +168,14 @@ def matching(event: Event, q: str | ListQuery):
 
 
 def _counts(event: Event, lq: ListQuery) -> tuple[int, int]:
-    """(attendees matching lq, attendees who never logged in) of the event, in one pass over its rows."""
-    conditions = _conditions(lq)
-    matched = (func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0) if conditions
-               else func.count(Attendee.id))
-    never = func.coalesce(func.sum(case((Attendee.last_login_at.is_(None), 1), else_=0)), 0)
-    total, never_logged_in = db.session.execute(
-        db.select(matched, never).where(Attendee.event_id == event.id)
-    ).one()
+    """(attendees matching lq, attendees who never logged in) of the event, in one statement."""
+    # Two scalar subqueries rather than CASE sums over the event's rows: each count gets its own
+    # plan (an index-only count of the event, the login index for the never-logged-in).
+    of_event = db.select(func.count()).select_from(Attendee).where(Attendee.event_id == event.id)
+    total, never_logged_in = db.session.execute(db.select(
+        of_event.where(*_conditions(lq)).scalar_subquery(),
+        of_event.where(Attendee.last_login_at.is_(None)).scalar_subquery(),
+    )).one()
     return int(total), int(never_logged_in)
 
 
@@ -227,18 +227,16 @@ def list_attendees(event: Event, lq: ListQuery) -> AttendeePage:
 
 
 def page_stats(ids: list[int]) -> dict[int, tuple[int, bool]]:
-    """attendee id -> (contacts, has data) for these ids, in one query; ids with neither are left out.
+    """attendee id -> (contacts, has data) for these ids, in one query.
 
     contacts: their own connection rows (as contact_counts); has data: a connection either way, so
-    contacts and maybe notes (as has_own_data).
+    contacts and maybe notes (as has_own_data). Each a correlated lookup on an index, per id.
     """
     if not ids:
         return {}
-    owned = db.select(Connection.owner_id.label("id"), literal(1).label("own")).where(Connection.owner_id.in_(ids))
-    theirs = db.select(Connection.contact_id.label("id"), literal(0).label("own")).where(Connection.contact_id.in_(ids))
-    either = union_all(owned, theirs).subquery()
-    return {id_: (int(own), True) for id_, own in db.session.execute(
-        db.select(either.c.id, func.sum(either.c.own)).group_by(either.c.id)
+    theirs = db.select(Connection.id).where(Connection.contact_id == Attendee.id).exists()
+    return {id_: (int(contacts), bool(contacts) or bool(scanned)) for id_, contacts, scanned in db.session.execute(
+        db.select(Attendee.id, _contacts_count(), theirs).where(Attendee.id.in_(ids))
     ).all()}
 
 
