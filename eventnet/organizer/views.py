@@ -94,14 +94,14 @@ class RowUrls:
     """
 
     def __init__(self, slug: str):
-        self._parts = {}
-        for name, endpoint in ROW_ENDPOINTS.items():
-            before, _, after = url_for(endpoint, slug=slug, attendee_id=ROW_ID).partition(str(ROW_ID))
-            self._parts[name] = (str(escape(before)), str(escape(after)))
+        self._parts = []
+        for name in RowLinks._fields:
+            before, _, after = url_for(ROW_ENDPOINTS[name], slug=slug, attendee_id=ROW_ID).partition(str(ROW_ID))
+            self._parts.append((str(escape(before)), str(escape(after))))
 
     def __call__(self, attendee_id: int) -> RowLinks:
         id_ = str(int(attendee_id))  # digits: nothing to escape
-        return RowLinks(**{name: Markup(before + id_ + after) for name, (before, after) in self._parts.items()})
+        return RowLinks._make([Markup(before + id_ + after) for before, after in self._parts])
 
 
 # ----------------------------------------------------------------------------- bulk actions
