@@ -13,6 +13,7 @@ from flask import Response
 from ..attendees.models import Attendee
 from ..badges.vcard import content_disposition, vcard_for
 from ..connections.models import INTENTS, Connection, Scan
+from ..promises.services import as_json as promise_json, my_promises
 from ..database import utcnow
 from ..extensions import db
 from ..meet import services as meet
@@ -91,7 +92,7 @@ PROFILE_FIELDS = (
 
 def everything(owner: Attendee) -> dict:
     """All data that is owner's: profile (with the photo file, base64, or None), sharing choices,
-    contacts' shared cards with my notes, my scans."""
+    contacts' shared cards with my notes, their prompted parts and my promises, my scans."""
     event = owner.event
     profile = {name: getattr(owner, name) for name in PROFILE_FIELDS}
     profile.update(created_at=_iso(owner.created_at), profile_updated_at=_iso(owner.profile_updated_at),
@@ -99,6 +100,9 @@ def everything(owner: Attendee) -> dict:
     holdings = card_holders(owner)
     given = {holding.holder.id: holding for holding in holdings}
     contacts = []
+    promises: dict[int, list[dict]] = {}
+    for promise in my_promises(owner):
+        promises.setdefault(promise.connection_id, []).append(promise_json(promise))
     for row in contact_rows(owner):
         connection = row.connection
         holding = given.get(connection.contact_id)
@@ -110,6 +114,10 @@ def everything(owner: Attendee) -> dict:
             "met_at": _iso(connection.created_at),
             "phone_scan_time": _iso(connection.scanned_at),
             "note": connection.note,
+            "works_on": connection.works_on,
+            "needs": connection.needs,
+            "offers": connection.offers,
+            "promises": promises.get(connection.id, []),
             "tags": list(connection.tags or []),
             "starred": connection.starred,
             "intent": connection.intent,
