@@ -78,6 +78,7 @@ POLICY = {
     "mycard.set_fields": OWNER,
     "mycard.take_back": OWNER,
     "mycard.share_again": OWNER,
+    "mycard.for_contact": OWNER,  # my connection's id: the redirect to that contact's holder page
     "mydata.overview": MEMBER,
     "mydata.delete_account": MEMBER,
     "mydata.log_out_everywhere": MEMBER,

@@ -264,6 +264,19 @@ def test_after_scan_sheet_says_what_they_get(app, login, make_attendee, pair):
     assert "What they get:" in body and "Profile defaults" in body and f"/e/conf/card/holders/{ana.id}" in body
 
 
+def test_the_scanners_sheet_links_to_what_they_get(app, login, pair):
+    event, ana, bob, cleo, ana_row, bob_row = pair
+    bob_client = login(app.test_client(), bob)
+    assert 'data-field="card-link"' in bob_client.get("/e/conf/scan").get_data(as_text=True)
+    response = bob_client.get(f"/e/conf/contacts/{bob_row.id}/my-card")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/e/conf/card/holders/{ana.id}")
+    # Someone else's connection, or one whose contact deleted their account: 404.
+    assert bob_client.get(f"/e/conf/contacts/{ana_row.id}/my-card").status_code == 404
+    bob_row.contact_id = None
+    db.session.commit()
+    assert bob_client.get(f"/e/conf/contacts/{bob_row.id}/my-card").status_code == 404
+
+
 def test_access_is_scoped_and_bad_input_is_a_clear_4xx(app, app_factory, login, make_event, make_attendee, pair):
     event, ana, bob, cleo, ana_row, bob_row = pair
     ana_client = login(app.test_client(), ana)

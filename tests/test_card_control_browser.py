@@ -59,3 +59,25 @@ def test_narrow_then_take_back_one_persons_copy_at_360_px(live_server, open_page
     screenshot(page, f"card-holder-taken-back-360-{'js' if javascript else 'nojs'}")
     with live_server.app.app_context():
         assert db.session.get(Connection, copy_id).card_revoked_at is not None
+
+
+def test_the_scanners_sheet_leads_to_what_they_get_at_360_px(live_server, open_page, make_event, make_attendee):
+    from eventnet.badges.services import badge_url
+
+    event = make_event(slug="conf", name="PyConf")
+    ana = make_attendee(event, "ana@example.org", "Ana Nwosu", headline="Data engineer")
+    bob = make_attendee(event, "bob@example.org", "Bob Brown")
+    page = open_page()
+    log_in(live_server, page, bob)
+    page.goto(f"{live_server.url}/e/conf/scan")
+    page.wait_for_function("() => window.eventnetScanner !== undefined")
+    with live_server.app.app_context():
+        url = badge_url(ana)
+    page.evaluate("url => window.eventnetScanner.handleDecoded(url)", url)
+    link = page.get_by_role("link", name="What they get of your card · Change")
+    expect(link).to_be_visible()
+    fits_360(page)
+    screenshot(page, "card-scan-sheet-360", full_page=False)
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Your card for Ana Nwosu")).to_be_visible()

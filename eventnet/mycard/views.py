@@ -7,6 +7,7 @@ from flask import Blueprint, flash, g, render_template, request, url_for
 from ..attendees.cards import card_for, withheld
 from ..attendees.models import CARD_EXPIRY_MONTHS, SHAREABLE_FIELDS
 from ..auth.session import attendee_required
+from ..connections.services import get_connection_or_404
 from ..htmx import redirect_to
 from . import services
 
@@ -58,6 +59,15 @@ def holder(attendee_id: int):
 
 def _back(holding) -> str:
     return url_for("mycard.holder", slug=g.event.slug, attendee_id=holding.holder.id)
+
+
+@bp.get("/e/<slug>/contacts/<int:connection_id>/my-card")
+@attendee_required
+def for_contact(connection_id: int):
+    """From one of my contacts (the scanner's sheet knows only my connection): their holder page."""
+    connection = get_connection_or_404(g.attendee, connection_id)
+    holding = services.holding_or_404(g.attendee, connection.contact_id or 0)
+    return redirect_to(_back(holding))
 
 
 @bp.post("/e/<slug>/card/holders/<int:attendee_id>/fields")
