@@ -170,6 +170,8 @@ def test_a_card_taken_back_is_the_name_only_everywhere_and_the_holders_note_stay
 def test_removing_him_from_my_list_does_not_give_back_a_card_taken_back(app, login, pair):
     event, ana, bob, cleo, ana_row, bob_row = pair
     ana_client, bob_client = login(app.test_client(), ana), login(app.test_client(), bob)
+    confirm = ana_client.get(f"/e/conf/contacts/{ana_row.id}/remove").get_data(as_text=True)
+    assert "This changes only your list" in confirm and f"/e/conf/card/holders/{bob.id}" in confirm
     post(ana_client, f"/e/conf/card/holders/{bob.id}/take-back", {"confirm": "1"})
     removed = ana_client.post(f"/e/conf/contacts/{ana_row.id}/remove",
                               data={"csrf_token": token(ana_client, f"/e/conf/contacts/{ana_row.id}/remove")})
@@ -229,7 +231,7 @@ def test_holders_page_lists_who_has_my_card_and_what_they_get(app, login, pair):
     assert "/e/conf/card/holders" in bob_client.get("/e/conf/").get_data(as_text=True)
     assert "/e/conf/card/holders" in bob_client.get("/e/conf/profile").get_data(as_text=True)
     contact = bob_client.get(f"/e/conf/contacts/{bob_row.id}").get_data(as_text=True)
-    assert "What they get:" in contact and f"/e/conf/card/holders/{ana.id}" in contact
+    assert "What they get of your card:" in contact and f"/e/conf/card/holders/{ana.id}" in contact
     holder = bob_client.get(f"/e/conf/card/holders/{ana.id}").get_data(as_text=True)
     assert 'name="fields" value="headline" checked' in holder
     assert 'name="fields" value="phone" disabled' in holder  # Bob's profile does not share it
@@ -261,7 +263,7 @@ def test_after_scan_sheet_says_what_they_get(app, login, make_attendee, pair):
                                  "client_uuid": str(uuid.uuid4())})
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    assert "What they get:" in body and "Profile defaults" in body and f"/e/conf/card/holders/{ana.id}" in body
+    assert "What they get of your card:" in body and "Profile defaults" in body and f"/e/conf/card/holders/{ana.id}" in body
 
 
 def test_the_scanners_sheet_links_to_what_they_get(app, login, pair):

@@ -60,6 +60,16 @@ def test_narrow_then_take_back_one_persons_copy_at_360_px(live_server, open_page
     with live_server.app.app_context():
         assert db.session.get(Connection, copy_id).card_revoked_at is not None
 
+    # Bob's copy: the name and the event, his note form still his.
+    bob_page = open_page(javascript=javascript)
+    log_in(live_server, bob_page, bob)
+    bob_page.goto(f"{live_server.url}/e/conf/contacts/{copy_id}")
+    expect(bob_page.get_by_text("Ana Nwosu · met at PyConf")).to_be_visible()
+    expect(bob_page.get_by_text("Data engineer")).to_have_count(0)
+    expect(bob_page.get_by_label("Your private note")).to_be_visible()
+    fits_360(bob_page)
+    screenshot(bob_page, f"card-taken-back-holders-copy-360-{'js' if javascript else 'nojs'}")
+
 
 def test_the_scanners_sheet_leads_to_what_they_get_at_360_px(live_server, open_page, make_event, make_attendee):
     from eventnet.badges.services import badge_url
