@@ -477,6 +477,7 @@ PAGES: dict[str, Builder] = {
     "link-problem": _visitor(lambda w: "/login/" + secrets.token_urlsafe(32)),
     "home": _logged_in(lambda w: "/e/conf/"),
     "home-people-to-meet": _people_to_meet,
+    "my-follow-ups": _logged_in(lambda w: "/e/conf/me/follow-ups"),
     "scan": _scanner,
     "scan-sheet": _scan_sheet,
     "search": _logged_in(lambda w: "/e/conf/scan/search?q=" + w.stranger.name.split()[0]),

@@ -47,6 +47,7 @@ POLICY = {
     "attendees.upload_photo": MEMBER,
     "attendees.remove_photo": MEMBER,
     "attendees.preview": MEMBER,
+    "followthrough.mine": MEMBER,
     "meet.choose": MEMBER,
     "meet.not_for_me": MEMBER,  # only people of the same event (tests/test_people_to_meet.py)
     # A photo's random key is the authority, while its person shares it (tests/test_photos.py).
