@@ -135,3 +135,14 @@ def test_the_demo_shows_promises_and_the_notes_parts(app):
     digest = build_digest(ada)
     assert digest.promises_open == 1
     assert "No promise left open" not in render(digest)[1]
+
+
+def test_the_organizers_follow_through_figures_have_enough_people_to_show(app):
+    """The demo shows the organizer's aggregates, which hide groups under five people."""
+    from eventnet.followthrough.services import event_followthrough
+
+    seed_demo()
+    figures = event_followthrough(seed_demo().event)  # twice: nothing doubles
+    assert (figures.followed_up.part, figures.followed_up.whole) == (3, 10)
+    assert (figures.promises_kept.part, figures.promises_kept.whole) == (2, 6)
+    assert figures.mutual_pairs.part == 3

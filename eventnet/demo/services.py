@@ -107,9 +107,13 @@ def seed_connections(seed: DemoSeed, now: datetime) -> None:
         mine.note_updated_at = met
         mine.keep_in_touch_at = met if exchange.get("keep_in_touch") else None
         ends_on = event_end_day(seed.event)
-        for text, due_in in exchange.get("promises", ()):
+        if exchange.get("followup_done") and mine.followup_done_at is None:
+            mine.followup_done_at = met
+        for text, due_in, *state in exchange.get("promises", ()):
             # track() adds each text once: a second seed run adds nothing.
-            track(mine, text, ends_on + timedelta(days=due_in) if due_in is not None else None, commit=False)
+            promise = track(mine, text, ends_on + timedelta(days=due_in) if due_in is not None else None, commit=False)
+            if promise is not None and state == ["done"]:
+                promise.done_at = met
         db.session.commit()
 
 
