@@ -14,6 +14,7 @@ from ..badges.vcard import content_disposition, vcard_for
 from ..connections.models import INTENTS, Connection, Scan
 from ..database import utcnow
 from ..extensions import db
+from ..introductions import services as introductions
 from ..meet import services as meet
 from ..photos.services import export_entry as photo_export
 from .outlook_csv import AddressBookEntry, outlook_csv
@@ -125,6 +126,8 @@ def everything(owner: Attendee) -> dict:
         "profile": profile,
         "contacts": contacts,
         "people_to_meet": meet.export(owner),
+        # Introductions I asked and those asked of me, with my own answers only (issue 14).
+        "introductions": introductions.export(owner),
         "scans": [
             {"client_uuid": scan.client_uuid, "contact_id": scan.connection_id,
              "phone_scan_time": _iso(scan.client_scanned_at), "received_at": _iso(scan.received_at),
