@@ -65,6 +65,9 @@ class Connection(db.Model):
     # The owner's private "I'd like to stay in touch" (issue 14): told to nobody unless the
     # other side's row is marked too (connections.keep_in_touch decides what anyone sees).
     keep_in_touch_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # How the pair met: None for an exchange (scan or button), "introduction" when both accepted
+    # an introduction (introductions.services); `initiated` is then False on both rows.
+    origin: Mapped[str | None] = mapped_column(String(16))
 
 
 class Scan(db.Model):

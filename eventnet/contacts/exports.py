@@ -29,6 +29,8 @@ CSV_COLUMNS = (
 
 
 def _direction(connection: Connection) -> str:
+    if connection.origin == "introduction":
+        return "Introduced"
     return DIRECTIONS["i_scanned" if connection.initiated else "scanned_me"]
 
 
@@ -100,7 +102,7 @@ def everything(owner: Attendee) -> dict:
             "id": connection.id,
             "contact": row.card,
             "contact_deleted": row.card is None,
-            "how_we_met": "i_scanned" if connection.initiated else "scanned_me",
+            "how_we_met": "introduced" if connection.origin == "introduction" else "i_scanned" if connection.initiated else "scanned_me",
             "met_at": _iso(connection.created_at),
             "phone_scan_time": _iso(connection.scanned_at),
             "note": connection.note,

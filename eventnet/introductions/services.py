@@ -57,7 +57,8 @@ class IntroductionError(DomainError):
     MESSAGES = ERRORS
 
 
-def _pair_key(one: int, other: int) -> str:
+def pair_key(one: int, other: int) -> str:
+    """The open_pair value of two attendees, whichever is A."""
     low, high = sorted((one, other))
     return f"{low}-{high}"
 
@@ -139,7 +140,7 @@ def introduce(introducer: Attendee, connection: Connection, other_connection_id:
     for person in (a, b):
         if not takes_introductions(person):
             raise IntroductionError("opted_out", f"{person.name} {ERRORS['opted_out'][1]}")
-    key = _pair_key(a.id, b.id)
+    key = pair_key(a.id, b.id)
     # A request past its expiry no longer holds the pair.
     db.session.execute(update(Introduction).where(Introduction.open_pair == key, Introduction.expires_at <= now)
                        .values(open_pair=None))
@@ -224,7 +225,7 @@ def _complete(introduction: Introduction, now: datetime) -> None:
                                                                 Connection.contact_id == contact.id)).first()
         if exists is None:
             db.session.add(Connection(event_id=introduction.event_id, owner_id=owner.id, contact_id=contact.id,
-                                      initiated=False, created_at=now))
+                                      initiated=False, created_at=now, origin="introduction"))
     db.session.flush()
     # One email per person, not one to both: each carries the other's shared card, and an
     # address someone does not share must not reach the other through the To line.

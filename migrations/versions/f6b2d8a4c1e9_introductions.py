@@ -1,5 +1,7 @@
 """introductions with double opt-in: the requests, each side's answer, and who takes none
 
+Also connections.origin: "introduction" on the pair an accepted introduction connected.
+
 Revision ID: f6b2d8a4c1e9
 Revises: e5a1c9d3b7f2
 Create Date: 2026-12-06 00:57:35.271466
@@ -17,6 +19,10 @@ depends_on = None
 
 
 def upgrade():
+    # NULL for every existing connection: each was made by an exchange.
+    with op.batch_alter_table('connections', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('origin', sa.String(length=16), nullable=True))
+
     op.create_table('introduction_opt_outs',
     sa.Column('attendee_id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
@@ -72,3 +78,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_introduction_opt_outs_event_id'))
 
     op.drop_table('introduction_opt_outs')
+    with op.batch_alter_table('connections', schema=None) as batch_op:
+        batch_op.drop_column('origin')
