@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import uuid
 from datetime import timedelta
 
 import pytest
-from flask import g
 from sqlalchemy import event as sa_event
 
-from conftest import csrf_token
+from test_keep_in_touch import _normalised, fetched, token
+
 from eventnet.attendees.models import Attendee
 from eventnet.connections.models import Connection
 from eventnet.connections.services import record_scan
@@ -45,11 +44,6 @@ def world(make_event, make_attendee):
     return {"event": event, "ivy": ivy, "ana": ana, "bob": bob, "cleo": cleo, "rows": rows}
 
 
-def token(client, url: str) -> str:
-    g.pop("csrf_token", None)  # the test's app context is shared: each client its own token
-    return csrf_token(client, url)
-
-
 def ask(client, world, a="ana", b="bob", reason="Both of you fight with data pipelines.", htmx=False):
     rows, ivy = world["rows"], world["ivy"]
     url = f"/e/conf/contacts/{rows[ivy.id, world[a].id]}/introduce"
@@ -73,26 +67,13 @@ def outbox(kind: str) -> list[OutboxMessage]:
     return db.session.execute(db.select(OutboxMessage).filter_by(kind=kind).order_by(OutboxMessage.id)).scalars().all()
 
 
-def _normalised(body: str) -> str:
-    body = re.sub(r'(name="csrf_token"(?: type="hidden")? value=")[^"]+', r"\1-", body)
-    body = re.sub(r'"X-CSRFToken": ?"[^"]+"', '"X-CSRFToken": "-"', body)
-    body = re.sub(r'"exported_at": "[^"]+"', '"exported_at": "-"', body)
-    body = re.sub(r"[\w-]+\.[\w-]{5,8}\.[\w-]{20,}", "SIGNED", body)
-    return body
-
-
 def everything_of(client, me: Attendee, world) -> dict[str, str]:
     """Every page, fragment and export about introductions and contacts `me` can get, and the
     emails addressed to them."""
     urls = ["/e/conf/", "/e/conf/contacts/", "/e/conf/contacts/export.json", "/e/conf/my-data"]
     urls += [f"/e/conf/contacts/{cid}" for (owner, _), cid in world["rows"].items() if owner == me.id]
     urls += [f"/e/conf/contacts/{cid}/introduce" for (owner, _), cid in world["rows"].items() if owner == me.id]
-    seen = {}
-    for url in urls:
-        for htmx in (False, True):
-            response = client.get(url, headers={"HX-Request": "true"} if htmx else {})
-            assert response.status_code == 200, url
-            seen[f"{url} htmx={htmx}"] = _normalised(response.get_data(as_text=True))
+    seen = fetched(client, urls)
     db.session.expire_all()
     mails = db.session.execute(db.select(OutboxMessage).filter_by(attendee_id=me.id).order_by(OutboxMessage.id)).scalars()
     seen["emails"] = _normalised("\n".join(f"{m.kind} {m.subject}\n{m.text_body}\n{m.html_body}" for m in mails))

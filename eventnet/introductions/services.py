@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..attendees.cards import public_card
 from ..attendees.models import Attendee
@@ -158,7 +159,13 @@ def introduce(introducer: Attendee, connection: Connection, other_connection_id:
     introduction = Introduction(event_id=introducer.event_id, introducer_id=introducer.id, a_id=a.id, b_id=b.id,
                                 reason=reason, created_at=now, expires_at=now + EXPIRES_AFTER, open_pair=key)
     db.session.add(introduction)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another introducer asked for the same pair between our check and our insert
+        # (PostgreSQL; SQLite's write lock above already serialised us).
+        db.session.rollback()
+        raise IntroductionError("already_asked") from None
     for person, other_person in ((a, b), (b, a)):
         _queue_request(introduction, introducer, person, other_person)
     db.session.commit()

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, render_template, request, url_for
 
-from ..auth.session import attendee_required
-from ..errors import fail
 from ..attendees.cards import public_card
+from ..auth.session import attendee_required
 from ..connections.services import contact_of, get_connection_or_404
+from ..errors import fail
 from ..extensions import limiter
 from ..htmx import redirect_to, render_page, wants_fragment
 from ..ratelimit import browser_key, limit
@@ -39,6 +39,16 @@ def contact_context(attendee, connection) -> dict:
 def _section(status: int = 200):
     return render_template("introductions/_section.html", attendee=g.attendee,
                            intro=section_context(g.attendee)), status
+
+
+def _back_home(message: str, category: str = "ok"):
+    flash(message, category)
+    return redirect_to(url_for("events.home", slug=g.event.slug) + HOME_ANCHOR)
+
+
+def _refused(message: str):
+    """An answer or choice posted without a valid value: the section again (422) or a message."""
+    return _section(422) if wants_fragment() else _back_home(message, "error")
 
 
 @bp.route("/e/<slug>/contacts/<int:connection_id>/introduce", methods=["GET", "POST"])
@@ -74,19 +84,15 @@ def answer(introduction_id: int):
     """Accept or decline an introduction asked of me (the other side is never told a decline)."""
     form = AnswerForm()
     if not form.validate():
-        if wants_fragment():
-            return _section(422)
-        flash("Accept or decline.", "error")
-        return redirect_to(url_for("events.home", slug=g.event.slug) + HOME_ANCHOR)
+        return _refused("Accept or decline.")
     accepted = form.answer.data == "accept"
     introduction = services.answer(g.attendee, introduction_id, accepted)
     if wants_fragment():
         return _section()
     state = services.viewer_state(introduction, g.attendee)
-    flash({"introduced": "You are introduced: you each have the other's card now.",
-           "waiting": "Accepted. You will be introduced if they accept too.",
-           "declined": "Declined. Nobody is told."}.get(state, "This introduction is closed."), "ok")
-    return redirect_to(url_for("events.home", slug=g.event.slug) + HOME_ANCHOR)
+    return _back_home({"introduced": "You are introduced: you each have the other's card now.",
+                       "waiting": "Accepted. You will be introduced if they accept too.",
+                       "declined": "Declined. Nobody is told."}.get(state, "This introduction is closed."))
 
 
 @bp.post("/e/<slug>/introductions/choice")
@@ -95,13 +101,9 @@ def choice():
     """Take introductions, or "don't send me introductions"."""
     form = OptOutForm()
     if not form.validate():
-        if wants_fragment():
-            return _section(422)
-        flash("Choose whether to take introductions.", "error")
-        return redirect_to(url_for("events.home", slug=g.event.slug) + HOME_ANCHOR)
+        return _refused("Choose whether to take introductions.")
     wanted = form.take.data == "1"
     services.set_takes_introductions(g.attendee, wanted)
     if wants_fragment():
         return _section()
-    flash("You take introductions again." if wanted else "Nobody can introduce you to anyone now.", "ok")
-    return redirect_to(url_for("events.home", slug=g.event.slug) + HOME_ANCHOR)
+    return _back_home("You take introductions again." if wanted else "Nobody can introduce you to anyone now.")
