@@ -296,3 +296,17 @@ def test_demo_has_a_pending_request_for_the_attendee_and_a_completed_introductio
     assert [r["state"] for r in exported["received"]] == ["answer"]
     assert [m["state"] for m in exported["made"]] == ["introduced"]
     assert db.session.execute(db.select(db.func.count()).select_from(Introduction)).scalar_one() == 2
+
+
+def test_a_deleted_account_takes_its_introductions_with_it(app, login, world):
+    from eventnet.mydata.services import delete_account
+
+    ivy, ana, bob = world["ivy"], world["ana"], world["bob"]
+    connection = db.session.get(Connection, world["rows"][ivy.id, ana.id])
+    services.introduce(ivy, connection, world["rows"][ivy.id, bob.id], "Pipelines")
+    delete_account(db.session.get(Attendee, bob.id), "DELETE")
+    db.session.expire_all()
+    assert db.session.execute(db.select(Introduction)).first() is None
+    assert "data-introduction" not in login(app.test_client(), ana).get("/e/conf/").get_data(as_text=True)
+    # Bob's request email is no longer addressed to him (the outbox's pseudonymisation).
+    assert "bob@example.org" not in {m.to_addr for m in outbox(services.KIND_REQUEST)}
