@@ -90,11 +90,12 @@ def register_features(app: Flask) -> None:
     from .badges.cli import cli as badges_cli
     from .organizer.views import bp as organizer_bp  # the organizer's console
     from .photos.views import bp as photos_bp  # profile photos, by their unguessable keys
+    from .promises.views import bp as promises_bp  # promises: My promises, done, signed done links
     from .scanner.views import bp as scanner_bp  # in-app scanner, offline queue, service worker
 
     for blueprint in (
         events_bp, auth_bp, attendees_bp, badges_bp, connections_bp, contacts_bp, mydata_bp,
-        scanner_bp, digests_bp, organizer_bp, admin_bp, photos_bp, branding_bp, meet_bp,
+        scanner_bp, digests_bp, organizer_bp, admin_bp, photos_bp, branding_bp, meet_bp, promises_bp,
         introductions_bp,
         # the features' own organizer screens, inside the console's paths
         digest_control_bp, badge_printing_bp, csv_import_bp,

@@ -232,6 +232,28 @@ def csrf_token(client, url: str) -> str:
     return match.group(1)
 
 
+def statements_for(client, url: str) -> tuple[int, str]:
+    """GET url (200 expected): (how many SQL statements it ran, its HTML)."""
+    from sqlalchemy import event as sa_event
+
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    # The test shares the app's session: start each request from nothing cached, as a real one does.
+    db.session.expire_all()
+    engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    statements = [s for s in statements if not s.startswith("PRAGMA")]
+    return len(statements), response.get_data(as_text=True)
+
+
 # ----------------------------------------------------------------------------- SMTP
 
 class SMTPRecorder:

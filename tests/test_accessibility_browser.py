@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -29,6 +29,8 @@ from eventnet.connections.models import Connection
 from eventnet.digests.tokens import make_token
 from eventnet.events.models import Event
 from eventnet.extensions import db
+from eventnet.promises.models import Promise
+from eventnet.promises.services import track
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_VERSION = "4.14.1"
@@ -279,11 +281,17 @@ def make_world(live_server, long: bool = False) -> World:
     at = now - timedelta(minutes=30)
     mine = Connection(event_id=event.id, owner_id=me.id, contact_id=contact.id, initiated=True, created_at=at,
                       scanned_at=at,
-                      note=("Works on: compilers\nNeeds: " + ("https://example.org/" + LONG + LONG if long else "a venue")),
+                      note="Met at the keynote. I'll send the slides tonight.", works_on="compilers",
+                      needs=("https://example.org/" + LONG + LONG)[:300] if long else "a venue",
                       tags=[LONG[:30], "rust"] if long else ["rust", "hiring"], starred=True, intent="coffee")
     theirs = Connection(event_id=event.id, owner_id=contact.id, contact_id=me.id, initiated=False, created_at=at,
                         note="", tags=[], starred=False, intent="none")
     db.session.add_all([mine, theirs])
+    db.session.commit()
+    # A promise kept and one still open, due: the contact page and "My promises" list both.
+    track(mine, (LONG + LONG)[:300] if long else "Intro to the Rust team", date(2030, 1, 5))
+    done = track(mine, "Send the compiler paper")
+    done.done_at = now
     db.session.commit()
     return World(live_server.url, event, me, contact, stranger, mine, long)
 
@@ -405,6 +413,11 @@ def _followup(page, world: World) -> None:
     page.goto(world.url(f"/e/conf/followups/{make_token('followup-done', world.connection.id, world.me.id)}/done"))
 
 
+def _promise_done(page, world: World) -> None:
+    promise = db.session.execute(db.select(Promise).filter_by(owner_id=world.me.id, done_at=None)).scalars().first()
+    page.goto(world.url(f"/e/conf/promises/{make_token('promise-done', promise.id, world.me.id)}/done"))
+
+
 def _contacts_filters(page, world: World) -> None:
     # The book with filters active and the disclosure open: the summary names them, every control shows.
     log_in(page, world)
@@ -522,6 +535,8 @@ PAGES: dict[str, Builder] = {
     "badge-photo": _badge_with_photo,
     "unsubscribe": _unsubscribe,
     "followup-done": _followup,
+    "my-promises": _logged_in(lambda w: "/e/conf/me/promises"),
+    "promise-done": _promise_done,
     "digest-link-problem": _visitor(lambda w: "/e/conf/unsubscribe/not-a-token"),
     "not-found": _visitor(lambda w: "/no/such/page"),
     "not-found-in-event": _logged_in(lambda w: "/e/conf/no/such/page"),

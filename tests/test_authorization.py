@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from eventnet.connections.services import record_scan
 from eventnet.extensions import db
+from eventnet.promises.services import track
 
 # endpoint -> who may use it
 PUBLIC = "public"          # anyone, logged in or not
@@ -99,6 +100,13 @@ POLICY = {
     "digests.resubscribe": PUBLIC,
     "digests.followup_done": PUBLIC,
     "digests.calendar": PUBLIC,
+    # Promises (tests/test_promises.py): my list, my promises to my contacts; the email's
+    # signed "promise done" link needs no login, its token is the authority.
+    "promises.mine": MEMBER,
+    "promises.add": OWNER,
+    "promises.dismiss": OWNER,
+    "promises.toggle": OWNER,
+    "promises.done_by_link": PUBLIC,
     # Sent to the attendee's current address; the signed token is the authority, the POST applies it.
     "attendees.confirm_email_change": PUBLIC,
     # The event's look (tests/test_branding.py): its organizers set it; the logo (by its random
@@ -142,10 +150,11 @@ def world(app, make_event, make_attendee):
     stranger = make_attendee(other_event, email="sam@example.org", name="Sam", role="organizer")
     scan_uuid = str(uuid.uuid4())
     result = record_scan(ada, bo.badge_token, scan_uuid, None)
+    promise = track(result.connection, "Send Bo the slides")
     db.session.commit()
     return {
         "event": event, "ada": ada, "bo": bo, "olu": olu, "stranger": stranger,
-        "connection_id": result.connection.id, "scan_uuid": scan_uuid,
+        "connection_id": result.connection.id, "scan_uuid": scan_uuid, "promise_id": promise.id,
     }
 
 
@@ -163,6 +172,8 @@ def url_values(rule, world) -> dict | None:
             values[name] = world["bo"].id
         elif name == "client_uuid":
             values[name] = world["scan_uuid"]
+        elif name == "promise_id":
+            values[name] = world["promise_id"]
         else:
             return None  # static files, mailbox keys, decoder files: covered by their own tests
     return values

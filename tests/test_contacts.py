@@ -6,8 +6,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import csrf_token
-from sqlalchemy import event as sa_event
+from conftest import csrf_token, statements_for
 from sqlalchemy import insert
 
 from eventnet.attendees.models import Attendee
@@ -266,31 +265,12 @@ def _many_contacts(ev, me, n: int) -> None:
     db.session.commit()
 
 
-def _statements_for(app, client, url: str) -> tuple[int, str]:
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    # The test shares the app's session: start each request from nothing cached, as a real one does.
-    db.session.expire_all()
-    engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    statements = [s for s in statements if not s.startswith("PRAGMA")]
-    return len(statements), response.get_data(as_text=True)
-
-
 def test_a_thousand_contacts_take_the_same_number_of_queries_as_a_few(app, client, login, make_event, make_attendee):
     ev = make_event(slug="big")
     me = make_attendee(ev, "me@example.org", "Mia Me")
     login(client, me)
     _many_contacts(ev, me, 3)
-    small, html = _statements_for(app, client, "/e/big/contacts/")
+    small, html = statements_for(client, "/e/big/contacts/")
     assert count_line(html) == "3 contacts"
 
     db.session.execute(db.delete(Connection))
@@ -299,16 +279,36 @@ def test_a_thousand_contacts_take_the_same_number_of_queries_as_a_few(app, clien
     _many_contacts(ev, me, 1000)
     for url in ("/e/big/contacts/", "/e/big/contacts/?q=widgets", "/e/big/contacts/?tag=widgets&starred=1",
                 "/e/big/contacts/?met=scanned_me&page=3"):
-        statements, html = _statements_for(app, client, url)
+        statements, html = statements_for(client, url)
         assert statements == small, url
-    statements, html = _statements_for(app, client, "/e/big/contacts/")
+    statements, html = statements_for(client, "/e/big/contacts/")
     assert count_line(html) == "1000 contacts · page 1 of 10"
     assert len(names(html)) == 100 and names(html)[0] == "Person 0999"
     assert 'rel="next" href="/e/big/contacts/?page=2"' in html
-    statements, html = _statements_for(app, client, "/e/big/contacts/?q=widgets&page=2")
+    statements, html = statements_for(client, "/e/big/contacts/?q=widgets&page=2")
     matching = sum(1 for i in range(1000) if i % 3 or i % 4 == 0)  # in a note, or tagged "widgets"
     assert count_line(html) == f"{matching} of 1000 match · page 2 of {(matching + 99) // 100}"
     assert "page=3" in html and "q=widgets" in html
+
+
+def test_past_the_end_is_the_last_page_and_a_bad_page_the_first(client, login, make_event, make_attendee):
+    ev = make_event(slug="big")
+    me = make_attendee(ev, "me@example.org", "Mia Me")
+    login(client, me)
+    _many_contacts(ev, me, 250)
+    # The oldest contact deleted their account: my side stays, on the last page, without a card.
+    db.session.execute(db.delete(Attendee).where(Attendee.name == "Person 0000"))
+    db.session.commit()
+    few, _ = statements_for(client, "/e/big/contacts/?page=2")
+    statements, html = statements_for(client, "/e/big/contacts/?page=99999999999999999999")
+    assert statements == few
+    assert count_line(html) == "250 contacts · page 3 of 3"
+    assert names(html) == [f"Person {i:04d}" for i in range(49, 0, -1)] + ["A deleted attendee"]
+    assert 'rel="prev" href="/e/big/contacts/?page=2"' in html and 'rel="next"' not in html
+    for bad in ("0", "-3", "x", "2.5"):
+        html = client.get(f"/e/big/contacts/?sort=name&page={bad}").get_data(as_text=True)
+        assert count_line(html) == "250 contacts · page 1 of 3", bad
+        assert names(html)[:2] == ["Person 0001", "Person 0002"], bad
 
 
 # ----------------------------------------------------------------------------- in a phone's browser

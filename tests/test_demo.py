@@ -117,3 +117,23 @@ def test_seed_exchanges_cards_with_notes_once(app):
     notes = {row.note for row in rows if row.owner_id == ada.id and row.note}
     assert "Hiring two backend engineers, remote OK. Send him my CV by Friday." in notes
 
+
+
+def test_the_demo_shows_promises_and_the_notes_parts(app):
+    """The demo attendee's note about Lukas says "Send him my CV by Friday", and the promise is
+    tracked, due after the event: her digest counts it and "My promises" lists it."""
+    from eventnet.connections.models import Connection
+    from eventnet.digests.build import build_digest, render
+    from eventnet.promises.models import Promise
+
+    seed_demo()
+    seed_demo()  # tracked once, however often seeded
+    ada = db.session.execute(db.select(Attendee).filter_by(email_key=data.ATTENDEE_EMAIL)).scalar_one()
+    promises = db.session.execute(db.select(Promise).filter_by(owner_id=ada.id)).scalars().all()
+    assert [(p.text, p.due_on is not None, p.done_at) for p in promises] == [("Send him my CV by Friday", True, None)]
+    parts = db.session.execute(db.select(Connection.works_on, Connection.needs).where(
+        Connection.owner_id == ada.id, Connection.works_on != "")).one()
+    assert tuple(parts) == ("Solar forecasting with gradient boosting", "Feedback on their feature store")
+    digest = build_digest(ada)
+    assert digest.promises_open == 1
+    assert "No promise left open" not in render(digest)[1]

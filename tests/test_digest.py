@@ -21,6 +21,8 @@ from sqlalchemy import update
 from eventnet.attendees.models import Attendee
 from eventnet.connections.models import Connection
 from eventnet.connections.services import record_scan
+from eventnet.promises.models import Promise
+from eventnet.promises.services import set_done, track
 from eventnet.database import utcnow
 from eventnet.digests import schedule, services, tokens
 from eventnet.digests.forms import DigestSettingsForm
@@ -42,10 +44,13 @@ def connect(a: Attendee, b: Attendee) -> tuple[Connection, Connection]:
     return mine, theirs
 
 
-def note(connection: Connection, text: str = "", **values) -> None:
+def note(connection: Connection, text: str = "", promises: tuple[str, ...] = (), **values) -> None:
+    """Write my side's note and its parts (works_on=, needs=, offers=), and track `promises`."""
     connection.note = text
     for key, value in values.items():
         setattr(connection, key, value)
+    for promise in promises:
+        track(connection, promise, commit=False)
     db.session.commit()
 
 
@@ -81,7 +86,7 @@ def seeded(make_event, make_attendee):
     ana_bob, bob_ana = connect(ana, bob)
     ana_cleo, cleo_ana = connect(ana, cleo)
     bob_dan, dan_bob = connect(bob, dan)
-    note(ana_bob, "Works on: build systems\nI promised: send the <b>slides</b> & notes\r\nmet at the \"hallway\"",
+    note(ana_bob, "met at the \"hallway\"", works_on="build systems", promises=["send the <b>slides</b> & notes"],
          intent="send", starred=True, tags=["python", "<tag>"])
     note(ana_cleo, "ANA-ABOUT-CLEO coffee next month", intent="coffee")
     note(bob_ana, "BOB-ABOUT-ANA secret")
@@ -310,12 +315,18 @@ def test_reminders_list_open_follow_ups_only_and_respect_the_attendee(app, seede
     deliver_due()
     [reminder] = rows(kind="reminder")
     assert reminder.status == "sent" and reminder.attendee_id == ana.id
-    # Ana marks Bob done; at 90 days only Cleo (coffee) is left.
+    # Ana marks her follow-up with Bob done: her promise to him is still chased, on its own.
     services.set_followup_done(db.session.get(Connection, seeded["ana_bob"].id))
     from eventnet.digests.build import build_reminder
 
     content = build_reminder(db.session.get(Attendee, ana.id), 90)
+    assert [e.name for e in content.entries] == ["Bob Builder", "Cleo Hidden"] and content.promises_open == 1
+    # Once the promise is done too, at 90 days only Cleo (coffee) is left.
+    [promise] = db.session.execute(db.select(Promise).filter_by(owner_id=ana.id)).scalars()
+    set_done(promise)
+    content = build_reminder(db.session.get(Attendee, ana.id), 90)
     assert [e.name for e in content.entries] == ["Cleo Hidden"] and content.followups_open == 1
+    assert content.promises_open == 0
     # With reminders off, Ana gets none.
     services.set_preferences(db.session.get(Attendee, ana.id), digest=True, reminders=False)
     assert schedule.queue_due(schedule.reminder_time(event, 90)) == {f"{event.slug} reminder:90": 0}

@@ -13,6 +13,7 @@ import pytest
 from eventnet.attendees.models import Attendee
 from eventnet.connections.models import Connection
 from eventnet.connections.services import record_scan
+from eventnet.promises.services import track
 from eventnet.database import utcnow
 from eventnet.extensions import db
 
@@ -20,12 +21,14 @@ PRIVATE = "He is going through a divorce"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
-def _connect(me: Attendee, other: Attendee, note: str = "", **values) -> Connection:
+def _connect(me: Attendee, other: Attendee, note: str = "", promises: tuple[str, ...] = (), **values) -> Connection:
     record_scan(me, other.badge_token, str(uuid.uuid4()))
     mine = db.session.execute(db.select(Connection).filter_by(owner_id=me.id, contact_id=other.id)).scalar_one()
     mine.note = note
     for key, value in values.items():
         setattr(mine, key, value)
+    for promise in promises:
+        track(mine, promise, commit=False)
     db.session.commit()
     return mine
 
@@ -44,12 +47,12 @@ def eight(make_event, make_attendee):
     people = {}
     specs = [
         ("amara", "Adaeze Nwosu", "Head of Data", "Tallinn Trams", {"looking_for": "hiring"},
-         f"Works on: tram timetables for the whole region\nI promised: send the notes on GTFS feeds\n{PRIVATE}.",
-         dict(intent="send", starred=True, tags=["data"])),
+         f"{PRIVATE}.", dict(intent="send", starred=True, tags=["data"], works_on="tram timetables for the whole region",
+                             promises=["send the notes on GTFS feeds"])),
         ("jonas", "Jens Vogel", "Engineering manager", "Brightline Rail", {"looking_for": "a mentor"},
-         "Needs: a mentor for his first year as a lead\nBack in Tallinn in July", dict(intent="coffee")),
+         "Back in Tallinn in July", dict(intent="coffee", needs="a mentor for his first year as a lead")),
         ("mei", "Mina Sato", "Founder", "Kumo Robotics", {"can_help_with": "Funding, hardware"},
-         "I can offer: a review of the seed-round model\nTired, flight at six", dict(intent="introduce")),
+         "Tired, flight at six", dict(intent="introduce", offers="a review of the seed-round model")),
         ("priya", "Pooja Iyer", "Developer advocate", "Open Maps Collective", {},
          "Gave the talk on station wayfinding; wants our signage survey", {}),
         ("lucas", "Louis Girard", "Product designer", "Atelier Nord", {}, "", {}),
@@ -182,11 +185,11 @@ def test_no_private_note_sentence_ever_reaches_a_draft_or_mailto(app, eight):
         draft_lines = re.findall(r"a draft to make your own:\r?\n((?:     .*\r?\n)+)", text)
         assert draft_lines and not any("divorce" in block for block in draft_lines)
         # What is meant to be shared may be quoted: the "Works on:" line, when nothing was promised.
-    from eventnet.digests.suggestions import parse_note, suggest
+    from eventnet.digests.suggestions import note_parts, suggest
 
-    note = f"Works on: live dashboards for the city's buses\n{PRIVATE}."
+    note = f"{PRIVATE}."
     drafted = suggest(note=note, intent="none", card={"name": "Amara Okafor"}, my_help=[], my_needs=[],
-                      event_name="Rail Data Summit", parts=parse_note(note))
+                      event_name="Rail Data Summit", parts=note_parts(note, works_on="live dashboards for the city's buses"))
     assert "I really enjoyed hearing about your work on live dashboards for the city's buses." in drafted.draft
     assert PRIVATE not in drafted.draft and "divorce" not in drafted.first_line
     # The owner's own email still shows their whole note to them (it is theirs).

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from eventnet.digests.suggestions import mailto, one_line, parse_note, suggest
+from eventnet.digests.suggestions import mailto, note_parts, one_line, suggest
 from eventnet.meet.topics import topic_overlap
 
 
-def test_parse_note_finds_prompted_lines_in_any_case_and_bullets():
-    parts = parse_note("Works on: Rust compilers\n- i promised: intro to Maria\n* I PROMISED: the deck\n"
-                       "Needs: a CFO\nI can offer: hosting\nrandom thought\n\nI promised:   \n")
+def test_note_parts_take_the_stored_parts_as_they_are_and_the_free_text_by_line():
+    parts = note_parts("random thought\n\nI promised: not parsed", works_on=" Rust\ncompilers ", needs="a CFO",
+                       offers="", promises=["intro to Maria", "  ", "the deck"])
     assert parts.promises == ["intro to Maria", "the deck"]
-    assert parts.works_on == ["Rust compilers"] and parts.needs == ["a CFO"] and parts.offers == ["hosting"]
-    assert parts.other == ["random thought"]
-    assert parse_note(None).promises == []
+    assert parts.works_on == ["Rust compilers"] and parts.needs == ["a CFO"] and parts.offers == []
+    # A line that starts like an old prefix is free text now: nothing is parsed back out of English.
+    assert parts.other == ["random thought", "I promised: not parsed"]
+    assert note_parts(None).promises == []
 
 
 def test_topic_overlap_ignores_case_punctuation_and_matches_whole_words():
@@ -24,7 +25,7 @@ def test_topic_overlap_ignores_case_punctuation_and_matches_whole_words():
 
 
 def test_a_promise_comes_first_then_the_intent_then_shared_topics():
-    result = suggest(note="I promised: send the slides", intent="coffee",
+    result = suggest(note="", intent="coffee", parts=note_parts("", promises=["send the slides"]),
                      card={"name": "Bob Builder", "looking_for": ["Python"], "can_help_with": ["Funding"]},
                      my_help=["python"], my_needs=["funding"], event_name="PyConf")
     assert result.text.startswith("Keep your promise: “send the slides”. Suggest a coffee")
@@ -39,10 +40,15 @@ def test_a_promise_comes_first_then_the_intent_then_shared_topics():
 def test_without_a_note_or_intent_the_suggestion_still_says_something_useful():
     bare = suggest(note="", intent="none", card={"name": "X"}, my_help=[], my_needs=[], event_name="E")
     assert "while they still remember you" in bare.text and bare.first_line == "Hi X, it was great to meet you at E."
-    needs = suggest(note="Needs: a designer", intent="none", card={"name": "X"}, my_help=[], my_needs=[], event_name="E")
+    needs = suggest(note="", intent="none", card={"name": "X"}, my_help=[], my_needs=[], event_name="E",
+                    parts=note_parts("", needs="a designer"))
     assert needs.text == "They need a designer: a pointer from you would be remembered."
-    done = suggest(note="I promised: y", intent="send", card={"name": "X"}, my_help=[], my_needs=[], event_name="E", done=True)
+    done = suggest(note="", intent="send", card={"name": "X"}, my_help=[], my_needs=[], event_name="E", done=True)
     assert done.text == "You marked this follow-up done."
+    # A promise still open is chased after the follow-up is done: it is done on its own.
+    kept = suggest(note="", intent="send", card={"name": "X"}, my_help=[], my_needs=[], event_name="E", done=True,
+                   parts=note_parts("", promises=["y"]))
+    assert kept.text == "You marked this follow-up done. Keep your promise: “y”."
 
 
 def test_mailto_encodes_everything_and_uses_crlf():

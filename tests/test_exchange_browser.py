@@ -39,9 +39,10 @@ def test_exchange_then_note_autosaves(live_server, phone, make_event, make_atten
     expect(page.get_by_text("Cards exchanged")).to_be_visible()
     assert page.url == f"{live_server.url}/b/{alice.badge_token}"
     note = page.get_by_label("What did you talk about?")
-    # With JavaScript the prompts are buttons that start a line in the note.
-    page.get_by_role("button", name="Works on:").click()
-    expect(note).to_have_value("Works on: ")
+    # A prompt chip opens its own labelled input: what goes there is stored as data, not as an
+    # English prefix in the note.
+    page.locator("summary", has_text="Works on").click()
+    page.get_by_label("What do they work on?").fill("observability pipelines")
     note.press_sequentially("observability pipelines at scale")
     status = page.locator("[id^=note-status-]")
     expect(status).to_have_attribute("aria-live", "polite")
@@ -56,7 +57,7 @@ def test_exchange_then_note_autosaves(live_server, phone, make_event, make_atten
 
     db.session.expire_all()
     mine = db.session.execute(db.select(Connection).filter_by(owner_id=bob.id)).scalar_one()
-    assert mine.note == "Works on: observability pipelines at scale, wants intro"
+    assert mine.note == "observability pipelines at scale, wants intro" and mine.works_on == "observability pipelines"
     assert mine.starred is True and mine.intent == "introduce" and mine.tags == ["kubernetes"]
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 

@@ -17,8 +17,10 @@ import uuid
 import pytest
 from conftest import csrf_token, start_session_for
 
+from eventnet.connections.models import Connection
 from eventnet.connections.services import record_scan
 from eventnet.extensions import db
+from eventnet.promises.services import track
 
 # A longer exploration: FUZZ_ROUNDS=200 FUZZ_SEED=7 scripts/test.sh -k fuzz (CI keeps the defaults).
 SEED = int(os.environ.get("FUZZ_SEED", "20261204"))
@@ -33,6 +35,8 @@ FIELDS = [
     "starts_at", "ends_at", "scan_opens_at", "scan_closes_at", "timezone", "venue", "slug", "token", "client_uuid",
     "scanned_at", "next", "paper", "ids", "page", "done", "scope", "variant", "met", "key", "_refresh",
     "attendee_id", "edited_at", "sent_at", "download_token", "given_name", "family_name", "zzz_unknown",
+    "works_on", "needs", "offers", "promise", "promise_due", "promises", "add_promise", "save", "suggested",
+    "sentence", "from", "suggestion_shown",
 ]
 
 JUNK = [
@@ -92,6 +96,7 @@ def world(app, make_event, make_attendee):
     olu = make_attendee(event, email="olu@example.org", name="Olu", role="organizer")
     scan_uuid = str(uuid.uuid4())
     connection_id = record_scan(ada, bo.badge_token, scan_uuid).connection_id
+    promise_id = track(db.session.get(Connection, connection_id), "Send Bo the slides").id
     db.session.commit()
     upload, _ = stash_upload(event, olu, "people.csv", b"email,name\ncara@example.org,Cara\n")
     add_admin("root@example.org")
@@ -102,7 +107,7 @@ def world(app, make_event, make_attendee):
     return {
         "event": event, "ada": ada, "bo": bo, "olu": olu, "connection_id": connection_id, "scan_uuid": scan_uuid,
         "values": {"slug": event.slug, "token": bo.badge_token, "connection_id": connection_id, "attendee_id": bo.id,
-                   "client_uuid": scan_uuid, "upload_id": upload.id, "introduction_id": 1, "entry_id": entry or 1, "event_id": event.id},
+                   "client_uuid": scan_uuid, "promise_id": promise_id, "upload_id": upload.id, "introduction_id": 1, "entry_id": entry or 1, "event_id": event.id},
         "admin_token": admin_token,
     }
 

@@ -178,3 +178,48 @@ def test_event_look_migration_keeps_events_and_comes_back_down(empty_database, t
             assert connection.execute(text("SELECT count(*) FROM event_logos")).scalar_one() == 0
         db.engine.dispose()
     assert _counts(empty_database) == counts
+
+
+def test_promises_migration_moves_prefixed_note_lines_into_data_and_back(empty_database, tmp_path):
+    """e5a9c3d7b1f2: today's "Works on:", "Needs:", "I can offer:" lines move into their columns
+    and each "I promised:" line into a promise; the free text stays. The downgrade writes them
+    back as lines, a done promise as "I promised (done):", which the old digest did not chase."""
+    before, promises = "d8e4b2a6f1c7", "e5a9c3d7b1f2"
+    note = ("Met at the coffee bar\n- Works on: Rust compilers\nI PROMISED: send the slides\nNeeds: a CFO\n"
+            "working on: WASM\nI can offer: hosting\nI promised:   \nI promised: " + "x" * 301 + "\nSee you in June")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "MAILBOX_PATH": str(tmp_path / "mail")})
+    with app.app_context():
+        upgrade(revision=INITIAL)
+        with db.engine.begin() as connection:
+            _seed_at_initial_revision(connection)
+            connection.execute(text("UPDATE connections SET note = :note WHERE owner_id = 1"), {"note": note})
+        upgrade(revision=before)
+        counts = _counts(empty_database)
+        upgrade(revision=promises)
+        with db.engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT owner_id, note, works_on, needs, offers FROM connections ORDER BY owner_id")).all()
+            moved = connection.execute(text("SELECT owner_id, event_id, text, done_at FROM promises")).all()
+        assert [tuple(row) for row in rows] == [
+            (1, "Met at the coffee bar\nI promised:   \nI promised: " + "x" * 301 + "\nSee you in June",
+             "Rust compilers; WASM", "a CFO", "hosting"),
+            (2, "kept note", "", "", ""),
+        ]
+        assert [tuple(row) for row in moved] == [(1, 1, "send the slides", None)]
+        assert _counts(empty_database) == counts
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO promises (event_id, owner_id, connection_id, text, created_at, done_at) "
+                "SELECT 1, 1, id, 'intro to Maria', :now, :now FROM connections WHERE owner_id = 1"), {"now": NOW})
+        db.session.remove()
+        downgrade(revision=before)
+        with db.engine.connect() as connection:
+            back = connection.execute(text("SELECT note FROM connections ORDER BY owner_id")).scalars().all()
+            columns = list(connection.execute(text("SELECT * FROM connections LIMIT 1")).keys())
+        assert back == ["Met at the coffee bar\nI promised:   \nI promised: " + "x" * 301 + "\nSee you in June\n"
+                        "Works on: Rust compilers; WASM\nNeeds: a CFO\nI can offer: hosting\n"
+                        "I promised: send the slides\nI promised (done): intro to Maria", "kept note"]
+        assert "works_on" not in columns and "promise_dismissed" not in columns
+        assert _counts(empty_database) == counts
+        upgrade()
+        db.engine.dispose()

@@ -16,6 +16,8 @@ from eventnet.auth.services import create_login_link
 from eventnet.connections.models import Connection, Scan
 from eventnet.connections.services import record_scan
 from eventnet.extensions import db
+from eventnet.promises.models import Promise
+from eventnet.promises.services import track
 
 
 @pytest.fixture
@@ -86,6 +88,7 @@ def test_delete_needs_csrf(client, login, world):
 
 def test_deleting_my_account_removes_my_data_and_keeps_olgas(app, client, login, world):
     ev, me, olga, mine, theirs = world
+    my_promise, olgas_promise = track(mine, "Send Olga the Kafka talk"), track(theirs, "Intro Mia to my investor")
     me_id, mine_id, theirs_id = me.id, mine.id, theirs.id
     login(client, me)
     response = delete_me(client, "DELETE")
@@ -103,6 +106,8 @@ def test_deleting_my_account_removes_my_data_and_keeps_olgas(app, client, login,
     assert db.session.get(Connection, mine_id) is None  # my note about Olga
     assert db.session.execute(db.select(Scan).filter_by(scanner_id=me_id)).scalars().all() == []
     assert db.session.execute(db.select(LoginToken).filter_by(attendee_id=me_id)).scalars().all() == []
+    # My promises go with me; Olga's promise to me stays hers.
+    assert [p.id for p in db.session.execute(db.select(Promise)).scalars()] == [olgas_promise.id]
 
     kept = db.session.get(Connection, theirs_id)
     assert kept is not None and kept.contact_id is None  # ON DELETE SET NULL did it
@@ -120,6 +125,7 @@ def test_deleting_my_account_removes_my_data_and_keeps_olgas(app, client, login,
     assert "A deleted attendee" in csv_text
     export = json.loads(other.get("/e/conf/contacts/export.json").get_data(as_text=True))
     assert export["contacts"][0]["contact"] is None and export["contacts"][0]["contact_deleted"] is True
+    assert [p["text"] for p in export["contacts"][0]["promises"]] == ["Intro Mia to my investor"]
     assert list(vobject.readComponents(other.get("/e/conf/contacts/export.vcf").get_data(as_text=True))) == []
     for body in (book, contact_page, csv_text, json.dumps(export, ensure_ascii=False)):
         for detail in ("Mia Me", "Miacorp", "Founder", "7946", "mia.me@example.org"):

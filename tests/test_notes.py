@@ -59,9 +59,13 @@ def test_contact_page_shows_card_how_we_met_and_note_form(client, login, met):
     html = client.get(f"/e/conf/contacts/{mine.id}").get_data(as_text=True)
     assert "Alice Able" in html and "You scanned" in html
     assert 'maxlength="5000"' in html
-    for prompt in ("Works on:", "Needs:", "I can offer:", "I promised:"):
-        assert prompt in html
-    assert "data-note-prompts hidden" in html  # buttons wait for notes.js; the hint shows meanwhile
+    # The prompts are chips that open labelled inputs (<details>: no script needed), not text
+    # prefixes put into the note.
+    for chip, field in (("Works on", "works_on"), ("Needs", "needs"), ("I can offer", "offers"),
+                        ("I promised", "promise")):
+        assert f'<summary class="chip">{chip}</summary>' in html and f'name="{field}"' in html
+    assert f'<label for="note-{mine.id}-works_on">What do they work on?</label>' in html
+    assert "data-insert" not in html and "Start lines with" not in html
     assert "js/notes.js" in html and "<script>" not in html
     assert 'hx-trigger="input changed delay:800ms from:find textarea, change, submit"' in html
     assert 'role="status"' in html and 'aria-live="polite"' in html

@@ -12,7 +12,7 @@ import pytest
 from eventnet.auth.services import create_login_link
 from eventnet.database import utcnow
 from eventnet.extensions import db
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, statements_for
 
 
 def _log_in_by_link(client, attendee) -> str:
@@ -111,7 +111,14 @@ def desk(client, login, make_event, make_attendee):
 
 
 def names(response) -> list[str]:
-    return re.findall(r'class="attendee-name">([^<]+)<', response.get_data(as_text=True))
+    return names_in(response.get_data(as_text=True))
+
+
+def names_in(page: str) -> list[str]:
+    return re.findall(r'class="attendee-name">([^<]+)<', page)
+
+
+SESSION_STATEMENTS = 1  # the guard reads the session with its attendee (and their event) in one
 
 
 def test_the_table_sorts_filters_and_pages(desk, make_attendee):
@@ -145,6 +152,29 @@ def test_the_table_sorts_filters_and_pages(desk, make_attendee):
     last = client.get(base + "?per_page=25&page=3").get_data(as_text=True)
     assert "Page 3 of 3" in last and 'rel="prev"' in last and "per_page=25" in last
     assert client.get(base + "?q=nobody-at-all&never=1").status_code == 200
+
+
+def test_the_table_takes_the_same_few_queries_whatever_the_event_size(desk, make_attendee):
+    """The session's, then three: both counts in one pass (matching, and never logged in for the
+    login-email button), the page, and the page's contact counts and "has data" in one."""
+    client, event, p = desk
+    base = "/e/org/organizer/attendees"
+    few, page = statements_for(client, base)
+    assert few == SESSION_STATEMENTS + 3
+    assert "6 attendees." in page and "Email login links (4 never logged in)" in page
+    for n in range(120):
+        make_attendee(event, email=f"p{n:03d}@example.org", name=f"Zz Person {n:03d}")
+    for url in (base, base + "?never=1&sort=contacts&dir=desc", base + "?q=zz&nocontacts=1&page=2",
+                base + "?role=attendee&sort=login&per_page=25&page=4"):
+        statements, page = statements_for(client, url)
+        assert statements == few, url
+    # Past the end shows the last page, with the counts of the whole match; a bad page is page 1.
+    statements, page = statements_for(client, base + "?q=zz&page=99")
+    assert statements == few
+    assert "120 attendees matching “zz”." in html.unescape(page) and "Page 3 of 3." in page
+    assert names_in(page) == [f"Zz Person {n:03d}" for n in range(100, 120)]
+    assert "Email login links (124 never logged in)" in page
+    assert "Page 1 of 3." in statements_for(client, base + "?q=zz&page=-2")[1]
 
 
 def test_each_row_is_one_line_with_its_actions_in_a_menu(desk):

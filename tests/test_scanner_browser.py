@@ -18,6 +18,7 @@ from y4m import write_y4m
 from eventnet.auth.services import create_login_link
 from eventnet.badges.services import badge_url
 from eventnet.connections.models import Connection, Scan
+from eventnet.promises.models import Promise
 from eventnet.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -383,9 +384,15 @@ def test_intent_star_and_tags_set_on_the_scanner_card_offline_arrive_once_online
     phone.context.set_offline(True)
     feed(phone, badge_url(alice))
     card = phone.locator(".scan-card")
-    # One thumb: a prompt chip starts the note, a chip picks the follow-up, a box stars.
-    card.get_by_role("button", name="Works on:").click()
-    phone.keyboard.type("compilers")
+    # One thumb: a prompt chip opens its input, a chip picks the follow-up, a box stars; a
+    # promise added on the sheet travels with the note.
+    card.locator("summary", has_text="Works on").click()
+    card.get_by_label("What do they work on?").fill("compilers")
+    card.locator("summary", has_text="I promised").click()
+    card.get_by_label("What did you promise?").fill("Send the Rust book")
+    card.get_by_label("What did you promise?").press("Enter")
+    expect(card.locator("[data-promise-list]")).to_have_text("Send the Rust book")
+    expect(card.get_by_label("What did you promise?")).to_have_value("")
     card.get_by_label("Coffee").check()
     card.get_by_label("Star this contact").check()
     card.get_by_label("Tags").fill("Rust, hiring")
@@ -396,7 +403,10 @@ def test_intent_star_and_tags_set_on_the_scanner_card_offline_arrive_once_online
     wait_synced(phone)
     expect(card.locator("[data-note-state]")).to_have_text("Saved")
     [mine] = connections_of(bob)
-    assert (mine.note, mine.tags, mine.starred, mine.intent) == ("Works on: compilers", ["rust", "hiring"], True, "coffee")
+    assert (mine.note, mine.works_on, mine.tags, mine.starred, mine.intent) == ("", "compilers", ["rust", "hiring"], True,
+                                                                                "coffee")
+    assert [p.text for p in db.session.execute(db.select(Promise).filter_by(connection_id=mine.id)).scalars()] == [
+        "Send the Rust book"]
     # Alice's side shows none of it.
     [theirs] = connections_of(alice)
     assert (theirs.note, theirs.tags, theirs.starred, theirs.intent) == ("", [], False, "none")
@@ -532,9 +542,9 @@ def test_scanner_and_my_qr_reload_offline_from_the_service_worker(phone, people,
     phone.wait_for_function("() => window.eventnetScanner !== undefined")
     assert feed(phone, badge_url(alice))["client_uuid"]
     expect(phone.locator(".scan-card [data-field=state]")).to_have_text("Saved, will sync")
-    # The note prompts work offline too (notes.js is part of the cached shell).
-    phone.locator(".scan-card").get_by_role("button", name="Works on:").click()
-    expect(phone.get_by_label("Your private note")).to_have_value("Works on: ")
+    # The note's parts open offline too (no script or server needed for them).
+    phone.locator(".scan-card summary", has_text="Works on").click()
+    expect(phone.locator(".scan-card").get_by_label("What do they work on?")).to_be_visible()
     phone.goto(f"{live_server.url}/e/conf/me/qr")
     expect(phone.get_by_text(bob.short_code).first).to_be_visible()
     phone.goto(f"{live_server.url}/e/conf/contacts/")

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from math import ceil
 
-from sqlalchemy import func, or_
-from sqlalchemy.orm import lazyload, load_only
+from sqlalchemy import Row, func, or_
+from sqlalchemy.orm import Bundle
 
 from ..connections.models import Connection
 from ..errors import fail
@@ -24,10 +25,12 @@ MAX_QUERY = 100
 class AttendeeRow:
     """An attendee as the list shows them: the person and a count of contacts, never the contacts.
 
-    `has_data` (a connection either way) decides which help-desk login they get: emailed, or on screen.
+    `attendee` is a plain row of LIST_ROW (id, name, email, company, role, is_organizer, last_login_at,
+    profile_updated_at, short_code), not an Attendee. `has_data` (a connection either way) decides
+    which help-desk login they get: emailed, or on screen.
     """
 
-    attendee: Attendee
+    attendee: Row
     contacts: int
     has_data: bool = False
 
@@ -122,13 +125,14 @@ class AttendeePage(Paged):
     page: int
     pages: int
     query: ListQuery = field(default_factory=ListQuery)
+    never_logged_in: int = 0  # in the whole event, whatever the filters (the login-email button's count)
 
     @property
     def q(self) -> str:
         return self.query.q
 
     @property
-    def items(self) -> list[Attendee]:
+    def items(self) -> list[Row]:
         return [row.attendee for row in self.rows]
 
 
@@ -138,13 +142,12 @@ def _contacts_count():
             .correlate(Attendee).scalar_subquery())
 
 
-def matching(event: Event, q: str | ListQuery):
-    """SELECT the event's attendees matching a search (or a whole ListQuery's filters)."""
-    lq = q if isinstance(q, ListQuery) else ListQuery(q=q)
-    query = db.select(Attendee).filter_by(event_id=event.id)
+def _conditions(lq: ListQuery) -> list:
+    # The filters as conditions on Attendee: matching() selects by them, _counts counts by them.
+    conditions = []
     if lq.q:
         # autoescape: a search for "50%" or "a_b" means those characters, not wildcards.
-        query = query.where(
+        conditions.append(
             or_(
                 Attendee.name.icontains(lq.q, autoescape=True),
                 Attendee.email.icontains(lq.q, autoescape=True),
@@ -152,12 +155,30 @@ def matching(event: Event, q: str | ListQuery):
             )
         )
     if lq.never_logged_in:
-        query = query.where(Attendee.last_login_at.is_(None))
+        conditions.append(Attendee.last_login_at.is_(None))
     if lq.no_contacts:
-        query = query.where(~db.select(Connection.id).where(Connection.owner_id == Attendee.id).exists())
+        conditions.append(~db.select(Connection.id).where(Connection.owner_id == Attendee.id).exists())
     if lq.role:
-        query = query.where(Attendee.role == lq.role)
-    return query
+        conditions.append(Attendee.role == lq.role)
+    return conditions
+
+
+def matching(event: Event, q: str | ListQuery):
+    """SELECT the event's attendees matching a search (or a whole ListQuery's filters)."""
+    lq = q if isinstance(q, ListQuery) else ListQuery(q=q)
+    return db.select(Attendee).filter_by(event_id=event.id).where(*_conditions(lq))
+
+
+def _counts(event: Event, lq: ListQuery) -> tuple[int, int]:
+    """(attendees matching lq, attendees who never logged in) of the event, in one statement."""
+    # Two scalar subqueries rather than CASE sums over the event's rows: each count gets its own
+    # plan (an index-only count of the event, the login index for the never-logged-in).
+    of_event = db.select(func.count()).select_from(Attendee).where(Attendee.event_id == event.id)
+    total, never_logged_in = db.session.execute(db.select(
+        of_event.where(*_conditions(lq)).scalar_subquery(),
+        of_event.where(Attendee.last_login_at.is_(None)).scalar_subquery(),
+    )).one()
+    return int(total), int(never_logged_in)
 
 
 def _ordered(query, lq: ListQuery):
@@ -176,6 +197,10 @@ def _ordered(query, lq: ListQuery):
 
 LIST_COLUMNS = (Attendee.id, Attendee.event_id, Attendee.name, Attendee.email, Attendee.company, Attendee.role,
                 Attendee.last_login_at, Attendee.profile_updated_at, Attendee.short_code)
+# A line of the list as one plain row: only the columns it shows (the profile's JSON columns and
+# texts are never read here), and no ORM instance, identity map or event join per attendee, which
+# cost more than the page's query. A Bundle is one column to db.paginate, which keeps the first.
+LIST_ROW = Bundle("attendee", *LIST_COLUMNS, (Attendee.role == "organizer").label("is_organizer"))
 
 
 def clean_query(q: str | None) -> str:
@@ -186,25 +211,36 @@ def clean_query(q: str | None) -> str:
 def list_attendees(event: Event, lq: ListQuery) -> AttendeePage:
     """One page of the event's attendees matching `lq`, sorted, with each one's contact count.
 
-    Two cheap queries besides the page and its count: contact counts and "has data" for the
-    page's ids only (at most PAGE_SIZES[-1]), never for the whole event.
+    Three queries whatever the event's size: the counts (matching, and never logged in for the
+    page's button) in one statement, the page, and the page's contact counts and "has data" together.
     """
-    # Only the columns a row shows: the profile's JSON columns (links, shared fields) and texts
-    # (bio, topics) are never read here, and parsing them for 50 rows cost more than the query.
-    # The event is the page's own (g.event): no join to it per row, as Attendee.event would make.
-    query = _ordered(matching(event, lq), lq).options(load_only(*LIST_COLUMNS), lazyload(Attendee.event))
-    pagination = db.paginate(query, page=lq.page, per_page=lq.per_page, max_per_page=max(PAGE_SIZES), error_out=False)
-    if not pagination.items and lq.page > 1 and pagination.total:
-        # Past the end shows the last page rather than an empty one.
-        pagination = db.paginate(query, page=pagination.pages, per_page=lq.per_page, max_per_page=max(PAGE_SIZES),
-                                 error_out=False)
+    total, never = _counts(event, lq)
+    per_page = min(max(lq.per_page, 1), max(PAGE_SIZES))
+    lq.page = min(lq.page, max(ceil(total / per_page), 1))  # past the end shows the last page, not an empty one
+    query = _ordered(db.select(LIST_ROW).where(Attendee.event_id == event.id, *_conditions(lq)), lq)
+    # count=False: _counts counted the matches already, with the event's other count.
+    pagination = db.paginate(query, page=lq.page, per_page=per_page, max_per_page=max(PAGE_SIZES),
+                             error_out=False, count=False)
+    pagination.total = total
     items = list(pagination.items)
-    counts = contact_counts([a.id for a in items])
-    with_data = ids_with_data([a.id for a in items])
-    rows = [AttendeeRow(a, counts.get(a.id, 0), a.id in with_data) for a in items]
-    lq.page = pagination.page
-    return AttendeePage(rows=rows, total=pagination.total or 0, page=pagination.page, pages=max(pagination.pages, 1),
-                        query=lq)
+    stats = page_stats([a.id for a in items])
+    rows = [AttendeeRow(a, *stats.get(a.id, (0, False))) for a in items]
+    return AttendeePage(rows=rows, total=total, page=pagination.page, pages=pagination.pages or 1, query=lq,
+                        never_logged_in=never)
+
+
+def page_stats(ids: list[int]) -> dict[int, tuple[int, bool]]:
+    """attendee id -> (contacts, has data) for these ids, in one query.
+
+    contacts: their own connection rows (as contact_counts); has data: a connection either way, so
+    contacts and maybe notes (as has_own_data). Each a correlated lookup on an index, per id.
+    """
+    if not ids:
+        return {}
+    theirs = db.select(Connection.id).where(Connection.contact_id == Attendee.id).exists()
+    return {id_: (int(contacts), bool(contacts) or bool(scanned)) for id_, contacts, scanned in db.session.execute(
+        db.select(Attendee.id, _contacts_count(), theirs).where(Attendee.id.in_(ids))
+    ).all()}
 
 
 def contact_counts(ids: list[int]) -> dict[int, int]:
@@ -220,15 +256,6 @@ def contact_counts(ids: list[int]) -> dict[int, int]:
 def search_attendees(event: Event, q: str = "", page: int = 1, per_page: int = PER_PAGE) -> AttendeePage:
     """The event's attendees whose name, email or company contains `q`, by name, one page of them."""
     return list_attendees(event, ListQuery(q=clean_query(q), page=page, per_page=per_page))
-
-
-def ids_with_data(ids: list[int]) -> set[int]:
-    """Which of these attendees have data of their own: a connection in either direction (notes live on them)."""
-    if not ids:
-        return set()
-    owners = db.select(Connection.owner_id.label("id")).where(Connection.owner_id.in_(ids))
-    contacts = db.select(Connection.contact_id.label("id")).where(Connection.contact_id.in_(ids))
-    return set(db.session.execute(owners.union(contacts)).scalars())
 
 
 def has_own_data(attendee: Attendee) -> bool:

@@ -43,6 +43,8 @@ class Attendee(db.Model):
         UniqueConstraint("event_id", "email_key"),
         UniqueConstraint("event_id", "short_code"),
         Index("ix_attendees_event_role", "event_id", "role"),
+        # The console counts who never logged in on every view of its list (and filters by it).
+        Index("ix_attendees_event_login", "event_id", "last_login_at"),
         {"sqlite_autoincrement": True},
     )
 

@@ -9,6 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 
+PART_MAX = 300  # one prompted part of a note (works on, needs, I can offer)
+# The note's prompted parts: field -> the chip's label and the labelled input's question.
+NOTE_PARTS = {
+    "works_on": ("Works on", "What do they work on?"),
+    "needs": ("Needs", "What do they need?"),
+    "offers": ("I can offer", "What can you offer them?"),
+}
+
 INTENTS = {
     "none": "No follow-up",
     "send": "Send something",
@@ -65,6 +73,15 @@ class Connection(db.Model):
     # The owner's private "I'd like to stay in touch" (issue 14): told to nobody unless the
     # other side's row is marked too (connections.keep_in_touch decides what anyone sees).
     keep_in_touch_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The note's prompted parts as data (the chips' labelled inputs), not English line prefixes
+    # in the note: the digest reads them as they are, in any language the prompts are shown in.
+    # Promises are rows of their own (promises.models.Promise).
+    works_on: Mapped[str] = mapped_column(String(PART_MAX), default="", server_default="")
+    needs: Mapped[str] = mapped_column(String(PART_MAX), default="", server_default="")
+    offers: Mapped[str] = mapped_column(String(PART_MAX), default="", server_default="")
+    # The sentence of the note the owner said is not a promise ("Track this as a promise?" → No):
+    # not suggested again while the note still reads that way.
+    promise_dismissed: Mapped[str | None] = mapped_column(String(PART_MAX))
     # How the pair met: None for an exchange (scan or button), "introduction" when both accepted
     # an introduction (introductions.services); `initiated` is then False on both rows.
     origin: Mapped[str | None] = mapped_column(String(16))

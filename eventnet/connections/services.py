@@ -27,7 +27,9 @@ from ..errors import DomainError, fail
 from ..events.models import Event
 from ..extensions import db
 from ..forms import FormInvalid
-from .models import INTENTS, Connection, Scan
+from ..promises import services as promises
+from ..promises.services import PromiseInvalid
+from .models import INTENTS, NOTE_PARTS, PART_MAX, Connection, Scan
 
 # ----------------------------------------------------------------------------- errors
 
@@ -232,7 +234,8 @@ _CONTACT_BY_TOKEN = select(
 # connection with a subquery instead of a round trip; no RETURNING, whose rows are more calls.
 _PAIR_SLOTS = ("first", "second")
 _CONNECTION_COLUMNS = ("event_id", "owner_id", "contact_id", "initiated", "scanned_at", "created_at", "note", "tags",
-                       "starred", "intent", "note_updated_at", "followup_done_at", "keep_in_touch_at", "origin")
+                       "starred", "intent", "note_updated_at", "followup_done_at", "keep_in_touch_at", "works_on",
+                       "needs", "offers", "promise_dismissed", "origin")
 
 
 def _cacheable(statement) -> TextClause:
@@ -401,7 +404,8 @@ def _record_once(scanner: Attendee | Scanner, contact, client_uuid: str, scanned
     now = utcnow()
     common = {"event_id": scanner.event_id, "scanned_at": scanned_at, "created_at": now, "note": "", "tags": [],
               "starred": False, "intent": "none", "note_updated_at": None, "followup_done_at": None,
-              "keep_in_touch_at": None, "origin": None}
+              "keep_in_touch_at": None, "works_on": "", "needs": "", "offers": "", "promise_dismissed": None,
+              "origin": None}
     mine = {**common, "owner_id": scanner.id, "contact_id": contact.id, "initiated": True}
     theirs = {**common, "owner_id": contact.id, "contact_id": scanner.id, "initiated": False}
     # Rows go in in one fixed order (lower owner id first) so that A-scans-B racing B-scans-A
@@ -575,7 +579,6 @@ NOTE_MAX = 5000
 TAG_MAX = 30
 TAGS_MAX = 10
 TAGS_TEXT_MAX = 400
-NOTE_PROMPTS = ("Works on: ", "Needs: ", "I can offer: ", "I promised: ")
 
 
 class NoteInvalid(FormInvalid):
@@ -586,13 +589,21 @@ class NoteInvalid(FormInvalid):
 
 @dataclass
 class NoteInput:
-    """What a note form sent; None means "not sent, leave as it is"."""
+    """What a note form sent; None means "not sent, leave as it is".
+
+    works_on, needs and offers are the note's prompted parts (NOTE_PARTS); `promises` are
+    (text, due YYYY-MM-DD or None) to track, each added once per text (a replay adds nothing).
+    """
 
     note: str | None = None
     tags_text: str | None = None
     starred: bool | None = None
     intent: str | None = None
     add_tag: str | None = None
+    works_on: str | None = None
+    needs: str | None = None
+    offers: str | None = None
+    promises: list[tuple[str, str | None]] | None = None
 
     @classmethod
     def from_form(cls, form: Mapping) -> NoteInput:
@@ -605,7 +616,14 @@ class NoteInput:
             starred=(starred[-1] in ("1", "on", "true")) if starred else None,
             intent=form.get("intent"),
             add_tag=form.get("add_tag") or None,
+            promises=[(form["promise"], form.get("promise_due"))] if (form.get("promise") or "").strip() else None,
+            **{name: form.get(name) for name in NOTE_PARTS},
         )
+
+    def parts(self) -> dict[str, str]:
+        """The prompted parts that were sent, one line each, trimmed."""
+        return {name: " ".join(value.split()) for name in NOTE_PARTS
+                if isinstance(value := getattr(self, name), str)}
 
 
 def split_tags(text: str) -> list[str]:
@@ -632,7 +650,8 @@ def validate_tags(text: str) -> list[str]:
 
 
 def save_note(connection: Connection, data: NoteInput) -> Connection:
-    """Validate and store owner's note, tags, star and intent on their side only. Commits."""
+    """Validate and store owner's note, tags, star, intent and prompted parts on their side only,
+    and track the promise sent with it (once per text). Commits."""
     errors: dict[str, str] = {}
     note = connection.note if data.note is None else data.note.replace("\r\n", "\n")
     if len(note) > NOTE_MAX:
@@ -648,13 +667,29 @@ def save_note(connection: Connection, data: NoteInput) -> Connection:
     intent = connection.intent if data.intent is None else data.intent
     if intent not in INTENTS:
         errors["intent"] = "Choose one of the follow-up options."
+    parts = data.parts()
+    for name, value in parts.items():
+        if len(value) > PART_MAX:
+            errors[name] = f"“{NOTE_PARTS[name][0]}” is at most {PART_MAX} characters (it has {len(value)})."
+    promised = []
+    for text, due in data.promises or ():
+        try:
+            promised.append(promises.checked(text, due))
+        except PromiseInvalid as invalid:
+            errors.update(invalid.errors)
     if errors:
         raise NoteInvalid(errors)
-    changed = (note, tags, intent) != (connection.note, list(connection.tags or []), connection.intent)
+    current = {name: getattr(connection, name) for name in parts}
+    changed = (note, tags, intent, parts) != (connection.note, list(connection.tags or []), connection.intent, current)
     if data.starred is not None and data.starred != connection.starred:
         changed = True
         connection.starred = data.starred
     connection.note, connection.tags, connection.intent = note, tags, intent
+    for name, value in parts.items():
+        setattr(connection, name, value)
+    for text, due_on in promised:
+        if promises.track(connection, text, due_on, commit=False):
+            changed = True
     if changed:
         connection.note_updated_at = utcnow()
     db.session.commit()

@@ -17,7 +17,9 @@ from ..extensions import csrf, limiter
 from ..ratelimit import browser_key, scans_limit
 from ..htmx import redirect_to, render_page, wants_fragment
 from . import keep_in_touch, services
-from .models import INTENT_CHIPS, INTENTS, Connection
+from .forms import WANTED_HINT, KeepInTouchForm
+from ..promises.views import contact_context as promises_context
+from .models import INTENT_CHIPS, INTENTS, NOTE_PARTS, Connection
 from .services import ExchangeError, NoteInput, NoteInvalid
 
 bp = Blueprint("connections", __name__)
@@ -61,10 +63,11 @@ def _contact_context(connection: Connection) -> dict:
         "card": card,
         "intents": INTENTS,
         "intent_chips": INTENT_CHIPS,
-        "prompts": services.NOTE_PROMPTS,
+        "note_parts": NOTE_PARTS,
         "note_max": services.NOTE_MAX,
         "suggested": services.suggested_tags(g.attendee, card, list(connection.tags or [])),
         "keep_in_touch_mutual": keep_in_touch.is_mutual(connection),
+        **promises_context(connection),
     }
 
 
@@ -219,7 +222,12 @@ _record_checked = _csrf_checked(_record)
 def contact(connection_id: int):
     """One contact: their shared card, how and when you met, and your private note form."""
     connection = services.get_connection_or_404(g.attendee, connection_id)
-    return render_template("connections/contact.html", **_contact_context(connection))
+    return contact_page(connection)
+
+
+def contact_page(connection: Connection, status: int = 200, **extra) -> Response:
+    """The contact page of one of my connections (`extra`: a form's errors to show again)."""
+    return make_response(render_template("connections/contact.html", **_contact_context(connection), **extra), status)
 
 
 @bp.post("/e/<slug>/contacts/<int:connection_id>/note")
@@ -228,6 +236,10 @@ def save_note(connection_id: int):
     """Save the note, tags, star and intent: autosaved by htmx, or a plain form post."""
     connection = services.get_connection_or_404(g.attendee, connection_id)
     data = NoteInput.from_form(request.form)
+    if wants_fragment() and not (request.form.get("add_promise") or request.form.get("save")):
+        # Autosave (as you type, or on leaving a field) never tracks a promise: half a sentence
+        # is not one. "Add promise", "Save note" and a plain form post do.
+        data.promises = None
     try:
         services.save_note(connection, data)
     except NoteInvalid as invalid:
@@ -237,6 +249,9 @@ def save_note(connection_id: int):
             "tags": data.tags_text if data.tags_text is not None else ", ".join(connection.tags or []),
             "starred": data.starred if data.starred is not None else connection.starred,
             "intent": data.intent if data.intent in INTENTS else connection.intent,
+            **{name: value if value is not None else getattr(connection, name)
+               for name, value in ((name, getattr(data, name)) for name in NOTE_PARTS)},
+            "promise": request.form.get("promise", "")[:300], "promise_due": request.form.get("promise_due", "")[:10],
         }
         if data.add_tag:
             values["tags"] = f"{values['tags']}, {data.add_tag}" if values["tags"].strip() else data.add_tag
@@ -249,15 +264,23 @@ def save_note(connection_id: int):
         response.headers["HX-Reswap"] = "outerHTML"
         return response
     if wants_fragment():
-        if request.form.get("_refresh") or data.add_tag:
-            # After an error (or a tag added by a chip), redraw the form so nothing stale stays.
-            response = make_response(render_template("connections/_note_form.html", saved=True, **_contact_context(connection)))
+        context = _contact_context(connection)
+        # The promises section follows the note: a promise added with it, or a sentence of the
+        # note that reads like one ("Track this as a promise?"): sent along out of band.
+        promises = render_template("promises/_contact_promises.html", oob=True, **context)
+        if request.form.get("_refresh") or data.add_tag or data.promises:
+            # After an error (or a tag or promise added), redraw the form so nothing stale stays.
+            response = make_response(render_template("connections/_note_form.html", saved=True, **context) + promises)
             response.headers["HX-Retarget"] = f"#note-form-{connection.id}"
             response.headers["HX-Reswap"] = "outerHTML"
             return response
-        # The follow-up panel depends on the intent ("Add coffee to calendar"): sent along out of band.
+        # The follow-up panel depends on the intent ("Add coffee to calendar"): sent along out of band;
+        # the promises section too when its suggestion changed (swapping it unchanged would drop a
+        # tap on its buttons that is under way).
+        shown = request.form.get("suggestion_shown")
         return make_response(render_template("connections/_note_status.html", connection=connection, saved=True)
-                             + render_template("digests/_followup.html", connection=connection, oob=True))
+                             + render_template("digests/_followup.html", connection=connection, oob=True)
+                             + (promises if shown is None or shown != (context["suggestion"] or "") else ""))
     flash("Note saved.", "ok")
     return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=connection.id) + "#note")
 
@@ -272,9 +295,10 @@ def keep_in_touch_toggle(connection_id: int):
     reads their row the same way in every case).
     """
     connection = services.get_connection_or_404(g.attendee, connection_id)
-    wanted = request.form.get("wanted")
-    if wanted not in ("0", "1"):
-        fail(400, "Say whether you would like to stay in touch (wanted=1) or not (wanted=0).")
+    form = KeepInTouchForm()
+    if not form.validate():
+        fail(400, WANTED_HINT)
+    wanted = form.wanted.data
     if connection.contact_id is None:
         fail(404, "This person deleted their account.")
     mutual = keep_in_touch.mark(connection, wanted == "1")

@@ -12,6 +12,7 @@ from flask import Response
 from ..attendees.models import Attendee
 from ..badges.vcard import content_disposition, vcard_for
 from ..connections.models import INTENTS, Connection, Scan
+from ..promises.services import as_json as promise_json, my_promises
 from ..database import utcnow
 from ..extensions import db
 from ..introductions import services as introductions
@@ -90,12 +91,15 @@ PROFILE_FIELDS = (
 
 def everything(owner: Attendee) -> dict:
     """All data that is owner's: profile (with the photo file, base64, or None), sharing choices,
-    contacts' shared cards with my notes, my scans."""
+    contacts' shared cards with my notes, their prompted parts and my promises, my scans."""
     event = owner.event
     profile = {name: getattr(owner, name) for name in PROFILE_FIELDS}
     profile.update(created_at=_iso(owner.created_at), profile_updated_at=_iso(owner.profile_updated_at),
                    last_login_at=_iso(owner.last_login_at), photo=photo_export(owner))
     contacts = []
+    promises: dict[int, list[dict]] = {}
+    for promise in my_promises(owner):
+        promises.setdefault(promise.connection_id, []).append(promise_json(promise))
     for row in contact_rows(owner):
         connection = row.connection
         contacts.append({
@@ -106,6 +110,10 @@ def everything(owner: Attendee) -> dict:
             "met_at": _iso(connection.created_at),
             "phone_scan_time": _iso(connection.scanned_at),
             "note": connection.note,
+            "works_on": connection.works_on,
+            "needs": connection.needs,
+            "offers": connection.offers,
+            "promises": promises.get(connection.id, []),
             "tags": list(connection.tags or []),
             "starred": connection.starred,
             "intent": connection.intent,

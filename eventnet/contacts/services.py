@@ -14,7 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from ..attendees.cards import public_card
 from ..attendees.models import Attendee
 from ..connections.keep_in_touch import mutual_exists
-from ..connections.models import INTENTS, Connection
+from ..connections.models import INTENTS, NOTE_PARTS, Connection
 from ..extensions import db
 from ..forms import Paged, parse_page
 
@@ -163,6 +163,8 @@ def _word_matches(word: str) -> ColumnElement[bool]:
         Attendee.name.ilike(pattern, escape="!"),
         and_(_shares("company"), Attendee.company.ilike(pattern, escape="!")),
         Connection.note.ilike(pattern, escape="!"),
+        # The note's prompted parts (works on, needs, I can offer) are part of the note to a searcher.
+        *(getattr(Connection, part).ilike(pattern, escape="!") for part in NOTE_PARTS),
         cast(Connection.tags, Text).ilike(_like(_json_fragment(word.lower())), escape="!"),
     ]
     intents = intents_matching(word)
@@ -186,16 +188,17 @@ def _conditions(filters: BookFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _owned(owner: Attendee):
+def _owned(owner: Attendee, *entities):
     # Outer join: a contact who deleted their account left contact_id NULL, and my note stays.
     return (
-        db.select(Connection, Attendee)
+        db.select(*entities).select_from(Connection)
         .outerjoin(Attendee, Attendee.id == Connection.contact_id)
         .where(Connection.owner_id == owner.id, Connection.event_id == owner.event_id)
-        # Attendee.event is joined eagerly with an INNER join, which would drop the rows of
-        # deleted contacts; the event is the owner's and already in the session, so no query.
-        .options(lazyload(Attendee.event))
     )
+
+
+def _card(contact: Attendee | None) -> dict | None:
+    return public_card(contact) if contact is not None else None
 
 
 def _is_open():
@@ -215,19 +218,34 @@ def _order(sort: str) -> list:
     return newest
 
 
-def contact_rows(owner: Attendee, filters: BookFilters | None = None, *, limit: int | None = None,
-                 offset: int = 0) -> list[ContactRow]:
+def contact_rows(owner: Attendee, filters: BookFilters | None = None) -> list[ContactRow]:
     """owner's contacts matching `filters`, in the filters' order (newest first by default),
     each with the card its contact shares."""
     filters = filters or BookFilters()
     # Whether each pair is mutual comes as a column of the same query, computed for every row
     # alike (marked by me or not), so a one-sided mark costs no extra work anywhere.
-    query = _owned(owner).add_columns(mutual_exists().label("mutual")).where(*_conditions(filters))
-    query = query.order_by(*_order(filters.sort)).offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
-    return [ContactRow(connection, public_card(contact) if contact is not None else None, bool(mutual))
+    query = (
+        _owned(owner, Connection, Attendee, mutual_exists().label("mutual"))
+        .where(*_conditions(filters)).order_by(*_order(filters.sort))
+        # Attendee.event is joined eagerly with an INNER join, which would drop the rows of
+        # deleted contacts; the event is the owner's and already in the session, so no query.
+        .options(lazyload(Attendee.event))
+    )
+    return [ContactRow(connection, _card(contact), bool(mutual))
             for connection, contact, mutual in db.session.execute(query).all()]
+
+
+def _page_rows(owner: Attendee, connections: list[Connection]) -> list[ContactRow]:
+    """These connections of owner's as book rows: each contact's card (None once deleted) and
+    whether the pair is mutual, in one query, as contact_rows computes them."""
+    if not connections:
+        return []
+    details = {id_: (contact, bool(mutual)) for id_, contact, mutual in db.session.execute(
+        _owned(owner, Connection.id, Attendee, mutual_exists().label("mutual"))
+        .where(Connection.id.in_([c.id for c in connections]))
+        .options(lazyload(Attendee.event))  # as in contact_rows
+    ).all()}
+    return [ContactRow(c, _card(details[c.id][0]), details[c.id][1]) for c in connections]
 
 
 def used_tags(owner: Attendee) -> list[str]:
@@ -241,7 +259,8 @@ def used_tags(owner: Attendee) -> list[str]:
 
 
 def search_book(owner: Attendee, filters: BookFilters, per_page: int = PER_PAGE) -> BookPage:
-    """One page of owner's contact book: a constant number of queries, whatever the book's size."""
+    """One page of owner's contact book: four queries whatever the book's size (the counts, the
+    page by db.paginate, the page's cards and mutual marks, the tags)."""
     conditions = _conditions(filters)
     matches = and_(*conditions) if conditions else None
     count_query = db.select(
@@ -251,11 +270,17 @@ def search_book(owner: Attendee, filters: BookFilters, per_page: int = PER_PAGE)
         Connection.owner_id == owner.id, Connection.event_id == owner.event_id
     )
     total, matched = db.session.execute(count_query).one()
-    pages = max(ceil(matched / per_page), 1)
-    page = min(filters.page, pages)  # past the end shows the last page, not an empty one
-    rows = contact_rows(owner, filters, limit=per_page, offset=(page - 1) * per_page) if matched else []
-    return BookPage(rows=rows, total=int(total), matched=int(matched), page=page, pages=pages,
-                    filters=filters, tags=used_tags(owner))
+    # Past the end shows the last page, not an empty one. The count above (with the book's total)
+    # is the pagination's: count=False saves db.paginate a second one.
+    last = max(ceil(matched / per_page), 1)
+    query = _owned(owner, Connection).where(*conditions).order_by(*_order(filters.sort))
+    pagination = db.paginate(query, page=min(filters.page, last), per_page=per_page, max_per_page=per_page,
+                             error_out=False, count=False)
+    pagination.total = int(matched)
+    # db.paginate yields one entity per row: the contacts' cards come from one query for the page.
+    rows = _page_rows(owner, list(pagination.items))
+    return BookPage(rows=rows, total=int(total), matched=pagination.total, page=pagination.page,
+                    pages=max(pagination.pages, 1), filters=filters, tags=used_tags(owner))
 
 
 def remove_contact(connection: Connection) -> None:
@@ -272,4 +297,4 @@ def contact_row_or_404(owner: Attendee, connection_id: int) -> ContactRow:
 
     connection = get_connection_or_404(owner, connection_id)
     contact = contact_of(connection)
-    return ContactRow(connection, public_card(contact) if contact is not None else None)
+    return ContactRow(connection, _card(contact))

@@ -217,15 +217,18 @@ PEOPLE: list[dict] = [
 ]
 
 # Exchanges for the demo once scanning exists: (scanner, scanned, the scanner's note, tags,
-# star, intent key of connections.models.INTENTS, and the scanner's private "I'd like to stay
-# in touch"). Each side's note is its own row. The demo attendee and Lukas both want to keep in
-# touch (mutual: both see it); the attendee's mark on Mateo and Sofia's on the attendee are
-# one-sided, so only their owner ever sees them.
+# star, intent key of connections.models.INTENTS, the scanner's private "I'd like to stay in
+# touch", and optionally the note's prompted parts and promises: (text, days after the event ends
+# that it is due, or None)). Each side's note is its own row. The demo attendee and Lukas both
+# want to keep in touch (mutual: both see it); the attendee's mark on Mateo and Sofia's on the
+# attendee are one-sided, so only their owner ever sees them.
 EXCHANGES: list[dict] = [
     {
         "scanner": ATTENDEE_EMAIL, "scanned": "lukas.schneider@demo.example",
         "note": "Hiring two backend engineers, remote OK. Send him my CV by Friday.",
         "tags": ["hiring"], "starred": True, "intent": "job", "keep_in_touch": True,
+        # The note says it, and the promise is tracked: the digest chases it, dated.
+        "promises": [("Send him my CV by Friday", 3)],
     },
     {
         "scanner": "lukas.schneider@demo.example", "scanned": ATTENDEE_EMAIL,
@@ -235,6 +238,7 @@ EXCHANGES: list[dict] = [
     {
         "scanner": ATTENDEE_EMAIL, "scanned": "mateo.fernandez@demo.example",
         "note": "Solar forecasting with gradient boosting. Wants feedback on their feature store.",
+        "works_on": "Solar forecasting with gradient boosting", "needs": "Feedback on their feature store",
         "tags": ["ml", "climate"], "starred": False, "intent": "coffee", "keep_in_touch": True,
     },
     {
@@ -250,7 +254,9 @@ EXCHANGES: list[dict] = [
     {
         "scanner": "kenji.watanabe@demo.example", "scanned": "amara.diallo@demo.example",
         "note": "Seed round in spring; send the deck after the event.",
+        "offers": "An intro to two seed investors",
         "tags": ["fundraising"], "starred": True, "intent": "send",
+        "promises": [("Send the deck after the event", None)],
     },
     {
         "scanner": "lukas.schneider@demo.example", "scanned": "priya.raghunathan@demo.example",

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ..attendees.models import SHARED_BY_DEFAULT, Attendee
+from ..connections.models import NOTE_PARTS
 from ..connections.services import connection_between, record_scan
 from ..attendees.services import upsert_attendee
 from ..database import utcnow
@@ -16,6 +17,7 @@ from ..extensions import db
 from ..introductions import services as introductions
 from ..introductions.models import Introduction
 from ..meet.services import set_open
+from ..promises.services import track
 from . import data
 
 DEMO_NAMESPACE = uuid.UUID("6f1d2c1e-3f55-4a8e-9a57-0d1c4e2b7a10")
@@ -87,7 +89,8 @@ def seed_connections(seed: DemoSeed, now: datetime) -> None:
     """Exchange cards between demo people, through the same path a scan takes, with notes.
 
     Each exchange has a fixed client UUID derived from the two addresses, so a second seed run
-    is a replay that changes nothing; the notes are put back to their seed text.
+    is a replay that changes nothing; the notes are put back to their seed text, and the seed's
+    promises are tracked once.
     """
     for index, exchange in enumerate(data.EXCHANGES):
         scanner, scanned = seed.people[exchange["scanner"]], seed.people[exchange["scanned"]]
@@ -101,9 +104,20 @@ def seed_connections(seed: DemoSeed, now: datetime) -> None:
                 side.created_at = met
         mine.note, mine.tags = exchange["note"], list(exchange["tags"])
         mine.starred, mine.intent = exchange["starred"], exchange["intent"]
+        for part in NOTE_PARTS:
+            setattr(mine, part, exchange.get(part, ""))
         mine.note_updated_at = met
         mine.keep_in_touch_at = met if exchange.get("keep_in_touch") else None
+        ends_on = event_end_day(seed.event)
+        for text, due_in in exchange.get("promises", ()):
+            # track() adds each text once: a second seed run adds nothing.
+            track(mine, text, ends_on + timedelta(days=due_in) if due_in is not None else None, commit=False)
         db.session.commit()
+
+
+def event_end_day(event: Event):
+    """The day the event ends, in its own time zone (promises fall due some days after it)."""
+    return event.ends_at.astimezone(ZoneInfo(event.timezone)).date()
 
 
 def seed_introductions(seed: DemoSeed, now: datetime) -> None:

@@ -21,7 +21,7 @@ from ..attendees.links import shown_url
 from ..attendees.models import Attendee
 from ..badges.vcard import vcard_for
 from ..connections.keep_in_touch import mutual_exists
-from ..connections.models import INTENTS, Connection
+from ..connections.models import INTENTS, NOTE_PARTS, Connection
 from ..contacts.outlook_csv import AddressBookEntry, outlook_csv
 from ..events.models import Event
 from ..extensions import db
@@ -32,7 +32,8 @@ from ..photos.services import InlinePhoto, inline_photos
 from . import tokens
 from .models import MailPreference
 from .schedule import KIND_DIGEST, KIND_REMINDER
-from .suggestions import NoteParts, mailto, meeting_draft, one_line, parse_note, suggest
+from ..promises import services as promise_services
+from .suggestions import NoteParts, mailto, meeting_draft, note_parts, one_line, suggest
 
 MATCHES_SHOWN = 5
 # Gmail clips HTML over about 102 KB (its own figure, support.google.com): stay clear of it.
@@ -60,6 +61,15 @@ class Reach:
 
 
 @dataclass
+class PromiseLine:
+    """One open promise in an entry, with its signed "Mark done" link (None in a preview without one)."""
+
+    text: str
+    due: str  # "due 12 Dec", "overdue since 3 Dec" or ""
+    done_url: str | None = None
+
+
+@dataclass
 class Entry:
     """One contact in a digest or reminder."""
 
@@ -77,7 +87,7 @@ class Entry:
     intent_label: str
     done: bool
     open: bool
-    promises: list[str]
+    promises: list[str]  # the open promises' texts (promise_lines has their due dates and links)
     suggestion: str
     reach: Reach | None
     done_url: str | None
@@ -95,6 +105,7 @@ class Entry:
     # remote image (photos.services.inline_photos).
     photo: InlinePhoto | None = None
     mutual: bool = False  # we both want to keep in touch (a one-sided mark never shows)
+    promise_lines: list[PromiseLine] = field(default_factory=list)
 
     @property
     def photo_src(self) -> str | None:
@@ -210,30 +221,46 @@ class NoteSide(Protocol):
     tags: list
     starred: bool
     intent: str
+    works_on: str
+    needs: str
+    offers: str
 
     @property
     def followup_done_at(self) -> datetime | None: ...
 
 
+def parts_of(connection: NoteSide, promises: list[str]) -> NoteParts:
+    """My note's parts as stored on my side of a contact, with my open promises' texts."""
+    return note_parts(connection.note, works_on=connection.works_on, needs=connection.needs,
+                      offers=connection.offers, promises=promises)
+
+
 def _is_open(connection: NoteSide, parts: NoteParts) -> bool:
+    # An open promise is chased until it is marked done, whatever the follow-up's state.
     done = connection.followup_done_at is not None
-    return not done and bool(connection.intent != "none" or connection.starred or parts.promises)
+    return bool(parts.promises) or (not done and bool(connection.intent != "none" or connection.starred))
 
 
 def entry_for(connection: NoteSide, card: dict | None, *, event_name: str, my_help: list[str], my_needs: list[str],
-              link: Callable[[str], str], parts: NoteParts | None = None, sender_name: str = "") -> Entry:
-    """One contact as a digest shows it: their card, my note, tags, star and intent, and a suggestion.
+              link: Callable[[str], str], promises: list[PromiseLine] | None = None,
+              sender_name: str = "") -> Entry:
+    """One contact as a digest shows it: their card, my note, tags, star and intent, my open
+    promises to them, and a suggestion.
 
     `card` is the contact's public card (None once they deleted their account); `link(kind)` makes
-    the entry's "done", "calendar" and "contact" URLs; `sender_name` signs the drafted message.
+    the entry's "done", "calendar" and "contact" URLs; `promises` are my open promises to them;
+    `sender_name` signs the drafted message.
     """
     name = one_line(card["name"] if card else "A deleted attendee", 120)
-    parts = parts or parse_note(connection.note)
+    promises = promises or []
+    parts = parts_of(connection, [p.text for p in promises])
     done = connection.followup_done_at is not None
     suggestion = suggest(note=connection.note, intent=connection.intent, card=card or {"name": name},
                          my_help=my_help, my_needs=my_needs, event_name=event_name, done=done, parts=parts,
                          sender_name=sender_name)
-    note = _shown_note(connection.note)
+    # The prompted parts head the note, labelled as the note form's chips are.
+    labelled = [f"{NOTE_PARTS[name][0]}: {value}" for name in NOTE_PARTS if (value := one_line(getattr(connection, name)))]
+    note = _shown_note("\n".join([*labelled, (connection.note or "").strip()]))
     is_open = _is_open(connection, parts)
     shown = card or {}
     return Entry(
@@ -243,7 +270,7 @@ def entry_for(connection: NoteSide, card: dict | None, *, event_name: str, my_he
         note=note, note_lines=note.splitlines() if note else [],
         tags=list(connection.tags or []), starred=bool(connection.starred),
         intent_label=INTENTS.get(connection.intent, "") if connection.intent != "none" else "",
-        done=done, open=is_open, promises=[] if done else parts.promises,
+        done=done, open=is_open, promises=parts.promises, promise_lines=promises,
         suggestion=suggestion.text,
         reach=reach_for(card, suggestion.subject, suggestion.draft, name) if card else None,
         done_url=None if done else link("done"),
@@ -280,10 +307,16 @@ def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open:
     ).all()
     my_help, my_needs = _my_topics(attendee)
     faces = inline_photos(person for _, person, _ in rows)
+    open_promises = promise_services.open_by_connection(attendee.id)
     entries = []
     for connection, person, mutual in rows:
-        parts = parse_note(connection.note)
-        if only_open and not _is_open(connection, parts):
+        promises = [
+            PromiseLine(promise.text, promise_services.due_label(promise), urls(
+                "promises.done_by_link", slug=event.slug,
+                token=tokens.make_token("promise-done", promise.id, attendee.id)))
+            for promise in open_promises.get(connection.id, ())
+        ]
+        if only_open and not _is_open(connection, parts_of(connection, [p.text for p in promises])):
             continue
         if only_mutual and not (mutual and person is not None):
             continue
@@ -299,7 +332,7 @@ def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open:
 
         card = public_card(person) if person is not None else None
         entry = entry_for(connection, card, event_name=event.name, my_help=my_help, my_needs=my_needs,
-                          link=link, parts=parts, sender_name=attendee.name)
+                          link=link, promises=promises, sender_name=attendee.name)
         entry.photo = faces.get(person.id) if person is not None else None
         entry.mutual = bool(mutual)
         entry.light = entry.light and not entry.mutual
@@ -366,7 +399,9 @@ def new_digest(event: Event, kind: str, recipient_name: str, urls: AbsoluteUrls)
 def summarise(digest: Digest) -> None:
     """Count the digest's people, open promises and open follow-ups."""
     digest.people = len(digest.entries)
-    digest.promises_open = sum(len(e.promises) for e in digest.entries if e.open)
+    # Every open promise is in its contact's entry (an open promise makes the entry open), so
+    # this is the count of the attendee's open Promise rows.
+    digest.promises_open = sum(len(e.promises) for e in digest.entries)
     digest.followups_open = sum(1 for e in digest.entries if e.open)
 
 

@@ -19,6 +19,7 @@ from .build import (
     AbsoluteUrls,
     Digest,
     Match,
+    PromiseLine,
     as_email,
     card_links,
     entry_for,
@@ -53,6 +54,10 @@ class SampleContact:
     card: dict
     note: str = ""
     tags: list[str] = field(default_factory=list)
+    works_on: str = ""
+    needs: str = ""
+    offers: str = ""
+    promises: tuple[str, ...] = ()
     starred: bool = False
     intent: str = "none"
     done: bool = False
@@ -67,18 +72,18 @@ CONTACTS = (
     SampleContact(
         1, {"name": "Amara Okafor", "headline": "Head of Data", "company": "Lumen Transit",
             "email": "amara@example.com", "website": "https://example.com/amara"},
-        note="Works on: live dashboards for the city's buses\nI promised: send the slides on offline sync\n"
-             "Asked whether we are hiring data engineers",
+        note="Asked whether we are hiring data engineers", works_on="live dashboards for the city's buses",
+        promises=("send the slides on offline sync",),
         tags=["data", "speaker"], starred=True, intent="send"),
     SampleContact(
         2, {"name": "Jonas Weber", "headline": "Engineering manager", "company": "Brightline Rail",
             "email": "jonas@example.org", "looking_for": ["Mentoring", "Rust"]},
-        note="Needs: a mentor for two new team leads\nIn town again in June", tags=["berlin"], intent="coffee"),
+        note="In town again in June", needs="a mentor for two new team leads", tags=["berlin"], intent="coffee"),
     SampleContact(
         3, {"name": "Mei Tanaka", "headline": "Founder", "company": "Kumo Robotics", "email": "mei@example.net",
             "can_help_with": ["Funding", "Hardware"],
             "links": [{"label": "Company blog", "url": "https://example.net/kumo/blog"}]},
-        note="Needs: an introduction to a hardware investor\nI can offer: feedback on the pitch deck",
+        needs="an introduction to a hardware investor", offers="feedback on the pitch deck",
         tags=["founder", "robotics"], intent="introduce"),
     SampleContact(
         4, {"name": "Lucas Moreau", "headline": "Product designer", "company": "Atelier Nord",
@@ -120,7 +125,8 @@ def build_sample_digest(event: Event, variant: str = "contacts") -> Digest:
     explained = urls("digests.organizer_sample", slug=event.slug) + f"#{LINKS_ANCHOR}"
     entries = [
         entry_for(contact, dict(contact.card), event_name=event.name, my_help=RECIPIENT_HELPS,
-                  my_needs=RECIPIENT_NEEDS, link=lambda kind: explained, sender_name=RECIPIENT)
+                  my_needs=RECIPIENT_NEEDS, link=lambda kind: explained, sender_name=RECIPIENT,
+                  promises=[PromiseLine(text, "", explained) for text in contact.promises])
         for contact in CONTACTS
     ]
     sort_entries(entries)

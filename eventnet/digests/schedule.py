@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..attendees.models import Attendee
 from ..connections.keep_in_touch import mutual_exists
 from ..connections.models import Connection
+from ..promises.models import Promise
 from ..database import utcnow
 from ..events.models import Event
 from ..extensions import db
@@ -83,10 +84,11 @@ def _not_unsubscribed(*, reminders: bool):
 
 
 def open_followup_sql():
-    """SQL for "this connection may hold an open follow-up" (the builder checks exactly)."""
-    return and_(
-        Connection.followup_done_at.is_(None),
-        or_(Connection.intent != "none", Connection.starred.is_(True), func.lower(Connection.note).like("%promise%")),
+    """SQL for "this connection holds an open follow-up or an open promise" (as build._is_open)."""
+    open_promise = exists().where(Promise.connection_id == Connection.id, Promise.done_at.is_(None))
+    return or_(
+        and_(Connection.followup_done_at.is_(None), or_(Connection.intent != "none", Connection.starred.is_(True))),
+        open_promise,
     )
 
 

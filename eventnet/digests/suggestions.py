@@ -1,32 +1,25 @@
 """The personalised follow-up suggestion: what to do about one contact, from my note and what we share.
 
 Everything here is plain functions of plain values (no database), so it is fast for a digest of
-thirty contacts and easy to test. My note is parsed for the lines the note form prompts for
-("Works on:", "Needs:", "I can offer:", "I promised:"); topics are compared after normalising.
+thirty contacts and easy to test. The note's prompted parts (works on, needs, I can offer) and my
+open promises come as data (Connection columns, Promise rows), never parsed back out of English
+text; topics are compared after normalising.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from ..meet.topics import topic_overlap
 
-PROMPTS = {
-    "promises": ("i promised:", "promised:", "promise:"),
-    "needs": ("needs:", "they need:"),
-    "works_on": ("works on:", "working on:"),
-    "offers": ("i can offer:", "i offer:"),
-}
 ITEM_MAX = 200  # one promise or need as quoted in an email
 DRAFT_MAX = 600
-_BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s*")
 
 
 @dataclass
 class NoteParts:
-    """The prompted lines of a note, each list in the order written; `other` is everything else."""
+    """The prompted parts of a note and my open promises, each list in order; `other` is the free text."""
 
     promises: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
@@ -41,24 +34,16 @@ def one_line(text: str, limit: int = ITEM_MAX) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def parse_note(note: str | None) -> NoteParts:
-    """Split a note into its prompted lines ("I promised: …" and the others) and free text."""
-    parts = NoteParts()
-    for raw in (note or "").splitlines():
-        line = _BULLET.sub("", raw).strip()
-        if not line:
-            continue
-        lowered = line.lower()
-        for name, prefixes in PROMPTS.items():
-            prefix = next((p for p in prefixes if lowered.startswith(p)), None)
-            if prefix is not None:
-                value = one_line(line[len(prefix):])
-                if value:
-                    getattr(parts, name).append(value)
-                break
-        else:
-            parts.other.append(one_line(line, 300))
-    return parts
+def note_parts(note: str | None, *, works_on: str = "", needs: str = "", offers: str = "",
+               promises: Iterable[str] = ()) -> NoteParts:
+    """A note's parts as the digest reads them: the prompted ones as stored, the free text by line."""
+    return NoteParts(
+        promises=[one_line(p) for p in promises if one_line(p)],
+        needs=[one_line(needs)] if one_line(needs) else [],
+        works_on=[one_line(works_on)] if one_line(works_on) else [],
+        offers=[one_line(offers)] if one_line(offers) else [],
+        other=[one_line(line, 300) for line in (note or "").splitlines() if line.strip()],
+    )
 
 
 def first_name(name: str) -> str:
@@ -161,13 +146,13 @@ def suggest(
     sender_name: str = "",
 ) -> Suggestion:
     """The follow-up suggestion for one contact (card = their public card, my_* = my own topics)."""
-    parts = parts or parse_note(note)
+    parts = parts or note_parts(note)
     they_need = topic_overlap(card.get("looking_for") or (), my_help)
     they_offer = topic_overlap(card.get("can_help_with") or (), my_needs)
     sentences: list[str] = []
     if done:
         sentences.append("You marked this follow-up done.")
-    elif parts.promises:
+    if parts.promises:
         quoted = "; ".join(f"“{p}”" for p in parts.promises[:3])
         sentences.append(f"Keep your promise: {quoted}.")
     if not done and intent in INTENT_ADVICE:

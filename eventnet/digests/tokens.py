@@ -19,6 +19,8 @@ PURPOSES = {
     "followup-done": ("eventnet.digests.followup-done", 120 * DAY),
     # The calendar file (no note in it) is wanted while the follow-up is: as long as mark-done.
     "calendar": ("eventnet.digests.calendar", 120 * DAY),
+    # A promise is chased by the same reminders as a follow-up: its link lives as long.
+    "promise-done": ("eventnet.promises.done", 120 * DAY),
 }
 
 

@@ -142,7 +142,8 @@ def save_settings():
 
 # ----------------------------------------------------------------------------- signed links
 
-def _link_problem(error: tokens.LinkError, event, what: str):
+def link_problem(error: tokens.LinkError, event, what: str):
+    """The page for a signed link we cannot honour: expired (410) or not ours (404)."""
     if error.code == "expired":
         return render_template("digests/link_problem.html", expired=True, what=what), 410
     return render_template("digests/link_problem.html", expired=False, what=what), 404
@@ -157,7 +158,7 @@ def unsubscribe(slug: str, token: str):
     try:
         attendee = services.attendee_for_unsubscribe(event, token)
     except tokens.LinkError as error:
-        return _link_problem(error, event, "unsubscribe link")
+        return link_problem(error, event, "unsubscribe link")
     if request.method == "GET":
         return render_template("digests/unsubscribe.html", attendee=attendee, token=token, done=False,
                                preference=services.get_preference(attendee))
@@ -175,7 +176,7 @@ def resubscribe(slug: str, token: str):
     try:
         attendee = services.attendee_for_unsubscribe(event, token)
     except tokens.LinkError as error:
-        return _link_problem(error, event, "unsubscribe link")
+        return link_problem(error, event, "unsubscribe link")
     services.resubscribe(attendee)
     return render_template("digests/unsubscribe.html", attendee=attendee, token=token, done=False, resubscribed=True,
                            preference=services.get_preference(attendee))
@@ -189,7 +190,7 @@ def followup_done(slug: str, token: str):
     try:
         connection = services.connection_for_link(event, "followup-done", token)
     except tokens.LinkError as error:
-        return _link_problem(error, event, "link to mark a follow-up done")
+        return link_problem(error, event, "link to mark a follow-up done")
     contact = contact_of(connection)
     name = public_card(contact)["name"] if contact is not None else "a deleted attendee"
     if request.method == "POST":
@@ -216,7 +217,7 @@ def calendar(slug: str, token: str):
         connection = services.connection_for_link(event, "calendar", token)
     except tokens.LinkError as error:
         g.event = event
-        return _link_problem(error, event, "calendar link")
+        return link_problem(error, event, "calendar link")
     return _ics_response(connection, event)
 
 

@@ -19,6 +19,7 @@ from ..mail.services import pseudonymise_recipient
 from ..audit import services as audit
 from ..attendees.importer.uploads import pseudonymise_reports
 from ..photos.models import ProfilePhoto
+from ..promises.models import Promise
 
 CONFIRM_WORD = "DELETE"
 CONFIRM_MAX = 254
@@ -90,7 +91,8 @@ def pseudonym(attendee: Attendee) -> str:
 
 
 def delete_account(attendee: Attendee, typed_confirmation: str, removed_by: Attendee | None = None) -> str:
-    """Delete the attendee with their profile and photo, notes (their connection rows), scans and login tokens.
+    """Delete the attendee with their profile and photo, notes (their connection rows), promises, scans
+    and login tokens.
 
     Other attendees keep their own connection rows: the database sets their contact_id to NULL
     (ON DELETE SET NULL), so they see "a deleted attendee" with their own note and none of the
@@ -112,6 +114,7 @@ def delete_account(attendee: Attendee, typed_confirmation: str, removed_by: Atte
         db.session.execute(db.select(RevokedBadge.badge_token).where(RevokedBadge.attendee_id == me)).scalars()
     )
     db.session.execute(delete(Scan).where(Scan.scanner_id == me))
+    db.session.execute(delete(Promise).where(Promise.owner_id == me))
     db.session.execute(delete(Connection).where(Connection.owner_id == me))
     db.session.execute(delete(LoginToken).where(LoginToken.attendee_id == me))
     # The database would cascade it too; said here so that the list of what goes is complete.

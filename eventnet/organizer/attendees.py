@@ -226,13 +226,6 @@ def helpdesk_login(event: Event, actor: Attendee, attendee_id: int) -> DeskLogin
 
 # ----------------------------------------------------------------------------- login emails
 
-def never_logged_in(event: Event) -> int:
-    """How many attendees of the event have never logged in."""
-    return db.session.execute(
-        db.select(func.count(Attendee.id)).where(Attendee.event_id == event.id, Attendee.last_login_at.is_(None))
-    ).scalar_one()
-
-
 def _invite_prefix(entry_id: int) -> str:
     return f"invite:{entry_id}:"
 

@@ -17,10 +17,11 @@ from ..attendees.models import Attendee
 from ..badges.services import find_by_short_code
 from ..badges.tokens import normalise_short_code
 from ..connections import services as connections
-from ..connections.models import Connection, Scan
+from ..connections.models import NOTE_PARTS, Connection, Scan
 from ..database import utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..promises import services as promises
 
 # The vendored fallback decoder (see static/vendor/README.md). Its path carries the version,
 # so its files can be cached for a year and never revalidated.
@@ -93,10 +94,12 @@ def edit_time_on_server_clock(edited_at: datetime, sent_at: datetime | None, now
 
 
 def note_input_from_json(body: Mapping) -> connections.NoteInput:
-    """The note fields a phone sent (each optional, at least one): note, tags, starred, intent.
+    """The note fields a phone sent (each optional, at least one): note, tags, starred, intent,
+    the prompted parts works_on, needs, offers (strings) and promises ([{"text", "due_on"}]).
 
-    Tags come as a list of strings (or one comma-separated string). Wrong types are a
-    ScannerError; values are validated by connections.save_note, as for the contact page.
+    Tags come as a list of strings (or one comma-separated string). The phone sends every
+    promise added on the sheet with each edit; one already tracked is not added again. Wrong
+    types are a ScannerError; values are validated by connections.save_note, as for the contact page.
     """
     note, tags, starred, intent = (body.get(key) for key in ("note", "tags", "starred", "intent"))
     if note is not None and not isinstance(note, str):
@@ -109,9 +112,34 @@ def note_input_from_json(body: Mapping) -> connections.NoteInput:
         raise ScannerError("invalid_note", "starred must be true or false.")
     if intent is not None and not isinstance(intent, str):
         raise ScannerError("invalid_note", "intent must be a string.")
-    if note is None and tags is None and starred is None and intent is None:
+    parts = {name: body.get(name) for name in NOTE_PARTS}
+    for name, value in parts.items():
+        if value is not None and not isinstance(value, str):
+            raise ScannerError("invalid_note", f"{name} must be a string.")
+    promises = _promises_from_json(body.get("promises"))
+    if note is None and tags is None and starred is None and intent is None and promises is None \
+            and all(value is None for value in parts.values()):
         raise ScannerError("invalid_note", "Send at least one of note, tags, starred and intent.")
-    return connections.NoteInput(note=note, tags_text=tags, starred=starred, intent=intent)
+    return connections.NoteInput(note=note, tags_text=tags, starred=starred, intent=intent, promises=promises, **parts)
+
+
+PROMISES_SENT_MAX = 20
+
+
+def _promises_from_json(raw: object) -> list[tuple[str, str | None]] | None:
+    # [{"text": "Send the deck", "due_on": "2026-12-11" or null}, ...]; anything else is refused.
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or len(raw) > PROMISES_SENT_MAX:
+        raise ScannerError("invalid_note", f"promises must be a list of at most {PROMISES_SENT_MAX}.")
+    out = []
+    for item in raw:
+        text = item.get("text") if isinstance(item, dict) else None
+        due = item.get("due_on") if isinstance(item, dict) else None
+        if not isinstance(text, str) or (due is not None and not isinstance(due, str)):
+            raise ScannerError("invalid_note", "Each promise is {\"text\": string, \"due_on\": \"YYYY-MM-DD\" or null}.")
+        out.append((text, due))
+    return out
 
 
 def _changes(connection: Connection, data: connections.NoteInput) -> bool:
@@ -121,6 +149,10 @@ def _changes(connection: Connection, data: connections.NoteInput) -> bool:
     if data.tags_text is not None and connections.split_tags(data.tags_text) != list(connection.tags or []):
         return True
     if data.starred is not None and data.starred != connection.starred:
+        return True
+    if any(getattr(connection, name) != value for name, value in data.parts().items()):
+        return True
+    if data.promises and promises.untracked(connection, [text for text, _ in data.promises]):
         return True
     return data.intent is not None and data.intent != connection.intent
 

@@ -3,7 +3,7 @@
 Also connections.origin: "introduction" on the pair an accepted introduction connected.
 
 Revision ID: f6b2d8a4c1e9
-Revises: e5a1c9d3b7f2
+Revises: e5a9c3b7d201
 Create Date: 2026-12-06 00:57:35.271466
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f6b2d8a4c1e9'
-down_revision = 'e5a1c9d3b7f2'
+down_revision = 'e5a9c3b7d201'
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@
   var QUEUE = "queue";   // items waiting for the server: key "scan:<uuid>" or "note:<uuid>"
   var SCANS = "scans";   // what the page shows: every scan of this phone, by client UUID
   var HISTORY_KEEP = 200;
-  var NOTE_FIELDS = ["note", "tags", "starred", "intent"];
+  var NOTE_FIELDS = ["note", "tags", "starred", "intent", "works_on", "needs", "offers", "promises"];
 
   // Refusals that will never change: the item leaves the queue and the person sees why.
   var PERMANENT = {
@@ -132,7 +132,7 @@
     });
   };
 
-  // A note edit (note, tags, starred, intent), keyed by the scan's client UUID (offline the
+  // A note edit (note, tags, starred, intent, the prompted parts and promises), keyed by the scan's client UUID (offline the
   // connection id is unknown). A newer edit replaces the waiting one: each edit carries the whole
   // form, and the server keeps the latest. A string is a note alone.
   Queue.prototype.saveNote = function (clientUuid, fields) {

@@ -171,8 +171,25 @@
     var textarea = form.querySelector("textarea");
     var tags = form.elements.tags;
     var star = form.elements.starred;
-    // The prompt chips (notes.js inserts them into the note).
-    form.querySelector("[data-note-prompts]").hidden = false;
+    // The prompted parts (chips that open labelled inputs) and the promises added on this sheet.
+    var PARTS = ["works_on", "needs", "offers"];
+    var promises = (record.promises || []).slice();
+    var promiseText = form.elements.promise;
+    var promiseDue = form.elements.promise_due;
+    var promiseList = form.querySelector("[data-promise-list]");
+    var showPromises = function () {
+      promiseList.replaceChildren.apply(promiseList, promises.map(function (p) {
+        var li = document.createElement("li");
+        li.className = "promise";
+        li.textContent = p.text + (p.due_on ? " (due " + p.due_on + ")" : "");
+        return li;
+      }));
+    };
+    PARTS.forEach(function (name) {
+      form.elements[name].value = record[name] || "";
+      if (record[name]) { form.elements[name].closest("details").open = true; }
+    });
+    showPromises();
     textarea.value = record.note || "";
     tags.value = (record.tags || []).join(", ");
     star.checked = !!record.starred;
@@ -185,12 +202,27 @@
       clearTimeout(timer);
       timer = null;
       var chosen = form.querySelector('input[name="intent"]:checked');
-      return queue.saveNote(sheet.dataset.uuid, {
+      var fields = {
         note: textarea.value,
         tags: tags.value.split(",").map(function (tag) { return tag.trim(); }).filter(Boolean),
         starred: star.checked,
-        intent: chosen ? chosen.value : "none"
-      });
+        intent: chosen ? chosen.value : "none",
+        promises: promises
+      };
+      PARTS.forEach(function (name) { fields[name] = form.elements[name].value; });
+      return queue.saveNote(sheet.dataset.uuid, fields);
+    };
+    // "Add promise": the promise joins the sheet's list, which every save carries whole (so a
+    // newer edit waiting in the queue never drops it); the server adds each text once.
+    var addPromise = function () {
+      var text = promiseText.value.replace(/\s+/g, " ").trim();
+      if (!text) { promiseText.focus(); return; }
+      var known = promises.some(function (p) { return p.text.toLowerCase() === text.toLowerCase(); });
+      if (!known) { promises.push({ text: text.slice(0, 300), due_on: promiseDue.value || null }); }
+      promiseText.value = "";
+      promiseDue.value = "";
+      showPromises();
+      save();
     };
     var later = function () {
       clearTimeout(timer);
@@ -200,12 +232,17 @@
     form.flushNote = function () { if (timer) { save(); } };
     textarea.addEventListener("input", later);
     tags.addEventListener("input", later);
+    PARTS.forEach(function (name) { form.elements[name].addEventListener("input", later); });
     form.addEventListener("change", function (event) {
       if (event.target.type === "radio" || event.target.type === "checkbox") { save(); }
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      save();
+      if (event.submitter && event.submitter.name === "add_promise") {
+        addPromise();
+      } else {
+        save();
+      }
     });
     sheet.querySelector("[data-next]").addEventListener("click", closeSheet);
     sheet.addEventListener("keydown", function (event) {
