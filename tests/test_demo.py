@@ -110,6 +110,8 @@ def test_seed_exchanges_cards_with_notes_once(app):
     seed_demo()  # a second run replays the same scans: nothing doubles
     rows = db.session.execute(db.select(Connection)).scalars().all()
     pairs = {frozenset((e["scanner"], e["scanned"])) for e in data.EXCHANGES}
+    # and the pairs a demo introduction connected (both accepted)
+    pairs |= {frozenset((i["a"], i["b"])) for i in data.INTRODUCTIONS if i["accepted"]}
     assert len(rows) == 2 * len(pairs)  # one row per side of each pair, however often scanned
     ada = db.session.execute(db.select(Attendee).filter_by(email_key=data.ATTENDEE_EMAIL)).scalar_one()
     notes = {row.note for row in rows if row.owner_id == ada.id and row.note}

@@ -235,7 +235,7 @@ _CONTACT_BY_TOKEN = select(
 _PAIR_SLOTS = ("first", "second")
 _CONNECTION_COLUMNS = ("event_id", "owner_id", "contact_id", "initiated", "scanned_at", "created_at", "note", "tags",
                        "starred", "intent", "note_updated_at", "followup_done_at", "keep_in_touch_at", "works_on",
-                       "needs", "offers", "promise_dismissed")
+                       "needs", "offers", "promise_dismissed", "origin")
 
 
 def _cacheable(statement) -> TextClause:
@@ -404,7 +404,8 @@ def _record_once(scanner: Attendee | Scanner, contact, client_uuid: str, scanned
     now = utcnow()
     common = {"event_id": scanner.event_id, "scanned_at": scanned_at, "created_at": now, "note": "", "tags": [],
               "starred": False, "intent": "none", "note_updated_at": None, "followup_done_at": None,
-              "keep_in_touch_at": None, "works_on": "", "needs": "", "offers": "", "promise_dismissed": None}
+              "keep_in_touch_at": None, "works_on": "", "needs": "", "offers": "", "promise_dismissed": None,
+              "origin": None}
     mine = {**common, "owner_id": scanner.id, "contact_id": contact.id, "initiated": True}
     theirs = {**common, "owner_id": contact.id, "contact_id": scanner.id, "initiated": False}
     # Rows go in in one fixed order (lower owner id first) so that A-scans-B racing B-scans-A

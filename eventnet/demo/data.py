@@ -290,4 +290,23 @@ EXCHANGES: list[dict] = [
         "note": "Send the reading list on product discovery.", "tags": ["product"], "starred": False,
         "intent": "mentor", "promises": [("Send the reading list", 5)],
     },
+    {
+        "scanner": "lukas.schneider@demo.example", "scanned": "priya.raghunathan@demo.example",
+        "note": "Wants data engineers for her patient-app analytics. Introduce to Ada?",
+        "tags": ["data"], "starred": False, "intent": "introduce",
+    },
+]
+
+# Introductions (issue 14): Lukas asks the demo attendee and Priya, waiting for the attendee's
+# answer on her home page; the attendee introduced Mateo and Youssef, and both accepted, so
+# their contact pages say "Introduced by" and hers says "Introduced".
+INTRODUCTIONS: list[dict] = [
+    {
+        "introducer": "lukas.schneider@demo.example", "a": ATTENDEE_EMAIL, "b": "priya.raghunathan@demo.example",
+        "reason": "Priya needs a data engineer's eye on her analytics pipeline; Ada builds those.", "accepted": False,
+    },
+    {
+        "introducer": ATTENDEE_EMAIL, "a": "mateo.fernandez@demo.example", "b": "youssef.haddad@demo.example",
+        "reason": "Mateo's feature store could use Youssef's CSV library, and he wants to contribute.", "accepted": True,
+    },
 ]
