@@ -82,7 +82,9 @@ def register_features(app: Flask) -> None:
     from .events.views import bp as events_bp  # start page, event home
     from .digests.cli import cli as digests_cli
     from .mail.cli import cli as mail_cli
+    from .followthrough.views import bp as followthrough_bp  # My follow-ups
     from .meet.views import bp as meet_bp  # people to meet: suggestions, the choice, "not for me"
+    from .introductions.views import bp as introductions_bp  # introductions with double opt-in
     from .mydata.views import bp as mydata_bp  # download everything, delete the account
     from .mycard.views import bp as mycard_bp  # my card, per person: who has it, take it back, expiry
     from .organizer.admin import cli as admin_cli
@@ -95,7 +97,8 @@ def register_features(app: Flask) -> None:
 
     for blueprint in (
         events_bp, auth_bp, attendees_bp, badges_bp, connections_bp, contacts_bp, mydata_bp,
-        scanner_bp, digests_bp, organizer_bp, admin_bp, photos_bp, branding_bp, meet_bp, promises_bp, mycard_bp,
+        scanner_bp, digests_bp, organizer_bp, admin_bp, photos_bp, branding_bp, meet_bp, promises_bp,
+        followthrough_bp, introductions_bp, mycard_bp,
         # the features' own organizer screens, inside the console's paths
         digest_control_bp, badge_printing_bp, csv_import_bp,
     ):

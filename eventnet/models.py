@@ -12,3 +12,4 @@ from .photos.models import ProfilePhoto  # noqa: F401
 from .branding.models import EventLogo  # noqa: F401
 from .meet.models import MeetDismissal, MeetOptIn  # noqa: F401
 from .promises.models import Promise  # noqa: F401
+from .introductions.models import Introduction, IntroductionOptOut  # noqa: F401

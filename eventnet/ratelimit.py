@@ -51,6 +51,9 @@ LIMITS = {
     "profile_preview": "120 per minute",
     # The event's logo: decoded and re-encoded like a photo; an organizer trying a few exports.
     "logo_upload": "20 per hour",
+    # Asking for introductions: the real quota is counted in the database (introductions.services);
+    # this only stops a script hammering the form.
+    "introduce": "30 per hour",
 }
 
 

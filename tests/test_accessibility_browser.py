@@ -441,6 +441,39 @@ def _people_to_meet(page, world: World) -> None:
     page.locator("[data-suggested]").first.wait_for()
 
 
+def _connect(world: World, owner: Attendee, contact: Attendee) -> Connection:
+    """Both rows of a pair, as an exchange makes them; returns owner's."""
+    rows = [Connection(event_id=world.event.id, owner_id=a.id, contact_id=b.id, initiated=a is owner)
+            for a, b in ((owner, contact), (contact, owner))]
+    db.session.add_all(rows)
+    db.session.commit()
+    return rows[0]
+
+
+def _introduction_asked(page, world: World) -> None:
+    """The home page with an introduction waiting for my answer (issue 14)."""
+    from eventnet.introductions.services import introduce
+
+    to_me = db.session.execute(db.select(Connection).filter_by(owner_id=world.contact.id, contact_id=world.me.id)).scalar_one()
+    to_stranger = _connect(world, world.contact, world.stranger)
+    introduce(world.contact, to_me, to_stranger.id, (LONG + " ") * 3 if world.long else "You both care about open data.")
+    log_in(page, world)
+    page.goto(world.url("/e/conf/#introductions-h"))
+    page.locator("[data-introduction]").first.wait_for()
+
+
+def _introduce_form(page, world: World) -> None:
+    """The "Introduce to…" form with its refusal showing (the two are already connected)."""
+    _connect(world, world.me, world.stranger)
+    _connect(world, world.contact, world.stranger)
+    log_in(page, world)
+    page.goto(world.url(f"/e/conf/contacts/{world.connection.id}/introduce"))
+    page.get_by_label("Introduce them to").select_option(index=1)
+    page.get_by_label("Why they should meet").fill("Rails and compilers")
+    page.get_by_role("button", name="Ask both").click()
+    page.locator("[data-refused]").wait_for()
+
+
 def _brand(world: World) -> None:
     """Give the world's event a look: a purple accent and a logo (red disc, dark bar, transparent)."""
     import io
@@ -477,6 +510,9 @@ PAGES: dict[str, Builder] = {
     "link-problem": _visitor(lambda w: "/login/" + secrets.token_urlsafe(32)),
     "home": _logged_in(lambda w: "/e/conf/"),
     "home-people-to-meet": _people_to_meet,
+    "my-follow-ups": _logged_in(lambda w: "/e/conf/me/follow-ups"),
+    "home-introduction": _introduction_asked,
+    "introduce": _introduce_form,
     "scan": _scanner,
     "scan-sheet": _scan_sheet,
     "search": _logged_in(lambda w: "/e/conf/scan/search?q=" + w.stranger.name.split()[0]),

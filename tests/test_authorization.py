@@ -47,8 +47,13 @@ POLICY = {
     "attendees.upload_photo": MEMBER,
     "attendees.remove_photo": MEMBER,
     "attendees.preview": MEMBER,
+    "followthrough.mine": MEMBER,
     "meet.choose": MEMBER,
     "meet.not_for_me": MEMBER,  # only people of the same event (tests/test_people_to_meet.py)
+    "introductions.introduce": OWNER,
+    # Only one of the two asked; anyone else 404 (tests/test_introductions.py).
+    "introductions.answer": MEMBER,
+    "introductions.choice": MEMBER,
     # A photo's random key is the authority, while its person shares it (tests/test_photos.py).
     "photos.photo": PUBLIC,
     "photos.own_photo": MEMBER,

@@ -110,6 +110,8 @@ def test_seed_exchanges_cards_with_notes_once(app):
     seed_demo()  # a second run replays the same scans: nothing doubles
     rows = db.session.execute(db.select(Connection)).scalars().all()
     pairs = {frozenset((e["scanner"], e["scanned"])) for e in data.EXCHANGES}
+    # and the pairs a demo introduction connected (both accepted)
+    pairs |= {frozenset((i["a"], i["b"])) for i in data.INTRODUCTIONS if i["accepted"]}
     assert len(rows) == 2 * len(pairs)  # one row per side of each pair, however often scanned
     ada = db.session.execute(db.select(Attendee).filter_by(email_key=data.ATTENDEE_EMAIL)).scalar_one()
     notes = {row.note for row in rows if row.owner_id == ada.id and row.note}
@@ -135,3 +137,14 @@ def test_the_demo_shows_promises_and_the_notes_parts(app):
     digest = build_digest(ada)
     assert digest.promises_open == 1
     assert "No promise left open" not in render(digest)[1]
+
+
+def test_the_organizers_follow_through_figures_have_enough_people_to_show(app):
+    """The demo shows the organizer's aggregates, which hide groups under five people."""
+    from eventnet.followthrough.services import event_followthrough
+
+    seed_demo()
+    figures = event_followthrough(seed_demo().event)  # twice: nothing doubles
+    assert (figures.followed_up.part, figures.followed_up.whole) == (3, 10)
+    assert (figures.promises_kept.part, figures.promises_kept.whole) == (2, 6)
+    assert figures.mutual_pairs.part == 3

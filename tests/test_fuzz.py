@@ -107,7 +107,7 @@ def world(app, make_event, make_attendee):
     return {
         "event": event, "ada": ada, "bo": bo, "olu": olu, "connection_id": connection_id, "scan_uuid": scan_uuid,
         "values": {"slug": event.slug, "token": bo.badge_token, "connection_id": connection_id, "attendee_id": bo.id,
-                   "client_uuid": scan_uuid, "promise_id": promise_id, "upload_id": upload.id, "entry_id": entry or 1, "event_id": event.id},
+                   "client_uuid": scan_uuid, "promise_id": promise_id, "upload_id": upload.id, "introduction_id": 1, "entry_id": entry or 1, "event_id": event.id},
         "admin_token": admin_token,
     }
 

@@ -71,6 +71,17 @@ def _normalised(body: str) -> str:
     return body
 
 
+def fetched(client, urls: list[str]) -> dict[str, str]:
+    """{"<url> htmx=<bool>": normalised body} of each URL as a page and as an htmx fragment (each must be 200)."""
+    seen = {}
+    for url in urls:
+        for htmx in (False, True):
+            response = client.get(url, headers={"HX-Request": "true"} if htmx else {})
+            assert response.status_code == 200, url
+            seen[f"{url} htmx={htmx}"] = _normalised(response.get_data(as_text=True))
+    return seen
+
+
 def everything_of(client, attendee: Attendee, connection: Connection) -> dict[str, str]:
     """Every page, fragment, export and email body about their contacts that `attendee` can get."""
     urls = [
@@ -79,12 +90,7 @@ def everything_of(client, attendee: Attendee, connection: Connection) -> dict[st
         "/e/conf/contacts/export.csv", "/e/conf/contacts/export-outlook.csv", "/e/conf/contacts/export.json",
         "/e/conf/my-data", "/e/conf/digest/preview", "/e/conf/digest/preview/email.html",
     ]
-    seen = {}
-    for url in urls:
-        for htmx in (False, True):
-            response = client.get(url, headers={"HX-Request": "true"} if htmx else {})
-            assert response.status_code == 200, url
-            seen[f"{url} htmx={htmx}"] = _normalised(response.get_data(as_text=True))
+    seen = fetched(client, urls)
     me = db.session.get(Attendee, attendee.id)
     for name, digest in (("digest", build.build_digest(me)), ("keep-in-touch", build.build_keep_in_touch(me)),
                          ("reminder", build.build_reminder(me, 30))):

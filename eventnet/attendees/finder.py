@@ -200,7 +200,13 @@ LIST_COLUMNS = (Attendee.id, Attendee.event_id, Attendee.name, Attendee.email, A
 # A line of the list as one plain row: only the columns it shows (the profile's JSON columns and
 # texts are never read here), and no ORM instance, identity map or event join per attendee, which
 # cost more than the page's query. A Bundle is one column to db.paginate, which keeps the first.
-LIST_ROW = Bundle("attendee", *LIST_COLUMNS, (Attendee.role == "organizer").label("is_organizer"))
+_THEIRS = db.select(Connection.id).where(Connection.contact_id == Attendee.id).correlate(Attendee).exists()
+# The page's contact counts and "has data" are columns of the page's own query (one round trip
+# less than asking for them after): correlated lookups on an index that both databases run for
+# the rows of the page only (PostgreSQL postpones them past the sort and LIMIT, SQLite computes
+# result columns of the rows it returns).
+LIST_ROW = Bundle("attendee", *LIST_COLUMNS, (Attendee.role == "organizer").label("is_organizer"),
+                  _contacts_count().label("contacts"), _THEIRS.label("scanned"))
 
 
 def clean_query(q: str | None) -> str:
@@ -211,8 +217,8 @@ def clean_query(q: str | None) -> str:
 def list_attendees(event: Event, lq: ListQuery) -> AttendeePage:
     """One page of the event's attendees matching `lq`, sorted, with each one's contact count.
 
-    Three queries whatever the event's size: the counts (matching, and never logged in for the
-    page's button) in one statement, the page, and the page's contact counts and "has data" together.
+    Two queries whatever the event's size: the counts (matching, and never logged in for the
+    page's button) in one statement, and the page with each row's contact count and "has data".
     """
     total, never = _counts(event, lq)
     per_page = min(max(lq.per_page, 1), max(PAGE_SIZES))
@@ -222,25 +228,9 @@ def list_attendees(event: Event, lq: ListQuery) -> AttendeePage:
     pagination = db.paginate(query, page=lq.page, per_page=per_page, max_per_page=max(PAGE_SIZES),
                              error_out=False, count=False)
     pagination.total = total
-    items = list(pagination.items)
-    stats = page_stats([a.id for a in items])
-    rows = [AttendeeRow(a, *stats.get(a.id, (0, False))) for a in items]
+    rows = [AttendeeRow(a, int(a.contacts), bool(a.contacts) or bool(a.scanned)) for a in pagination.items]
     return AttendeePage(rows=rows, total=total, page=pagination.page, pages=pagination.pages or 1, query=lq,
                         never_logged_in=never)
-
-
-def page_stats(ids: list[int]) -> dict[int, tuple[int, bool]]:
-    """attendee id -> (contacts, has data) for these ids, in one query.
-
-    contacts: their own connection rows (as contact_counts); has data: a connection either way, so
-    contacts and maybe notes (as has_own_data). Each a correlated lookup on an index, per id.
-    """
-    if not ids:
-        return {}
-    theirs = db.select(Connection.id).where(Connection.contact_id == Attendee.id).exists()
-    return {id_: (int(contacts), bool(contacts) or bool(scanned)) for id_, contacts, scanned in db.session.execute(
-        db.select(Attendee.id, _contacts_count(), theirs).where(Attendee.id.in_(ids))
-    ).all()}
 
 
 def contact_counts(ids: list[int]) -> dict[int, int]:

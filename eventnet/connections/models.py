@@ -82,6 +82,9 @@ class Connection(db.Model):
     # The sentence of the note the owner said is not a promise ("Track this as a promise?" → No):
     # not suggested again while the note still reads that way.
     promise_dismissed: Mapped[str | None] = mapped_column(String(PART_MAX))
+    # How the pair met: None for an exchange (scan or button), "introduction" when both accepted
+    # an introduction (introductions.services); `initiated` is then False on both rows.
+    origin: Mapped[str | None] = mapped_column(String(16))
     # What the CONTACT lets the owner see of them (issue 14, "my card, per person"): written only
     # by the contact (mycard.services), read by attendees.cards.card_for for every copy the
     # owner sees. On this row, the holder's, rather than on the contact's own row toward the owner:

@@ -244,7 +244,7 @@ _CONTACT_BY_TOKEN = select(
 _PAIR_SLOTS = ("first", "second")
 _CONNECTION_COLUMNS = ("event_id", "owner_id", "contact_id", "initiated", "scanned_at", "created_at", "note", "tags",
                        "starred", "intent", "note_updated_at", "followup_done_at", "keep_in_touch_at", "works_on",
-                       "needs", "offers", "promise_dismissed",
+                       "needs", "offers", "promise_dismissed", "origin",
                        "card_fields", "card_revoked_at")
 
 
@@ -422,7 +422,7 @@ def _record_once(scanner: Attendee | Scanner, contact, client_uuid: str, scanned
     common = {"event_id": scanner.event_id, "scanned_at": scanned_at, "created_at": now, "note": "", "tags": [],
               "starred": False, "intent": "none", "note_updated_at": None, "followup_done_at": None,
               "keep_in_touch_at": None, "works_on": "", "needs": "", "offers": "", "promise_dismissed": None,
-              "card_fields": None, "card_revoked_at": None}
+              "origin": None, "card_fields": None, "card_revoked_at": None}
     mine = {**common, "owner_id": scanner.id, "contact_id": contact.id, "initiated": True}
     theirs = {**common, "owner_id": contact.id, "contact_id": scanner.id, "initiated": False}
     # Rows go in in one fixed order (lower owner id first) so that A-scans-B racing B-scans-A

@@ -16,6 +16,7 @@ from ..connections.models import INTENTS, Connection, Scan
 from ..promises.services import as_json as promise_json, my_promises
 from ..database import utcnow
 from ..extensions import db
+from ..introductions import services as introductions
 from ..meet import services as meet
 from ..mycard.services import export as my_card_export
 from ..mycard.services import holders as card_holders
@@ -33,6 +34,8 @@ CSV_COLUMNS = (
 
 
 def _direction(connection: Connection) -> str:
+    if connection.origin == "introduction":
+        return "Introduced"
     return DIRECTIONS["i_scanned" if connection.initiated else "scanned_me"]
 
 
@@ -110,7 +113,7 @@ def everything(owner: Attendee) -> dict:
             "id": connection.id,
             "contact": row.card,
             "contact_deleted": row.card is None,
-            "how_we_met": "i_scanned" if connection.initiated else "scanned_me",
+            "how_we_met": "introduced" if connection.origin == "introduction" else "i_scanned" if connection.initiated else "scanned_me",
             "met_at": _iso(connection.created_at),
             "phone_scan_time": _iso(connection.scanned_at),
             "note": connection.note,
@@ -143,6 +146,8 @@ def everything(owner: Attendee) -> dict:
         "contacts": contacts,
         "my_card": my_card_export(owner, holdings),
         "people_to_meet": meet.export(owner),
+        # Introductions I asked and those asked of me, with my own answers only (issue 14).
+        "introductions": introductions.export(owner),
         "scans": [
             {"client_uuid": scan.client_uuid, "contact_id": scan.connection_id,
              "phone_scan_time": _iso(scan.client_scanned_at), "received_at": _iso(scan.received_at),

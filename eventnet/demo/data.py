@@ -258,6 +258,57 @@ EXCHANGES: list[dict] = [
         "tags": ["fundraising"], "starred": True, "intent": "send",
         "promises": [("Send the deck after the event", None)],
     },
+    # Others who planned follow-ups, kept some promises and both want to keep in touch: enough
+    # people for the organizer's follow-through figures, which hide groups under five.
+    {
+        "scanner": "priya.raghunathan@demo.example", "scanned": "fatima.elamrani@demo.example",
+        "note": "Accessibility audits for the booking flow.", "tags": ["accessibility"], "starred": False,
+        "intent": "coffee", "keep_in_touch": True, "followup_done": True,
+    },
+    {
+        "scanner": "fatima.elamrani@demo.example", "scanned": "priya.raghunathan@demo.example",
+        "note": "Knows the ML platform team well.", "tags": ["ml"], "starred": False,
+        "intent": "coffee", "keep_in_touch": True,
+    },
+    {
+        "scanner": "aroha.ngata@demo.example", "scanned": "yu.chen@demo.example",
+        "note": "I'll share the benchmark notebook.", "tags": ["kubernetes"], "starred": False,
+        "intent": "send", "keep_in_touch": True, "promises": [("Share the benchmark notebook", 2, "done")],
+    },
+    {
+        "scanner": "yu.chen@demo.example", "scanned": "aroha.ngata@demo.example",
+        "note": "Intro to the Postgres maintainers.", "tags": ["postgres"], "starred": True,
+        "intent": "introduce", "keep_in_touch": True, "promises": [("Intro to the Postgres maintainers", 7)],
+    },
+    {
+        "scanner": "olena.kovalenko@demo.example", "scanned": "rahul.mehta@demo.example",
+        "note": "Forward the job ad for the SRE role.", "tags": ["hiring"], "starred": False,
+        "intent": "job", "followup_done": True, "promises": [("Forward the job ad", None, "done")],
+    },
+    {
+        "scanner": "ingrid.haugen@demo.example", "scanned": "camille.dubois@demo.example",
+        "note": "Send the reading list on product discovery.", "tags": ["product"], "starred": False,
+        "intent": "mentor", "promises": [("Send the reading list", 5)],
+    },
+    {
+        "scanner": "lukas.schneider@demo.example", "scanned": "priya.raghunathan@demo.example",
+        "note": "Wants data engineers for her patient-app analytics. Introduce to Ada?",
+        "tags": ["data"], "starred": False, "intent": "introduce",
+    },
+]
+
+# Introductions (issue 14): Lukas asks the demo attendee and Priya, waiting for the attendee's
+# answer on her home page; the attendee introduced Mateo and Youssef, and both accepted, so
+# their contact pages say "Introduced by" and hers says "Introduced".
+INTRODUCTIONS: list[dict] = [
+    {
+        "introducer": "lukas.schneider@demo.example", "a": ATTENDEE_EMAIL, "b": "priya.raghunathan@demo.example",
+        "reason": "Priya needs a data engineer's eye on her analytics pipeline; Ada builds those.", "accepted": False,
+    },
+    {
+        "introducer": ATTENDEE_EMAIL, "a": "mateo.fernandez@demo.example", "b": "youssef.haddad@demo.example",
+        "reason": "Mateo's feature store could use Youssef's CSV library, and he wants to contribute.", "accepted": True,
+    },
 ]
 
 # My card, per person (issue 14), shown by the demo attendee on "Who has my card": Mateo gets a

@@ -14,6 +14,8 @@ from ..database import utcnow
 from ..events.models import Event
 from ..events.services import create_event
 from ..extensions import db
+from ..introductions import services as introductions
+from ..introductions.models import Introduction
 from ..meet.services import set_open
 from ..promises.services import track
 from . import data
@@ -107,9 +109,13 @@ def seed_connections(seed: DemoSeed, now: datetime) -> None:
         mine.note_updated_at = met
         mine.keep_in_touch_at = met if exchange.get("keep_in_touch") else None
         ends_on = event_end_day(seed.event)
-        for text, due_in in exchange.get("promises", ()):
+        if exchange.get("followup_done") and mine.followup_done_at is None:
+            mine.followup_done_at = met
+        for text, due_in, *state in exchange.get("promises", ()):
             # track() adds each text once: a second seed run adds nothing.
-            track(mine, text, ends_on + timedelta(days=due_in) if due_in is not None else None, commit=False)
+            promise = track(mine, text, ends_on + timedelta(days=due_in) if due_in is not None else None, commit=False)
+            if promise is not None and state == ["done"]:
+                promise.done_at = met
         db.session.commit()
 
 
@@ -136,6 +142,28 @@ def event_end_day(event: Event):
     return event.ends_at.astimezone(ZoneInfo(event.timezone)).date()
 
 
+def seed_introductions(seed: DemoSeed, now: datetime) -> None:
+    """Ask the demo's introductions through the same path the app takes, and answer the
+    accepted ones as both people would. A second run finds them and only puts a waiting one
+    back to waiting (unanswered, open for the usual time again)."""
+    for intro in data.INTRODUCTIONS:
+        introducer, a, b = (seed.people[intro[key]] for key in ("introducer", "a", "b"))
+        existing = db.session.execute(db.select(Introduction).filter_by(introducer_id=introducer.id, a_id=a.id, b_id=b.id)
+                                      ).scalars().first()
+        if existing is not None:
+            if existing.completed_at is None:
+                existing.a_answer = existing.b_answer = existing.a_answered_at = existing.b_answered_at = None
+                existing.expires_at = now + introductions.EXPIRES_AFTER
+                existing.open_pair = introductions.pair_key(a.id, b.id)
+                db.session.commit()
+            continue
+        made = introductions.introduce(introducer, connection_between(introducer, a),
+                                       connection_between(introducer, b).id, intro["reason"], now=now)
+        if intro["accepted"]:
+            for person in (a, b):
+                introductions.answer(person, made.id, True, now=now)
+
+
 def seed_demo(now: datetime | None = None) -> DemoSeed:
     """Create or refresh the demo event and its people; running it again duplicates nothing."""
     now = now or utcnow()
@@ -146,5 +174,6 @@ def seed_demo(now: datetime | None = None) -> DemoSeed:
     for email_key, wanted in seed.suggested.items():
         set_open(seed.people[email_key], wanted)
     seed_connections(seed, now)
+    seed_introductions(seed, now)
     seed_card_control(seed, now)
     return seed

@@ -17,6 +17,7 @@ from ..connections.models import Connection
 from ..database import utcnow
 from ..events.models import Event
 from ..extensions import db
+from ..followthrough.services import EventFollowThrough, event_followthrough
 from ..mail.models import OutboxMessage
 from ..mail.relay import MailState, mail_state
 
@@ -71,10 +72,9 @@ class Dashboard:
     busiest: list[HourCount]
     digests: dict[str, int]
     digest_reasons: list[tuple[str, int]]
-    intents: int
-    followups_done: int
     updated_at: datetime
     mail: MailState | None = None
+    followthrough: EventFollowThrough | None = None
 
     @property
     def exchanged_share(self) -> int:
@@ -177,15 +177,9 @@ def build_dashboard(event: Event) -> Dashboard:
         .order_by(func.count(OutboxMessage.id).desc())
         .limit(5)
     ).all()]
-    intents, done = db.session.execute(
-        db.select(
-            func.count(Connection.id).filter(Connection.intent != "none"),
-            func.count(Connection.followup_done_at),
-        ).where(Connection.event_id == event.id)
-    ).one()
     return Dashboard(
         attendees=attendees, logged_in=logged_in, exchanged=exchanged, exchanges=sum(h.count for h in hours),
-        hours=hours, busiest=busiest, digests=digests, digest_reasons=reasons, intents=intents,
-        followups_done=done, updated_at=utcnow(), mail=mail_state(event),
+        hours=hours, busiest=busiest, digests=digests, digest_reasons=reasons,
+        updated_at=utcnow(), mail=mail_state(event), followthrough=event_followthrough(event),
     )
 

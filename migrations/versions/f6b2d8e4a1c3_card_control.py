@@ -5,7 +5,7 @@ defaults, not revoked); card_expiry_months on the attendee (NULL: never). All nu
 existing cards stay exactly as they were.
 
 Revision ID: f6b2d8e4a1c3
-Revises: e5a9c3b7d201
+Revises: f6b2d8a4c1e9
 Create Date: 2026-12-06 01:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f6b2d8e4a1c3'
-down_revision = 'e5a9c3b7d201'
+down_revision = 'f6b2d8a4c1e9'
 branch_labels = None
 depends_on = None
 

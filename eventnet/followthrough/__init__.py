@@ -1,0 +1,1 @@
+"""Follow-through: my follow-ups in one place, and for organizers, aggregates only."""
