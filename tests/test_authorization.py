@@ -75,6 +75,15 @@ POLICY = {
     "contacts.contact_vcf": OWNER,
     "contacts.confirm_remove": OWNER,
     "contacts.remove": OWNER,
+    # My card, per person: the list and the expiry are mine; one holder's page (attendee_id =
+    # someone who holds my card) is a 404 for anyone else's id (tests/test_card_control.py).
+    "mycard.holders": MEMBER,
+    "mycard.set_expiry": MEMBER,
+    "mycard.holder": OWNER,
+    "mycard.set_fields": OWNER,
+    "mycard.take_back": OWNER,
+    "mycard.share_again": OWNER,
+    "mycard.for_contact": OWNER,  # my connection's id: the redirect to that contact's holder page
     "mydata.overview": MEMBER,
     "mydata.delete_account": MEMBER,
     "mydata.log_out_everywhere": MEMBER,

@@ -1,7 +1,7 @@
 """What a digest or a reminder says, built when it is sent (and for previews) from the current data.
 
-Every contact's details come from public_card(); the owner's note, tags, star and intent come
-from their own connection row, and only the owner ever gets them (their email, their preview).
+Every contact's details come from attendees.cards.card_for() (what each person gives this owner);
+the owner's note, tags, star and intent come from their own connection row, and only the owner ever gets them (their email, their preview).
 Organizers preview and test-send a sample built from made-up people (digests.sample) with the
 same entries, the same dataclasses and the same templates.
 """
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy.orm import aliased, lazyload
 
-from ..attendees.cards import public_card, split_topics
+from ..attendees.cards import card_for, public_card, split_topics
 from ..attendees.links import shown_url
 from ..attendees.models import Attendee
 from ..badges.vcard import vcard_for
@@ -306,7 +306,12 @@ def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open:
         .order_by(Connection.created_at, Connection.id)
     ).all()
     my_help, my_needs = _my_topics(attendee)
-    faces = inline_photos(person for _, person, _ in rows)
+    # Each contact's card as they give it to me (narrowed, taken back, expired): the photo too,
+    # so a photo attaches only where the card would show it.
+    cards = {connection.id: card_for(person, connection, ends_at=event.ends_at)
+             for connection, person, _ in rows if person is not None}
+    faces = inline_photos(person for connection, person, _ in rows
+                          if person is not None and "photo_url" in cards[connection.id])
     open_promises = promise_services.open_by_connection(attendee.id)
     entries = []
     for connection, person, mutual in rows:
@@ -330,7 +335,7 @@ def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open:
                             token=tokens.make_token("calendar", connection.id, attendee.id))
             return urls("connections.contact", slug=event.slug, connection_id=connection.id)
 
-        card = public_card(person) if person is not None else None
+        card = cards.get(connection.id)
         entry = entry_for(connection, card, event_name=event.name, my_help=my_help, my_needs=my_needs,
                           link=link, promises=promises, sender_name=attendee.name)
         entry.photo = faces.get(person.id) if person is not None else None

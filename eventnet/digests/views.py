@@ -5,7 +5,7 @@ import re
 
 from flask import Blueprint, flash, g, make_response, render_template, request, url_for
 
-from ..attendees.cards import public_card
+from ..attendees.cards import card_for
 from ..auth.session import attendee_required, get_event_or_404, organizer_required
 from ..connections.services import contact_of, get_connection_or_404
 from ..errors import fail
@@ -192,7 +192,7 @@ def followup_done(slug: str, token: str):
     except tokens.LinkError as error:
         return link_problem(error, event, "link to mark a follow-up done")
     contact = contact_of(connection)
-    name = public_card(contact)["name"] if contact is not None else "a deleted attendee"
+    name = card_for(contact, connection)["name"] if contact is not None else "a deleted attendee"
     if request.method == "POST":
         services.set_followup_done(connection, True)
     return render_template("digests/followup_done.html", name=name, connection=connection, token=token,
@@ -201,7 +201,7 @@ def followup_done(slug: str, token: str):
 
 def _ics_response(connection, event):
     contact = contact_of(connection)
-    body = ics.coffee_ics(connection, public_card(contact) if contact is not None else None, event)
+    body = ics.coffee_ics(connection, card_for(contact, connection) if contact is not None else None, event)
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="coffee.ics"'
