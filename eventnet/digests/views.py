@@ -13,7 +13,7 @@ from ..extensions import csrf
 from ..htmx import redirect_to, wants_fragment
 from ..mail.services import register_builder, register_producer
 from . import build, ics, sample, services, tokens
-from .forms import PreferencesForm
+from .forms import FollowupDoneForm, PreferencesForm, UnsubscribeForm
 from .schedule import KIND_DIGEST, KIND_REMINDER, KIND_TEST, digest_time, queue_due, reminder_days
 
 bp = Blueprint("digests", __name__, cli_group=None)
@@ -162,7 +162,7 @@ def unsubscribe(slug: str, token: str):
     if request.method == "GET":
         return render_template("digests/unsubscribe.html", attendee=attendee, token=token, done=False,
                                preference=services.get_preference(attendee))
-    scope = "reminders" if request.form.get("scope") == "reminders" else "all"
+    scope = UnsubscribeForm().value
     services.unsubscribe(attendee, scope)
     return render_template("digests/unsubscribe.html", attendee=attendee, token=token, done=True, scope=scope,
                            preference=services.get_preference(attendee))
@@ -236,7 +236,7 @@ def contact_calendar(connection_id: int):
 def toggle_followup(connection_id: int):
     """Mark my follow-up with a contact done, or open it again (the contact page's toggle)."""
     connection = get_connection_or_404(g.attendee, connection_id)
-    done = request.form.get("done") == "1"
+    done = FollowupDoneForm().done.data == "1"
     services.set_followup_done(connection, done)
     if wants_fragment():
         return render_template("digests/_followup.html", connection=connection)

@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import lazyload
 
 from ..attendees.cards import expires_at, granted_fields
-from ..attendees.models import CARD_EXPIRY_MONTHS, SHAREABLE_FIELDS, Attendee
+from ..attendees.models import Attendee
 from ..connections.models import Connection
 from ..database import utcnow
 from ..errors import fail
@@ -77,14 +77,6 @@ def given_to(me: Attendee, holder_id: int | None) -> Connection | None:
     ).scalar_one_or_none()
 
 
-def parse_fields(values: list[str]) -> list[str]:
-    """The posted checkboxes as shareable fields in card order; a value that is no field is a 422."""
-    unknown = [value for value in values if value not in SHAREABLE_FIELDS]
-    if unknown:
-        fail(422, "Choose only among the fields of your card.")
-    return [field for field in SHAREABLE_FIELDS if field in values]
-
-
 def set_fields(holding: Holding, fields: list[str] | None) -> None:
     """What this holder gets: `fields` (within my profile's sharing), or None for my profile's
     defaults, which then follow every later change of the profile. Commits."""
@@ -103,16 +95,6 @@ def share_again(holding: Holding) -> None:
     """Undo take_back: they see again what they got before (the fields stay as chosen). Commits."""
     holding.copy.card_revoked_at = None
     db.session.commit()
-
-
-def parse_expiry(value: str | None) -> int | None:
-    """The posted expiry: "" or "never" -> None, else one of CARD_EXPIRY_MONTHS; anything else a 422."""
-    value = (value or "").strip()
-    if value in ("", "never"):
-        return None
-    if value.isdigit() and int(value) in CARD_EXPIRY_MONTHS:
-        return int(value)
-    fail(422, "Choose when your shared details expire: never, or 3, 6, 12 or 24 months after the event.")
 
 
 def set_expiry(me: Attendee, months: int | None) -> None:

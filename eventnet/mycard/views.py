@@ -2,14 +2,16 @@
 expiry. Plain forms and redirects, so nothing here needs JavaScript."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, render_template, request, url_for
+from flask import Blueprint, flash, g, render_template, url_for
 
 from ..attendees.cards import card_for, withheld
 from ..attendees.models import CARD_EXPIRY_MONTHS, SHAREABLE_FIELDS
 from ..auth.session import attendee_required
 from ..connections.services import get_connection_or_404
+from ..errors import fail
 from ..htmx import redirect_to
 from . import services
+from .forms import EXPIRY_HINT, FIELDS_HINT, CardFieldsForm, ExpiryForm, TakeBackForm
 
 bp = Blueprint("mycard", __name__)
 
@@ -75,11 +77,14 @@ def for_contact(connection_id: int):
 def set_fields(attendee_id: int):
     """Save what this holder gets; the "Profile defaults" button forgets the choice."""
     holding = services.holding_or_404(g.attendee, attendee_id)
-    if request.form.get("defaults") == "1":
+    form = CardFieldsForm()
+    if form.defaults.data == "1":
         services.set_fields(holding, None)
         flash(f"{holding.holder.name} gets what your profile shares.", "ok")
+    elif not form.validate():
+        fail(422, FIELDS_HINT)
     else:
-        services.set_fields(holding, services.parse_fields(request.form.getlist("fields")))
+        services.set_fields(holding, form.chosen)
         flash(f"Saved what {holding.holder.name} gets.", "ok")
     return redirect_to(_back(holding))
 
@@ -89,7 +94,7 @@ def set_fields(attendee_id: int):
 def take_back(attendee_id: int):
     """Take my card back from one holder, after a confirmation page (no JavaScript needed)."""
     holding = services.holding_or_404(g.attendee, attendee_id)
-    if request.form.get("confirm") != "1":
+    if TakeBackForm().confirm.data != "1":
         return render_template("mycard/confirm_take_back.html", h=holding)
     services.take_back(holding)
     flash(f"You took your card back: {holding.holder.name} now sees only your name and the event.", "ok")
@@ -110,6 +115,9 @@ def share_again(attendee_id: int):
 @attendee_required
 def set_expiry():
     """Let every copy of my card expire N months after the event, or never."""
-    services.set_expiry(g.attendee, services.parse_expiry(request.form.get("months")))
+    form = ExpiryForm()
+    if not form.validate():
+        fail(422, EXPIRY_HINT)
+    services.set_expiry(g.attendee, form.value)
     flash("Saved when your shared details expire.", "ok")
     return redirect_to(url_for("mycard.holders", slug=g.event.slug))
