@@ -117,6 +117,7 @@ POLICY = {
     "promises.dismiss": OWNER,
     "promises.toggle": OWNER,
     "promises.done_by_link": PUBLIC,
+    "promises.note_done_by_link": PUBLIC,  # a signed link is the authority (tests/test_promises.py)
     # Sent to the attendee's current address; the signed token is the authority, the POST applies it.
     "attendees.confirm_email_change": PUBLIC,
     # The event's look (tests/test_branding.py): its organizers set it; the logo (by its random

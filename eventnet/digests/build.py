@@ -60,6 +60,9 @@ class Reach:
             self.short_label = self.label
 
 
+NOTE_PROMISE = "from your note"
+
+
 @dataclass
 class PromiseLine:
     """One open promise in an entry, with its signed "Mark done" link (None in a preview without one)."""
@@ -312,15 +315,23 @@ def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open:
              for connection, person, _ in rows if person is not None}
     faces = inline_photos(person for connection, person, _ in rows
                           if person is not None and "photo_url" in cards[connection.id])
-    open_promises = promise_services.open_by_connection(attendee.id)
+    all_promises = promise_services.by_connection(attendee.id)
     entries = []
     for connection, person, mutual in rows:
+        tracked = all_promises.get(connection.id, [])
         promises = [
             PromiseLine(promise.text, promise_services.due_label(promise), urls(
                 "promises.done_by_link", slug=event.slug,
                 token=tokens.make_token("promise-done", promise.id, attendee.id)))
-            for promise in open_promises.get(connection.id, ())
+            for promise in tracked if promise.done_at is None
         ]
+        # A promise written in the note's free text and never tracked (nor called "not a
+        # promise") is chased too: the digest's count agrees with what the notes say.
+        from_note = promise_services.suggestion_for(connection, tracked)
+        if from_note:
+            promises.append(PromiseLine(from_note, NOTE_PROMISE, urls(
+                "promises.note_done_by_link", slug=event.slug,
+                token=tokens.make_token("note-promise-done", connection.id, attendee.id))))
         if only_open and not _is_open(connection, parts_of(connection, [p.text for p in promises])):
             continue
         if only_mutual and not (mutual and person is not None):
