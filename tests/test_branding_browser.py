@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import re
 
+from playwright.sync_api import expect
+
 from conftest import screenshot
 from test_accessibility_browser import a11y_page  # noqa: F401  (the fixture: a phone page that lets axe in)
 from test_accessibility_browser import PHONE, SCHEMES, _brand, axe_violations, describe_violations, focus_walk, \
