@@ -44,7 +44,7 @@ def select_locale() -> str:
         code, source = browser_language(), "browser"
     if code is None:
         code, source = _event_language()
-    g.setdefault(SOURCE_KEY, source)
+    setattr(g, SOURCE_KEY, source)
     return code
 
 
