@@ -5,9 +5,11 @@ scripts/test.sh runs; the fixture below compiles them too, so a single file runs
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from babel.dates import format_skeleton
@@ -122,6 +124,13 @@ def test_login_email_goes_out_in_the_attendees_language(app_factory, smtp_server
     assert text.startswith("Hallo Greta Vogel,") and "Oder geben Sie diesen Code auf der Anmeldeseite ein:" in text
     assert "15 Minuten lang" in text
     assert '<html lang="de" dir="ltr">' in html and "Bei Brückenbau 2026 anmelden" in html
+    # Her link logs her in, and the welcome is German too, whatever the browser says.
+    path = urlsplit(re.search(r"http://eventnet\.test(/login/[A-Za-z0-9_\-]+)", text).group(0)).path
+    with smtp_app.app_context():
+        token = csrf_token(client, path)
+        client.post(path, data={"csrf_token": token}, headers={"Accept-Language": "en-US"})
+        home = client.get(f"/e/{event.slug}/", headers={"Accept-Language": "en-US"}).get_data(as_text=True)
+    assert "Willkommen, Greta Vogel. Sie sind angemeldet." in home and '<html lang="de"' in home
 
 
 def test_login_email_without_a_choice_follows_the_requesting_browser(app, client, make_event, make_attendee):
