@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, g, make_response, redirect, render_template, request, session, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -10,7 +9,6 @@ from ..database import utcnow
 from ..extensions import limiter
 from ..forms import errors_of
 from ..htmx import redirect_to
-from ..i18n.selection import recipient_language
 from ..ratelimit import client_address, email_key, limit
 from . import services
 from .forms import EMAIL_MAX, CodeForm, LoginForm
@@ -47,9 +45,7 @@ def _after_login(login_token, next_path: str | None) -> Response:
     attendee = login_token.attendee
     # A link or code an organizer saw on the help desk's screen starts a desk session.
     login_user(attendee, desk=login_token.origin == "desk_screen")
-    # In the language of the page it shows on: from now on the attendee's own choice counts.
-    with force_locale(recipient_language(attendee, attendee.event, own_request=True)):
-        flash(_("Welcome, %(name)s. You are logged in.", name=attendee.name), "ok")
+    flash(_("Welcome, %(name)s. You are logged in.", name=attendee.name), "ok")
     return redirect(next_path or landing_page(attendee), 303)
 
 
