@@ -53,10 +53,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     ratelimit.init_app(app)
 
     from . import errors, security, templating
+    from .i18n import hooks as i18n
     from . import models  # noqa: F401  (every model known to Alembic and the mapper)
 
     security.init_app(app)
     templating.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
 
     register_features(app)
@@ -85,6 +87,7 @@ def register_features(app: Flask) -> None:
     from .followthrough.views import bp as followthrough_bp  # My follow-ups
     from .meet.views import bp as meet_bp  # people to meet: suggestions, the choice, "not for me"
     from .introductions.views import bp as introductions_bp  # introductions with double opt-in
+    from .i18n.views import bp as i18n_bp  # choosing a language: the attendee's setting, the switcher
     from .mydata.views import bp as mydata_bp  # download everything, delete the account
     from .mycard.views import bp as mycard_bp  # my card, per person: who has it, take it back, expiry
     from .organizer.admin import cli as admin_cli
@@ -98,7 +101,7 @@ def register_features(app: Flask) -> None:
     for blueprint in (
         events_bp, auth_bp, attendees_bp, badges_bp, connections_bp, contacts_bp, mydata_bp,
         scanner_bp, digests_bp, organizer_bp, admin_bp, photos_bp, branding_bp, meet_bp, promises_bp,
-        followthrough_bp, introductions_bp, mycard_bp,
+        followthrough_bp, introductions_bp, mycard_bp, i18n_bp,
         # the features' own organizer screens, inside the console's paths
         digest_control_bp, badge_printing_bp, csv_import_bp,
     ):

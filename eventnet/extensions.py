@@ -1,4 +1,5 @@
 """Extensions created unbound; create_app() binds them to an application."""
+from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,5 +27,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 htmx = HTMX()
+# Translations and formats in the selected language (eventnet.i18n).
+babel = Babel()
 # Each limit names its own key (eventnet.ratelimit); the default is the client's address.
 limiter = Limiter(key_func=get_remote_address)

@@ -1,4 +1,5 @@
-# Sourced by run.sh and test.sh: a virtual environment in .venv with the pinned requirements.
+# Sourced by run.sh and test.sh: a virtual environment in .venv with the pinned requirements,
+# and the compiled message catalogs.
 # Re-installs only when a requirements file changed since the last install.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +18,8 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/$REQS"
   echo "$WANT" > "$STAMP"
 fi
+# The message catalogs (.po, committed) compiled to the .mo files the app reads (not committed).
+"$VENV/bin/python" "$ROOT/scripts/i18n.py" compile >/dev/null
 export PATH="$VENV/bin:$PATH"
 export FLASK_APP=wsgi
 cd "$ROOT"

@@ -129,6 +129,10 @@ POLICY = {
     "branding.remove_logo": ORGANIZER,
     "branding.logo": PUBLIC,
     "branding.theme_css": PUBLIC,
+    # Languages (tests/test_i18n.py): the attendee's own setting; the login page's switcher only
+    # sets a cookie in the visitor's own browser.
+    "i18n.save": MEMBER,
+    "i18n.switch": PUBLIC,
     "mailbox.index": DEV,
     "mailbox.message": DEV,
     "mailbox.html_part": DEV,

@@ -75,6 +75,9 @@ class Attendee(db.Model):
     links: Mapped[list] = mapped_column(JSON, default=list)
     can_help_with: Mapped[str] = mapped_column(String(500), default="")
     looking_for: Mapped[str] = mapped_column(String(500), default="")
+    # The language the attendee chose (a code of eventnet.i18n.LANGUAGES); None until they
+    # choose, and then their browser's language or the event's default applies.
+    language: Mapped[str | None] = mapped_column(String(8))
     shared_fields: Mapped[list] = mapped_column(JSON, default=lambda: sorted(SHARED_BY_DEFAULT))
     # NULL = never; else every copy of my card shows only my name and the event once the event
     # ended this many months ago (computed when read: attendees.cards.card_for; no job to run).

@@ -22,6 +22,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, not_, or_, update
 
 from ..attendees.models import Attendee, normalise_email
@@ -30,6 +32,7 @@ from ..database import utcnow
 from ..errors import DomainError
 from ..events.models import Event
 from ..extensions import db
+from ..i18n.selection import recipient_language
 from ..mail.services import absolute_url, queue_email, render_email
 from .models import ORIGINS, LoginToken
 from .session import end_sessions
@@ -147,24 +150,40 @@ def request_login(event: Event, email: str, next_path: str | None = None) -> Non
         # Similar work for an unknown address (make a token, render the email) so the response
         # time does not tell known addresses from unknown ones.
         token = secrets.token_urlsafe(32)
-        render_email("login_link", _email_context(event, None, absolute_url("auth.confirm", token=token), "000000"))
+        with force_locale(recipient_language(None, event, own_request=True)):
+            render_email("login_link", _email_context(event, None, absolute_url("auth.confirm", token=token), "000000",
+                                                      token_minutes()))
         db.session.commit()
         return
     link = create_login_link(attendee, next_path)
-    queue_email(
-        to=attendee.email,
-        subject=f"Your login link for {event.name}",
-        template="login_link",
-        context=_email_context(event, attendee, link.url, link.code),
-        kind="login_link",
-        event_id=event.id,
-        attendee_id=attendee.id,
-    )
+    # The request comes from the person's own browser: its language is a fair guess when they
+    # chose none (recipient_language).
+    queue_login_email(attendee, link, token_minutes(), own_request=True)
     db.session.commit()
 
 
-def _email_context(event: Event, attendee: Attendee | None, url: str, code: str) -> dict:
-    return {"event": event, "attendee": attendee, "url": url, "code": code, "minutes": token_minutes()}
+def queue_login_email(attendee: Attendee, link: LoginLink, minutes: int, *, desk: bool = False,
+                      own_request: bool = False) -> None:
+    """Queue the login email for `link`, in the attendee's language (eventnet.i18n); the caller commits.
+
+    `desk`: the help desk sent it (the email says so). `own_request`: the attendee asked for it
+    in this request, so their browser's language counts when they chose none.
+    """
+    event = attendee.event
+    with force_locale(recipient_language(attendee, event, own_request=own_request)):
+        queue_email(
+            to=attendee.email,
+            subject=_("Your login link for %(event)s", event=event.name),
+            template="login_link",
+            context={**_email_context(event, attendee, link.url, link.code, minutes), "desk": desk},
+            kind="login_link",  # scrubbed from the outbox once sent: it holds a login secret
+            event_id=event.id,
+            attendee_id=attendee.id,
+        )
+
+
+def _email_context(event: Event, attendee: Attendee | None, url: str, code: str, minutes: int) -> dict:
+    return {"event": event, "attendee": attendee, "url": url, "code": code, "minutes": minutes}
 
 
 def _token_by_hash(token: str) -> LoginToken:

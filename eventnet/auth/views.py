@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, g, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..database import utcnow
 from ..extensions import limiter
@@ -43,7 +45,7 @@ def _after_login(login_token, next_path: str | None) -> Response:
     attendee = login_token.attendee
     # A link or code an organizer saw on the help desk's screen starts a desk session.
     login_user(attendee, desk=login_token.origin == "desk_screen")
-    flash(f"Welcome, {attendee.name}. You are logged in.", "ok")
+    flash(_("Welcome, %(name)s. You are logged in.", name=attendee.name), "ok")
     return redirect(next_path or landing_page(attendee), 303)
 
 
@@ -93,8 +95,11 @@ def code(slug: str):
     except LoginError as exc:
         if exc.code == "codes_paused":
             return _codes_paused(exc, email, context)
-        error = (f"That code is not right, or it has expired. A code works for {context['minutes']} minutes "
-                 f"and stops after {services.MAX_CODE_ATTEMPTS} wrong tries; then ask for a new link.")
+        error = ngettext("That code is not right, or it has expired. A code works for %(num)d minute and stops "
+                         "after %(tries)d wrong tries; then ask for a new link.",
+                         "That code is not right, or it has expired. A code works for %(num)d minutes and stops "
+                         "after %(tries)d wrong tries; then ask for a new link.",
+                         context["minutes"], tries=services.MAX_CODE_ATTEMPTS)
         return _no_store(make_response(render_template(
             "auth/check_email.html", email=email, sent=False, error=error, **context), 422))
     return _after_login(login_token, next_path)
@@ -104,8 +109,10 @@ def _codes_paused(exc: LoginError, email: str, context: dict) -> Response:
     """Too many typed codes for this address: codes wait a while; the emailed link works now."""
     wait = max(int((exc.retry_at - utcnow()).total_seconds()), 1)
     minutes = -(-wait // 60)
-    error = (f"Too many codes were tried for this address. Typed codes work again in {minutes} "
-             f"minute{'s' if minutes != 1 else ''}; the link in the login email works right now.")
+    error = ngettext("Too many codes were tried for this address. Typed codes work again in %(num)d minute; "
+                     "the link in the login email works right now.",
+                     "Too many codes were tried for this address. Typed codes work again in %(num)d minutes; "
+                     "the link in the login email works right now.", minutes)
     response = _no_store(make_response(render_template(
         "auth/check_email.html", email=email, sent=False, error=error, **context), 429))
     response.headers["Retry-After"] = str(wait)
@@ -141,5 +148,5 @@ def confirm(token: str):
 def logout():
     """End this browser's session on the server and go back to the start page."""
     logout_user()
-    flash("You are logged out.", "ok")
+    flash(_("You are logged out."), "ok")
     return redirect_to(url_for("events.index"))

@@ -49,6 +49,9 @@ class Event(db.Model):
     # random public name of the logo in event_logos (new with each logo), None without one.
     accent_color: Mapped[str] = mapped_column(String(7), default="", server_default="")
     logo_key: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # The language of attendees who chose none and whose browser asks for none we ship: a code
+    # of eventnet.i18n.LANGUAGES, set by the organizer (event settings).
+    default_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     @property
     def tz(self) -> ZoneInfo:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import lazy_gettext as _l
+
 from ..attendees.models import Attendee
 from ..database import utcnow
 from ..errors import DomainError
@@ -31,16 +33,16 @@ def list_events() -> list[Event]:
 
 
 def profile_gaps(attendee: Attendee) -> list[str]:
-    """The profile parts a person has not filled yet, named as the form names them."""
+    """The profile parts a person has not filled yet, named as the form names them (translated when shown)."""
     gaps = []
     if not attendee.headline:
-        gaps.append("headline")
+        gaps.append(_l("headline"))
     if not attendee.can_help_with:
-        gaps.append("what you can help with")
+        gaps.append(_l("what you can help with"))
     if not attendee.looking_for:
-        gaps.append("what you are looking for")
+        gaps.append(_l("what you are looking for"))
     if not (attendee.linkedin or attendee.website):
-        gaps.append("a link")
+        gaps.append(_l("a link"))
     return gaps
 
 

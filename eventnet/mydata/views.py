@@ -7,6 +7,7 @@ from ..auth.services import end_every_session
 from ..auth.session import attendee_required, get_event_or_404, logout_user
 from ..forms import errors_of
 from ..htmx import redirect_to, render_page
+from ..i18n.views import language_context
 from . import services
 from .forms import DeleteAccountForm
 from .services import AccountError
@@ -17,7 +18,7 @@ bp = Blueprint("mydata", __name__, url_prefix="/e/<slug>/my-data")
 def _overview(status: int = 200, error: str | None = None, typed: str = ""):
     return render_page("mydata/overview.html", "mydata/_delete_form.html", status=status,
                        summary=services.summary(g.attendee), error=error, typed=typed,
-                       confirm_word=services.CONFIRM_WORD, confirm_max=services.CONFIRM_MAX)
+                       confirm_word=services.CONFIRM_WORD, confirm_max=services.CONFIRM_MAX, **language_context())
 
 
 @bp.get("")

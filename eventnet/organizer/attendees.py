@@ -20,7 +20,7 @@ from ..attendees import email_change
 from ..attendees.finder import get_attendee_or_404, has_own_data  # noqa: F401  (views call people.get_attendee_or_404)
 from ..attendees.models import NAME_PARTS, Attendee
 from ..attendees.services import find_by_email, upsert_attendee
-from ..auth.services import LoginLink, create_login_link, end_every_session, token_minutes
+from ..auth.services import LoginLink, create_login_link, end_every_session, queue_login_email, token_minutes
 from ..badges.services import reissue_badge
 from ..database import utcnow
 from ..errors import fail
@@ -209,16 +209,8 @@ def helpdesk_login(event: Event, actor: Attendee, attendee_id: int) -> DeskLogin
         return DeskLogin(attendee, link, None, token_minutes())
     minutes = DESK_LINK_MINUTES
     link = create_login_link(attendee, minutes=minutes, origin="helpdesk")
-    queue_email(
-        to=attendee.email,
-        subject=f"Your login link for {event.name}",
-        template="login_link",
-        context={"event": event, "attendee": attendee, "url": link.url, "code": link.code, "minutes": minutes,
-                 "desk": True},
-        kind="login_link",  # scrubbed from the outbox once sent: it holds a login secret
-        event_id=event.id,
-        attendee_id=attendee.id,
-    )
+    # In the attendee's language, not the organizer's (eventnet.i18n.selection.recipient_language).
+    queue_login_email(attendee, link, minutes, desk=True)
     audit.record(event, actor, "helpdesk_login_emailed", attendee_id=attendee.id, name=attendee.name, minutes=minutes)
     db.session.commit()
     return DeskLogin(attendee, None, attendee.email, minutes)

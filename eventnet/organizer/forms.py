@@ -18,6 +18,7 @@ from ..confirmation import ConfirmForm  # noqa: F401  (shared with the digests' 
 from ..events.forms import LocalTime, LocalTimeField, known_zone, zone_named
 from ..events.services import SLUG_RULE, slug_ok
 from ..forms import EMAIL_MAX, MaxChars, PostedForm, one_line, squashed, stripped
+from ..i18n.forms import shipped_language
 from .attendees import LIMITS as ATTENDEE_LIMITS
 from .attendees import AttendeeInput
 from .bulk import ACTIONS
@@ -71,6 +72,8 @@ class EventForm(EventDetailsForm):
 
     scan_opens_at = LocalTimeField("Scanning opens", filters=[squashed], validators=[LocalTime()])
     scan_closes_at = LocalTimeField("Scanning closes", filters=[squashed], validators=[LocalTime()])
+    # Optional in the post (a form without it keeps the event's language), one of ours if sent.
+    default_language = StringField("Default language", filters=[squashed], validators=[shipped_language])
 
     def cross_errors(self) -> bool:
         found = super().cross_errors()
@@ -83,6 +86,7 @@ class EventForm(EventDetailsForm):
     def event_input(self) -> EventInput:
         """The validated details for settings.update_event."""
         return EventInput(name=self.name.data, venue=self.venue.data, timezone=self.timezone.data,
+                          default_language=self.default_language.data or None,
                           **{name: self[name].moment for name in ("starts_at", "ends_at", "scan_opens_at",
                                                                   "scan_closes_at")})
 

@@ -16,7 +16,7 @@ LIMITS = {"name": 200, "venue": 200, "timezone": TIMEZONE_MAX}
 TIME_FIELDS = ("starts_at", "ends_at", "scan_opens_at", "scan_closes_at")
 LABELS = {
     "name": "Name", "venue": "Venue", "timezone": "Time zone", "starts_at": "Starts", "ends_at": "Ends",
-    "scan_opens_at": "Scanning opens", "scan_closes_at": "Scanning closes",
+    "scan_opens_at": "Scanning opens", "scan_closes_at": "Scanning closes", "default_language": "Default language",
 }
 
 
@@ -31,11 +31,14 @@ class EventInput:
     ends_at: datetime
     scan_opens_at: datetime | None
     scan_closes_at: datetime | None
+    # A code of eventnet.i18n.LANGUAGES; None when the form did not send one (the event keeps its own).
+    default_language: str | None = None
 
 
 def form_values(event: Event) -> dict[str, str]:
     """The form's initial values, times in the event's zone as datetime-local strings."""
-    values = {"name": event.name, "venue": event.venue or "", "timezone": event.timezone}
+    values = {"name": event.name, "venue": event.venue or "", "timezone": event.timezone,
+              "default_language": event.default_language}
     for name in TIME_FIELDS:
         moment = getattr(event, name)
         values[name] = event.local(moment).strftime(LOCAL_FORMAT) if moment else ""
@@ -49,6 +52,8 @@ def update_event(event: Event, actor, data: EventInput) -> Event:
     """
     before = form_values(event)
     event.name, event.venue, event.timezone = data.name, data.venue, data.timezone
+    if data.default_language is not None:
+        event.default_language = data.default_language
     for name in TIME_FIELDS:
         setattr(event, name, getattr(data, name))
     after = form_values(event)

@@ -1,0 +1,49 @@
+"""Dates, times and lists in the selected language, in the event's time zone (Babel's CLDR data).
+
+Templates use them as filters: `{{ e.starts_at | event_date(e) }}`, `{{ moment | event_datetime }}`,
+`{{ names | list_of }}`. Outside an event (no g.event and none given) times are UTC.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from babel.dates import format_skeleton, format_time, get_datetime_format
+from babel.lists import format_list
+from flask import g
+from flask_babel import get_locale
+
+from .languages import DEFAULT_LANGUAGE
+
+
+def _locale():
+    return get_locale() or DEFAULT_LANGUAGE
+
+
+def _local(moment: datetime, event=None) -> datetime:
+    event = event if event is not None else g.get("event")
+    return event.local(moment) if event is not None else moment.astimezone(timezone.utc)
+
+
+def event_date(moment: datetime | None, event=None) -> str:
+    """"Dec 1, 2026" / "1. Dez. 2026" / "1 ديسمبر 2026": the day of `moment` where the event is."""
+    if moment is None:
+        return ""
+    local = _local(moment, event)
+    return format_skeleton("yMMMd", local, tzinfo=local.tzinfo, locale=_locale())
+
+
+def event_datetime(moment: datetime | None, event=None) -> str:
+    """"Tue, Dec 1, 9:00 AM" / "Di., 1. Dez., 09:00": weekday, day and time where the event is."""
+    if moment is None:
+        return ""
+    local, locale = _local(moment, event), _locale()
+    day = format_skeleton("MMMEd", local, tzinfo=local.tzinfo, locale=locale)
+    time = format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
+    # The language's own way of joining a date and a time ("{1}, {0}", "{1} 'um' {0}"...).
+    return get_datetime_format("short", locale=locale).replace("{1}", day).replace("{0}", time).replace("'", "")
+
+
+def list_of(items) -> str:
+    """"a, b and c" / "a, b und c" / "a، b و c"."""
+    items = [str(item) for item in items]
+    return format_list(items, locale=_locale()) if items else ""

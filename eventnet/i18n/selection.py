@@ -1,0 +1,81 @@
+"""Which language and time zone a request is answered in, and which one an email is written in.
+
+A page: the logged-in attendee's own choice, else the `lang` cookie of the language switcher
+(anonymous visitors), else the browser's Accept-Language (best match among the shipped
+languages), else the event's default language, else English. Babel's formatters use the
+event's time zone when the request has an event (g.event), else UTC.
+"""
+from __future__ import annotations
+
+from flask import g, has_request_context, request
+from flask_babel import get_locale
+
+from ..auth.session import current_attendee
+from .languages import DEFAULT_LANGUAGE, LANGUAGES, direction, shipped
+
+COOKIE = "lang"
+# Why the language was chosen, kept on g for the response headers: "attendee" (their choice),
+# "browser" (the cookie or Accept-Language), "event" or "default" (the browser asked for
+# nothing we ship). Only an attendee's choice makes the answer independent of the browser.
+SOURCE_KEY = "i18n_source"
+
+
+def browser_language() -> str | None:
+    """The shipped language the browser asks for: the `lang` cookie, else Accept-Language's best match."""
+    if not has_request_context():
+        return None
+    cookie = shipped(request.cookies.get(COOKIE))
+    if cookie:
+        return cookie
+    return request.accept_languages.best_match(list(LANGUAGES))
+
+
+def _event_language() -> tuple[str, str]:
+    event = g.get("event")
+    code = shipped(getattr(event, "default_language", None))
+    return (code, "event") if code else (DEFAULT_LANGUAGE, "default")
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: the order in the module's docstring."""
+    me = current_attendee()  # None outside a request
+    code, source = (shipped(me.language) if me is not None else None), "attendee"
+    if code is None:
+        code, source = browser_language(), "browser"
+    if code is None:
+        code, source = _event_language()
+    setattr(g, SOURCE_KEY, source)
+    return code
+
+
+def select_timezone() -> str | None:
+    """Flask-Babel's time zone selector: the event's zone, UTC (None) outside an event."""
+    event = g.get("event")
+    return event.timezone if event is not None else None
+
+
+def recipient_language(attendee, event, *, own_request: bool = False) -> str:
+    """The language of an email to `attendee` (None for an unknown address) of `event`.
+
+    The attendee's own choice, else, when the email answers the recipient's own request (a login
+    link asked for from their browser), that browser's language, else the event's default. Never
+    the language of someone else's browser (an organizer's, the help desk's).
+    """
+    chosen = shipped(getattr(attendee, "language", None))
+    if chosen:
+        return chosen
+    if own_request:
+        asked = browser_language()
+        if asked:
+            return asked
+    return shipped(getattr(event, "default_language", None)) or DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """The selected language as an HTML/HTTP language tag: "de", "ar" (Babel's "pt_BR" -> "pt-BR")."""
+    locale = get_locale()
+    return str(locale).replace("_", "-") if locale is not None else DEFAULT_LANGUAGE
+
+
+def current_direction() -> str:
+    return direction(current_language())
