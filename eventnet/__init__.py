@@ -89,6 +89,7 @@ def register_features(app: Flask) -> None:
     from .introductions.views import bp as introductions_bp  # introductions with double opt-in
     from .i18n.views import bp as i18n_bp  # choosing a language: the attendee's setting, the switcher
     from .mydata.views import bp as mydata_bp  # download everything, delete the account
+    from .mycard.views import bp as mycard_bp  # my card, per person: who has it, take it back, expiry
     from .organizer.admin import cli as admin_cli
     from .organizer.admin_views import bp as admin_bp  # administrators: events and organizers
     from .badges.cli import cli as badges_cli
@@ -100,7 +101,7 @@ def register_features(app: Flask) -> None:
     for blueprint in (
         events_bp, auth_bp, attendees_bp, badges_bp, connections_bp, contacts_bp, mydata_bp,
         scanner_bp, digests_bp, organizer_bp, admin_bp, photos_bp, branding_bp, meet_bp, promises_bp,
-        followthrough_bp, introductions_bp, i18n_bp,
+        followthrough_bp, introductions_bp, mycard_bp, i18n_bp,
         # the features' own organizer screens, inside the console's paths
         digest_control_bp, badge_printing_bp, csv_import_bp,
     ):

@@ -526,6 +526,8 @@ PAGES: dict[str, Builder] = {
     "profile-errors": _profile_with_errors,
     "my-qr": _logged_in(lambda w: "/e/conf/me/qr"),
     "my-data": _logged_in(lambda w: "/e/conf/my-data"),
+    "card-holders": _logged_in(lambda w: "/e/conf/card/holders"),
+    "card-holder": _logged_in(lambda w: f"/e/conf/card/holders/{w.contact.id}"),
     "digest-settings": _logged_in(lambda w: "/e/conf/digest"),
     "digest-preview": _logged_in(lambda w: "/e/conf/digest/preview"),
     "badge-visitor": _visitor(lambda w: f"/b/{w.contact.badge_token}"),

@@ -75,6 +75,15 @@ POLICY = {
     "contacts.contact_vcf": OWNER,
     "contacts.confirm_remove": OWNER,
     "contacts.remove": OWNER,
+    # My card, per person: the list and the expiry are mine; one holder's page (attendee_id =
+    # someone who holds my card) is a 404 for anyone else's id (tests/test_card_control.py).
+    "mycard.holders": MEMBER,
+    "mycard.set_expiry": MEMBER,
+    "mycard.holder": OWNER,
+    "mycard.set_fields": OWNER,
+    "mycard.take_back": OWNER,
+    "mycard.share_again": OWNER,
+    "mycard.for_contact": OWNER,  # my connection's id: the redirect to that contact's holder page
     "mydata.overview": MEMBER,
     "mydata.delete_account": MEMBER,
     "mydata.log_out_everywhere": MEMBER,
@@ -108,6 +117,7 @@ POLICY = {
     "promises.dismiss": OWNER,
     "promises.toggle": OWNER,
     "promises.done_by_link": PUBLIC,
+    "promises.note_done_by_link": PUBLIC,  # a signed link is the authority (tests/test_promises.py)
     # Sent to the attendee's current address; the signed token is the authority, the POST applies it.
     "attendees.confirm_email_change": PUBLIC,
     # The event's look (tests/test_branding.py): its organizers set it; the logo (by its random

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from html import unescape as html_unescape
+from urllib.parse import urlsplit
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -278,7 +280,7 @@ def test_my_promises_lists_open_by_due_date_then_done_and_toggles(client, login,
 
 def test_the_digest_count_agrees_with_the_open_promises_and_each_has_a_mark_done_link(app, met):
     event, alice, bob, mine = met
-    mine.note = "Hiring two backend engineers. Send him my CV by Friday."  # not tracked: not counted
+    mine.note = "Hiring two backend engineers."
     db.session.commit()
     digest = build_digest(db.session.get(type(bob), bob.id))
     assert digest.promises_open == 0
@@ -299,6 +301,40 @@ def test_the_digest_count_agrees_with_the_open_promises_and_each_has_a_mark_done
     assert "You promised: Send him my CV (due 3 Jan)" in text
     link = re.search(r"Mark this promise done: (\S+)", text).group(1)
     assert "/e/conf/promises/" in link and link in html
+
+
+def test_a_promise_in_the_notes_free_text_is_chased_by_the_digest_and_done_from_it(app, client, met):
+    """Never tracked nor called "not a promise", a note's promise still counts: the digest lists it
+    "from your note" with its own signed link, whose button tracks it as done."""
+    event, alice, bob, mine = met
+    mine.note = "Hiring two backend engineers. Send him my CV by Friday."
+    db.session.commit()
+    digest = build_digest(db.session.get(type(bob), bob.id))
+    assert digest.promises_open == 1 and digest.entries[0].promises == ["Send him my CV by Friday"]
+    text, html = render(digest)
+    assert "You promised: Send him my CV by Friday (from your note)" in text and "No promise left open" not in html
+    link = re.search(r"Mark this promise done: (\S+)", text).group(1)
+    path = urlsplit(link).path
+    assert "/e/conf/promises/note/" in path and link in html
+    asked = client.get(path)
+    assert asked.status_code == 200 and "Mark this promise done?" in asked.get_data(as_text=True)
+    assert promises_of(mine) == []  # a GET changes nothing (mail scanners open links)
+    done = client.post(path, data={"csrf_token": page_token(client, path)})
+    assert done.status_code == 200 and "is marked done" in html_unescape(done.get_data(as_text=True))
+    [kept] = promises_of(fresh(mine))
+    assert kept.text == "Send him my CV by Friday" and kept.done_at is not None
+    assert build_digest(db.session.get(type(bob), bob.id)).promises_open == 0
+    again = client.get(path)
+    assert again.status_code == 200 and "Nothing to mark" in again.get_data(as_text=True)
+    assert client.get("/e/conf/promises/note/not-a-token/done").status_code == 404
+
+
+def test_a_sentence_called_not_a_promise_is_not_chased(app, met):
+    event, alice, bob, mine = met
+    mine.note = "I'll send the slides."
+    mine.promise_dismissed = "I'll send the slides"  # as "Not a promise" posts it: the sentence shown
+    db.session.commit()
+    assert build_digest(db.session.get(type(bob), bob.id)).promises_open == 0
 
 
 def test_reminders_chase_an_open_promise_until_it_is_done(app, met):

@@ -33,6 +33,8 @@ SHAREABLE_FIELDS = (
 # profile page, right beside its "Share photo" switch and a preview of their card, and a face
 # is what a name badge is for (finding the person you spoke to again).
 SHARED_BY_DEFAULT = frozenset(SHAREABLE_FIELDS) - {"phone"}
+# "Let my shared details expire N months after the event" (issue 14): the choices offered.
+CARD_EXPIRY_MONTHS = (3, 6, 12, 24)
 
 
 class Attendee(db.Model):
@@ -77,6 +79,9 @@ class Attendee(db.Model):
     # choose, and then their browser's language or the event's default applies.
     language: Mapped[str | None] = mapped_column(String(8))
     shared_fields: Mapped[list] = mapped_column(JSON, default=lambda: sorted(SHARED_BY_DEFAULT))
+    # NULL = never; else every copy of my card shows only my name and the event once the event
+    # ended this many months ago (computed when read: attendees.cards.card_for; no job to run).
+    card_expiry_months: Mapped[int | None] = mapped_column()
     # The public name of the current photo (photos.models.ProfilePhoto holds its bytes), random
     # and new with every photo, so its URL changes whenever the photo does and never says who it
     # is; None without a photo. Here, not only beside the bytes: a card gets it with the row.

@@ -11,9 +11,11 @@ import re
 
 from flask import Blueprint, Response, g, render_template, request
 
-from ..attendees.cards import public_card
+from ..attendees.cards import card_for, public_card, withheld
 from ..attendees.models import Attendee
 from ..auth.session import attendee_required, current_attendee
+from ..connections.models import Connection
+from ..extensions import db
 from ..errors import fail
 from .qr import badge_image
 from .services import BadgeError, badge_url, find_by_token
@@ -37,6 +39,20 @@ def display_url(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url or "").rstrip("/")
 
 
+def _card_seen_by(owner: Attendee, viewer: Attendee | None) -> tuple[dict, bool]:
+    """The badge's card as this viewer may see it, and whether it was withheld: what the owner
+    gives them when they hold a copy (narrowed, taken back or expired: attendees.cards.card_for),
+    else the public card."""
+    if viewer is None or viewer.id == owner.id or viewer.event_id != owner.event_id:
+        return public_card(owner), False
+    copy = db.session.execute(
+        db.select(Connection).filter_by(owner_id=viewer.id, contact_id=owner.id)
+    ).scalar_one_or_none()
+    if copy is None:
+        return public_card(owner), False
+    return card_for(owner, copy), withheld(owner, copy) is not None
+
+
 def _viewer_state(viewer: Attendee | None, owner: Attendee) -> str:
     if viewer is None:
         return "anonymous"
@@ -53,9 +69,10 @@ def card(token: str):
     owner = find_by_token(token)  # a BadgeError (404 unknown, 410 replaced) answers for itself
     g.event = owner.event
     viewer = current_attendee()
+    card, card_withheld = _card_seen_by(owner, viewer)
     response = Response(render_template(
         "badges/card.html", attendee=owner, viewer=viewer, state=_viewer_state(viewer, owner),
-        card=public_card(owner), token=token,
+        card=card, card_withheld=card_withheld, token=token,
     ))
     # The page differs by viewer and changes when its owner changes their sharing.
     response.headers["Cache-Control"] = "private, no-cache"
@@ -66,7 +83,7 @@ def card(token: str):
 def vcard(token: str):
     """The badge owner's shared card as a vCard file that phones import into contacts."""
     owner = find_by_token(token)
-    shared = public_card(owner)
+    shared, _ = _card_seen_by(owner, current_attendee())
     response = Response(vcard_for(shared, event_name=owner.event.name), mimetype="text/vcard")
     response.headers["Content-Type"] = "text/vcard; charset=utf-8"
     response.headers["Content-Disposition"] = content_disposition(shared["name"])

@@ -85,6 +85,16 @@ class Connection(db.Model):
     # How the pair met: None for an exchange (scan or button), "introduction" when both accepted
     # an introduction (introductions.services); `initiated` is then False on both rows.
     origin: Mapped[str | None] = mapped_column(String(16))
+    # What the CONTACT lets the owner see of them (issue 14, "my card, per person"): written only
+    # by the contact (mycard.services), read by attendees.cards.card_for for every copy the
+    # owner sees. On this row, the holder's, rather than on the contact's own row toward the owner:
+    # that row goes when the contact removes the owner from their list, which must change only
+    # their list, never undo a "take my card back"; and every page that shows this row's card has
+    # the row already, so honouring the choice costs no query.
+    # NULL = the contact's profile defaults at any time; else the shareable fields granted.
+    card_fields: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    # NULL, or when the contact took their card back: the owner's copy is then name and event only.
+    card_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Scan(db.Model):

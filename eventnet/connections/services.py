@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
-from ..attendees.cards import public_card
+from ..attendees.cards import card_for
 from ..attendees.models import Attendee
 from ..auth.models import LoginSession
 from ..auth.session import DESK_RULE
@@ -215,16 +215,25 @@ _SCANS = Scan.__table__
 
 # What public_card() reads of a person: the scan's answer selects these and nothing more.
 CARD_COLUMNS = ("name", "headline", "company", "bio", "email", "phone", "linkedin", "website", "links",
-                "can_help_with", "looking_for", "shared_fields", "photo_key")
+                "can_help_with", "looking_for", "shared_fields", "photo_key", "card_expiry_months")
 
 # The hot path's statements are built once, at import: SQLAlchemy then finds each one's compiled
 # form in its cache instead of building and hashing a new statement on every scan.
 _SEEN = select(_SCANS.c.id).where(_SCANS.c.scanner_id == bindparam("scanner_id"),
                                   _SCANS.c.client_uuid == bindparam("client_uuid"))
-# The badge's owner and, in the same round trip, whether this UUID was already recorded.
+# What the badge's owner gives the scanner, on the scanner's row toward them if there is one
+# already (a repeated scan): NULLs for a first exchange. See attendees.cards.card_for.
+_GRANT = {
+    name: select(_CONNECTIONS.c[name]).where(_CONNECTIONS.c.owner_id == bindparam("scanner_id"),
+                                             _CONNECTIONS.c.contact_id == _ATTENDEES.c.id).scalar_subquery()
+    for name in ("card_fields", "card_revoked_at")
+}
+# The badge's owner and, in the same round trip, whether this UUID was already recorded and
+# what the owner gives the scanner.
 _CONTACT_BY_TOKEN = select(
     _ATTENDEES.c.id, _ATTENDEES.c.event_id, *(_ATTENDEES.c[name] for name in CARD_COLUMNS),
     _SEEN.scalar_subquery().label("seen_scan_id"),
+    *(query.label(f"grant_{name}") for name, query in _GRANT.items()),
 ).where(_ATTENDEES.c.badge_token == bindparam("token"))
 
 # SQLite's statements. SQLite has one writer at a time, and every call into it lets another
@@ -235,7 +244,8 @@ _CONTACT_BY_TOKEN = select(
 _PAIR_SLOTS = ("first", "second")
 _CONNECTION_COLUMNS = ("event_id", "owner_id", "contact_id", "initiated", "scanned_at", "created_at", "note", "tags",
                        "starred", "intent", "note_updated_at", "followup_done_at", "keep_in_touch_at", "works_on",
-                       "needs", "offers", "promise_dismissed", "origin")
+                       "needs", "offers", "promise_dismissed", "origin",
+                       "card_fields", "card_revoked_at")
 
 
 def _cacheable(statement) -> TextClause:
@@ -296,15 +306,18 @@ class ScanResult:
         self._connection_values: dict | None = None
         self._scan_values: dict | None = None
         self._contact_row = None
+        self._ends_at: datetime | None = None
 
     @classmethod
     def written(cls, created: bool, connection_id: int, connection_values: dict | None, scan_values: dict,
-                contact_row) -> ScanResult:
-        """A result from the rows this scan wrote: `connection_values` when it made the connection."""
+                contact_row, ends_at: datetime | None = None) -> ScanResult:
+        """A result from the rows this scan wrote: `connection_values` when it made the connection;
+        `ends_at` the event's end (when the contact's card expires: attendees.cards.card_for)."""
         result = cls(None, created, None)
         result._connection_id = connection_id
         result._connection_values = connection_values
         result._scan_values, result._contact_row = scan_values, contact_row
+        result._ends_at = ends_at
         return result
 
     @property
@@ -347,14 +360,18 @@ class ScanResult:
 
     @property
     def card(self) -> dict | None:
-        """The contact's public card (what they share), or None when they deleted their account."""
+        """The contact's card as they give it to the scanner (attendees.cards.card_for: narrowed
+        or taken back on an earlier exchange), or None when they deleted their account."""
         if self._contact is None and self._contact_row is not None:
-            # A transient Attendee holding only the selected columns: public_card stays the one
-            # place that decides what is shared, and nothing is loaded twice.
+            # A transient Attendee holding only the selected columns: card_for stays the one
+            # place that decides what is shared, and nothing is loaded twice; what they give the
+            # scanner came with the same row (_CONTACT_BY_TOKEN), so no query and no ORM load.
             row = self._contact_row._mapping
-            return public_card(Attendee(**{name: row[name] for name in CARD_COLUMNS}))
+            person = Attendee(**{name: row[name] for name in CARD_COLUMNS})
+            grant = Connection(card_fields=row["grant_card_fields"], card_revoked_at=row["grant_card_revoked_at"])
+            return card_for(person, grant, ends_at=self._ends_at)
         contact = self.contact
-        return public_card(contact) if contact is not None else None
+        return card_for(contact, self.connection) if contact is not None else None
 
 
 class _ReplayRace(Exception):
@@ -405,7 +422,7 @@ def _record_once(scanner: Attendee | Scanner, contact, client_uuid: str, scanned
     common = {"event_id": scanner.event_id, "scanned_at": scanned_at, "created_at": now, "note": "", "tags": [],
               "starred": False, "intent": "none", "note_updated_at": None, "followup_done_at": None,
               "keep_in_touch_at": None, "works_on": "", "needs": "", "offers": "", "promise_dismissed": None,
-              "origin": None}
+              "origin": None, "card_fields": None, "card_revoked_at": None}
     mine = {**common, "owner_id": scanner.id, "contact_id": contact.id, "initiated": True}
     theirs = {**common, "owner_id": contact.id, "contact_id": scanner.id, "initiated": False}
     # Rows go in in one fixed order (lower owner id first) so that A-scans-B racing B-scans-A
@@ -416,7 +433,8 @@ def _record_once(scanner: Attendee | Scanner, contact, client_uuid: str, scanned
     write = _write_sqlite if connection.dialect.name == "sqlite" else _write_postgresql
     mine_id, created, scan_id = write(connection, sides, scan_values)
     scan_values.update(id=scan_id, connection_id=mine_id, created_connection=created)
-    return ScanResult.written(created, mine_id, mine if created else None, scan_values, contact)
+    return ScanResult.written(created, mine_id, mine if created else None, scan_values, contact,
+                              scanner.event.ends_at)
 
 
 def _write_sqlite(connection, sides: tuple[dict, dict], scan_values: dict) -> tuple[int, bool, int]:

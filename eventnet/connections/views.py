@@ -8,7 +8,7 @@ from typing import Callable
 from flask import Blueprint, Response, flash, g, jsonify, make_response, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
-from ..attendees.cards import public_card
+from ..attendees.cards import card_for, withheld
 from ..attendees.models import Attendee
 from ..auth.session import attendee_required, current_attendee, keep_desk_session, session_token_hash
 from ..badges.services import find_by_token
@@ -56,11 +56,12 @@ scans_per_browser = limiter.shared_limit(scans_limit, scope="scans", key_func=br
 def _contact_context(connection: Connection) -> dict:
     """What the contact card and note form show: the contact's shared card and owner's own note."""
     contact = services.contact_of(connection)
-    card = public_card(contact) if contact is not None else None
+    card = card_for(contact, connection) if contact is not None else None
     return {
         "connection": connection,
         "contact": contact,
         "card": card,
+        "card_withheld": contact is not None and withheld(contact, connection) is not None,
         "intents": INTENTS,
         "intent_chips": INTENT_CHIPS,
         "note_parts": NOTE_PARTS,

@@ -1,7 +1,8 @@
 """Exports of an owner's contacts (vCard, CSV) and of everything they own (JSON).
 
-Every field of a contact comes from public_card(), so an export holds exactly what that person
-shares at the moment of the download, and the owner's own note, tags, star and intent.
+Every field of a contact comes from attendees.cards.card_for(), so an export holds exactly what
+that person gives the owner at the moment of the download (nothing but the name once they took
+their card back or it expired), and the owner's own note, tags, star and intent.
 """
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from ..database import utcnow
 from ..extensions import db
 from ..introductions import services as introductions
 from ..meet import services as meet
+from ..mycard.services import export as my_card_export
+from ..mycard.services import holders as card_holders
+from ..mycard.services import holding_export
 from ..photos.services import export_entry as photo_export
 from .outlook_csv import AddressBookEntry, outlook_csv
 from .services import DIRECTIONS, ContactRow, contact_rows
@@ -85,7 +89,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 PROFILE_FIELDS = (
     "name", "email", "headline", "company", "bio", "phone", "linkedin", "website", "links",
-    "can_help_with", "looking_for", "shared_fields", "role", "short_code",
+    "can_help_with", "looking_for", "shared_fields", "card_expiry_months", "role", "short_code",
 )
 
 
@@ -96,12 +100,15 @@ def everything(owner: Attendee) -> dict:
     profile = {name: getattr(owner, name) for name in PROFILE_FIELDS}
     profile.update(created_at=_iso(owner.created_at), profile_updated_at=_iso(owner.profile_updated_at),
                    last_login_at=_iso(owner.last_login_at), photo=photo_export(owner))
+    holdings = card_holders(owner)
+    given = {holding.holder.id: holding for holding in holdings}
     contacts = []
     promises: dict[int, list[dict]] = {}
     for promise in my_promises(owner):
         promises.setdefault(promise.connection_id, []).append(promise_json(promise))
     for row in contact_rows(owner):
         connection = row.connection
+        holding = given.get(connection.contact_id)
         contacts.append({
             "id": connection.id,
             "contact": row.card,
@@ -123,6 +130,8 @@ def everything(owner: Attendee) -> dict:
             # My own choice, and whether they chose it too: never their choice alone (issue 14).
             "keep_in_touch_at": _iso(connection.keep_in_touch_at),
             "keep_in_touch_mutual": row.mutual,
+            # What I give them of my card (None once they deleted their account).
+            "my_card_to_them": holding_export(holding) if holding is not None else None,
         })
     scans = db.session.execute(
         db.select(Scan).where(Scan.scanner_id == owner.id).order_by(Scan.received_at, Scan.id)
@@ -135,6 +144,7 @@ def everything(owner: Attendee) -> dict:
                   "starts_at": _iso(event.starts_at), "ends_at": _iso(event.ends_at), "venue": event.venue},
         "profile": profile,
         "contacts": contacts,
+        "my_card": my_card_export(owner, holdings),
         "people_to_meet": meet.export(owner),
         # Introductions I asked and those asked of me, with my own answers only (issue 14).
         "introductions": introductions.export(owner),

@@ -11,7 +11,7 @@ from sqlalchemy import Text, and_, case, cast, func, or_
 from sqlalchemy.orm import lazyload
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..attendees.cards import public_card
+from ..attendees.cards import card_for
 from ..attendees.models import Attendee
 from ..connections.keep_in_touch import mutual_exists
 from ..connections.models import INTENTS, NOTE_PARTS, Connection
@@ -197,8 +197,9 @@ def _owned(owner: Attendee, *entities):
     )
 
 
-def _card(contact: Attendee | None) -> dict | None:
-    return public_card(contact) if contact is not None else None
+def _card(contact: Attendee | None, connection: Connection) -> dict | None:
+    # What the contact gives the owner of `connection` (attendees.cards.card_for); None once deleted.
+    return card_for(contact, connection) if contact is not None else None
 
 
 def _is_open():
@@ -231,7 +232,7 @@ def contact_rows(owner: Attendee, filters: BookFilters | None = None) -> list[Co
         # deleted contacts; the event is the owner's and already in the session, so no query.
         .options(lazyload(Attendee.event))
     )
-    return [ContactRow(connection, _card(contact), bool(mutual))
+    return [ContactRow(connection, _card(contact, connection), bool(mutual))
             for connection, contact, mutual in db.session.execute(query).all()]
 
 
@@ -245,7 +246,7 @@ def _page_rows(owner: Attendee, connections: list[Connection]) -> list[ContactRo
         .where(Connection.id.in_([c.id for c in connections]))
         .options(lazyload(Attendee.event))  # as in contact_rows
     ).all()}
-    return [ContactRow(c, _card(details[c.id][0]), details[c.id][1]) for c in connections]
+    return [ContactRow(c, _card(details[c.id][0], c), details[c.id][1]) for c in connections]
 
 
 def used_tags(owner: Attendee) -> list[str]:
@@ -297,4 +298,4 @@ def contact_row_or_404(owner: Attendee, connection_id: int) -> ContactRow:
 
     connection = get_connection_or_404(owner, connection_id)
     contact = contact_of(connection)
-    return ContactRow(connection, _card(contact))
+    return ContactRow(connection, _card(contact, connection))

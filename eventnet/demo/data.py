@@ -310,3 +310,10 @@ INTRODUCTIONS: list[dict] = [
         "reason": "Mateo's feature store could use Youssef's CSV library, and he wants to contribute.", "accepted": True,
     },
 ]
+
+# My card, per person (issue 14), shown by the demo attendee on "Who has my card": Mateo gets a
+# narrowed card (no email, bio or links), Youssef had the card taken back (he sees only the
+# name and the event; his own note stays), and every copy expires a year after the event.
+CARD_EXPIRY_MONTHS = 12
+CARD_NARROWED = {"mateo.fernandez@demo.example": ["headline", "company", "linkedin", "photo"]}
+CARD_TAKEN_BACK = ("youssef.haddad@demo.example",)

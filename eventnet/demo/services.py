@@ -119,6 +119,24 @@ def seed_connections(seed: DemoSeed, now: datetime) -> None:
         db.session.commit()
 
 
+def seed_card_control(seed: DemoSeed, now: datetime) -> None:
+    """The demo attendee's card, per person: one narrowed copy, one taken back, an expiry.
+
+    Written on the holders' rows toward the attendee, as the "Who has my card" page writes them.
+    """
+    me = seed.people[data.ATTENDEE_EMAIL]
+    me.card_expiry_months = data.CARD_EXPIRY_MONTHS
+    for email, fields in data.CARD_NARROWED.items():
+        copy = connection_between(seed.people[email], me)
+        if copy is not None:
+            copy.card_fields = list(fields)
+    for email in data.CARD_TAKEN_BACK:
+        copy = connection_between(seed.people[email], me)
+        if copy is not None and copy.card_revoked_at is None:
+            copy.card_revoked_at = now
+    db.session.commit()
+
+
 def event_end_day(event: Event):
     """The day the event ends, in its own time zone (promises fall due some days after it)."""
     return event.ends_at.astimezone(ZoneInfo(event.timezone)).date()
@@ -157,4 +175,5 @@ def seed_demo(now: datetime | None = None) -> DemoSeed:
         set_open(seed.people[email_key], wanted)
     seed_connections(seed, now)
     seed_introductions(seed, now)
+    seed_card_control(seed, now)
     return seed

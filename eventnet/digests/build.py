@@ -1,7 +1,7 @@
 """What a digest or a reminder says, built when it is sent (and for previews) from the current data.
 
-Every contact's details come from public_card(); the owner's note, tags, star and intent come
-from their own connection row, and only the owner ever gets them (their email, their preview).
+Every contact's details come from attendees.cards.card_for() (what each person gives this owner);
+the owner's note, tags, star and intent come from their own connection row, and only the owner ever gets them (their email, their preview).
 Organizers preview and test-send a sample built from made-up people (digests.sample) with the
 same entries, the same dataclasses and the same templates.
 """
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy.orm import aliased, lazyload
 
-from ..attendees.cards import public_card, split_topics
+from ..attendees.cards import card_for, public_card, split_topics
 from ..attendees.links import shown_url
 from ..attendees.models import Attendee
 from ..badges.vcard import vcard_for
@@ -58,6 +58,9 @@ class Reach:
     def __post_init__(self) -> None:
         if not self.short_label:
             self.short_label = self.label
+
+
+NOTE_PROMISE = "from your note"
 
 
 @dataclass
@@ -306,16 +309,29 @@ def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open:
         .order_by(Connection.created_at, Connection.id)
     ).all()
     my_help, my_needs = _my_topics(attendee)
-    faces = inline_photos(person for _, person, _ in rows)
-    open_promises = promise_services.open_by_connection(attendee.id)
+    # Each contact's card as they give it to me (narrowed, taken back, expired): the photo too,
+    # so a photo attaches only where the card would show it.
+    cards = {connection.id: card_for(person, connection, ends_at=event.ends_at)
+             for connection, person, _ in rows if person is not None}
+    faces = inline_photos(person for connection, person, _ in rows
+                          if person is not None and "photo_url" in cards[connection.id])
+    all_promises = promise_services.by_connection(attendee.id)
     entries = []
     for connection, person, mutual in rows:
+        tracked = all_promises.get(connection.id, [])
         promises = [
             PromiseLine(promise.text, promise_services.due_label(promise), urls(
                 "promises.done_by_link", slug=event.slug,
                 token=tokens.make_token("promise-done", promise.id, attendee.id)))
-            for promise in open_promises.get(connection.id, ())
+            for promise in tracked if promise.done_at is None
         ]
+        # A promise written in the note's free text and never tracked (nor called "not a
+        # promise") is chased too: the digest's count agrees with what the notes say.
+        from_note = promise_services.suggestion_for(connection, tracked)
+        if from_note:
+            promises.append(PromiseLine(from_note, NOTE_PROMISE, urls(
+                "promises.note_done_by_link", slug=event.slug,
+                token=tokens.make_token("note-promise-done", connection.id, attendee.id))))
         if only_open and not _is_open(connection, parts_of(connection, [p.text for p in promises])):
             continue
         if only_mutual and not (mutual and person is not None):
@@ -330,7 +346,7 @@ def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open:
                             token=tokens.make_token("calendar", connection.id, attendee.id))
             return urls("connections.contact", slug=event.slug, connection_id=connection.id)
 
-        card = public_card(person) if person is not None else None
+        card = cards.get(connection.id)
         entry = entry_for(connection, card, event_name=event.name, my_help=my_help, my_needs=my_needs,
                           link=link, promises=promises, sender_name=attendee.name)
         entry.photo = faces.get(person.id) if person is not None else None

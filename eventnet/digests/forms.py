@@ -7,7 +7,7 @@ validated.
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from wtforms import Field, StringField
+from wtforms import Field, HiddenField, StringField
 from wtforms.validators import AnyOf, StopValidation
 
 from ..events.forms import LocalTime, LocalTimeField
@@ -93,3 +93,22 @@ class PreferencesForm(PostedForm):
 
     digest = LastValueCheckbox()
     reminders = LastValueCheckbox()
+
+
+class FollowupDoneForm(PostedForm):
+    """done: "1" marks my follow-up with a contact done; anything else opens it again."""
+
+    done = HiddenField()
+
+
+class UnsubscribeForm(PostedForm):
+    """scope: "reminders" (only the keep-in-touch reminders) or anything else: all follow-up email.
+
+    Anything but "reminders" means all: a mail provider's one-click POST (RFC 8058) sends only
+    List-Unsubscribe=One-Click, and must unsubscribe from everything the link was for."""
+
+    scope = HiddenField()
+
+    @property
+    def value(self) -> str:
+        return "reminders" if self.scope.data == "reminders" else "all"

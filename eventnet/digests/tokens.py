@@ -21,6 +21,8 @@ PURPOSES = {
     "calendar": ("eventnet.digests.calendar", 120 * DAY),
     # A promise is chased by the same reminders as a follow-up: its link lives as long.
     "promise-done": ("eventnet.promises.done", 120 * DAY),
+    # A promise the digest read in a note's free text (never tracked): done from the email too.
+    "note-promise-done": ("eventnet.promises.note-done", 120 * DAY),
 }
 
 

@@ -5,7 +5,7 @@ import re
 
 from flask import Blueprint, flash, g, make_response, render_template, request, url_for
 
-from ..attendees.cards import public_card
+from ..attendees.cards import card_for
 from ..auth.session import attendee_required, get_event_or_404, organizer_required
 from ..connections.services import contact_of, get_connection_or_404
 from ..errors import fail
@@ -13,7 +13,7 @@ from ..extensions import csrf
 from ..htmx import redirect_to, wants_fragment
 from ..mail.services import register_builder, register_producer
 from . import build, ics, sample, services, tokens
-from .forms import PreferencesForm
+from .forms import FollowupDoneForm, PreferencesForm, UnsubscribeForm
 from .schedule import KIND_DIGEST, KIND_REMINDER, KIND_TEST, digest_time, queue_due, reminder_days
 
 bp = Blueprint("digests", __name__, cli_group=None)
@@ -162,7 +162,7 @@ def unsubscribe(slug: str, token: str):
     if request.method == "GET":
         return render_template("digests/unsubscribe.html", attendee=attendee, token=token, done=False,
                                preference=services.get_preference(attendee))
-    scope = "reminders" if request.form.get("scope") == "reminders" else "all"
+    scope = UnsubscribeForm().value
     services.unsubscribe(attendee, scope)
     return render_template("digests/unsubscribe.html", attendee=attendee, token=token, done=True, scope=scope,
                            preference=services.get_preference(attendee))
@@ -192,7 +192,7 @@ def followup_done(slug: str, token: str):
     except tokens.LinkError as error:
         return link_problem(error, event, "link to mark a follow-up done")
     contact = contact_of(connection)
-    name = public_card(contact)["name"] if contact is not None else "a deleted attendee"
+    name = card_for(contact, connection)["name"] if contact is not None else "a deleted attendee"
     if request.method == "POST":
         services.set_followup_done(connection, True)
     return render_template("digests/followup_done.html", name=name, connection=connection, token=token,
@@ -201,7 +201,7 @@ def followup_done(slug: str, token: str):
 
 def _ics_response(connection, event):
     contact = contact_of(connection)
-    body = ics.coffee_ics(connection, public_card(contact) if contact is not None else None, event)
+    body = ics.coffee_ics(connection, card_for(contact, connection) if contact is not None else None, event)
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="coffee.ics"'
@@ -236,7 +236,7 @@ def contact_calendar(connection_id: int):
 def toggle_followup(connection_id: int):
     """Mark my follow-up with a contact done, or open it again (the contact page's toggle)."""
     connection = get_connection_or_404(g.attendee, connection_id)
-    done = request.form.get("done") == "1"
+    done = FollowupDoneForm().done.data == "1"
     services.set_followup_done(connection, done)
     if wants_fragment():
         return render_template("digests/_followup.html", connection=connection)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, render_template, request, url_for
 
-from ..attendees.cards import public_card
+from ..attendees.cards import card_for
 from ..auth.session import attendee_required
 from ..connections.services import contact_of, get_connection_or_404
 from ..errors import fail
@@ -75,7 +75,7 @@ def introduce(connection_id: int):
         else:
             status = 422
     return render_page("introductions/introduce.html", status=status, form=form, connection=connection,
-                       card=public_card(contact), error=error)
+                       card=card_for(contact, connection), error=error)
 
 
 @bp.post("/e/<slug>/introductions/<int:introduction_id>/answer")

@@ -120,13 +120,10 @@ def my_promises(owner) -> list[Promise]:
     return list(db.session.execute(_ordered(db.select(Promise).where(Promise.owner_id == owner.id))).scalars())
 
 
-def open_by_connection(owner_id: int) -> dict[int, list[Promise]]:
-    """owner's open promises, by connection id, in due order (for the digest and reminders)."""
-    rows = db.session.execute(
-        _ordered(db.select(Promise).where(Promise.owner_id == owner_id, Promise.done_at.is_(None)))
-    ).scalars()
+def by_connection(owner_id: int) -> dict[int, list[Promise]]:
+    """All of owner's promises (open and done), by connection id, open first in due order."""
     grouped: dict[int, list[Promise]] = defaultdict(list)
-    for promise in rows:
+    for promise in db.session.execute(_ordered(db.select(Promise).where(Promise.owner_id == owner_id))).scalars():
         grouped[promise.connection_id].append(promise)
     return grouped
 
@@ -150,6 +147,30 @@ def suggestion_for(connection, tracked: list[Promise] | None = None) -> str | No
     if any(_same(p.text, sentence) for p in tracked):
         return None
     return sentence
+
+
+def keep_note_promise(connection) -> Promise | None:
+    """The note's untracked promise (suggestion_for), tracked and marked done at once, from a
+    digest's link; None when the note no longer reads like one, or it is tracked already. Commits."""
+    sentence = suggestion_for(connection)
+    if sentence is None:
+        return None
+    promise = track(connection, sentence, commit=False)
+    promise.done_at = utcnow()
+    db.session.commit()
+    return promise
+
+
+def connection_for_note_link(event, token: str):
+    """The connection a signed "note promise done" link names, in this event; tokens.LinkError otherwise."""
+    from ..connections.models import Connection
+    from ..digests import tokens
+
+    connection_id, owner_id = tokens.read_token("note-promise-done", token, 2)
+    connection = db.session.get(Connection, connection_id)
+    if connection is None or connection.owner_id != owner_id or connection.event_id != event.id:
+        raise tokens.LinkError("invalid")
+    return connection
 
 
 def dismiss_suggestion(connection, sentence: str | None) -> None:

@@ -122,3 +122,26 @@ def done_by_link(slug: str, token: str):
     if request.method == "POST":
         services.set_done(promise, True)
     return render_template("promises/done.html", promise=promise, token=token, done=promise.done_at is not None)
+
+
+@bp.route("/e/<slug>/promises/note/<token>/done", methods=["GET", "POST"])
+def note_done_by_link(slug: str, token: str):
+    """A signed link from a digest for a promise read in a note's free text: GET asks, POST
+    tracks it and marks it done (services.keep_note_promise)."""
+    from ..digests.views import link_problem
+
+    event = get_event_or_404(slug)
+    g.event = event
+    try:
+        connection = services.connection_for_note_link(event, token)
+    except tokens.LinkError as error:
+        return link_problem(error, event, "link to mark a promise done")
+    sentence = services.suggestion_for(connection)
+    if request.method == "POST" and sentence is not None:
+        promise = services.keep_note_promise(connection)
+        return render_template("promises/done.html", promise=promise, done=True)
+    if sentence is None:
+        # Tracked since (and maybe done in the app), called "not a promise", or the note changed.
+        return render_template("promises/done.html", promise=None, done=True, gone=True)
+    return render_template("promises/done.html", promise={"text": sentence}, done=False,
+                           action=url_for("promises.note_done_by_link", slug=slug, token=token))

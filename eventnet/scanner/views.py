@@ -23,6 +23,7 @@ from ..ratelimit import browser_key, limit, retry_after_seconds
 from ..htmx import redirect_to, render_page, wants_fragment
 from ..templating import HTMX_SCRIPT
 from . import services
+from .forms import CodeForm
 
 bp = Blueprint("scanner", __name__)
 
@@ -117,10 +118,11 @@ def _search_page(query: str, status: int = 200, **context) -> Response:
 @attendee_required
 def code():
     """Exchange cards by the short code printed under a badge's QR (the camera's fallback)."""
-    typed = request.form.get("code", "")
+    form = CodeForm()
+    typed = form.code.data or ""
     # The search page sends its query along, so a mistyped code is answered there, with the
     # person still in the list, rather than on the scanner page.
-    query = request.form.get("q")
+    query = form.q.data
 
     def again(status: int, message: str) -> Response:
         if query is not None:
@@ -128,7 +130,7 @@ def code():
         return _scan_page(status, code_value=typed[:services.CODE_MAX], code_error=message)
 
     try:
-        result = services.exchange_by_code(g.attendee, typed, request.form.get("client_uuid"))
+        result = services.exchange_by_code(g.attendee, typed, form.client_uuid.data)
     except DomainError as error:  # a code that leads nowhere, or an exchange that cannot be made
         # The form is shown again with the message next to the field: a form error, 422.
         return again(422, error.message)

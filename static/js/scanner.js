@@ -282,11 +282,17 @@
     setText(field("details"), [contact.headline, contact.company].filter(Boolean).join(" · "));
     renderAvatar(field("avatar"), contact, known && !!contact.name);
     var link = field("contact-link");
+    var cardLink = field("card-link");
     if (record.connection_id) {
       link.href = contactUrl(record.connection_id);
       link.hidden = false;
     } else {
       link.hidden = true;
+    }
+    if (cardLink) {
+      // What they get of my card: the server finds them from my contact (mycard.views.for_contact).
+      cardLink.hidden = !(record.connection_id && contact.name);
+      if (!cardLink.hidden) { cardLink.href = contactUrl(record.connection_id) + "/my-card"; }
     }
     sheet.querySelector("[data-note-form]").hidden = record.state === "rejected";
     keepInTouch(sheet, record);
