@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from ..attendees.models import Attendee
 from ..events.models import Event
@@ -37,8 +37,8 @@ from .schedule import KIND_DIGEST
 from .suggestions import meeting_draft
 
 VARIANTS = {  # variant -> the sample page's button: the digest of an attendee ...
-    "contacts": "With contacts",
-    "matches": "Without contacts",
+    "contacts": _l("With contacts"),
+    "matches": _l("Without contacts"),
 }
 def subject_prefix() -> str:
     """"[Sample] " before a test send's subject, in the current language."""
