@@ -66,7 +66,7 @@ def test_each_digest_goes_out_in_its_recipients_language_over_smtp(app, app_fact
     assert "1 Versprechen noch offen, 2 Follow-ups zu erledigen." in text
     assert "Alle 2 Kontakte sind als contacts-pyconf.vcf angehängt" in text
     assert "Sie haben versprochen: send the slides" in text and "Als erledigt markieren:" in text
-    assert "Vorschlag: Halten Sie Ihr Versprechen: “send the slides”." in text
+    assert "Vorschlag: Halten Sie Ihr Versprechen: „send the slides“." in text
     assert '<html lang="de" dir="ltr">' in html
     assert "Sie haben bei PyConf <strong>2 Personen</strong> getroffen." in html
     assert "<strong>1 Versprechen</strong> noch offen" in html and "4.–5. Mai 2026" in html
@@ -193,3 +193,26 @@ def test_the_email_change_confirmation_is_in_the_attendees_language(app, make_ev
     row = db.session.execute(db.select(OutboxMessage).filter_by(kind="email_change")).scalar_one()
     assert row.subject == "Confirmez la nouvelle adresse e-mail pour vous connecter à PyConf"
     assert "Bonjour Ana Alves," in row.text_body and ">Vérifier le changement<" in row.html_body
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_the_translated_digest_fits_360_px(app, conference, browser, language):
+    """The longest language and the right-to-left one on a phone: nothing wider than the screen."""
+    from conftest import screenshot
+
+    from eventnet.digests.build import build_digest, render
+    from eventnet.i18n.selection import in_recipient_language
+
+    greta = db.session.get(Attendee, conference["greta"].id)
+    greta.language = language
+    db.session.commit()
+    with in_recipient_language(greta, greta.event):
+        _, html = render(build_digest(greta))
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_content(html)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.evaluate("getComputedStyle(document.body).direction") == ("rtl" if language == "ar" else "ltr")
+    screenshot(page, f"digest-email-{language}-360")
+    context.close()

@@ -159,7 +159,8 @@ def suggest(
     if done:
         sentences.append(_("You marked this follow-up done."))
     if parts.promises:
-        quoted = "; ".join(f"“{p}”" for p in parts.promises[:3])
+        # The language's own quotation marks: „…“, « … », «…».
+        quoted = "; ".join(_("“%(promise)s”", promise=p) for p in parts.promises[:3])
         sentences.append(_("Keep your promise: %(promises)s.", promises=quoted))
     if not done and intent in INTENT_ADVICE:
         advice = str(INTENT_ADVICE[intent])
