@@ -5,7 +5,7 @@ event's default applies); events.default_language is "en" for every existing eve
 changes for them until an organizer picks another.
 
 Revision ID: b7d3e1f9a2c4
-Revises: f6b2d8a4c1e9
+Revises: f6b2d8e4a1c3
 Create Date: 2026-12-06 01:30:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d3e1f9a2c4'
-down_revision = 'f6b2d8a4c1e9'
+down_revision = 'f6b2d8e4a1c3'
 branch_labels = None
 depends_on = None
 
