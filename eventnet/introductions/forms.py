@@ -12,9 +12,9 @@ from .models import REASON_MAX
 class IntroduceForm(PostedForm):
     """Whom to introduce the contact to (one of my other contacts, by my connection id) and why."""
 
-    other = SelectField("Introduce them to", coerce=int, validate_choice=True,
+    other = SelectField(_l("Introduce them to"), coerce=int, validate_choice=True,
                         validators=[InputRequired(_l("Choose one of your contacts."))])
-    reason = TextAreaField("Why they should meet", validators=[
+    reason = TextAreaField(_l("Why they should meet"), validators=[
         InputRequired(_l("Write a line on why they should meet.")),
         Length(max=REASON_MAX, message=_l("Keep the reason to %(max)s characters.", max=REASON_MAX))])
 

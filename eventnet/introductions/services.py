@@ -27,6 +27,7 @@ from ..errors import DomainError, fail
 from ..extensions import db
 from ..mail.outbox import absolute_url, queue_email
 from .models import ACCEPTED, DECLINED, REASON_MAX, Introduction, IntroductionOptOut
+from ..i18n.markers import N_  # isort: skip
 from flask_babel import lazy_gettext as _l  # isort: skip  (apart from i18n-mail's gettext import, so the branches merge cleanly)
 
 # How long a request stays open; an unfinished one is "not made" after it.
@@ -256,8 +257,10 @@ def _complete(introduction: Introduction, now: datetime) -> None:
 # ----------------------------------------------------------------------------- what each one sees
 
 # What a state is called, per viewer. "declined" is only ever the decliner's own.
-STATES = {"answer": "Waiting for your answer", "waiting": "You accepted: waiting for the other person",
-          "pending": "Pending", "introduced": "Introduced", "not_made": "Not made", "declined": "You declined"}
+# N_: English data; the pages translate each state where they show it.
+STATES = {"answer": N_("Waiting for your answer"), "waiting": N_("You accepted: waiting for the other person"),
+          "pending": N_("Pending"), "introduced": N_("Introduced"), "not_made": N_("Not made"),
+          "declined": N_("You declined")}
 
 
 def viewer_state(introduction: Introduction, viewer: Attendee, now: datetime | None = None) -> str:

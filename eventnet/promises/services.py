@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
+from babel.dates import format_skeleton
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import case, func
 
@@ -191,13 +193,28 @@ def promise_for_link(event, token: str) -> Promise:
     return promise
 
 
+def is_overdue(promise: Promise, today: date | None = None) -> bool:
+    """Whether an open promise is past its due date."""
+    return (promise.due_on is not None and promise.done_at is None
+            and promise.due_on < (today or utcnow().date()))
+
+
+def _short_day(day: date) -> str:
+    # "12 Dec" in English as always; another language writes its own day and month ("12. Dez.").
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return f"{day.day} {day:%b}"
+    return format_skeleton("MMMd", day, locale=locale)
+
+
 def due_label(promise: Promise, today: date | None = None) -> str:
-    """ "due 12 Dec", "overdue since 3 Dec" or "" for an undated or done promise."""
+    """ "due 12 Dec", "overdue since 3 Dec" or "" for an undated or done promise (current language)."""
     if promise.due_on is None or promise.done_at is not None:
         return ""
-    today = today or utcnow().date()
-    day = f"{promise.due_on.day} {promise.due_on:%b}"
-    return f"overdue since {day}" if promise.due_on < today else f"due {day}"
+    day = _short_day(promise.due_on)
+    if is_overdue(promise, today):
+        return _("overdue since %(day)s", day=day)
+    return _("due %(day)s", day=day)
 
 
 def as_json(promise: Promise) -> dict:

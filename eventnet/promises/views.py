@@ -18,6 +18,12 @@ from .services import PromiseInvalid
 bp = Blueprint("promises", __name__)
 
 
+@bp.app_template_global()
+def promise_overdue(promise) -> bool:
+    """For promises/_item.html: marks an overdue promise whatever language its label is in."""
+    return services.is_overdue(promise)
+
+
 def _contact_url(connection_id: int) -> str:
     return url_for("connections.contact", slug=g.event.slug, connection_id=connection_id) + "#promises"
 
