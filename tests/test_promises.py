@@ -329,6 +329,19 @@ def test_a_promise_in_the_notes_free_text_is_chased_by_the_digest_and_done_from_
     assert client.get("/e/conf/promises/note/not-a-token/done").status_code == 404
 
 
+def test_a_promise_read_in_a_note_can_be_answered_not_a_promise_from_the_email(app, client, met):
+    event, alice, bob, mine = met
+    mine.note = "Could introduce me to the maintainers."  # the phrase table's false alarm
+    db.session.commit()
+    text, _ = render(build_digest(db.session.get(type(bob), bob.id)))
+    path = urlsplit(re.search(r"Mark this promise done: (\S+)", text).group(1)).path
+    page = html_unescape(client.get(path).get_data(as_text=True))
+    assert "It's not a promise" in page
+    answered = client.post(path, data={"csrf_token": page_token(client, path), "answer": "not_a_promise"})
+    assert "is not a promise" in html_unescape(answered.get_data(as_text=True))
+    assert promises_of(fresh(mine)) == [] and build_digest(db.session.get(type(bob), bob.id)).promises_open == 0
+
+
 def test_a_sentence_called_not_a_promise_is_not_chased(app, met):
     event, alice, bob, mine = met
     mine.note = "I'll send the slides."

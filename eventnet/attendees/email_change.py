@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +26,7 @@ from ..auth.services import end_every_session
 from ..events.models import Event
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n.selection import in_recipient_language
 from ..mail.services import absolute_url, queue_email
 from ..audit import services as audit
 from .models import Attendee, normalise_email
@@ -113,15 +115,17 @@ def request_change(event: Event, actor: Attendee, attendee: Attendee, new_email:
     Audit-logged; the caller commits (with the edit's other fields, which save at once).
     """
     url = absolute_url("attendees.confirm_email_change", slug=event.slug, token=make_token(attendee, new_email))
-    queue_email(
-        to=attendee.email,
-        subject=f"Confirm the new email you log in to {event.name} with",
-        template="email_change",
-        context={"event": event, "attendee": attendee, "new_email": new_email, "url": url, "days": VALID_DAYS},
-        kind=KIND,
-        event_id=event.id,
-        attendee_id=attendee.id,
-    )
+    # In the attendee's language, not the organizer's who asked (eventnet.i18n.selection).
+    with in_recipient_language(attendee, event):
+        queue_email(
+            to=attendee.email,
+            subject=_("Confirm the new email you log in to %(event)s with", event=event.name),
+            template="email_change",
+            context={"event": event, "attendee": attendee, "new_email": new_email, "url": url, "days": VALID_DAYS},
+            kind=KIND,
+            event_id=event.id,
+            attendee_id=attendee.id,
+        )
     audit.record(event, actor, "email_change_requested", attendee_id=attendee.id, name=attendee.name,
                  old=attendee.email, new=new_email)
 

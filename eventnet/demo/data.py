@@ -237,13 +237,16 @@ EXCHANGES: list[dict] = [
     },
     {
         "scanner": ATTENDEE_EMAIL, "scanned": "mateo.fernandez@demo.example",
-        "note": "Solar forecasting with gradient boosting. Wants feedback on their feature store.",
+        # "I'll share…" is a promise written in the note and never tracked: the digest chases it
+        # "from your note", and the contact page offers "Track this as a promise?".
+        "note": "Solar forecasting with gradient boosting. Wants feedback on their feature store. "
+                "I'll share our notes on offline sync.",
         "works_on": "Solar forecasting with gradient boosting", "needs": "Feedback on their feature store",
         "tags": ["ml", "climate"], "starred": False, "intent": "coffee", "keep_in_touch": True,
     },
     {
         "scanner": ATTENDEE_EMAIL, "scanned": "youssef.haddad@demo.example",
-        "note": "Could introduce me to maintainers looking for help with the CSV library.",
+        "note": "Maintains the CSV library; they look for maintainers and reviewers.",
         "tags": ["open source"], "starred": False, "intent": "introduce",
     },
     {

@@ -14,6 +14,8 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from flask import current_app
+from babel.dates import format_skeleton
+from flask_babel import get_locale, gettext as _, ngettext
 from sqlalchemy.orm import aliased, lazyload
 
 from ..attendees.cards import card_for, public_card, split_topics
@@ -24,7 +26,10 @@ from ..connections.keep_in_touch import mutual_exists
 from ..connections.models import INTENTS, NOTE_PARTS, Connection
 from ..contacts.outlook_csv import AddressBookEntry, outlook_csv
 from ..events.models import Event
+from ..database import utcnow
 from ..extensions import db
+from ..i18n.formats import event_date_range
+from ..i18n.selection import current_language, in_recipient_language
 from ..mail.models import OutboxMessage
 from ..meet import services as meet
 from ..mail.services import Attachment, BuiltEmail, SkipMessage, render_email
@@ -60,7 +65,19 @@ class Reach:
             self.short_label = self.label
 
 
-NOTE_PROMISE = "from your note"
+def due_label(promise) -> str:
+    """"due 12 Dec", "overdue since 3 Dec" or "" (promises.services.due_label), in the current language."""
+    if not promise_services.due_label(promise):
+        return ""
+    due_on = promise.due_on
+    day = (f"{due_on.day} {due_on:%b}" if current_language() == "en"  # the app's own English form
+           else format_skeleton("MMMd", due_on, locale=get_locale()))
+    return _("overdue since %(day)s", day=day) if due_on < utcnow().date() else _("due %(day)s", day=day)
+
+
+def note_promise_label() -> str:
+    """The due column of a promise found in a note's free text, in the recipient's language."""
+    return _("from your note")
 
 
 @dataclass
@@ -169,7 +186,7 @@ def safe_url(url: object) -> str | None:
 def card_links(card: dict) -> list[tuple[str, str]]:
     """(label, url) of a card's LinkedIn, website and other links, safe ones only."""
     links = []
-    for key, label in (("linkedin", "LinkedIn"), ("website", "Website")):
+    for key, label in (("linkedin", "LinkedIn"), ("website", _("Website"))):
         url = safe_url(card.get(key))
         if url:
             links.append((label, url))
@@ -196,11 +213,12 @@ def reach_for(card: dict, suggestion_subject: str, draft: str | None, name: str)
     body, RFC 6068), else their LinkedIn; None when they share neither."""
     if card.get("email"):
         first = one_line(name, 60).split()
-        return Reach(mailto(card["email"], suggestion_subject, draft or ""), f"Write to {one_line(name, 60)}",
-                     one_line(card["email"], 254), draft or "", f"Write to {first[0]}" if first else "Write")
+        return Reach(mailto(card["email"], suggestion_subject, draft or ""), _("Write to %(name)s", name=one_line(name, 60)),
+                     one_line(card["email"], 254), draft or "",
+                     _("Write to %(name)s", name=first[0]) if first else _("Write"))
     linkedin = safe_url(card.get("linkedin"))
     if linkedin:
-        return Reach(linkedin, f"Message {one_line(name, 60)} on LinkedIn", linkedin)
+        return Reach(linkedin, _("Message %(name)s on LinkedIn", name=one_line(name, 60)), linkedin)
     return None
 
 
@@ -208,7 +226,7 @@ def _shown_note(note: str | None) -> str:
     # A very long note would push the email past what mail apps show (Gmail clips HTML over
     # about 100 KB); the whole note is one tap away in the app.
     text = (note or "").strip()
-    return text if len(text) <= NOTE_SHOWN else text[:NOTE_SHOWN].rstrip() + "… (the whole note is in the app)"
+    return text if len(text) <= NOTE_SHOWN else text[:NOTE_SHOWN].rstrip() + "… " + _("(the whole note is in the app)")
 
 
 def _my_topics(attendee: Attendee) -> tuple[list[str], list[str]]:
@@ -254,7 +272,7 @@ def entry_for(connection: NoteSide, card: dict | None, *, event_name: str, my_he
     the entry's "done", "calendar" and "contact" URLs; `promises` are my open promises to them;
     `sender_name` signs the drafted message.
     """
-    name = one_line(card["name"] if card else "A deleted attendee", 120)
+    name = one_line(card["name"] if card else _("A deleted attendee"), 120)
     promises = promises or []
     parts = parts_of(connection, [p.text for p in promises])
     done = connection.followup_done_at is not None
@@ -312,15 +330,15 @@ def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open:
     # Each contact's card as they give it to me (narrowed, taken back, expired): the photo too,
     # so a photo attaches only where the card would show it.
     cards = {connection.id: card_for(person, connection, ends_at=event.ends_at)
-             for connection, person, _ in rows if person is not None}
-    faces = inline_photos(person for connection, person, _ in rows
+             for connection, person, _mutual in rows if person is not None}
+    faces = inline_photos(person for connection, person, _mutual in rows
                           if person is not None and "photo_url" in cards[connection.id])
     all_promises = promise_services.by_connection(attendee.id)
     entries = []
     for connection, person, mutual in rows:
         tracked = all_promises.get(connection.id, [])
         promises = [
-            PromiseLine(promise.text, promise_services.due_label(promise), urls(
+            PromiseLine(promise.text, due_label(promise), urls(
                 "promises.done_by_link", slug=event.slug,
                 token=tokens.make_token("promise-done", promise.id, attendee.id)))
             for promise in tracked if promise.done_at is None
@@ -329,7 +347,7 @@ def _entries(attendee: Attendee, event: Event, urls: AbsoluteUrls, *, only_open:
         # promise") is chased too: the digest's count agrees with what the notes say.
         from_note = promise_services.suggestion_for(connection, tracked)
         if from_note:
-            promises.append(PromiseLine(from_note, NOTE_PROMISE, urls(
+            promises.append(PromiseLine(from_note, note_promise_label(), urls(
                 "promises.note_done_by_link", slug=event.slug,
                 token=tokens.make_token("note-promise-done", connection.id, attendee.id))))
         if only_open and not _is_open(connection, parts_of(connection, [p.text for p in promises])):
@@ -371,7 +389,7 @@ def topic_matches(attendee: Attendee, limit: int = MATCHES_SHOWN) -> list[Match]
         matches.append(Match(
             name=name, headline=one_line(card.get("headline", ""), 160), company=one_line(card.get("company", ""), 120),
             they_need=they_need, they_offer=they_offer,
-            reach=reach_for(card, f"We both went to {attendee.event.name}",
+            reach=reach_for(card, _("We both went to %(event)s", event=attendee.event.name),
                             meeting_draft(name, attendee.event.name, they_need, they_offer, attendee.name), name),
             links=card_links(card),
         ))
@@ -383,15 +401,9 @@ def topic_matches(attendee: Attendee, limit: int = MATCHES_SHOWN) -> list[Match]
 # ----------------------------------------------------------------------------- digests
 
 def event_dates(event: Event) -> str:
-    """The event's dates as a digest's heading shows them ("01 May to 02 May 2026")."""
-    start, end = event.local(event.starts_at), event.local(event.ends_at)
-    if start.date() == end.date():
-        return start.strftime("%d %B %Y")
-    return f"{start.strftime('%d %B')} to {end.strftime('%d %B %Y')}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    """The event's dates as a digest's heading shows them, in the current language, where the
+    event is ("May 1 – 2, 2026", "1.–2. Mai 2026")."""
+    return event_date_range(event.starts_at, event.ends_at, event)
 
 
 def _base(attendee: Attendee, kind: str, urls: AbsoluteUrls) -> Digest:
@@ -431,8 +443,13 @@ def fill_contacts(digest: Digest, entries: list[Entry], event: Event) -> None:
     size limit (tests/test_digest.py holds it under 1 MB)."""
     digest.variant, digest.entries = "contacts", entries
     summarise(digest)
-    hello = f"{digest.first_name}, " if digest.first_name else ""
-    digest.subject = _capital(f"{hello}your {_plural(digest.people, 'contact')} from {digest.event_name}")
+    if digest.first_name:
+        digest.subject = _capital(ngettext("%(name)s, your %(num)d contact from %(event)s",
+                                           "%(name)s, your %(num)d contacts from %(event)s", digest.people,
+                                           name=digest.first_name, event=digest.event_name))
+    else:
+        digest.subject = ngettext("Your %(num)d contact from %(event)s", "Your %(num)d contacts from %(event)s",
+                                  digest.people, event=digest.event_name)
     cards = [e for e in entries if e.card]
     digest.vcf = "".join(
         vcard_for(e.card, note=e.note or None, categories=e.tags or None, event_name=event.name) for e in cards
@@ -447,8 +464,11 @@ def fill_contacts(digest: Digest, entries: list[Entry], event: Event) -> None:
 def fill_matches(digest: Digest, matches: list[Match]) -> None:
     """Make `digest` the no-contacts variant: people whose topics match the recipient's."""
     digest.variant, digest.matches = "matches", matches
-    hello = f"{digest.first_name}, " if digest.first_name else ""
-    digest.subject = _capital(f"{hello}people to meet after {digest.event_name}")
+    if digest.first_name:
+        digest.subject = _capital(_("%(name)s, people to meet after %(event)s", name=digest.first_name,
+                                    event=digest.event_name))
+    else:
+        digest.subject = _("People to meet after %(event)s", event=digest.event_name)
 
 
 def _capital(text: str) -> str:
@@ -476,7 +496,9 @@ def build_reminder(attendee: Attendee, days: int) -> Digest:
     digest.days = days
     digest.entries = _entries(attendee, attendee.event, urls, only_open=True)
     summarise(digest)
-    digest.subject = f"{_plural(digest.followups_open, 'follow-up')} still open from {digest.event_name}"
+    digest.subject = ngettext("%(num)d follow-up still open from %(event)s",
+                              "%(num)d follow-ups still open from %(event)s", digest.followups_open,
+                              event=digest.event_name)
     return digest
 
 
@@ -488,8 +510,12 @@ def build_keep_in_touch(attendee: Attendee) -> Digest:
     digest.entries = _entries(attendee, attendee.event, urls, only_open=False, only_mutual=True)
     summarise(digest)
     names = [e.name for e in digest.entries]
-    who = names[0] if len(names) == 1 else f"{len(names)} people"
-    digest.subject = f"Three months since {digest.event_name}: say hello to {who}"
+    if len(names) == 1:
+        digest.subject = _("Three months since %(event)s: say hello to %(name)s", event=digest.event_name, name=names[0])
+    else:
+        digest.subject = ngettext("Three months since %(event)s: say hello to %(num)d person",
+                                  "Three months since %(event)s: say hello to %(num)d people", len(names),
+                                  event=digest.event_name)
     return digest
 
 
@@ -575,8 +601,15 @@ def as_email(digest: Digest, headers: dict[str, str], subject_prefix: str = "") 
 
 
 def digest_email(row: OutboxMessage) -> BuiltEmail:
-    """Builder of "digest" rows: skipped for the unsubscribed, and when there is nothing to say."""
+    """Builder of "digest" rows: skipped for the unsubscribed, and when there is nothing to say.
+
+    Written in the recipient's language (in_recipient_language), whatever process sends it."""
     attendee, event = _recipient(row)
+    with in_recipient_language(attendee, event):
+        return _digest_email(attendee, event)
+
+
+def _digest_email(attendee: Attendee, event: Event) -> BuiltEmail:
     preference = _preference(attendee)
     if preference is not None and preference.followups_off:
         raise SkipMessage("unsubscribed from follow-up emails")
@@ -590,8 +623,14 @@ def digest_email(row: OutboxMessage) -> BuiltEmail:
 
 
 def reminder_email(row: OutboxMessage) -> BuiltEmail:
-    """Builder of "reminder" rows: only open follow-ups; skipped when none is left or reminders are off."""
+    """Builder of "reminder" rows: only open follow-ups; skipped when none is left or reminders are
+    off. In the recipient's language, like digests."""
     attendee, event = _recipient(row)
+    with in_recipient_language(attendee, event):
+        return _reminder_email(row, attendee, event)
+
+
+def _reminder_email(row: OutboxMessage, attendee: Attendee, event: Event) -> BuiltEmail:
     preference = _preference(attendee)
     if preference is not None and (preference.followups_off or preference.reminders_off):
         raise SkipMessage("turned reminders off")

@@ -11,7 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from flask_babel import gettext as _, lazy_gettext as _l
+
+from ..attendees.models import Attendee
 from ..events.models import Event
+from ..i18n.selection import in_recipient_language
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import BuiltEmail, SkipMessage
@@ -33,10 +37,13 @@ from .schedule import KIND_DIGEST
 from .suggestions import meeting_draft
 
 VARIANTS = {  # variant -> the sample page's button: the digest of an attendee ...
-    "contacts": "With contacts",
-    "matches": "Without contacts",
+    "contacts": _l("With contacts"),
+    "matches": _l("Without contacts"),
 }
-SUBJECT_PREFIX = "[Sample] "
+def subject_prefix() -> str:
+    """"[Sample] " before a test send's subject, in the current language."""
+    return _("[Sample]") + " "
+
 RECIPIENT = "Sam Example"
 # The made-up recipient's own topics, which the suggestions compare with their contacts'.
 RECIPIENT_HELPS = ["Python", "Mentoring"]
@@ -140,7 +147,7 @@ def _match(card: dict, event: Event) -> Match:
     return Match(
         name=card["name"], headline=card.get("headline", ""), company=card.get("company", ""),
         they_need=they_need, they_offer=they_offer,
-        reach=reach_for(card, f"We both went to {event.name}",
+        reach=reach_for(card, _("We both went to %(event)s", event=event.name),
                         meeting_draft(card["name"], event.name, they_need, they_offer, RECIPIENT), card["name"]),
         links=card_links(card),
     )
@@ -155,6 +162,9 @@ def sample_email(row: OutboxMessage) -> BuiltEmail:
     if event is None:
         raise SkipMessage("the event no longer exists")
     variant = (row.payload or {}).get("variant")
-    digest = build_sample_digest(event, variant if variant in VARIANTS else "contacts")
-    headers = {"Reply-To": event.reply_to} if event.reply_to else {}
-    return as_email(digest, headers, subject_prefix=SUBJECT_PREFIX)
+    # In the organizer's own language: they are the one who reads it.
+    organizer = db.session.get(Attendee, row.attendee_id) if row.attendee_id else None
+    with in_recipient_language(organizer, event):
+        digest = build_sample_digest(event, variant if variant in VARIANTS else "contacts")
+        headers = {"Reply-To": event.reply_to} if event.reply_to else {}
+        return as_email(digest, headers, subject_prefix=subject_prefix())

@@ -217,7 +217,7 @@ def send_sample_digest(event: Event, organizer: Attendee, variant: str = "contac
     now = utcnow()
     row = OutboxMessage(
         event_id=event.id, attendee_id=organizer.id, kind=KIND_TEST, dedupe_key=None, to_addr=organizer.email.strip(),
-        subject=f"{sample.SUBJECT_PREFIX}Digest of {event.name}"[:300], text_body="", html_body="", headers={},
+        subject=f"{sample.subject_prefix()}Digest of {event.name}"[:300], text_body="", html_body="", headers={},
         payload={"variant": variant}, message_id=new_message_id(), status="pending", attempts=0,
         next_attempt_at=now, created_at=now,
     )

@@ -4,12 +4,20 @@ Everything here is plain functions of plain values (no database), so it is fast 
 thirty contacts and easy to test. The note's prompted parts (works on, needs, I can offer) and my
 open promises come as data (Connection columns, Promise rows), never parsed back out of English
 text; topics are compared after normalising.
+
+Every sentence is in the current language (the digest is rendered in its recipient's,
+eventnet.i18n.selection.in_recipient_language): the drafted message too, since the sender of
+that message is the recipient of the digest. The English grammar helpers (a gerund lower-cased,
+"looking for help with" or "looking for a", "to" an action or "on" a thing) choose between
+whole sentences, so that each language words both cases its own way.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
+
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from ..meet.topics import topic_overlap
 
@@ -70,20 +78,21 @@ class Suggestion:
     draft: str = ""
 
 
+# Lazy: each is read inside the recipient's language, when a digest is built.
 INTENT_ADVICE = {
-    "send": "Send them what you talked about",
-    "introduce": "Make the introduction you planned",
-    "coffee": "Suggest a coffee: offer two times that suit you",
-    "job": "Follow up on the job lead while it is fresh",
-    "mentor": "Propose a first mentoring conversation",
+    "send": _l("Send them what you talked about"),
+    "introduce": _l("Make the introduction you planned"),
+    "coffee": _l("Suggest a coffee: offer two times that suit you"),
+    "job": _l("Follow up on the job lead while it is fresh"),
+    "mentor": _l("Propose a first mentoring conversation"),
 }
 
 # The question a drafted message ends on, by follow-up intent.
 INTENT_ASKS = {
-    "coffee": "Would you like to grab a coffee in the next few weeks?",
-    "introduce": "I'd like to introduce you to someone I think you should meet. Would that be welcome?",
-    "job": "I'd love to keep talking about the role. When would suit you?",
-    "mentor": "Would you be up for a first mentoring conversation?",
+    "coffee": _l("Would you like to grab a coffee in the next few weeks?"),
+    "introduce": _l("I'd like to introduce you to someone I think you should meet. Would that be welcome?"),
+    "job": _l("I'd love to keep talking about the role. When would suit you?"),
+    "mentor": _l("Would you be up for a first mentoring conversation?"),
 }
 
 # A topic is a noun phrase ("hiring", "Rust", "a mentor"); these words open one that names what
@@ -111,12 +120,9 @@ def topic_phrase(topic: str) -> str:
     return text
 
 
-def looking_for(topic: str) -> str:
-    """'hiring' -> 'looking for help with hiring'; 'a mentor' -> 'looking for a mentor'."""
-    phrase = topic_phrase(topic)
-    if _first_word(phrase) in _DETERMINERS:
-        return f"looking for {phrase}"
-    return f"looking for help with {phrase}"
+def _sought_itself(phrase: str) -> bool:
+    # "a mentor" is what they look for; "hiring" is what they want help with (see _DETERMINERS).
+    return _first_word(phrase) in _DETERMINERS
 
 
 def _action(text: str) -> bool:
@@ -151,25 +157,30 @@ def suggest(
     they_offer = topic_overlap(card.get("can_help_with") or (), my_needs)
     sentences: list[str] = []
     if done:
-        sentences.append("You marked this follow-up done.")
+        sentences.append(_("You marked this follow-up done."))
     if parts.promises:
-        quoted = "; ".join(f"“{p}”" for p in parts.promises[:3])
-        sentences.append(f"Keep your promise: {quoted}.")
+        # The language's own quotation marks: „…“, « … », «…».
+        quoted = "; ".join(_("“%(promise)s”", promise=p) for p in parts.promises[:3])
+        sentences.append(_("Keep your promise: %(promises)s.", promises=quoted))
     if not done and intent in INTENT_ADVICE:
-        advice = INTENT_ADVICE[intent]
+        advice = str(INTENT_ADVICE[intent])
         if intent == "introduce" and parts.needs:
-            advice += f" (they need: {parts.needs[0]})"
+            advice += " " + _("(they need: %(need)s)", need=parts.needs[0])
         sentences.append(advice + ".")
     if they_need:
-        sentences.append(f"They're {looking_for(they_need[0])}, which you can help with.")
+        phrase = topic_phrase(they_need[0])
+        sentences.append(_("They're looking for %(topic)s, which you can help with.", topic=phrase)
+                         if _sought_itself(phrase) else
+                         _("They're looking for help with %(topic)s, which you can help with.", topic=phrase))
     if they_offer:
-        sentences.append(f"They can help with {topic_phrase(they_offer[0])}, which you're looking for: ask them.")
+        sentences.append(_("They can help with %(topic)s, which you're looking for: ask them.",
+                           topic=topic_phrase(they_offer[0])))
     if not sentences and parts.needs:
-        sentences.append(f"They need {parts.needs[0]}: a pointer from you would be remembered.")
+        sentences.append(_("They need %(need)s: a pointer from you would be remembered.", need=parts.needs[0]))
     if not sentences:
         sentences.append(
-            "Say thanks and mention what you talked about." if (note or "").strip()
-            else "Say it was good to meet while they still remember you, and what you would like to talk about next."
+            _("Say thanks and mention what you talked about.") if (note or "").strip()
+            else _("Say it was good to meet while they still remember you, and what you would like to talk about next.")
         )
     opening = draft_first_line(card.get("name", ""), event_name, parts, intent, they_need, they_offer)
     return Suggestion(
@@ -177,66 +188,94 @@ def suggest(
         promises=parts.promises,
         they_need=they_need,
         they_offer=they_offer,
-        subject=one_line(f"Great to meet you at {event_name}", 150),
+        subject=one_line(_("Great to meet you at %(event)s", event=event_name), 150),
         first_line=opening,
-        draft=draft_message(opening, intent, sender_name),
+        draft=draft_message(opening, intent, sender_name, greeting=_greeting(card.get("name", ""))),
     )
 
 
-def _specifics(parts: NoteParts, they_need: list[str], they_offer: list[str]) -> list[str]:
+def _specifics(parts: NoteParts, they_need: list[str], they_offer: list[str], seen: bool = False) -> list[str]:
     # At most two sentences about what was talked about, each from a part meant to be shared:
     # the prompted lines (a promise, what they work on, need, what I offered) and the topics
     # both cards share. parts.other, the free text of the note, is never read here.
+    # `seen`: "You mentioned" in a drafted reply to a contact; "I saw" for someone I never met,
+    # whose card is all I know (meeting_draft).
     said: list[str] = []
     if parts.promises:
         promise = _lower_first(parts.promises[0]).rstrip(".")
-        said.append(f"As promised, I'm writing to {promise}." if _action(promise)
-                    else f"As promised, following up on {promise}.")
+        said.append(_("As promised, I'm writing to %(promise)s.", promise=promise) if _action(promise)
+                    else _("As promised, following up on %(promise)s.", promise=promise))
     elif parts.works_on:
-        said.append(f"I really enjoyed hearing about your work on {_lower_first(parts.works_on[0]).rstrip('.')}.")
+        said.append(_("I really enjoyed hearing about your work on %(topic)s.",
+                      topic=_lower_first(parts.works_on[0]).rstrip(".")))
     if they_need:
-        said.append(f"You mentioned you're {looking_for(they_need[0])} — happy to share what worked for us.")
+        said.append(_looking(topic_phrase(they_need[0]), seen, helped=False))
     elif parts.needs:
-        said.append(f"You mentioned you're {looking_for(_lower_first(parts.needs[0]).rstrip('.'))} — happy to help if I can.")
+        said.append(_looking(topic_phrase(_lower_first(parts.needs[0]).rstrip(".")), seen, helped=True))
     elif parts.offers:
         offer = _lower_first(parts.offers[0]).rstrip(".")
-        said.append(f"As I said, I'm happy to {offer}." if _action(offer) else f"As I said, I'm happy to offer {offer}.")
+        said.append(_("As I said, I'm happy to %(offer)s.", offer=offer) if _action(offer)
+                    else _("As I said, I'm happy to offer %(offer)s.", offer=offer))
     elif they_offer:
-        said.append(f"I'd love to pick your brain on {topic_phrase(they_offer[0])} sometime — it's on my mind at the moment.")
+        said.append(_("I'd love to pick your brain on %(topic)s sometime — it's on my mind at the moment.",
+                      topic=topic_phrase(they_offer[0])))
     return said[:2]
+
+
+def _looking(phrase: str, seen: bool, *, helped: bool) -> str:
+    # Whole sentences, one per case, so that a translation words each as its language does.
+    itself = _sought_itself(phrase)
+    if seen:
+        if helped:
+            return (_("I saw you're looking for %(topic)s — happy to help if I can.", topic=phrase) if itself
+                    else _("I saw you're looking for help with %(topic)s — happy to help if I can.", topic=phrase))
+        return (_("I saw you're looking for %(topic)s — happy to share what worked for us.", topic=phrase) if itself
+                else _("I saw you're looking for help with %(topic)s — happy to share what worked for us.",
+                       topic=phrase))
+    if helped:
+        return (_("You mentioned you're looking for %(topic)s — happy to help if I can.", topic=phrase) if itself
+                else _("You mentioned you're looking for help with %(topic)s — happy to help if I can.", topic=phrase))
+    return (_("You mentioned you're looking for %(topic)s — happy to share what worked for us.", topic=phrase)
+            if itself else
+            _("You mentioned you're looking for help with %(topic)s — happy to share what worked for us.",
+              topic=phrase))
+
+
+def _greeting(name: str) -> str:
+    return _("Hi %(name)s,", name=first_name(name)) if first_name(name) else _("Hi,")
 
 
 def draft_first_line(name: str, event_name: str, parts: NoteParts, intent: str,
                      they_need: list[str], they_offer: list[str]) -> str:
     """The opening paragraph of a drafted email: a greeting and what we talked about, in one paragraph."""
-    greeting = f"Hi {first_name(name)}," if first_name(name) else "Hi,"
-    line = " ".join([f"{greeting} it was great to meet you at {one_line(event_name, 120)}.",
+    line = " ".join([_greeting(name), _("it was great to meet you at %(event)s.", event=one_line(event_name, 120)),
                      *_specifics(parts, they_need, they_offer)])
     return one_line(line, DRAFT_MAX)
 
 
-def draft_message(first_line: str, intent: str, sender_name: str = "") -> str:
+def draft_message(first_line: str, intent: str, sender_name: str = "", *, greeting: str = "") -> str:
     """The whole drafted email: the opening paragraph, the follow-up's question, a sign-off.
 
-    "Hi Amara, it was great…" becomes "Hi Amara,\n\nIt was great…", as a person writes it.
+    "Hi Amara, it was great…" becomes "Hi Amara,\n\nIt was great…", as a person writes it, when
+    `first_line` opens with `greeting` (draft_first_line's "Hi Amara," in the current language).
     """
-    greeting, _, rest = first_line.partition(", ")
-    paragraphs = [greeting + ",", rest[:1].upper() + rest[1:]] if greeting.startswith("Hi") and rest else [first_line]
+    rest = first_line[len(greeting):].lstrip() if greeting and first_line.startswith(greeting + " ") else ""
+    paragraphs = [greeting, rest[:1].upper() + rest[1:]] if rest else [first_line]
     if intent in INTENT_ASKS:
-        paragraphs.append(INTENT_ASKS[intent])
+        paragraphs.append(str(INTENT_ASKS[intent]))
     sign = first_name(sender_name)
-    paragraphs.append(f"Best,\n{sign}" if sign else "Best,")
+    paragraphs.append(_("Best,") + f"\n{sign}" if sign else _("Best,"))
     return "\n\n".join(paragraphs)
 
 
 def meeting_draft(name: str, event_name: str, they_need: list[str], they_offer: list[str], sender_name: str = "") -> str:
     """A first email to someone met only through matching topics (the no-contacts digest)."""
-    greeting = f"Hi {first_name(name)}," if first_name(name) else "Hi,"
-    line = f"{greeting} we were both at {one_line(event_name, 120)} but didn't get to meet."
+    greeting = _greeting(name)
+    line = " ".join([greeting, _("we were both at %(event)s but didn't get to meet.", event=one_line(event_name, 120))])
     # They said nothing to me: what I know comes from their shared card.
-    said = [s.replace("You mentioned you're", "I saw you're") for s in _specifics(NoteParts(), they_need, they_offer)]
+    said = _specifics(NoteParts(), they_need, they_offer, seen=True)
     line = " ".join([line, *said]) if said else line
-    return draft_message(one_line(line, DRAFT_MAX), "coffee" if said else "none", sender_name)
+    return draft_message(one_line(line, DRAFT_MAX), "coffee" if said else "none", sender_name, greeting=greeting)
 
 
 def mailto(address: str, subject: str, body: str) -> str:

@@ -98,7 +98,7 @@ def organizer_sample():
     text, _ = build.render(digest)
     return render_template(
         "digests/sample.html", digest=digest, text=text, variant=variant, variants=sample.VARIANTS,
-        send_at=digest_time(g.event), links_anchor=sample.LINKS_ANCHOR, subject_prefix=sample.SUBJECT_PREFIX,
+        send_at=digest_time(g.event), links_anchor=sample.LINKS_ANCHOR, subject_prefix=sample.subject_prefix(),
         frame_url=url_for("digests.organizer_sample_html", slug=g.event.slug, variant=variant),
     )
 

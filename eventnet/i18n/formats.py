@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from babel.dates import format_skeleton, format_time, get_datetime_format
+from babel.dates import format_interval, format_skeleton, format_time, get_datetime_format
 from babel.lists import format_list
 from flask import g
 from flask_babel import get_locale
@@ -47,3 +47,11 @@ def list_of(items) -> str:
     """"a, b and c" / "a, b und c" / "a، b و c"."""
     items = [str(item) for item in items]
     return format_list(items, locale=_locale()) if items else ""
+
+
+def event_date_range(start: datetime, end: datetime, event=None) -> str:
+    """"May 1 – 2, 2026" / "1.–2. Mai 2026": the event's days where it is (one date for one day)."""
+    first, last = _local(start, event), _local(end, event)
+    if first.date() == last.date():
+        return event_date(start, event)
+    return format_interval(first.date(), last.date(), "yMMMd", locale=_locale())

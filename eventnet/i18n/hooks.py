@@ -24,11 +24,14 @@ def init_app(app: Flask) -> None:
                                  languages=LANGUAGES)
     app.jinja_env.filters.update(event_date=event_date, event_datetime=event_datetime, list_of=list_of)
 
-    @app.before_request
     def fresh_locale() -> None:
         # Flask-Babel caches the locale on g, and an app context (and its g) can outlive one
-        # request (tests keep one pushed): each request selects its own.
+        # request (tests keep one pushed): each request selects its own. First of all hooks, so
+        # that an early refusal (CSRF, rate limit) is not answered in the last request's language.
         refresh()
+        g.pop(SOURCE_KEY, None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, fresh_locale)
 
     @app.after_request
     def language_headers(response: Response) -> Response:

@@ -7,8 +7,11 @@ event's time zone when the request has an event (g.event), else UTC.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import g, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 
 from ..auth.session import current_attendee
 from .languages import DEFAULT_LANGUAGE, LANGUAGES, direction, shipped
@@ -44,7 +47,7 @@ def select_locale() -> str:
         code, source = browser_language(), "browser"
     if code is None:
         code, source = _event_language()
-    g.setdefault(SOURCE_KEY, source)
+    setattr(g, SOURCE_KEY, source)
     return code
 
 
@@ -79,3 +82,16 @@ def current_language() -> str:
 
 def current_direction() -> str:
     return direction(current_language())
+
+
+@contextmanager
+def in_recipient_language(attendee, event, *, own_request: bool = False) -> Iterator[str]:
+    """Render an email inside its recipient's language (recipient_language), whoever sends it.
+
+    Yields the language code. Works outside any request too (the sender, `flask mail send`):
+    Flask-Babel forces the locale on the app context. Dates in emails take the event's time
+    zone from the event given to the formatters (eventnet.i18n.formats), not from the locale.
+    """
+    code = recipient_language(attendee, event, own_request=own_request)
+    with force_locale(code):
+        yield code

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +26,7 @@ from ..connections.models import Connection
 from ..database import utcnow
 from ..errors import DomainError, fail
 from ..extensions import db
+from ..i18n.selection import in_recipient_language
 from ..mail.outbox import absolute_url, queue_email
 from .models import ACCEPTED, DECLINED, REASON_MAX, Introduction, IntroductionOptOut
 from ..i18n.markers import N_  # isort: skip
@@ -178,13 +180,17 @@ def introduce(introducer: Attendee, connection: Connection, other_connection_id:
 def _queue_request(introduction: Introduction, introducer: Attendee, person: Attendee, other: Attendee) -> None:
     event = person.event
     card = public_card(other)
-    queue_email(
-        to=person.email, subject=f"{introducer.name} would like to introduce you to {other.name}",
-        template="introduction_request", kind=KIND_REQUEST, event_id=event.id, attendee_id=person.id,
-        context={"event": event, "person": person, "introducer": introducer.name, "other": card["name"],
-                 "headline": card.get("headline", ""), "reason": introduction.reason, "expires_at": introduction.expires_at,
-                 "url": absolute_url("events.home", slug=event.slug) + "#introductions-h"},
-    )
+    # In each one's own language, not the introducer's (eventnet.i18n.selection).
+    with in_recipient_language(person, event):
+        queue_email(
+            to=person.email, subject=_("%(introducer)s would like to introduce you to %(name)s",
+                                       introducer=introducer.name, name=other.name),
+            template="introduction_request", kind=KIND_REQUEST, event_id=event.id, attendee_id=person.id,
+            context={"event": event, "person": person, "introducer": introducer.name, "other": card["name"],
+                     "headline": card.get("headline", ""), "reason": introduction.reason,
+                     "expires_at": introduction.expires_at,
+                     "url": absolute_url("events.home", slug=event.slug) + "#introductions-h"},
+        )
 
 
 # ----------------------------------------------------------------------------- answering
@@ -243,15 +249,17 @@ def _complete(introduction: Introduction, now: datetime) -> None:
         connection_id = db.session.execute(select(Connection.id).where(
             Connection.owner_id == person.id, Connection.contact_id == other.id)).scalar_one()
         event = person.event
-        queue_email(
-            to=person.email, subject=f"{introducer.name} introduces you to {other.name}",
-            template="introduction", kind=KIND_MADE, event_id=event.id, attendee_id=person.id,
-            # Sent by eventnet, never with a forged From: replies go to the introducer.
-            headers={"Reply-To": introducer.email},
-            context={"event": event, "person": person, "introducer": introducer.name, "card": public_card(other),
-                     "reason": introduction.reason,
-                     "url": absolute_url("connections.contact", slug=event.slug, connection_id=connection_id)},
-        )
+        with in_recipient_language(person, event):
+            queue_email(
+                to=person.email, subject=_("%(introducer)s introduces you to %(name)s",
+                                           introducer=introducer.name, name=other.name),
+                template="introduction", kind=KIND_MADE, event_id=event.id, attendee_id=person.id,
+                # Sent by eventnet, never with a forged From: replies go to the introducer.
+                headers={"Reply-To": introducer.email},
+                context={"event": event, "person": person, "introducer": introducer.name,
+                         "card": public_card(other), "reason": introduction.reason,
+                         "url": absolute_url("connections.contact", slug=event.slug, connection_id=connection_id)},
+            )
 
 
 # ----------------------------------------------------------------------------- what each one sees

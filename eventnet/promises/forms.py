@@ -29,6 +29,17 @@ class NotAPromiseForm(PostedForm):
     sentence = HiddenField(filters=[stripped])
 
 
+class NoteDoneForm(PostedForm):
+    """The answer to a promise read in a note (digest link): answer="not_a_promise" leaves it
+    alone from now on; anything else marks it done."""
+
+    answer = HiddenField()
+
+    @property
+    def not_a_promise(self) -> bool:
+        return self.answer.data == "not_a_promise"
+
+
 class DoneForm(PostedForm):
     """done: "1" marks done, anything else opens again; from: "contact" when shown on a contact page."""
 

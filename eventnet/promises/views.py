@@ -12,7 +12,7 @@ from ..connections import services as connections
 from ..digests import tokens
 from ..htmx import redirect_to, wants_fragment
 from . import services
-from .forms import DoneForm, NotAPromiseForm, PromiseForm
+from .forms import DoneForm, NoteDoneForm, NotAPromiseForm, PromiseForm
 from .services import PromiseInvalid
 
 bp = Blueprint("promises", __name__)
@@ -145,6 +145,10 @@ def note_done_by_link(slug: str, token: str):
         return link_problem(error, event, "link to mark a promise done")
     sentence = services.suggestion_for(connection)
     if request.method == "POST" and sentence is not None:
+        if NoteDoneForm().not_a_promise:
+            # A false alarm of the phrase table: never chased again, as "Not a promise" in the app.
+            services.dismiss_suggestion(connection, sentence)
+            return render_template("promises/done.html", promise={"text": sentence}, done=True, dismissed=True)
         promise = services.keep_note_promise(connection)
         return render_template("promises/done.html", promise=promise, done=True)
     if sentence is None:
