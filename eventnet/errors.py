@@ -11,6 +11,7 @@ import re
 from typing import ClassVar
 
 from flask import Flask, current_app, g, has_request_context, jsonify, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, default_exceptions
@@ -18,17 +19,18 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from .extensions import db
 from .htmx import wants_fragment
 
+# Lazy: each page is told in its reader's language (render_error makes them text then).
 MESSAGES = {
-    400: ("Something in that request was not right", "Please go back and try again."),
-    403: ("Not for you", "This page is not available to your account."),
-    404: ("Not found", "We could not find that page. Check the address, or start from the home page."),
-    405: ("Not allowed", "That action cannot be done this way."),
-    409: ("That cannot be done now", "Something changed in the meantime. Reload the page and try again."),
-    410: ("No longer here", "What this address pointed to has gone."),
-    413: ("Too large", "That upload is larger than we accept."),
-    422: ("Please check your input", "Some of what you sent could not be used."),
-    429: ("Slow down", "Too many attempts in a short time. Wait a minute and try again."),
-    500: ("Something went wrong on our side", "The error was logged. Please try again in a moment."),
+    400: (_l("Something in that request was not right"), _l("Please go back and try again.")),
+    403: (_l("Not for you"), _l("This page is not available to your account.")),
+    404: (_l("Not found"), _l("We could not find that page. Check the address, or start from the home page.")),
+    405: (_l("Not allowed"), _l("That action cannot be done this way.")),
+    409: (_l("That cannot be done now"), _l("Something changed in the meantime. Reload the page and try again.")),
+    410: (_l("No longer here"), _l("What this address pointed to has gone.")),
+    413: (_l("Too large"), _l("That upload is larger than we accept.")),
+    422: (_l("Please check your input"), _l("Some of what you sent could not be used.")),
+    429: (_l("Slow down"), _l("Too many attempts in a short time. Wait a minute and try again.")),
+    500: (_l("Something went wrong on our side"), _l("The error was logged. Please try again in a moment.")),
 }
 
 
@@ -50,8 +52,11 @@ class DomainError(Exception):
                                                     (entry[0], None, entry[1]) if entry else (None, None, None))
         self.code = code
         self.status = status or table_status or self.default_status
-        self.title = title or table_title
-        self.message = message or table_message or code.replace("_", " ").capitalize() + "."
+        # A feature's table holds lazy strings (_l): made text here, in the language of the request
+        # that failed, so the message is a plain str wherever it goes (JSON, a page, a log).
+        title = title or table_title
+        self.title = str(title) if title else None
+        self.message = str(message or table_message or code.replace("_", " ").capitalize() + ".")
         super().__init__(self.message)
 
     def as_json(self) -> dict:
@@ -87,7 +92,7 @@ def render_error(status: int, title: str | None = None, detail: str | None = Non
     cannot be routed leaves no URL adapter to build the page's links), a bare page says it.
     """
     default_title, default_detail = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
-    title, detail = title or default_title, detail or default_detail
+    title, detail = str(title or default_title), str(detail or default_detail)  # lazy ones become text
     try:
         template = "errors/_error.html" if wants_fragment() else "errors/error.html"
         # Not for server errors: the database may be what failed (a 503 during an outage).

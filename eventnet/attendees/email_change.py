@@ -30,6 +30,7 @@ from ..i18n.selection import in_recipient_language
 from ..mail.services import absolute_url, queue_email
 from ..audit import services as audit
 from .models import Attendee, normalise_email
+from flask_babel import lazy_gettext as _l  # isort: skip  (apart from i18n-mail's gettext import, so the branches merge cleanly)
 from .services import find_by_email
 
 SALT = "eventnet.attendees.email-change"
@@ -44,16 +45,16 @@ class EmailChangeError(DomainError):
     """A change that cannot be made; the message says why (statuses below)."""
 
     MESSAGES = {
-        "invalid": (404, "This confirmation link is not one we made, or it was copied incompletely. "
-                         "Open the whole link from the email."),
-        "expired": (410, f"This confirmation link has expired: it works for {VALID_DAYS} days. Nothing was changed; "
-                         "ask the organizers to send a new one if you still want the change."),
-        "stale": (409, "Your email was changed since this link was sent (perhaps by this very link), so it no "
-                       "longer applies. Nothing was changed now."),
-        "taken": (409, "Another attendee of this event has that address now, so it cannot become yours. "
-                       "Nothing was changed."),
-        "not_an_address": (400, "That is not an email address."),
-        "same": (400, "That is the attendee's address already."),
+        "invalid": (404, _l("This confirmation link is not one we made, or it was copied incompletely. "
+                         "Open the whole link from the email.")),
+        "expired": (410, _l("This confirmation link has expired: it works for %(days)s days. Nothing was changed; "
+                            "ask the organizers to send a new one if you still want the change.", days=VALID_DAYS)),
+        "stale": (409, _l("Your email was changed since this link was sent (perhaps by this very link), so it no "
+                       "longer applies. Nothing was changed now.")),
+        "taken": (409, _l("Another attendee of this event has that address now, so it cannot become yours. "
+                       "Nothing was changed.")),
+        "not_an_address": (400, _l("That is not an email address.")),
+        "same": (400, _l("That is the attendee's address already.")),
     }
 
     def __init__(self, code: str, detail: str | None = None):

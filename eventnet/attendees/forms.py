@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired, StopValidation
 
@@ -81,22 +83,23 @@ def known_shares(names: list[str] | None) -> list[str]:
 class AtMost:
     """At most `limit` characters after the field's filters; stops the field's other checks.
 
-    `message` is formatted with the field's label, the limit and the count.
+    `message` (lazy, translated when said) gets the field's label, the limit and the count.
     """
 
-    def __init__(self, limit: int, message: str = "{label} is at most {limit} characters ({count} now)."):
+    def __init__(self, limit: int, message: str | None = None):
         self.limit, self.message = limit, message
 
     def __call__(self, form, field):
         count = len(field.data or "")
         if count > self.limit:
-            raise StopValidation(self.message.format(label=field.label.text, limit=self.limit, count=count))
+            message = self.message or _l("%(label)s is at most %(limit)s characters (%(count)s now).")
+            raise StopValidation(str(message) % {"label": field.label.text, "limit": self.limit, "count": count})
 
 
 def short_topics(form, field):
     """Each topic of a comma-separated list fits on a card."""
     if any(len(topic) > TOPIC_MAX for topic in (field.data or "").split(", ")):
-        raise StopValidation(f"Each topic is at most {TOPIC_MAX} characters; separate topics with commas.")
+        raise StopValidation(_("Each topic is at most %(max)s characters; separate topics with commas.", max=TOPIC_MAX))
 
 
 def phone_number(form, field):
@@ -104,11 +107,11 @@ def phone_number(form, field):
     if not field.data:
         return
     if not _PHONE.match(field.data):
-        raise StopValidation("A phone number has only digits, spaces, a leading + and ( ) - . characters.")
+        raise StopValidation(_("A phone number has only digits, spaces, a leading + and ( ) - . characters."))
     digits = sum(ch.isdigit() for ch in field.data)
     low, high = PHONE_DIGITS
     if not low <= digits <= high:
-        raise StopValidation(f"A phone number has {low} to {high} digits ({digits} now).")
+        raise StopValidation(_("A phone number has %(low)s to %(high)s digits (%(count)s now).", low=low, high=high, count=digits))
 
 
 class WebAddress:
@@ -125,22 +128,23 @@ class WebAddress:
         try:
             url = normalise_url(field.data)
         except BadURL as error:
-            raise StopValidation(f"{self.name}: {error}") from None
+            raise StopValidation(_("%(field)s: %(problem)s", field=self.name, problem=error)) from None
         if len(url) > self.limit:
-            raise StopValidation(f"{self.name} is at most {self.limit} characters ({len(url)} now).")
+            raise StopValidation(_("%(label)s is at most %(limit)s characters (%(count)s now).", label=self.name,
+                                    limit=self.limit, count=len(url)))
         field.data = url
 
 
 def on_linkedin(form, field):
     """A LinkedIn address is on linkedin.com (after WebAddress)."""
     if field.data and not is_linkedin(field.data):
-        raise StopValidation("LinkedIn: enter your linkedin.com address, like linkedin.com/in/your-name.")
+        raise StopValidation(_("LinkedIn: enter your linkedin.com address, like linkedin.com/in/your-name."))
 
 
 def address_for_label(form, field):
     """An extra link with a label has an address too."""
     if form[field.name.replace("_url", "_label")].data and not field.data:
-        raise StopValidation("Add the address of this link, or clear its label.")
+        raise StopValidation(_("Add the address of this link, or clear its label."))
 
 
 # ----------------------------------------------------------------------------- the form
@@ -155,13 +159,13 @@ def _address(label: str, name: str, *validators) -> StringField:
 
 
 def _link_label(index: int) -> StringField:
-    return StringField(f"Link {index} label", filters=[one_line], validators=[
-        AtMost(LINK_LABEL_MAX, "A link's label is at most {limit} characters ({count} now).")])
+    return StringField(_l("Link %(number)s label", number=index), filters=[one_line], validators=[
+        AtMost(LINK_LABEL_MAX, _l("A link's label is at most %(limit)s characters (%(count)s now)."))])
 
 
 def _link_url(index: int) -> StringField:
-    return StringField(f"Link {index} address", filters=[stripped], validators=[
-        address_for_label, WebAddress(f"Link {index}", LINK_URL_MAX)])
+    return StringField(_l("Link %(number)s address", number=index), filters=[stripped], validators=[
+        address_for_label, WebAddress(_l("Link %(number)s", number=index), LINK_URL_MAX)])
 
 
 class ProfileForm(PostedForm):
@@ -170,23 +174,23 @@ class ProfileForm(PostedForm):
     Build it with ProfileForm() for what was posted, ProfileForm.of(attendee) for what is saved.
     """
 
-    name = _text("Name", "name", DataRequired("Enter your name: it is the one thing every card shows."))
-    name_prefix = _text("Title", "name_prefix")
-    given_name = _text("Given name", "given_name")
-    family_name = _text("Family name", "family_name")
-    name_suffix = _text("Suffix", "name_suffix")
-    headline = _text("Headline", "headline")
-    company = _text("Company", "company")
-    bio = _text("Short bio", "bio", filters=(multi_line,))
-    phone = _text("Phone", "phone", phone_number)
+    name = _text(_l("Name"), "name", DataRequired(_l("Enter your name: it is the one thing every card shows.")))
+    name_prefix = _text(_l("Title"), "name_prefix")
+    given_name = _text(_l("Given name"), "given_name")
+    family_name = _text(_l("Family name"), "family_name")
+    name_suffix = _text(_l("Suffix"), "name_suffix")
+    headline = _text(_l("Headline"), "headline")
+    company = _text(_l("Company"), "company")
+    bio = _text(_l("Short bio"), "bio", filters=(multi_line,))
+    phone = _text(_l("Phone"), "phone", phone_number)
     linkedin = _address("LinkedIn", "linkedin", on_linkedin)
-    website = _address("Website", "website")
+    website = _address(_l("Website"), "website")
     # Explicit pairs rather than a FieldList: the page, profile.js and tests post these names.
     link1_label, link1_url = _link_label(1), _link_url(1)
     link2_label, link2_url = _link_label(2), _link_url(2)
     link3_label, link3_url = _link_label(3), _link_url(3)
-    can_help_with = _text("I can help with", "can_help_with", short_topics, filters=(normalise_topics,))
-    looking_for = _text("I'm looking for", "looking_for", short_topics, filters=(normalise_topics,))
+    can_help_with = _text(_l("I can help with"), "can_help_with", short_topics, filters=(normalise_topics,))
+    looking_for = _text(_l("I'm looking for"), "looking_for", short_topics, filters=(normalise_topics,))
     # Unknown names are dropped, not refused: a stale page may offer a switch that is gone.
     share = SelectMultipleField("Share", choices=SHAREABLE_FIELDS, validate_choice=False, filters=[known_shares])
 

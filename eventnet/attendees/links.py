@@ -10,9 +10,13 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+
+from ..i18n.markers import N_
+
 LINK_URL_MAX = 300  # the profile's extra links; linkedin and website columns hold as much
 
-COMPLETE_URL = "Enter a complete web address, like https://example.org."
+COMPLETE_URL = N_("Enter a complete web address, like https://example.org.")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -43,28 +47,28 @@ def url_problem(url: str) -> str | None:
     characters a browser would map to something else.
     """
     if any(ch.isspace() for ch in url) or _CONTROL.search(url):
-        return "A web address has no spaces."
+        return _("A web address has no spaces.")
     if "\\" in url:
-        return "A web address has no backslashes (\\): use / instead."
+        return _("A web address has no backslashes (\\): use / instead.")
     if any(ch in _URL_UNSAFE for ch in url):
-        return "A web address cannot contain double quotes or angle brackets (\" < >)."
+        return _("A web address cannot contain double quotes or angle brackets (\" < >).")
     if not url.lower().startswith(("http://", "https://")):
-        return "Only web addresses starting with http:// or https:// can be used."
+        return _("Only web addresses starting with http:// or https:// can be used.")
     parts = urlsplit(url)
     if "@" in parts.netloc:
-        return "A web address cannot have a name or password before the site (the part up to @)."
+        return _("A web address cannot have a name or password before the site (the part up to @).")
     try:
         parts.port
     except ValueError:
-        return "The port after the site's name (after :) must be a number."
+        return _("The port after the site's name (after :) must be a number.")
     host = parts.hostname or ""
     if not host:
-        return COMPLETE_URL
+        return _(COMPLETE_URL)
     if not all(_host_char_ok(ch) for ch in host) or unicodedata.normalize("NFKC", host) != host:
-        return "The site's name (after // up to the next /) can hold only letters, digits, dots and hyphens."
+        return _("The site's name (after // up to the next /) can hold only letters, digits, dots and hyphens.")
     host = host.rstrip(".")
     if "." not in host or host.startswith(".") or ".." in host:
-        return COMPLETE_URL
+        return _(COMPLETE_URL)
     return None
 
 
@@ -73,12 +77,12 @@ def normalise_url(value: str) -> str:
     the reason when it is not one, or when a browser could read another site from it."""
     text = value.strip()
     if any(ch.isspace() for ch in text) or _CONTROL.search(text):
-        raise BadURL("A web address has no spaces.")
+        raise BadURL(_("A web address has no spaces."))
     scheme = _SCHEME.match(text)
     # "example.org:8080/x" looks like a scheme to a parser; a real scheme has no dot in it.
     if "://" in text or (scheme and "." not in scheme.group(1)):
         if not text.lower().startswith(("http://", "https://")):
-            raise BadURL("Only web addresses starting with http:// or https:// can be used.")
+            raise BadURL(_("Only web addresses starting with http:// or https:// can be used."))
     else:
         text = "https://" + text
     problem = url_problem(text)

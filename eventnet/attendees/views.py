@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import Blueprint, flash, g, make_response, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..auth.session import attendee_required, current_attendee, get_event_or_404
 from ..errors import render_error
@@ -70,7 +71,7 @@ def _too_large(error):
         g.event, g.attendee = attendee.event, attendee
         if wants_fragment():
             return render_page(PAGE, PHOTO_FRAGMENT, status=413, **_context(None, photo_error=message))
-    return render_error(413, "That photo is too large", message)
+    return render_error(413, _("That photo is too large"), message)
 
 
 def _photo_answer(status_message: str, flash_message: str):
@@ -101,7 +102,7 @@ def upload_photo():
                                **_context(None, photo_error=refused.message))
         return render_page(PAGE, status=refused.status,
                            **_context(ProfileForm.of(g.attendee), photo_error=refused.message))
-    return _photo_answer("Photo saved.", "Photo saved")
+    return _photo_answer(_("Photo saved."), _("Photo saved"))
 
 
 @bp.post("/e/<slug>/profile/photo/remove")
@@ -109,7 +110,7 @@ def upload_photo():
 def remove_photo():
     """Delete my photo: cards show my initials again and the photo's address stops answering."""
     photos.remove_photo(g.attendee)
-    return _photo_answer("Photo removed.", "Photo removed")
+    return _photo_answer(_("Photo removed."), _("Photo removed"))
 
 
 @bp.post("/e/<slug>/profile/preview")
@@ -141,7 +142,7 @@ def edit_profile():
     services.update_profile(g.attendee, form.profile_data())
     if wants_fragment():
         return _render(ProfileForm.of(g.attendee), saved=True)
-    flash("Profile saved", "ok")
+    flash(_("Profile saved"), "ok")
     return redirect_to(url_for("attendees.edit_profile", slug=g.event.slug))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, select
 
 from ..attendees.models import Attendee
@@ -23,12 +24,12 @@ class BadgeError(DomainError):
     """A badge token that leads to nobody: `unknown_badge` (404) or `revoked_badge` (410)."""
 
     MESSAGES = {
-        "unknown_badge": (404, "Unknown badge",
-                          "This badge is not known. Check that the address was copied completely, "
-                          "or ask its owner to show the QR on their phone."),
-        "revoked_badge": (410, "Badge replaced",
-                          "This badge was replaced by a new one, so it no longer works. "
-                          "Ask its owner to show their current QR."),
+        "unknown_badge": (404, _l("Unknown badge"),
+                          _l("This badge is not known. Check that the address was copied completely, "
+                             "or ask its owner to show the QR on their phone.")),
+        "revoked_badge": (410, _l("Badge replaced"),
+                          _l("This badge was replaced by a new one, so it no longer works. "
+                             "Ask its owner to show their current QR.")),
     }
 
 

@@ -10,6 +10,7 @@ import hashlib
 import re
 
 from flask import Blueprint, Response, g, render_template, request
+from flask_babel import gettext as _
 
 from ..attendees.cards import card_for, public_card, withheld
 from ..attendees.models import Attendee
@@ -105,7 +106,7 @@ def _image(token: str, kind: str) -> Response:
         owner = find_by_token(token)
     except BadgeError:
         # An image has no page to explain on; replaced or unknown, there is nothing to show.
-        fail(404, "There is no QR for this badge.")
+        fail(404, _("There is no QR for this badge."))
     image = badge_image(owner)
     body, mimetype = (image.svg.encode("utf-8"), "image/svg+xml") if kind == "svg" else (image.png, "image/png")
     response = PublicResponse(body, mimetype=mimetype)

@@ -5,12 +5,13 @@ posts to.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField
 from wtforms.validators import AnyOf, InputRequired
 
 from ..forms import PostedForm
 
-WANTED_HINT = "Say whether you would like to stay in touch (wanted=1) or not (wanted=0)."
+WANTED_HINT = _l("Say whether you would like to stay in touch (wanted=1) or not (wanted=0).")
 
 
 class KeepInTouchForm(PostedForm):

@@ -8,33 +8,35 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
+from ..i18n.markers import N_
 
 PART_MAX = 300  # one prompted part of a note (works on, needs, I can offer)
 # The note's prompted parts: field -> the chip's label and the labelled input's question.
+# N_: these stay English here (data, exports, digests); pages translate them where shown.
 NOTE_PARTS = {
-    "works_on": ("Works on", "What do they work on?"),
-    "needs": ("Needs", "What do they need?"),
-    "offers": ("I can offer", "What can you offer them?"),
+    "works_on": (N_("Works on"), N_("What do they work on?")),
+    "needs": (N_("Needs"), N_("What do they need?")),
+    "offers": (N_("I can offer"), N_("What can you offer them?")),
 }
 
 INTENTS = {
-    "none": "No follow-up",
-    "send": "Send something",
-    "introduce": "Introduce to someone",
-    "coffee": "Meet for coffee",
-    "job": "Hire / job lead",
-    "mentor": "Mentor",
+    "none": N_("No follow-up"),
+    "send": N_("Send something"),
+    "introduce": N_("Introduce to someone"),
+    "coffee": N_("Meet for coffee"),
+    "job": N_("Hire / job lead"),
+    "mentor": N_("Mentor"),
 }
 # The same choices as one-tap chips on a phone: six full labels need three rows at 360 px, and
 # the note box, the chips and Save must fit above the keyboard (issue 12). The full label stays
 # the chip's title and is what digests and exports show.
 INTENT_CHIPS = {
-    "none": "None",
-    "send": "Send",
-    "introduce": "Intro",
-    "coffee": "Coffee",
-    "job": "Job lead",
-    "mentor": "Mentor",
+    "none": N_("None"),
+    "send": N_("Send"),
+    "introduce": N_("Intro"),
+    "coffee": N_("Coffee"),
+    "job": N_("Job lead"),
+    "mentor": N_("Mentor"),
 }
 
 

@@ -12,6 +12,8 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import TextClause, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -27,6 +29,7 @@ from ..errors import DomainError, fail
 from ..events.models import Event
 from ..extensions import db
 from ..forms import FormInvalid
+from ..i18n.markers import N_
 from ..promises import services as promises
 from ..promises.services import PromiseInvalid
 from .models import INTENTS, NOTE_PARTS, PART_MAX, Connection, Scan
@@ -36,22 +39,23 @@ from .models import INTENTS, NOTE_PARTS, PART_MAX, Connection, Scan
 
 # code -> (HTTP status, title, message); tests assert codes.
 ERRORS: dict[str, tuple[int, str, str]] = {
-    "self_scan": (400, "That is your own badge", "You scanned your own badge. Scan someone else's to exchange cards."),
-    "foreign_url": (400, "Not an event badge", "That QR code points to another site, not to a badge of this event."),
-    "invalid_uuid": (400, "Scan not understood", "The scan came without a valid identifier (client_uuid must be a UUID)."),
-    "invalid_scanned_at": (400, "Scan not understood", "scanned_at must be an ISO 8601 time with a time zone offset."),
-    "unknown_badge": (404, "Unknown badge", "We do not know this badge. It may have been mistyped or replaced by a new one."),
-    "revoked_badge": (410, "Badge replaced", "This badge was replaced by a new one. Ask its owner to show their current QR."),
-    "other_event": (409, "Badge of another event", "This badge belongs to another event. You can exchange cards only within your event."),
-    "scanning_closed": (403, "Scanning is closed", "Exchanging cards is closed for this event."),
-    "scan_forgotten": (410, "Contact removed", "This scan was recorded, but its contact has since been removed."),
+    "self_scan": (400, _l("That is your own badge"), _l("You scanned your own badge. Scan someone else's to exchange cards.")),
+    "foreign_url": (400, _l("Not an event badge"), _l("That QR code points to another site, not to a badge of this event.")),
+    "invalid_uuid": (400, _l("Scan not understood"), _l("The scan came without a valid identifier (client_uuid must be a UUID).")),
+    "invalid_scanned_at": (400, _l("Scan not understood"), _l("scanned_at must be an ISO 8601 time with a time zone offset.")),
+    "unknown_badge": (404, _l("Unknown badge"), _l("We do not know this badge. It may have been mistyped or replaced by a new one.")),
+    "revoked_badge": (410, _l("Badge replaced"), _l("This badge was replaced by a new one. Ask its owner to show their current QR.")),
+    "other_event": (409, _l("Badge of another event"), _l("This badge belongs to another event. You can exchange cards only within your event.")),
+    "scanning_closed": (403, _l("Scanning is closed"), _l("Exchanging cards is closed for this event.")),
+    "scan_forgotten": (410, _l("Contact removed"), _l("This scan was recorded, but its contact has since been removed.")),
 }
 
 
 # What the person is told after an exchange by button or typed code: one line, shown under the
 # contact's name with the note form right below it (so no "write a note" nudge is needed).
-EXCHANGED = "Cards exchanged just now."
-ALREADY_CONNECTED = "You are already connected."
+# N_: English here (tests read them); views translate them where they show them.
+EXCHANGED = N_("Cards exchanged just now.")
+ALREADY_CONNECTED = N_("You are already connected.")
 
 
 class ExchangeError(DomainError):
@@ -657,13 +661,13 @@ def split_tags(text: str) -> list[str]:
 def validate_tags(text: str) -> list[str]:
     """Normalised tags, or ValueError with a message for the person."""
     if len(text) > TAGS_TEXT_MAX:
-        raise ValueError(f"Tags are at most {TAGS_TEXT_MAX} characters in all.")
+        raise ValueError(_("Tags are at most %(max)s characters in all.", max=TAGS_TEXT_MAX))
     tags = split_tags(text)
     if len(tags) > TAGS_MAX:
-        raise ValueError(f"Use at most {TAGS_MAX} tags (you have {len(tags)}).")
+        raise ValueError(_("Use at most %(max)s tags (you have %(count)s).", max=TAGS_MAX, count=len(tags)))
     long = [tag for tag in tags if len(tag) > TAG_MAX]
     if long:
-        raise ValueError(f"Each tag is at most {TAG_MAX} characters: shorten “{long[0][:40]}”.")
+        raise ValueError(_("Each tag is at most %(max)s characters: shorten “%(tag)s”.", max=TAG_MAX, tag=long[0][:40]))
     return tags
 
 

@@ -6,6 +6,8 @@ from functools import wraps
 from typing import Callable
 
 from flask import Blueprint, Response, flash, g, jsonify, make_response, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from ..attendees.cards import card_for, withheld
@@ -48,7 +50,7 @@ def new_client_uuid() -> str:
 
 # The scan API and the Exchange button share one count per logged-in browser (SCANS_PER_MINUTE).
 # Past it the phone's queue is answered 429 and retries later: nothing scanned is lost.
-TOO_MANY_SCANS = "Too many scans in a short time. Wait a minute: nothing you scanned is lost."
+TOO_MANY_SCANS = _l("Too many scans in a short time. Wait a minute: nothing you scanned is lost.")
 scans_per_browser = limiter.shared_limit(scans_limit, scope="scans", key_func=browser_key,
                                          methods=["POST"], error_message=TOO_MANY_SCANS)
 
@@ -95,7 +97,7 @@ def exchange(token: str):
     result = services.record_scan(viewer, token, client_uuid)
     if result.created:
         keep_desk_session()
-    flash(services.EXCHANGED if result.created else services.ALREADY_CONNECTED, "ok")
+    flash(_(services.EXCHANGED) if result.created else _(services.ALREADY_CONNECTED), "ok")
     return redirect_to(url_for("connections.contact", slug=viewer.event.slug, connection_id=result.connection_id))
 
 
@@ -111,7 +113,7 @@ def _exchange_fragment(viewer: Attendee, token: str, client_uuid) -> Response:
     if result.created:
         keep_desk_session()
     return make_response(render_template(
-        "badges/_exchanged.html", confirmation=services.EXCHANGED if result.created else services.ALREADY_CONNECTED,
+        "badges/_exchanged.html", confirmation=_(services.EXCHANGED) if result.created else _(services.ALREADY_CONNECTED),
         **_contact_context(result.connection),
     ))
 
@@ -128,7 +130,7 @@ def _api(view: Callable) -> Callable:
         if wants_json() and isinstance(response, Response) and (
             300 <= response.status_code < 400 or "HX-Redirect" in response.headers
         ):
-            return json_error(401, "login_required", "Log in to this event again to send scans.")
+            return json_error(401, "login_required", _("Log in to this event again to send scans."))
         return response
 
     return wrapped
@@ -143,8 +145,8 @@ def _csrf_checked(view: Callable) -> Callable:
             csrf.protect()
         except CSRFError:
             if wants_json():
-                return json_error(400, "csrf_failed", "The page is out of date: reload it and try again.")
-            return render_error(400, "This form has expired", "Reload the page and try again.")
+                return json_error(400, "csrf_failed", _("The page is out of date: reload it and try again."))
+            return render_error(400, _("This form has expired"), _("Reload the page and try again."))
         return view(**kwargs)
 
     return wrapped
@@ -181,12 +183,12 @@ def _record(scanner: Attendee | services.Scanner, as_json: bool):
     if request.is_json:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            return json_error(400, "invalid_json", "The body must be a JSON object.")
+            return json_error(400, "invalid_json", _("The body must be a JSON object."))
     else:
         body = request.form
     token = body.get("token")
     if not isinstance(token, str) or not token.strip() or len(token) > 500:
-        raise ExchangeError("unknown_badge", "No badge code in that scan.")
+        raise ExchangeError("unknown_badge", _("No badge code in that scan."))
     result = services.record_scan(scanner, token, body.get("client_uuid"), body.get("scanned_at"))
     if result.created:
         keep_desk_session(scanner.desk if isinstance(scanner, services.Scanner) else None)
@@ -208,7 +210,7 @@ def _record(scanner: Attendee | services.Scanner, as_json: bool):
         return make_response(render_template(
             "connections/_contact_card.html", created=result.created, **_contact_context(result.connection)
         ), status)
-    flash("Cards exchanged." if result.created else "You are already connected.", "ok")
+    flash(_("Cards exchanged.") if result.created else _("You are already connected."), "ok")
     return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=result.connection_id))
 
 
@@ -282,7 +284,7 @@ def save_note(connection_id: int):
         return make_response(render_template("connections/_note_status.html", connection=connection, saved=True)
                              + render_template("digests/_followup.html", connection=connection, oob=True)
                              + (promises if shown is None or shown != (context["suggestion"] or "") else ""))
-    flash("Note saved.", "ok")
+    flash(_("Note saved."), "ok")
     return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=connection.id) + "#note")
 
 
@@ -298,12 +300,12 @@ def keep_in_touch_toggle(connection_id: int):
     connection = services.get_connection_or_404(g.attendee, connection_id)
     form = KeepInTouchForm()
     if not form.validate():
-        fail(400, WANTED_HINT)
+        fail(400, str(WANTED_HINT))
     wanted = form.wanted.data
     if connection.contact_id is None:
-        fail(404, "This person deleted their account.")
+        fail(404, _("This person deleted their account."))
     mutual = keep_in_touch.mark(connection, wanted == "1")
     if wants_fragment():
         return render_template("connections/_keep_in_touch.html", connection=connection, keep_in_touch_mutual=mutual)
-    flash(keep_in_touch.MUTUAL + "." if mutual else "Saved, privately.", "ok")
+    flash(_("You both want to keep in touch.") if mutual else _("Saved, privately."), "ok")
     return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=connection.id) + f"#keep-in-touch-{connection.id}")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from math import ceil
 
+from flask_babel import gettext as _
 from sqlalchemy import Text, and_, case, cast, func, or_
 from sqlalchemy.orm import lazyload
 from sqlalchemy.sql.elements import ColumnElement
@@ -17,15 +18,17 @@ from ..connections.keep_in_touch import mutual_exists
 from ..connections.models import INTENTS, NOTE_PARTS, Connection
 from ..extensions import db
 from ..forms import Paged, parse_page
+from ..i18n.markers import N_
 
 PER_PAGE = 100
 MAX_QUERY = 100
 MAX_WORDS = 8
 MAX_TAG = 30
-DIRECTIONS = {"i_scanned": "I scanned", "scanned_me": "Scanned me"}
+DIRECTIONS = {"i_scanned": N_("I scanned"), "scanned_me": N_("Scanned me")}
 # How the book can be ordered; the first is the default and stays out of the URL.
-SORTS = {"recent": "Most recent", "name": "Name", "starred": "Starred first", "open": "Open follow-ups first"}
-DELETED_NAME = "A deleted attendee"
+SORTS = {"recent": N_("Most recent"), "name": N_("Name"), "starred": N_("Starred first"),
+         "open": N_("Open follow-ups first")}
+DELETED_NAME = N_("A deleted attendee")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -50,20 +53,20 @@ class BookFilters:
 
     @property
     def narrowing(self) -> list[str]:
-        """What the filters disclosure is set to, in words: ["Starred", "Meet for coffee", "Tag: rust"]."""
+        """What the filters disclosure is set to, in words of the current language: ["Starred", "Meet for coffee", "Tag: rust"]."""
         labels = []
         if self.starred:
-            labels.append("Starred")
+            labels.append(_("Starred"))
         if self.keep_in_touch:
-            labels.append("Keep in touch")
+            labels.append(_("Keep in touch"))
         if self.intent:
-            labels.append(INTENTS[self.intent])
+            labels.append(_(INTENTS[self.intent]))
         if self.tag:
-            labels.append(f"Tag: {self.tag}")
+            labels.append(_("Tag: %(tag)s", tag=self.tag))
         if self.direction:
-            labels.append(DIRECTIONS[self.direction])
+            labels.append(_(DIRECTIONS[self.direction]))
         if self.sort != "recent":
-            labels.append(SORTS[self.sort])
+            labels.append(_(SORTS[self.sort]))
         return labels
 
     def args(self, **override) -> dict:
@@ -110,7 +113,7 @@ class ContactRow:
 
     @property
     def name(self) -> str:
-        return self.card["name"] if self.card else DELETED_NAME
+        return self.card["name"] if self.card else _(DELETED_NAME)
 
 
 @dataclass

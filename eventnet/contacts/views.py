@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, flash, g, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..auth.session import attendee_required
 from ..connections.models import INTENTS
@@ -44,7 +45,7 @@ def remove(connection_id: int):
     """Remove a contact from my book: my side and my note go; theirs stays as it is."""
     row = services.contact_row_or_404(g.attendee, connection_id)
     services.remove_contact(row.connection)
-    flash(f"{row.name} was removed from your contacts, with your note. Their own list is unchanged.", "ok")
+    flash(_("%(name)s was removed from your contacts, with your note. Their own list is unchanged.", name=row.name), "ok")
     return redirect_to(url_for("contacts.book", slug=g.event.slug))
 
 
@@ -54,7 +55,7 @@ def contact_vcf(connection_id: int):
     """One contact as a vCard to save in the phone's address book."""
     row = services.contact_row_or_404(g.attendee, connection_id)
     if row.card is None:
-        fail(404, "This person deleted their account, so there is no card to save. Your note is still in your list.")
+        fail(404, _("This person deleted their account, so there is no card to save. Your note is still in your list."))
     return exports.attachment(exports.contact_vcard(row, g.attendee), "text/vcard", row.name, "vcf")
 
 

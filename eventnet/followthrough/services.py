@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
@@ -56,7 +57,7 @@ class MyFollowUps:
 
 
 def _name(person: Attendee | None) -> str:
-    return public_card(person)["name"] if person is not None else "A deleted attendee"
+    return public_card(person)["name"] if person is not None else _("A deleted attendee")
 
 
 def my_followups(owner: Attendee) -> MyFollowUps:

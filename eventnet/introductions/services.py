@@ -29,6 +29,8 @@ from ..extensions import db
 from ..i18n.selection import in_recipient_language
 from ..mail.outbox import absolute_url, queue_email
 from .models import ACCEPTED, DECLINED, REASON_MAX, Introduction, IntroductionOptOut
+from ..i18n.markers import N_  # isort: skip
+from flask_babel import lazy_gettext as _l  # isort: skip  (apart from i18n-mail's gettext import, so the branches merge cleanly)
 
 # How long a request stays open; an unfinished one is "not made" after it.
 EXPIRES_AFTER = timedelta(days=14)
@@ -41,16 +43,16 @@ KIND_REQUEST = "introduction_request"
 KIND_MADE = "introduction"
 
 ERRORS: dict[str, tuple[int, str]] = {
-    "no_reason": (422, "Write a line on why they should meet."),
-    "reason_too_long": (422, f"Keep the reason to {REASON_MAX} characters."),
-    "not_my_contact": (422, "Choose one of your own contacts."),
-    "same_person": (422, "Choose someone else: that is the same person."),
-    "deleted": (422, "This person deleted their account."),
-    "already_connected": (422, "They are already connected to each other."),
-    "already_asked": (422, "These two already have an introduction waiting for their answers."),
-    "opted_out": (422, "can't be introduced right now: they do not take introductions."),
-    "open_quota": (429, f"You have {OPEN_MAX} introductions waiting for answers: wait until some are answered or expire."),
-    "daily_quota": (429, f"You have asked for {DAILY_MAX} introductions today: try again tomorrow."),
+    "no_reason": (422, _l("Write a line on why they should meet.")),
+    "reason_too_long": (422, _l("Keep the reason to %(max)s characters.", max=REASON_MAX)),
+    "not_my_contact": (422, _l("Choose one of your own contacts.")),
+    "same_person": (422, _l("Choose someone else: that is the same person.")),
+    "deleted": (422, _l("This person deleted their account.")),
+    "already_connected": (422, _l("They are already connected to each other.")),
+    "already_asked": (422, _l("These two already have an introduction waiting for their answers.")),
+    "opted_out": (422, _l("They can't be introduced right now: they do not take introductions.")),
+    "open_quota": (429, _l("You have %(count)s introductions waiting for answers: wait until some are answered or expire.", count=OPEN_MAX)),
+    "daily_quota": (429, _l("You have asked for %(count)s introductions today: try again tomorrow.", count=DAILY_MAX)),
 }
 
 
@@ -142,7 +144,8 @@ def introduce(introducer: Attendee, connection: Connection, other_connection_id:
         raise IntroductionError("already_connected")
     for person in (a, b):
         if not takes_introductions(person):
-            raise IntroductionError("opted_out", f"{person.name} {ERRORS['opted_out'][1]}")
+            raise IntroductionError("opted_out", _l("%(name)s can't be introduced right now: they do not take introductions.",
+                                                    name=person.name))
     key = pair_key(a.id, b.id)
     # A request past its expiry no longer holds the pair.
     db.session.execute(update(Introduction).where(Introduction.open_pair == key, Introduction.expires_at <= now)
@@ -262,8 +265,10 @@ def _complete(introduction: Introduction, now: datetime) -> None:
 # ----------------------------------------------------------------------------- what each one sees
 
 # What a state is called, per viewer. "declined" is only ever the decliner's own.
-STATES = {"answer": "Waiting for your answer", "waiting": "You accepted: waiting for the other person",
-          "pending": "Pending", "introduced": "Introduced", "not_made": "Not made", "declined": "You declined"}
+# N_: English data; the pages translate each state where they show it.
+STATES = {"answer": N_("Waiting for your answer"), "waiting": N_("You accepted: waiting for the other person"),
+          "pending": N_("Pending"), "introduced": N_("Introduced"), "not_made": N_("Not made"),
+          "declined": N_("You declined")}
 
 
 def viewer_state(introduction: Introduction, viewer: Attendee, now: datetime | None = None) -> str:

@@ -6,6 +6,7 @@ nothing here needs JavaScript.
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..attendees.cards import card_for
 from ..auth.session import attendee_required
@@ -59,7 +60,7 @@ def introduce(connection_id: int):
     connection = get_connection_or_404(g.attendee, connection_id)
     contact = contact_of(connection)
     if contact is None:
-        fail(404, "This person deleted their account.")
+        fail(404, _("This person deleted their account."))
     form = IntroduceForm(services.other_contacts(g.attendee, connection))
     error, status = None, 200
     if request.method == "POST":
@@ -69,7 +70,7 @@ def introduce(connection_id: int):
             except IntroductionError as refused:
                 error, status = refused.message, refused.status
             else:
-                flash("Asked. They each answer for themselves; you will see here when both accepted.", "ok")
+                flash(_("Asked. They each answer for themselves; you will see here when both accepted."), "ok")
                 return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=connection.id)
                                    + "#introductions")
         else:
@@ -84,15 +85,15 @@ def answer(introduction_id: int):
     """Accept or decline an introduction asked of me (the other side is never told a decline)."""
     form = AnswerForm()
     if not form.validate():
-        return _refused("Accept or decline.")
+        return _refused(_("Accept or decline."))
     accepted = form.answer.data == "accept"
     introduction = services.answer(g.attendee, introduction_id, accepted)
     if wants_fragment():
         return _section()
     state = services.viewer_state(introduction, g.attendee)
-    return _back_home({"introduced": "You are introduced: you each have the other's card now.",
-                       "waiting": "Accepted. You will be introduced if they accept too.",
-                       "declined": "Declined. Nobody is told."}.get(state, "This introduction is closed."))
+    return _back_home({"introduced": _("You are introduced: you each have the other's card now."),
+                       "waiting": _("Accepted. You will be introduced if they accept too."),
+                       "declined": _("Declined. Nobody is told.")}.get(state, _("This introduction is closed.")))
 
 
 @bp.post("/e/<slug>/introductions/choice")
@@ -101,9 +102,9 @@ def choice():
     """Take introductions, or "don't send me introductions"."""
     form = OptOutForm()
     if not form.validate():
-        return _refused("Choose whether to take introductions.")
+        return _refused(_("Choose whether to take introductions."))
     wanted = form.take.data == "1"
     services.set_takes_introductions(g.attendee, wanted)
     if wants_fragment():
         return _section()
-    return _back_home("You take introductions again." if wanted else "Nobody can introduce you to anyone now.")
+    return _back_home(_("You take introductions again.") if wanted else _("Nobody can introduce you to anyone now."))

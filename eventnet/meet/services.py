@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import lazyload
 
 from ..attendees.cards import public_card, split_topics
@@ -70,7 +71,7 @@ def dismiss(owner: Attendee, other_id: int) -> None:
     """
     other = db.session.get(Attendee, other_id)
     if other is None or other.event_id != owner.event_id or other.id == owner.id:
-        raise DomainError("not_found", "There is nobody to hide with that number.", 404)
+        raise DomainError("not_found", _("There is nobody to hide with that number."), 404)
     if db.session.get(MeetDismissal, (owner.id, other.id)) is None:
         db.session.add(MeetDismissal(owner_id=owner.id, other_id=other.id))
     db.session.commit()
@@ -199,9 +200,11 @@ def reasons(name: str, they_need: list[str], they_offer: list[str]) -> list[str]
     first = name.split()[0] if name.split() else name
     said = []
     if they_need:
-        said.append(f"{first} is looking for {spoken_list(they_need)}, which you can help with.")
+        said.append(_("%(name)s is looking for %(topics)s, which you can help with.", name=first,
+                      topics=spoken_list(they_need)))
     if they_offer:
-        said.append(f"{first} can help with {spoken_list(they_offer)}, which you are looking for.")
+        said.append(_("%(name)s can help with %(topics)s, which you are looking for.", name=first,
+                      topics=spoken_list(they_offer)))
     return said
 
 

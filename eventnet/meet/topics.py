@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from babel.lists import format_list
+from flask_babel import get_locale
+
 _NOT_TOPIC = re.compile(r"[^\w+#./ -]+")
 
 
@@ -39,7 +42,11 @@ def _contains_words(longer: str, shorter: str) -> bool:
 
 
 def spoken_list(items: list[str]) -> str:
-    """['a'] -> 'a'; ['a', 'b'] -> 'a and b'; ['a', 'b', 'c'] -> 'a, b and c'."""
+    """['a'] -> 'a'; ['a', 'b'] -> 'a and b'; ['a', 'b', 'c'] -> 'a, b and c'; in another language
+    than English, joined its own way ('a, b und c', Babel's CLDR lists)."""
+    locale = get_locale()
+    if locale is not None and locale.language != "en" and items:
+        return format_list(list(items), locale=locale)
     if len(items) < 2:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"

@@ -6,6 +6,7 @@ back to the page they came from, so nothing here needs JavaScript.
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, render_template, url_for
+from flask_babel import gettext as _
 
 from ..auth.session import attendee_required
 from ..htmx import redirect_to, wants_fragment
@@ -47,15 +48,15 @@ def choose():
     if not form.validate():
         if wants_fragment():
             return _section(back_to, 422)
-        flash("Choose whether to be suggested.", "error")
+        flash(_("Choose whether to be suggested."), "error")
         return redirect_to(url_for(BACK[back_to], slug=g.event.slug))
     wanted = form.open.data == "1"
     services.set_open(g.attendee, wanted)
     services.forget_index(g.event.id)
     if wants_fragment():
         return _section(back_to)
-    flash("You will be suggested to people whose asks and offers match yours." if wanted
-          else "You are no longer suggested to anyone.", "ok")
+    flash(_("You will be suggested to people whose asks and offers match yours.") if wanted
+          else _("You are no longer suggested to anyone."), "ok")
     return redirect_to(url_for(BACK[back_to], slug=g.event.slug) + "#meet-h")
 
 
@@ -66,5 +67,5 @@ def not_for_me(attendee_id: int):
     services.dismiss(g.attendee, attendee_id)
     if wants_fragment():
         return _section()
-    flash("Hidden: you will not be suggested this person again.", "ok")
+    flash(_("Hidden: you will not be suggested this person again."), "ok")
     return redirect_to(url_for("events.home", slug=g.event.slug) + "#meet-h")

@@ -5,14 +5,15 @@ value is a 422 with the message.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, ValidationError
 
 from ..attendees.models import CARD_EXPIRY_MONTHS, SHAREABLE_FIELDS
 from ..forms import PostedForm, stripped
 
-FIELDS_HINT = "Choose only among the fields of your card."
-EXPIRY_HINT = "Choose when your shared details expire: never, or 3, 6, 12 or 24 months after the event."
+FIELDS_HINT = _l("Choose only among the fields of your card.")
+EXPIRY_HINT = _l("Choose when your shared details expire: never, or 3, 6, 12 or 24 months after the event.")
 
 
 def _card_fields_only(form, field):

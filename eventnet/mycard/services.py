@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.orm import lazyload
 
@@ -19,10 +20,12 @@ from ..connections.models import Connection
 from ..database import utcnow
 from ..errors import fail
 from ..extensions import db
+from ..i18n.markers import N_
 
+# N_: English data; the pages translate each label where they show it.
 FIELD_LABELS = {
-    "photo": "Photo", "headline": "Headline", "company": "Company", "bio": "Bio", "email": "Email",
-    "phone": "Phone", "linkedin": "LinkedIn", "website": "Website", "links": "Links", "topics": "Topics",
+    "photo": N_("Photo"), "headline": N_("Headline"), "company": N_("Company"), "bio": N_("Bio"), "email": N_("Email"),
+    "phone": N_("Phone"), "linkedin": "LinkedIn", "website": N_("Website"), "links": N_("Links"), "topics": N_("Topics"),
 }
 
 
@@ -63,7 +66,7 @@ def holding_or_404(me: Attendee, holder_id: int) -> Holding:
     """The holder `holder_id`'s copy of my card; anyone who holds none is a 404."""
     row = db.session.execute(_holdings(me).where(Connection.owner_id == holder_id)).first()
     if row is None:
-        fail(404, "This person does not have your card.")
+        fail(404, _("This person does not have your card."))
     copy, holder = row
     return Holding(copy, holder, granted_fields(me, copy))
 

@@ -3,6 +3,7 @@ expiry. Plain forms and redirects, so nothing here needs JavaScript."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, render_template, url_for
+from flask_babel import gettext as _
 
 from ..attendees.cards import card_for, withheld
 from ..attendees.models import CARD_EXPIRY_MONTHS, SHAREABLE_FIELDS
@@ -80,12 +81,12 @@ def set_fields(attendee_id: int):
     form = CardFieldsForm()
     if form.defaults.data == "1":
         services.set_fields(holding, None)
-        flash(f"{holding.holder.name} gets what your profile shares.", "ok")
+        flash(_("%(name)s gets what your profile shares.", name=holding.holder.name), "ok")
     elif not form.validate():
-        fail(422, FIELDS_HINT)
+        fail(422, str(FIELDS_HINT))
     else:
         services.set_fields(holding, form.chosen)
-        flash(f"Saved what {holding.holder.name} gets.", "ok")
+        flash(_("Saved what %(name)s gets.", name=holding.holder.name), "ok")
     return redirect_to(_back(holding))
 
 
@@ -97,7 +98,7 @@ def take_back(attendee_id: int):
     if TakeBackForm().confirm.data != "1":
         return render_template("mycard/confirm_take_back.html", h=holding)
     services.take_back(holding)
-    flash(f"You took your card back: {holding.holder.name} now sees only your name and the event.", "ok")
+    flash(_("You took your card back: %(name)s now sees only your name and the event.", name=holding.holder.name), "ok")
     return redirect_to(_back(holding))
 
 
@@ -107,7 +108,7 @@ def share_again(attendee_id: int):
     """Give one holder my card again, with what they got before."""
     holding = services.holding_or_404(g.attendee, attendee_id)
     services.share_again(holding)
-    flash(f"{holding.holder.name} has your card again.", "ok")
+    flash(_("%(name)s has your card again.", name=holding.holder.name), "ok")
     return redirect_to(_back(holding))
 
 
@@ -117,7 +118,7 @@ def set_expiry():
     """Let every copy of my card expire N months after the event, or never."""
     form = ExpiryForm()
     if not form.validate():
-        fail(422, EXPIRY_HINT)
+        fail(422, str(EXPIRY_HINT))
     services.set_expiry(g.attendee, form.value)
-    flash("Saved when your shared details expire.", "ok")
+    flash(_("Saved when your shared details expire."), "ok")
     return redirect_to(url_for("mycard.holders", slug=g.event.slug))

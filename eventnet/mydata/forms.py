@@ -20,4 +20,4 @@ class DeleteAccountForm(PostedForm):
 
     def validate_confirm(self, field):
         if not confirmation_matches(self.attendee, field.data):
-            raise StopValidation(AccountError.MESSAGES["not_confirmed"][1])
+            raise StopValidation(str(AccountError.MESSAGES["not_confirmed"][1]))

@@ -6,6 +6,7 @@ import hmac
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func
 
 from ..attendees.models import Attendee, normalise_email
@@ -28,9 +29,9 @@ class AccountError(DomainError):
     """An account deletion that cannot happen; the message says what to do."""
 
     MESSAGES = {
-        "not_confirmed": (422, f"Type {CONFIRM_WORD} or your email address to confirm."),
-        "last_organizer": (409, "You are the last organizer of this event, so your account cannot be deleted yet: "
-                                "make someone else an organizer first (import them again with the role organizer)."),
+        "not_confirmed": (422, _l("Type %(word)s or your email address to confirm.", word=CONFIRM_WORD)),
+        "last_organizer": (409, _l("You are the last organizer of this event, so your account cannot be deleted yet: "
+                                "make someone else an organizer first (import them again with the role organizer).")),
     }
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, render_template, url_for
+from flask_babel import gettext as _
 
 from ..auth.services import end_every_session
 from ..auth.session import attendee_required, get_event_or_404, logout_user
@@ -51,7 +52,7 @@ def log_out_everywhere():
     slug = g.event.slug
     end_every_session(g.attendee)
     logout_user()
-    flash("You are logged out on every device. Ask for a new login link to log in again here.", "ok")
+    flash(_("You are logged out on every device. Ask for a new login link to log in again here."), "ok")
     return redirect_to(url_for("auth.login", slug=slug))
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
+from babel.dates import format_skeleton
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import case, func
 
 from ..database import utcnow
@@ -27,13 +30,13 @@ def parse_due(raw: str | None) -> date | None:
     if not raw:
         return None
     if len(raw) != 10:
-        raise ValueError("Give the due date as a date, like 2026-12-31.")
+        raise ValueError(_("Give the due date as a date, like 2026-12-31."))
     try:
         due = date.fromisoformat(raw)
     except ValueError:
-        raise ValueError("Give the due date as a date, like 2026-12-31.") from None
+        raise ValueError(_("Give the due date as a date, like 2026-12-31.")) from None
     if not 2000 <= due.year <= 2100:
-        raise ValueError("Give a due date between the years 2000 and 2100.")
+        raise ValueError(_("Give a due date between the years 2000 and 2100."))
     return due
 
 
@@ -42,9 +45,9 @@ def checked(text: str | None, due: str | None) -> tuple[str, date | None]:
     errors: dict[str, str] = {}
     line = " ".join(str(text or "").split())
     if not line:
-        errors["promise"] = "Write what you promised."
+        errors["promise"] = _("Write what you promised.")
     elif len(line) > PROMISE_MAX:
-        errors["promise"] = f"A promise is at most {PROMISE_MAX} characters (it has {len(line)})."
+        errors["promise"] = _("A promise is at most %(max)s characters (it has %(count)s).", max=PROMISE_MAX, count=len(line))
     due_on = None
     try:
         due_on = parse_due(due)
@@ -102,7 +105,7 @@ def get_promise_or_404(owner, promise_id: int) -> Promise:
     """One of owner's promises; anyone else's (or none) is a 404 so ids leak nothing."""
     promise = db.session.execute(db.select(Promise).filter_by(id=promise_id, owner_id=owner.id)).scalar_one_or_none()
     if promise is None:
-        fail(404, "There is no such promise in your list.")
+        fail(404, _("There is no such promise in your list."))
     return promise
 
 
@@ -190,13 +193,28 @@ def promise_for_link(event, token: str) -> Promise:
     return promise
 
 
+def is_overdue(promise: Promise, today: date | None = None) -> bool:
+    """Whether an open promise is past its due date."""
+    return (promise.due_on is not None and promise.done_at is None
+            and promise.due_on < (today or utcnow().date()))
+
+
+def _short_day(day: date) -> str:
+    # "12 Dec" in English as always; another language writes its own day and month ("12. Dez.").
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return f"{day.day} {day:%b}"
+    return format_skeleton("MMMd", day, locale=locale)
+
+
 def due_label(promise: Promise, today: date | None = None) -> str:
-    """ "due 12 Dec", "overdue since 3 Dec" or "" for an undated or done promise."""
+    """ "due 12 Dec", "overdue since 3 Dec" or "" for an undated or done promise (current language)."""
     if promise.due_on is None or promise.done_at is not None:
         return ""
-    today = today or utcnow().date()
-    day = f"{promise.due_on.day} {promise.due_on:%b}"
-    return f"overdue since {day}" if promise.due_on < today else f"due {day}"
+    day = _short_day(promise.due_on)
+    if is_overdue(promise, today):
+        return _("overdue since %(day)s", day=day)
+    return _("due %(day)s", day=day)
 
 
 def as_json(promise: Promise) -> dict:

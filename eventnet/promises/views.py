@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, make_response, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..attendees.cards import public_card
 from ..auth.session import attendee_required, get_event_or_404
@@ -15,6 +16,12 @@ from .forms import DoneForm, NoteDoneForm, NotAPromiseForm, PromiseForm
 from .services import PromiseInvalid
 
 bp = Blueprint("promises", __name__)
+
+
+@bp.app_template_global()
+def promise_overdue(promise) -> bool:
+    """For promises/_item.html: marks an overdue promise whatever language its label is in."""
+    return services.is_overdue(promise)
 
 
 def _contact_url(connection_id: int) -> str:
@@ -30,7 +37,7 @@ def contact_context(connection, **extra) -> dict:
 
 def _name_of(connection_id: int) -> str:
     contact = connections.contact_of(connections.get_connection_or_404(g.attendee, connection_id))
-    return public_card(contact)["name"] if contact is not None else "A deleted attendee"
+    return public_card(contact)["name"] if contact is not None else _("A deleted attendee")
 
 
 def _section(connection, status: int = 200, **extra):
@@ -73,7 +80,7 @@ def add(connection_id: int):
         return contact_page(connection, 422, promise_errors=invalid.errors, promise_values=values)
     if wants_fragment():
         return _section(connection)
-    flash("Promise tracked: it stays in your digest and reminders until you mark it done.", "ok")
+    flash(_("Promise tracked: it stays in your digest and reminders until you mark it done."), "ok")
     return redirect_to(_contact_url(connection.id))
 
 
@@ -102,7 +109,7 @@ def toggle(promise_id: int):
             return _section(connections.get_connection_or_404(g.attendee, promise.connection_id))
         return render_template("promises/_item.html", promise=promise, due_label=services.due_label,
                                name=_name_of(promise.connection_id), shown_in="list")
-    flash("Promise marked done." if done else "Promise open again.", "ok")
+    flash(_("Promise marked done.") if done else _("Promise open again."), "ok")
     if shown_in == "contact":
         return redirect_to(_contact_url(promise.connection_id))
     return redirect_to(url_for("promises.mine", slug=g.event.slug))

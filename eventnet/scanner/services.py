@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_
 
 from ..attendees.models import Attendee
@@ -43,11 +44,11 @@ class ScannerError(DomainError):
     """An expected failure of a scanner request (codes and statuses below)."""
 
     MESSAGES = {
-        "invalid_time": (400, "A time must be an ISO 8601 time with a time zone offset."),
-        "invalid_note": (400, "The note is not in the form the app sends."),
-        "unknown_scan": (404, "No scan with this id has reached the server yet."),
-        "invalid_code": (422, "Type the code printed under the badge's QR, like 7KQ4MXA."),
-        "unknown_code": (422, "No badge of this event has that code. Check it and try again."),
+        "invalid_time": (400, _l("A time must be an ISO 8601 time with a time zone offset.")),
+        "invalid_note": (400, _l("The note is not in the form the app sends.")),
+        "unknown_scan": (404, _l("No scan with this id has reached the server yet.")),
+        "invalid_code": (422, _l("Type the code printed under the badge's QR, like 7KQ4MXA.")),
+        "unknown_code": (422, _l("No badge of this event has that code. Check it and try again.")),
     }
 
 

@@ -11,6 +11,8 @@ from flask import (
     Blueprint, Response, abort, current_app, flash, g, jsonify, make_response, render_template, request, send_file,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.security import safe_join
 
@@ -30,10 +32,10 @@ bp = Blueprint("scanner", __name__)
 # Per logged-in browser (eventnet.ratelimit.LIMITS): a phone coming back online with a day of
 # offline scans sends each once, and a note is autosaved at most about once a second while
 # typing; the limits sit far above that, and far below a script walking the attendee list.
-TOO_MANY_CODES = "Too many codes in a short time. Wait a minute and try again."
-TOO_MANY_SEARCHES = "Too many searches in a short time. Wait a minute and try again."
-TOO_MANY_NOTES = "Too many notes in a short time: the phone will try again shortly."
-TOO_MANY_CHECKS = "Too many requests: the phone will try again shortly."
+TOO_MANY_CODES = _l("Too many codes in a short time. Wait a minute and try again.")
+TOO_MANY_SEARCHES = _l("Too many searches in a short time. Wait a minute and try again.")
+TOO_MANY_NOTES = _l("Too many notes in a short time: the phone will try again shortly.")
+TOO_MANY_CHECKS = _l("Too many requests: the phone will try again shortly.")
 
 # What the service worker caches on install: the shell every cached page needs. (Its version
 # covers every static file, see services.assets_version.)
@@ -52,13 +54,13 @@ def _api(view: Callable) -> Callable:
         event = get_event_or_404(slug)
         attendee = current_attendee()
         if attendee is None or attendee.event_id != event.id:
-            return json_error(401, "login_required", "Log in to this event again to sync your scans.")
+            return json_error(401, "login_required", _("Log in to this event again to sync your scans."))
         g.event, g.attendee = event, attendee
         if request.method == "POST":
             try:
                 csrf.protect()
             except CSRFError:
-                return json_error(400, "csrf_failed", "The page is out of date: reload it and try again.")
+                return json_error(400, "csrf_failed", _("The page is out of date: reload it and try again."))
         return view(**kwargs)
 
     return wrapped
@@ -136,7 +138,7 @@ def code():
         return again(422, error.message)
     if result.created:
         keep_desk_session()
-    flash(connections.EXCHANGED if result.created else connections.ALREADY_CONNECTED, "ok")
+    flash(_(connections.EXCHANGED) if result.created else _(connections.ALREADY_CONNECTED), "ok")
     return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=result.connection.id))
 
 
@@ -190,10 +192,10 @@ def note_api(client_uuid: str):
     """Save the note, tags, star and intent of the connection a scan made, by the scan's UUID (idempotent)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return json_error(400, "invalid_json", "The body must be a JSON object.")
+        return json_error(400, "invalid_json", _("The body must be a JSON object."))
     # The phone says whose item this is; another attendee's queued note waits for their login.
     if body.get("attendee_id") != g.attendee.id:
-        return json_error(409, "other_attendee", "This note was written by another account on this phone.")
+        return json_error(409, "other_attendee", _("This note was written by another account on this phone."))
     # A ScannerError (malformed) or NoteInvalid (422) answers for itself, as JSON.
     data = services.note_input_from_json(body)
     synced = services.save_note_by_scan(g.attendee, client_uuid, data, body.get("edited_at"), body.get("sent_at"))
