@@ -39,7 +39,11 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-q
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  # a camera (Chromium's built-in test pattern), allowed without a prompt
                  "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-BUDGET_NATIVE = 60 * 1024
+# The scanner's first load with the native detector (page and resources, as transferred). 60 KB
+# until issue 14 put the note's structured parts, the promise inputs, the keep-in-touch switch and
+# "what they get of my card" on the scan sheet (measured 60.8 KB); 62 KB keeps the check tight.
+# Room to win back: the console's CSS is in app.css on every phone page.
+BUDGET_NATIVE = 62 * 1024
 SCANS = 20
 
 NATIVE_STUB = """
