@@ -38,6 +38,8 @@ ENGLISH = {
     "followups": ["My follow-ups", ">Promises<", "1 open:", "Meet for coffee", "Keep in touch<",
                   "You both said you'd like to stay in touch", "Mark one done on the contact's page",
                   "Mark done"],
+    "home": ["People to meet", "Who has my card", "Choose what each person gets", "My follow-ups", "My data",
+             "Log out"],
 }
 NATIVE = {
     "de": {
@@ -46,6 +48,7 @@ NATIVE = {
         "book": ["Kontakte durchsuchen", "Wie wir uns trafen", "Nehmen Sie Ihre Kontakte mit", "Ich habe gescannt"],
         "profile": ["Ihr Profil", "Über Sie", "Kurzbiografie", "Profil speichern", "Leute zum Kennenlernen"],
         "followups": ["Meine Follow-ups", "Versprechen", "1 offen:", "Auf einen Kaffee treffen", "In Kontakt bleiben"],
+        "home": ["Leute zum Kennenlernen", "Wer meine Karte hat", "Wählen Sie, was jede Person erhält", "Abmelden"],
     },
     "ar": {
         "contact": ["عمّ تحدثتما؟", "احفظ الملاحظة", "أودّ البقاء على تواصل", "لقاء على فنجان قهوة",
@@ -53,6 +56,7 @@ NATIVE = {
         "book": ["ابحث في جهات الاتصال", "كيف تعارفنا", "خذ جهات اتصالك معك", "مسحتُه"],
         "profile": ["ملفك الشخصي", "عنك", "نبذة قصيرة", "احفظ الملف الشخصي", "أشخاص للقائهم"],
         "followups": ["متابعاتي", "الوعود", "وعد واحد مفتوح", "لقاء على فنجان قهوة", "البقاء على تواصل"],
+        "home": ["اختر ما يحصل عليه كل شخص"],
     },
 }
 EN = {"Accept-Language": "en-US,en;q=0.9"}
@@ -98,11 +102,12 @@ def page_text(client, url: str) -> str:
 
 def pages(event, connection) -> dict[str, str]:
     return {"contact": f"/e/{event.slug}/contacts/{connection.id}", "book": f"/e/{event.slug}/contacts/",
-            "profile": f"/e/{event.slug}/profile", "followups": f"/e/{event.slug}/me/follow-ups"}
+            "profile": f"/e/{event.slug}/profile", "followups": f"/e/{event.slug}/me/follow-ups",
+            "home": f"/e/{event.slug}/"}
 
 
 @pytest.mark.parametrize("language,direction", [("de", "ltr"), ("ar", "rtl")])
-@pytest.mark.parametrize("name", ["contact", "book", "profile", "followups"])
+@pytest.mark.parametrize("name", ["contact", "book", "profile", "followups", "home"])
 def test_an_attendees_page_has_no_english_left(client, world, language, direction, name):
     event, _, connection = world(language)
     page = page_text(client, pages(event, connection)[name])
