@@ -10,8 +10,9 @@ from test_i18n_pages import compiled_catalogs, pages, world  # noqa: F401  (fixt
 # A heading of each page in the language: the page was really translated, not only laid out.
 HEADINGS = {
     "de": {"contact": "Worüber haben Sie gesprochen?", "book": "Nehmen Sie Ihre Kontakte mit",
-           "profile": "Ihr Profil", "followups": "Meine Follow-ups"},
-    "ar": {"contact": "عمّ تحدثتما؟", "book": "خذ جهات اتصالك معك", "profile": "ملفك الشخصي", "followups": "متابعاتي"},
+           "profile": "Ihr Profil", "followups": "Meine Follow-ups", "home": "Wer meine Karte hat"},
+    "ar": {"contact": "عمّ تحدثتما؟", "book": "خذ جهات اتصالك معك", "profile": "ملفك الشخصي", "followups": "متابعاتي",
+           "home": "اختر ما يحصل عليه كل شخص"},
 }
 LOG_IN = {"de": "Anmelden", "ar": "تسجيل الدخول"}
 

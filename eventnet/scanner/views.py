@@ -267,12 +267,22 @@ def compress_static(response: Response) -> Response:
     about a third of the bytes. Pages are not compressed here: an HTML page that carries the
     CSRF token next to reflected input would open a BREACH-style side channel.
     """
+    if request.endpoint == "static" and response.status_code == 304:
+        response.close()  # nothing of the file is sent: do not hold it open until the server lets go
+        return response
     if (request.endpoint != "static" or response.status_code != 200 or "Content-Encoding" in response.headers
             or response.mimetype not in services.COMPRESSIBLE or "gzip" not in request.headers.get("Accept-Encoding", "")):
         return response
     filename = (request.view_args or {}).get("filename", "")
     path = safe_join(current_app.static_folder, filename)
-    if not path or not Path(path).is_file() or Path(path).stat().st_size < services.COMPRESS_MIN:
+    if not path or not Path(path).is_file():
+        return response
+    if Path(path).stat().st_size < services.COMPRESS_MIN:
+        # Too small to gain from gzip (the icon): sent from memory, so a browser that drops the
+        # request half way (a page left at once) never leaves the file open behind it.
+        response.close()
+        response.direct_passthrough = False
+        response.set_data(Path(path).read_bytes())
         return response
     response.close()  # the file send_file opened
     response.direct_passthrough = False
