@@ -27,7 +27,9 @@ suite runs it (tests/test_i18n_lint.py). What it reads:
   nor a console/Error message for developers) is a finding. Strings the page hands to the script
   (rendered by the template with _()) are never literals in the .js file, so they pass.
 
-ALLOWED below is the small list of words that stay as they are in every language.
+ALLOWED below is the small list of words that stay as they are in every language. A string for
+developers rather than people (an API's contract error) is marked on its own line with
+`i18n-lint: ignore (why)` in a comment; never a whole file.
 """
 from __future__ import annotations
 
@@ -49,7 +51,7 @@ ALLOWED = [
     "vCard", ".vcf", "CSV", "JSON", "QR", "PDF", "iCalendar", ".ics",  # names of formats
     "Outlook", "Google",  # products the export is made for ("Outlook CSV")
     "HX-Request", "Accept-Language",  # HTTP header names
-    "From:", "To:", "Cc:", "Subject:", "Date:", "Reply-To", "List-Unsubscribe",  # e-mail header names
+    "From:", "To:", "Cc:", "Subject:", "Date:", "Reply-To", "List-Unsubscribe", "Message-ID",  # e-mail headers
     "Europe/Berlin", "America/New_York",  # IANA time-zone names, examples of what to type
     "UTC",  # the time standard's abbreviation
     "@",
@@ -58,6 +60,11 @@ _ALLOWED_RE = re.compile("|".join(r"(?<![\w.])" + re.escape(word) + r"(?![\w])"
                                   for word in sorted(ALLOWED, key=len, reverse=True)))
 LETTER = re.compile(r"[^\W\d_]")
 SENTINEL = "\ue000"  # stands for a {{ }} or a {% trans %} block in a template's skeleton
+# An address path shown as typed ("/e/pycon/"), not one after a word ("and/or" is words).
+PATH = re.compile(r"(?<![\w/])/[\w\-./%s]*" % SENTINEL)
+# Put on the line of a string that is for developers, not people, with the reason:
+# `raise ScannerError("bad_field", "note must be a string.")  # i18n-lint: ignore (API contract)`.
+IGNORE = "i18n-lint: ignore"
 TRANSLATE = {"_", "gettext", "ngettext", "pgettext", "npgettext", "_l", "lazy_gettext", "lazy_ngettext", "N_"}
 
 
@@ -73,7 +80,7 @@ class Finding(NamedTuple):
 
 def has_words(text: str) -> bool:
     """Whether `text` holds a letter once the placeholders and the allowed words are taken out."""
-    return bool(LETTER.search(_ALLOWED_RE.sub(" ", text.replace(SENTINEL, " "))))
+    return bool(LETTER.search(_ALLOWED_RE.sub(" ", PATH.sub(" ", text).replace(SENTINEL, " "))))
 
 
 def looks_like_words(text: str) -> bool:
@@ -84,7 +91,7 @@ def looks_like_words(text: str) -> bool:
     """
     text = _ALLOWED_RE.sub(" ", text.replace(SENTINEL, " ")).strip()
     if not LETTER.search(text) or re.fullmatch(r"[#.\[][^ ]*( [#.\[>:~+*][^ ]*)*", text) \
-            or re.match(r"[\w-]+:[^\s:]", text) or " --" in text:
+            or re.match(r"[\w-]+:[^\s:]", text) or " --" in text or text.startswith("flask "):
         return False  # no letters, a CSS selector or declaration, a command line
     if re.search(r"[^\x00-\x7f]", text) and LETTER.search(re.sub(r"[\x00-\x7f]", "", text)):
         return True  # letters of another script: nobody writes code like that
@@ -124,13 +131,17 @@ def template_skeleton(source: str, name: str = "template") -> str:
     env = _jinja_env()
     tokens = list(env.lexer.tokeniter(source, name))
     out: list[str] = []
-    line, in_trans = 1, False
+    line, in_trans, blocks = 1, False, []
     for i, (lineno, kind, value) in enumerate(tokens):
         if lineno > line:
             out.append("\n" * (lineno - line))
             line = lineno
         if kind == "block_begin":
-            tag = next((v for _, k, v in tokens[i + 1:i + 3] if k == "name"), "")
+            tag, name = ([v for _, k, v in tokens[i + 1:i + 5] if k == "name"] + ["", ""])[:2]
+            if tag == "block":
+                blocks.append(name)
+            elif tag == "endblock" and blocks:
+                blocks.pop()
             if tag == "trans":
                 in_trans = True
                 out.append(SENTINEL)
@@ -139,7 +150,8 @@ def template_skeleton(source: str, name: str = "template") -> str:
         elif kind == "variable_begin" and not in_trans:
             out.append(SENTINEL)
         elif kind == "data" and not in_trans:
-            out.append(value)
+            # {% block body_class %}console{% endblock %} fills an attribute: class names, not text.
+            out.append(re.sub(r"\S", "", value) if blocks and "class" in blocks[-1] else value)
             line += value.count("\n")
     return "".join(out)
 
@@ -606,12 +618,15 @@ def lint(paths: Iterable[Path | str]) -> list[Finding]:
     errors, forms = _domain_errors([*package, *(ast.parse(s) for s in python.values())])
     findings: list[Finding] = []
     for path in paths:
+        before = len(findings)
         if path.suffix in {".html", ".txt"}:
             findings += lint_template(path)
         elif path.suffix == ".py":
             findings += lint_python(path, python[path], errors=errors, form_errors=forms)
         elif path.suffix == ".js":
             findings += lint_js(path)
+        lines = path.read_text(encoding="utf-8").splitlines()
+        findings[before:] = [f for f in findings[before:] if not (0 < f.line <= len(lines) and IGNORE in lines[f.line - 1])]
     return list(dict.fromkeys(findings))  # a module constant given to three calls is one finding
 
 

@@ -57,7 +57,9 @@ def test_a_planted_english_string_in_a_template_is_found(tmp_path):
 <script type="application/json" id="i18n-js">{"scanning": "{{ _('Scanning') }}"}</script>
 <code>flask events create</code>
 {# A comment in English is for the developer #}
+<p>/e/{{ event.slug }}/login</p>
 {% endblock %}
+{% block body_class %}console{% endblock %}
 """)
     findings = i18n_lint.lint_template(page)
     assert _found(findings) == {
@@ -125,6 +127,7 @@ def view(n):
     click.echo(f"queued {n} digests")
     click.echo(_("Translated output"))
     click.secho("", fg="green")
+    raise PlantedError("bad_field", "note must be a string.")  # i18n-lint: ignore (the API's contract)
 ''')
     findings = lint([module])
     assert _found(findings) == {
