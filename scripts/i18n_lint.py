@@ -60,8 +60,9 @@ _ALLOWED_RE = re.compile("|".join(r"(?<![\w.])" + re.escape(word) + r"(?![\w])"
                                   for word in sorted(ALLOWED, key=len, reverse=True)))
 LETTER = re.compile(r"[^\W\d_]")
 SENTINEL = "\ue000"  # stands for a {{ }} or a {% trans %} block in a template's skeleton
-# An address path shown as typed ("/e/pycon/"), not one after a word ("and/or" is words).
-PATH = re.compile(r"(?<![\w/])/[\w\-./%s]*" % SENTINEL)
+# An address path shown as typed ("/e/pycon/"), not one after a word ("and/or" is words), and a
+# colour written as CSS writes it ("#0b57d0"): the same in every language.
+PATH = re.compile(r"(?<![\w/])/[\w\-./%s]*|#[0-9a-fA-F]{3,8}\b" % SENTINEL)
 # Put on the line of a string that is for developers, not people, with the reason:
 # `raise ScannerError("bad_field", "note must be a string.")  # i18n-lint: ignore (API contract)`.
 IGNORE = "i18n-lint: ignore"

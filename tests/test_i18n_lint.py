@@ -57,7 +57,7 @@ def test_a_planted_english_string_in_a_template_is_found(tmp_path):
 <script type="application/json" id="i18n-js">{"scanning": "{{ _('Scanning') }}"}</script>
 <code>flask events create</code>
 {# A comment in English is for the developer #}
-<p>/e/{{ event.slug }}/login</p>
+<p>/e/{{ event.slug }}/login</p> <p>#0b57d0, {{ ratio }}:1</p>
 {% endblock %}
 {% block body_class %}console{% endblock %}
 """)

@@ -32,8 +32,9 @@ from scripts.i18n_lint import _ALLOWED_RE  # noqa: E402
 from scripts.pseudo_locale import ACCENTED, OPEN, build  # noqa: E402
 
 PSEUDO_LETTERS = set("".join(chr(c) for c in ACCENTED.values()))
-# User data that is ASCII whatever the language: addresses and links (badge codes: the fixture's).
-USER_DATA = re.compile(r"\S+@\S+|https?://\S+")
+# User data that is ASCII whatever the language: addresses, links, colours (badge codes: the
+# fixture's).
+USER_DATA = re.compile(r"\S+@\S+|https?://\S+|#[0-9a-fA-F]{3,8}\b")
 # Babel formats dates and lists with the locale's own words (CLDR's, not the catalog's): English
 # ones in this locale, "Sun 06 Dec" and "30 and 90".
 LOCALE_WORDS = {name.rstrip(".") for width in ("wide", "abbreviated") for names in (
