@@ -345,6 +345,13 @@ def lint_python(path: Path | str, source: str | None = None, *, errors: set[str]
             if has_words(text):
                 findings.append(Finding(shown, line, kind, _clip(text)))
 
+    # A module's constant that is a sentence ("We cannot reach our database just now"), given to a
+    # page from wherever it is imported: flagged where it is written.
+    for name, value in constants.items():
+        for line, text in _literal_text(value):
+            if re.match(r"[A-Z][a-z]+ ", text) and len(text.split()) >= 4:
+                findings.append(Finding(shown, line, "sentence constant", _clip(text)))
+
     for node in ast.walk(tree):
         if isinstance(node, ast.Dict):
             # An error table: {code: (status, message)} or {status: (title, message)}.
@@ -628,7 +635,8 @@ def lint(paths: Iterable[Path | str]) -> list[Finding]:
             findings += lint_js(path)
         lines = path.read_text(encoding="utf-8").splitlines()
         findings[before:] = [f for f in findings[before:] if not (0 < f.line <= len(lines) and IGNORE in lines[f.line - 1])]
-    return list(dict.fromkeys(findings))  # a module constant given to three calls is one finding
+    # One finding per string: a module constant given to three calls (and a sentence itself) is one.
+    return list({(f.path, f.line, f.text): f for f in reversed(findings)}.values())[::-1]
 
 
 def main(argv: list[str]) -> int:

@@ -97,6 +97,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from eventnet.errors import DomainError
 
 LIMITED = "Planted limit message"
+TITLE = "We planted this page title"
+CODE = "Not_a sentence"
 
 
 class PlantedError(DomainError):
@@ -131,14 +133,15 @@ def view(n):
 ''')
     findings = lint([module])
     assert _found(findings) == {
-        (10, "Planted limit message"), (14, "Planted table message"), (18, "Planted label"),
-        (18, "Planted required"), (19, "Planted choice"), (20, "Planted placeholder"),
-        (23, "Planted {{…}} error"), (28, "Planted flash message"), (31, "Planted otherwise"),
-        (32, "Planted {{…}} formatted first"), (34, "Planted domain message"), (37, "Planted abort description"),
-        (38, "queued {{…}} digests"),
+        (10, "Planted limit message"), (11, "We planted this page title"), (16, "Planted table message"),
+        (20, "Planted label"), (20, "Planted required"), (21, "Planted choice"), (22, "Planted placeholder"),
+        (25, "Planted {{…}} error"), (30, "Planted flash message"), (33, "Planted otherwise"),
+        (34, "Planted {{…}} formatted first"), (36, "Planted domain message"), (39, "Planted abort description"),
+        (40, "queued {{…}} digests"),
     }
     kinds = {f.line: f.kind for f in findings}
-    assert kinds[28] == "flash()" and kinds[34] == "PlantedError()" and kinds[32] == "_() of a formatted string"
+    assert kinds[30] == "flash()" and kinds[36] == "PlantedError()" and kinds[34] == "_() of a formatted string"
+    assert kinds[10] == "error_message=" and kinds[11] == "sentence constant"
 
 
 def test_javascript_text_is_found_unless_the_page_gives_it(tmp_path):
