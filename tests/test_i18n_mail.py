@@ -216,3 +216,40 @@ def test_the_translated_digest_fits_360_px(app, conference, browser, language):
     assert page.evaluate("getComputedStyle(document.body).direction") == ("rtl" if language == "ar" else "ltr")
     screenshot(page, f"digest-email-{language}-360")
     context.close()
+
+
+
+def test_a_digest_follows_the_browser_of_the_last_login_when_the_attendee_chose_none(
+        app, app_factory, smtp_server, make_event, make_attendee):
+    """Gus never opens the language setting but logs in from a German browser: his digest, written
+    later by the sender away from any browser, is German. A choice still wins (Bob), and a browser
+    asking for no language we ship leaves the event's default (Ed)."""
+    from urllib.parse import urlsplit
+
+    from conftest import csrf_token
+
+    from eventnet.auth.services import create_login_link
+
+    event = make_event(slug="late", name="PyConf", starts=STARTS, ends=ENDS)
+    event.scan_closes_at = datetime.now(timezone.utc) + timedelta(hours=1)
+    db.session.commit()
+    gus = make_attendee(event, "gus@example.org", "Gus Gärtner")
+    ed = make_attendee(event, "ed@example.org", "Ed English")
+    bob = make_attendee(event, "bob@example.org", "Bob Builder", language="fr")
+    for person, browser in ((gus, "de-DE,de;q=0.9,en;q=0.5"), (ed, "ja-JP"), (bob, "es")):
+        connect(person, make_attendee(event, f"met.{person.email}", "Met Someone"))
+        path = urlsplit(create_login_link(person).url).path
+        db.session.commit()
+        client = app.test_client()
+        response = client.post(path, data={"csrf_token": csrf_token(client, path)}, headers={"Accept-Language": browser})
+        assert response.status_code == 303
+    db.session.expire_all()
+    assert (gus.browser_language, ed.browser_language, bob.browser_language) == ("de", None, "es")
+    assert gus.language is None  # a guess, not a choice: the setting still says "as my browser asks"
+
+    services.queue_digests(event)
+    send_all(app_factory, smtp_server)
+    mail = by_recipient(smtp_server)
+    assert mail["gus@example.org"]["Subject"] == "Gus, Ihr 1 Kontakt von PyConf"
+    assert mail["ed@example.org"]["Subject"] == "Ed, your 1 contact from PyConf"
+    assert mail["bob@example.org"]["Subject"] == "Bob, votre 1 contact de PyConf"

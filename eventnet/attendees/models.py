@@ -78,6 +78,10 @@ class Attendee(db.Model):
     # The language the attendee chose (a code of eventnet.i18n.LANGUAGES); None until they
     # choose, and then their browser's language or the event's default applies.
     language: Mapped[str | None] = mapped_column(String(8))
+    # The shipped language the attendee's browser asked for when they last logged in (the `lang`
+    # cookie or Accept-Language; None when it asked for none we ship): emails written later,
+    # away from any browser (the digest), follow it when they chose none (eventnet.i18n.selection).
+    browser_language: Mapped[str | None] = mapped_column(String(8))
     shared_fields: Mapped[list] = mapped_column(JSON, default=lambda: sorted(SHARED_BY_DEFAULT))
     # NULL = never; else every copy of my card shows only my name and the event once the event
     # ended this many months ago (computed when read: attendees.cards.card_for; no job to run).

@@ -32,7 +32,7 @@ from ..database import utcnow
 from ..errors import DomainError
 from ..events.models import Event
 from ..extensions import db
-from ..i18n.selection import recipient_language
+from ..i18n.selection import browser_language, recipient_language
 from ..mail.services import absolute_url, queue_email, render_email
 from .models import ORIGINS, LoginToken
 from .session import end_sessions
@@ -229,6 +229,9 @@ def _consume(login_token: LoginToken) -> LoginToken:
         attendee = db.session.get(Attendee, login_token.attendee_id)
         attendee.last_login_at = now
         attendee.code_attempts = 0
+        # Their browser's language, for emails when they chose none: a German attendee who never
+        # opened the language setting still gets a German digest (recipient_language).
+        attendee.browser_language = browser_language()
     db.session.commit()
     return login_token
 

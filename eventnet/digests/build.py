@@ -280,7 +280,8 @@ def entry_for(connection: NoteSide, card: dict | None, *, event_name: str, my_he
                          my_help=my_help, my_needs=my_needs, event_name=event_name, done=done, parts=parts,
                          sender_name=sender_name)
     # The prompted parts head the note, labelled as the note form's chips are.
-    labelled = [f"{NOTE_PARTS[name][0]}: {value}" for name in NOTE_PARTS if (value := one_line(getattr(connection, name)))]
+    labelled = [_("%(label)s: %(value)s", label=_(NOTE_PARTS[name][0]), value=value)
+                for name in NOTE_PARTS if (value := one_line(getattr(connection, name)))]
     note = _shown_note("\n".join([*labelled, (connection.note or "").strip()]))
     is_open = _is_open(connection, parts)
     shown = card or {}
@@ -290,7 +291,7 @@ def entry_for(connection: NoteSide, card: dict | None, *, event_name: str, my_he
         email=one_line(shown.get("email", ""), 254), links=card_links(shown),
         note=note, note_lines=note.splitlines() if note else [],
         tags=list(connection.tags or []), starred=bool(connection.starred),
-        intent_label=INTENTS.get(connection.intent, "") if connection.intent != "none" else "",
+        intent_label=_(INTENTS[connection.intent]) if connection.intent in INTENTS and connection.intent != "none" else "",
         done=done, open=is_open, promises=parts.promises, promise_lines=promises,
         suggestion=suggestion.text,
         reach=reach_for(card, suggestion.subject, suggestion.draft, name) if card else None,

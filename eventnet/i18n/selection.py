@@ -61,8 +61,9 @@ def recipient_language(attendee, event, *, own_request: bool = False) -> str:
     """The language of an email to `attendee` (None for an unknown address) of `event`.
 
     The attendee's own choice, else, when the email answers the recipient's own request (a login
-    link asked for from their browser), that browser's language, else the event's default. Never
-    the language of someone else's browser (an organizer's, the help desk's).
+    link asked for from their browser), that browser's language, else the language their browser
+    asked for when they last logged in (the pages they saw were in it), else the event's default.
+    Never the language of someone else's browser (an organizer's, the help desk's).
     """
     chosen = shipped(getattr(attendee, "language", None))
     if chosen:
@@ -71,6 +72,9 @@ def recipient_language(attendee, event, *, own_request: bool = False) -> str:
         asked = browser_language()
         if asked:
             return asked
+    seen = shipped(getattr(attendee, "browser_language", None))
+    if seen:
+        return seen
     return shipped(getattr(event, "default_language", None)) or DEFAULT_LANGUAGE
 
 
