@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+from ..i18n.markers import N_
+
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
@@ -22,7 +24,7 @@ LATEST_YEAR = 2100
 EARLIEST = datetime(EARLIEST_YEAR, 1, 2, tzinfo=timezone.utc)
 LATEST = datetime(LATEST_YEAR, 12, 30, tzinfo=timezone.utc)
 OUT_OF_RANGE = f"Choose a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
-NOT_A_TIME = "Enter a date and time like 2026-12-01T09:00."
+NOT_A_TIME = N_("Enter a date and time like 2026-12-01T09:00.")  # the forms translate it
 
 
 class TimeInvalid(ValueError):
