@@ -1,6 +1,7 @@
 """The audit log: every organizer and administrator action, written with the change it records."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
@@ -142,6 +143,16 @@ def actor(entry: AuditLog) -> str:
     return entry.actor
 
 
+def _moment(stored: str) -> str:
+    """A moment stored as ISO 8601 (UTC), as the page writes times: the reader's language, the event's zone."""
+    from ..i18n.formats import event_timestamp  # here: i18n's formats read the request's event
+
+    try:
+        return event_timestamp(datetime.fromisoformat(stored))
+    except ValueError:
+        return stored
+
+
 def _value(value) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
@@ -160,6 +171,8 @@ def details(entry: AuditLog) -> list[tuple[str, str]]:
             continue
         if key == "who":
             value = who(entry)
+        elif key == "held_until" and isinstance(value, str):
+            value = _moment(value)
         if key == "changed" and isinstance(value, dict):
             for field, pair in value.items():
                 label = _(FIELDS[field]) if field in FIELDS else field
