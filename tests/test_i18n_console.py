@@ -351,3 +351,17 @@ def test_english_stays_as_it_was(client, console):
     page = text(client.get(f"{base}/attendees", headers=BROWSER["de"]))
     assert '<html lang="en" dir="ltr">' in page and "4 attendees." in page and "Add an attendee" in page
     assert "Never logged in" in page
+
+
+def test_the_event_forms_time_rules_follow_the_language(client, console):
+    """Daylight-saving time's refusals and choices on the event form, in the organizer's language."""
+    event, base, _, _ = console("de")
+    form = {"csrf_token": client.token, "name": event.name, "venue": "", "timezone": "Europe/Berlin",
+            "starts_at": "2026-10-25T02:30", "ends_at": "2026-10-25T18:00"}
+    twice = text(client.post(f"{base}/event", data=form, headers=EN))
+    assert "2026-10-25 02:30 kommt in Europe/Berlin zweimal vor" in twice
+    assert "02:30 beim ersten Mal (UTC+02:00" in twice and "Welche meinen Sie?" in twice
+    gap = text(client.post(f"{base}/event", data={**form, "starts_at": "2026-03-29T02:30"}, headers=EN))
+    assert "2026-03-29 02:30 gibt es in Europe/Berlin nicht" in gap and "does not exist" not in gap
+    zone = text(client.post(f"{base}/event", data={**form, "timezone": "Mars/Olympus"}, headers=EN))
+    assert "Geben Sie den Namen einer Zeitzone ein" in zone

@@ -32,8 +32,9 @@ PROBLEMS = {
     "replaced": (410, N_("This login link was replaced by a newer one"),
                  N_("A newer login email was sent since: use the link or code in the latest one, or ask for a new link.")),
 }
-RATE_LIMITED = ("Too many login attempts from here or for this address. Please wait a few minutes and try "
-                "again; a link already sent keeps working until it expires.")
+def RATE_LIMITED() -> str:  # noqa: N802  (Flask-Limiter calls it when a limit is hit: in that request's language)
+    return _("Too many login attempts from here or for this address. Please wait a few minutes and try again; a "
+             "link already sent keeps working until it expires.")
 
 
 def _no_store(response: Response) -> Response:

@@ -24,7 +24,8 @@ from .forms import AdminLoginForm, EventForm, NewEventForm, OrganizerForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-RATE_LIMITED = "Too many login requests from here or for this address. Wait a few minutes and try again."
+def RATE_LIMITED() -> str:  # noqa: N802  (Flask-Limiter calls it when a limit is hit: in that request's language)
+    return _("Too many login requests from here or for this address. Wait a few minutes and try again.")
 
 
 def admin_required(view):
