@@ -234,6 +234,8 @@ def test_flash_form_and_refusal_messages_follow_the_language(client, console):
                          headers=EN)
     assert myself.status_code == 409
     assert "Sich selbst können Sie hier nicht entfernen" in text(myself)
+    stale = client.post(f"{base}/event", data={"csrf_token": "stale"}, headers=EN)
+    assert stale.status_code == 400 and "Dieses Formular ist abgelaufen" in text(stale)
     forged = client.post(f"{base}/login-emails", data={"csrf_token": client.token, "token": "forged"}, headers=EN)
     assert forged.status_code == 409 and "Diese Bestätigung gilt nicht mehr" in text(forged)
     saved = client.post(f"{base}/event", headers=EN, follow_redirects=True, data={
