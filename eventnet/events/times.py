@@ -25,7 +25,7 @@ LATEST_YEAR = 2100
 # Aware bounds in UTC, a day inside the years so that any zone's offset stays within them.
 EARLIEST = datetime(EARLIEST_YEAR, 1, 2, tzinfo=timezone.utc)
 LATEST = datetime(LATEST_YEAR, 12, 30, tzinfo=timezone.utc)
-OUT_OF_RANGE = f"Choose a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
+OUT_OF_RANGE = f"Choose a date between {EARLIEST_YEAR} and {LATEST_YEAR}."  # i18n-lint: ignore (models' ValueError)
 NOT_A_TIME = N_("Enter a date and time like 2026-12-01T09:00.")  # the forms translate it
 
 
