@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import force_locale, ngettext
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import HiddenField, StringField
 from wtforms.validators import InputRequired, Length, Optional
@@ -32,15 +34,16 @@ class BulkError(DomainError):
 
     default_status = 409
     MESSAGES = {
-        "nobody_selected": (422, "Tick at least one attendee, or choose “everyone matching the filter”."),
-        "unknown_action": (400, "Choose one of the actions above the list."),
-        "confirmation_expired": (409, "This confirmation is no longer valid (it is older than 30 minutes or "
-                                      "belongs to another page): nothing was done. Check the number again below."),
-        "count_changed": (409, "The list changed since the page was shown: nothing was done. Check the new number "
-                               "below and confirm again."),
-        "not_typed": (422, "Type the confirmation exactly as shown to remove them: nothing was removed."),
-        "too_many": (422, f"At most {MAX_REMOVE:,} attendees can be removed at once: narrow the filter."),
-        "window_over": (409, "Too late to cancel: the emails have started going out."),
+        "nobody_selected": (422, _l("Tick at least one attendee, or choose “everyone matching the filter”.")),
+        "unknown_action": (400, _l("Choose one of the actions above the list.")),
+        "confirmation_expired": (409, _l("This confirmation is no longer valid (it is older than 30 minutes or "
+                                         "belongs to another page): nothing was done. Check the number again below.")),
+        "count_changed": (409, _l("The list changed since the page was shown: nothing was done. Check the new "
+                                  "number below and confirm again.")),
+        "not_typed": (422, _l("Type the confirmation exactly as shown to remove them: nothing was removed.")),
+        "too_many": (422, _l("At most %(max)s attendees can be removed at once: narrow the filter.",
+                             max=f"{MAX_REMOVE:,}")),
+        "window_over": (409, _l("Too late to cancel: the emails have started going out.")),
     }
 
 
@@ -84,13 +87,20 @@ class Selection:
         return {**self.filters.filter_args(), "scope": "matching"}
 
     def describe(self, count: int) -> str:
-        """'the 3 ticked attendees' or 'all 120 attendees matching “ada”, never logged in'."""
-        people = "attendee" if count == 1 else "attendees"
+        """'the 3 ticked attendees' or 'all 120 attendees matching “ada”, who never logged in', in
+        the reader's language."""
         if self.ids is not None:
-            return f"the {count} ticked {people}"
+            return ngettext("the %(num)d ticked attendee", "the %(num)d ticked attendees", count)
         if not self.filters.filtered:
-            return f"all {count} {people}"
-        return f"all {count} {people} {self.filters.describe()}"
+            return ngettext("the %(num)d attendee", "all %(num)d attendees", count)
+        return ngettext("the %(num)d attendee %(filters)s", "all %(num)d attendees %(filters)s", count,
+                        filters=self.filters.describe())
+
+    def stored(self, count: int) -> dict:
+        """Who it was for, as an audit entry keeps it: `who` in English (stored details stay one
+        language) and the selection itself, so that the log describes it in its reader's language."""
+        with force_locale("en"):
+            return {"who": self.describe(count), "selection": self.to_token()}
 
 
 class _Args(dict):
@@ -126,4 +136,4 @@ class ConfirmForm(PostedForm):
     removal the phrase typed by hand ("remove 12")."""
 
     token = HiddenField(validators=[InputRequired()])
-    typed = StringField("Type the words shown to confirm", validators=[Optional(), Length(max=40)])
+    typed = StringField(_l("Type the words shown to confirm"), validators=[Optional(), Length(max=40)])

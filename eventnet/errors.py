@@ -11,6 +11,7 @@ import re
 from typing import ClassVar
 
 from flask import Flask, current_app, g, has_request_context, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -138,9 +139,9 @@ def init_app(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         return render_error(
             400,
-            "This form has expired",
-            "For your security, forms stop working after you log out or the page is very old. "
-            "Reload the page and try again.",
+            _("This form has expired"),
+            _("For your security, forms stop working after you log out or the page is very old. Reload the page "
+              "and try again."),
         )
 
     @app.errorhandler(HTTPException)

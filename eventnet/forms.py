@@ -5,6 +5,7 @@ import re
 from typing import ClassVar
 
 from flask import request
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict
 from wtforms.validators import StopValidation
@@ -64,7 +65,9 @@ class MaxChars:
 
     def __call__(self, form, field):
         if len(field.data or "") > self.limit:
-            raise StopValidation(self.message or f"At most {self.limit} characters ({len(field.data)} now).")
+            raise StopValidation(self.message or ngettext(
+                "At most %(num)d character (%(count)d now).", "At most %(num)d characters (%(count)d now).",
+                self.limit, count=len(field.data)))
 
 
 def squashed(value) -> str:

@@ -484,7 +484,7 @@ def test_organizer_form_edits_the_name_parts(client, login, setup):
     db.session.expire_all()
     fresh = db.session.get(Attendee, ada.id)
     assert (fresh.name_prefix, fresh.given_name, fresh.family_name, fresh.name_suffix) == ("Prof.", "Ada", "Nwosu", "")
-    assert "given_name: “” → “Ada”" in client.get("/e/org/organizer/audit").get_data(as_text=True)
+    assert "Given name: “” → “Ada”" in client.get("/e/org/organizer/audit").get_data(as_text=True)
     long = client.post(form_url, data={"csrf_token": token, "email": ada.email, "name": "Ada", "role": "attendee",
                                        "name_suffix": "S" * 41})
     assert long.status_code == 422 and "At most 40 characters (41 now)." in long.get_data(as_text=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from math import ceil
 
+from flask_babel import gettext as _
 from sqlalchemy import Row, func, or_
 from sqlalchemy.orm import Bundle
 
@@ -103,17 +104,18 @@ class ListQuery:
         return bool(self.filter_args())
 
     def describe(self) -> str:
-        """The filters in words, for confirmation pages: 'matching “ada”, never logged in'."""
+        """The filters in words, in the reader's language, for the list and confirmation pages:
+        'matching “ada”, who never logged in' (after "3 attendees")."""
         parts = []
         if self.q:
-            parts.append(f"matching “{self.q}”")
+            parts.append(_("matching “%(query)s”", query=self.q))
         if self.never_logged_in:
-            parts.append("who never logged in")
+            parts.append(_("who never logged in"))
         if self.no_contacts:
-            parts.append("with no contacts yet")
+            parts.append(_("with no contacts yet"))
         if self.role:
-            parts.append(f"{self.role}s only")
-        return ", ".join(parts) or "everyone"
+            parts.append(_("organizers only") if self.role == "organizer" else _("attendees only"))
+        return _(", ").join(parts) or _("everyone")
 
 
 @dataclass

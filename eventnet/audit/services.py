@@ -1,13 +1,16 @@
 """The audit log: every organizer and administrator action, written with the change it records."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_
 
 from ..attendees.models import NAME_PARTS, Attendee, normalise_email
 from ..events.models import Event
 from ..extensions import db
+from ..i18n.markers import N_
 from .models import AuditLog
 
 if TYPE_CHECKING:
@@ -16,35 +19,60 @@ if TYPE_CHECKING:
     from ..auth.models import Administrator
 
 PER_PAGE = 50
-CLI_ACTOR = "command line"
+CLI_ACTOR = "command line"  # stored in English; the page translates it (actor)
+ADMIN_SUFFIX = " (administrator)"
 
-# action -> how the log page names it
+# action -> how the log page names it: stored as the key, translated where shown (describe)
 ACTIONS = {
-    "event_created": "Created the event",
-    "event_updated": "Changed the event's details",
-    "organizer_added": "Named an organizer",
-    "attendee_added": "Added an attendee",
-    "attendee_updated": "Edited an attendee",
-    "email_change_requested": "Asked an attendee to confirm a new email (sent to their current address)",
-    "email_change_confirmed": "The attendee confirmed their new email",
-    "email_changed_by_operator": "Changed an attendee's email on the server (command line)",
-    "attendee_removed": "Removed an attendee",
-    "csv_imported": "Imported a CSV file",
-    "badge_reissued": "Reissued a badge",
-    "helpdesk_login_link": "Showed a help-desk login link (attendee with no data yet)",
-    "helpdesk_login_emailed": "Emailed a help-desk login link to the attendee",
-    "sessions_ended": "Logged an attendee out on every device",
-    "login_emails_queued": "Sent login emails",
-    "login_emails_cancelled": "Cancelled login emails before they left",
-    "attendees_removed": "Removed attendees in bulk",
-    "attendees_exported": "Exported the attendee list",
-    "badges_printed": "Downloaded badges",
-    "digest_test_sent": "Sent a test digest to themselves",
-    "digest_started": "Started sending digests",
-    "digest_start_cancelled": "Cancelled digests before they left",
-    "digest_paused": "Paused digests",
-    "digest_resumed": "Resumed digests",
-    "digest_retried": "Retried failed digests",
+    "event_created": N_("Created the event"),
+    "event_updated": N_("Changed the event's details"),
+    "organizer_added": N_("Named an organizer"),
+    "attendee_added": N_("Added an attendee"),
+    "attendee_updated": N_("Edited an attendee"),
+    "email_change_requested": N_("Asked an attendee to confirm a new email (sent to their current address)"),
+    "email_change_confirmed": N_("The attendee confirmed their new email"),
+    "email_changed_by_operator": N_("Changed an attendee's email on the server (command line)"),
+    "attendee_removed": N_("Removed an attendee"),
+    "csv_imported": N_("Imported a CSV file"),
+    "badge_reissued": N_("Reissued a badge"),
+    "helpdesk_login_link": N_("Showed a help-desk login link (attendee with no data yet)"),
+    "helpdesk_login_emailed": N_("Emailed a help-desk login link to the attendee"),
+    "sessions_ended": N_("Logged an attendee out on every device"),
+    "login_emails_queued": N_("Sent login emails"),
+    "login_emails_cancelled": N_("Cancelled login emails before they left"),
+    "attendees_removed": N_("Removed attendees in bulk"),
+    "attendees_exported": N_("Exported the attendee list"),
+    "badges_printed": N_("Downloaded badges"),
+    "digest_test_sent": N_("Sent a test digest to themselves"),
+    "digest_started": N_("Started sending digests"),
+    "digest_start_cancelled": N_("Cancelled digests before they left"),
+    "digest_paused": N_("Paused digests"),
+    "digest_resumed": N_("Resumed digests"),
+    "digest_retried": N_("Retried failed digests"),
+}
+
+# A detail's key -> how the log page names it (translated where shown); other keys are shown as
+# they are stored, with spaces for underscores.
+DETAILS = {
+    "name": N_("name"), "email": N_("email"), "role": N_("role"), "count": N_("count"), "who": N_("who"),
+    "hours": N_("hours"), "minutes": N_("minutes"), "held_until": N_("held until"), "batch": N_("batch"),
+    "format": N_("format"), "paper": N_("paper"), "created": N_("created"), "slug": N_("short address"),
+    "filename": N_("file"), "old": N_("old"), "new": N_("new"), "to": N_("to"), "sample": N_("sample"),
+    "queued": N_("queued"), "requeued": N_("queued again"), "with_contacts": N_("with contacts"),
+    "with_notes": N_("with notes"), "updated": N_("updated"), "unchanged": N_("unchanged"),
+    "skipped": N_("skipped"), "rejected": N_("rejected"),
+}
+# The fields of a "changed" detail: an attendee's (stored by their form name) and the event's
+# (stored by their English label, organizer.settings.LABELS, and the look's and digest's).
+FIELDS = {
+    "name": N_("Name"), "email": N_("Email"), "company": N_("Company"), "headline": N_("Headline"),
+    "role": N_("Role"), "name_prefix": N_("Title"), "given_name": N_("Given name"),
+    "family_name": N_("Family name"), "name_suffix": N_("Suffix"),
+    "Name": N_("Name"), "Venue": N_("Venue"), "Time zone": N_("Time zone"), "Starts": N_("Starts"),
+    "Ends": N_("Ends"), "Scanning opens": N_("Scanning opens"), "Scanning closes": N_("Scanning closes"),
+    "Default language": N_("Default language"), "Accent colour": N_("Accent colour"), "Logo": N_("Logo"),
+    "digest_at": N_("Digest time"), "no_contacts": N_("Digest without contacts"),
+    "reminder_days": N_("Reminder days"), "reply_to": N_("Reply-to address"),
 }
 
 
@@ -54,7 +82,7 @@ def actor_label(actor: Attendee | Administrator | None) -> str:
         return CLI_ACTOR
     # An administrator is no attendee of any event (see organizer.admin): told apart by type,
     # without this package importing the console's models.
-    return actor.email if isinstance(actor, Attendee) else f"{actor.email_key} (administrator)"
+    return actor.email if isinstance(actor, Attendee) else f"{actor.email_key}{ADMIN_SUFFIX}"
 
 
 def record(event: Event | None, actor: Attendee | Administrator | None, action: str, **details) -> AuditLog:
@@ -87,8 +115,76 @@ def audit_page(event: Event, page: int = 1, per_page: int = PER_PAGE) -> Paginat
 
 
 def describe(entry: AuditLog) -> str:
-    """The action's name as the log page shows it."""
-    return ACTIONS.get(entry.action, entry.action)
+    """The action's name as the log page shows it, in the reader's language."""
+    label = ACTIONS.get(entry.action)
+    return _(label) if label else entry.action
+
+
+def who(entry: AuditLog) -> str | None:
+    """Whom a mass action was for, in the reader's language when the entry kept its selection
+    (confirmation.Selection.stored), else as stored."""
+    details = entry.details or {}
+    if isinstance(details.get("selection"), dict) and isinstance(details.get("count"), int):
+        from ..confirmation import Selection  # here: the confirmation builds on the attendee finder
+
+        try:
+            return Selection.from_token(details["selection"]).describe(details["count"])
+        except (TypeError, ValueError):
+            pass  # an entry from before this shape: its words as stored
+    return details.get("who")
+
+
+def actor(entry: AuditLog) -> str:
+    """Who acted, as the log page shows it: an address, "(administrator)" and "command line" translated."""
+    if entry.actor == CLI_ACTOR:
+        return _("command line")
+    if entry.actor.endswith(ADMIN_SUFFIX):
+        return _("%(email)s (administrator)", email=entry.actor.removesuffix(ADMIN_SUFFIX))
+    return entry.actor
+
+
+def _moment(stored: str) -> str:
+    """A moment stored as ISO 8601 (UTC), as the page writes times: the reader's language, the event's zone."""
+    from ..i18n.formats import event_timestamp  # here: i18n's formats read the request's event
+
+    try:
+        return event_timestamp(datetime.fromisoformat(stored))
+    except ValueError:
+        return stored
+
+
+def _value(value) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return "" if value is None else str(value)
+
+
+def details(entry: AuditLog) -> list[tuple[str, str]]:
+    """An entry's details as the log page shows them, in the reader's language: (key, text) pairs.
+
+    The stored details stay as written (English keys and labels, the people's own words); only
+    their names are translated here. attendee_id is left out (it names nobody to a reader).
+    """
+    shown = []
+    for key, value in (entry.details or {}).items():
+        if key in ("attendee_id", "selection"):
+            continue
+        if key == "who":
+            value = who(entry)
+        elif key == "held_until" and isinstance(value, str):
+            value = _moment(value)
+        if key == "changed" and isinstance(value, dict):
+            for field, pair in value.items():
+                label = _(FIELDS[field]) if field in FIELDS else field
+                if pair:
+                    shown.append((key, _("%(field)s: “%(old)s” → “%(new)s”", field=label, old=_value(pair[0]),
+                                         new=_value(pair[1]))))
+                else:  # the person's own words, gone with them (pseudonymise)
+                    shown.append((key, _("%(field)s changed", field=label)))
+            continue
+        label = _(DETAILS[key]) if key in DETAILS else key.replace("_", " ")
+        shown.append((key, _("%(label)s: %(value)s", label=label, value=_value(value))))
+    return shown
 
 
 # What an entry about a person says of them that identifies them; a changed role stays.

@@ -32,6 +32,7 @@ from ..database import utcnow
 from ..errors import DomainError
 from ..events.models import Event
 from ..extensions import db
+from ..i18n.languages import DEFAULT_LANGUAGE
 from ..i18n.selection import browser_language, recipient_language
 from ..mail.services import absolute_url, queue_email, render_email
 from .models import ORIGINS, LoginToken
@@ -324,8 +325,12 @@ def request_admin_login(email: str) -> None:
     token = secrets.token_urlsafe(32)
     url = absolute_url("auth.confirm", token=token)
     context = {"url": url, "minutes": token_minutes(), "email": key}
+    # An administrator has no attendee row and no saved language: the email is in the language
+    # of the browser that asked for it (its `lang` cookie, else Accept-Language), else English.
+    language = browser_language() or DEFAULT_LANGUAGE
     if admin is None:
-        render_email("admin_login_link", context)  # similar work, so timing tells nothing
+        with force_locale(language):
+            render_email("admin_login_link", context)  # similar work, so timing tells nothing
         db.session.commit()
         return
     db.session.execute(update(LoginToken).where(LoginToken.administrator_id == admin.id, _live(now))
@@ -337,6 +342,7 @@ def request_admin_login(email: str) -> None:
         code_hash=_hash_code(token_hash, secrets.token_hex(32)),
         expires_at=now + timedelta(minutes=token_minutes()), failed_attempts=0, created_at=now,
     ))
-    queue_email(to=admin.email_key, subject="Your administrator login link", template="admin_login_link",
-                context=context, kind="login_link")
+    with force_locale(language):
+        queue_email(to=admin.email_key, subject=_("Your administrator login link"), template="admin_login_link",
+                    context=context, kind="login_link")
     db.session.commit()

@@ -9,6 +9,7 @@ from ..database import utcnow
 from ..extensions import limiter
 from ..forms import errors_of
 from ..htmx import redirect_to
+from ..i18n.markers import N_
 from ..ratelimit import client_address, email_key, limit
 from . import services
 from .forms import EMAIL_MAX, CodeForm, LoginForm
@@ -20,18 +21,20 @@ bp = Blueprint("auth", __name__)
 # Remembered between "email me a link" and "type the code", so the address is not typed twice.
 PENDING_EMAIL = "login_email"
 
+# Marked for the catalog, translated where the page is made (confirm).
 PROBLEMS = {
-    "invalid": (400, "This login link is not valid",
-                "The link may have been cut short or mistyped. Ask for a new one; it takes a few seconds."),
-    "expired": (410, "This login link has expired",
-                "Links work for a short time only, to keep your account safe. Ask for a new one."),
-    "used": (410, "This login link was already used",
-             "Each link logs in once. If that was not you, ask for a new link: older ones stop mattering."),
-    "replaced": (410, "This login link was replaced by a newer one",
-                 "A newer login email was sent since: use the link or code in the latest one, or ask for a new link."),
+    "invalid": (400, N_("This login link is not valid"),
+                N_("The link may have been cut short or mistyped. Ask for a new one; it takes a few seconds.")),
+    "expired": (410, N_("This login link has expired"),
+                N_("Links work for a short time only, to keep your account safe. Ask for a new one.")),
+    "used": (410, N_("This login link was already used"),
+             N_("Each link logs in once. If that was not you, ask for a new link: older ones stop mattering.")),
+    "replaced": (410, N_("This login link was replaced by a newer one"),
+                 N_("A newer login email was sent since: use the link or code in the latest one, or ask for a new link.")),
 }
-RATE_LIMITED = ("Too many login attempts from here or for this address. Please wait a few minutes and try "
-                "again; a link already sent keeps working until it expires.")
+def RATE_LIMITED() -> str:  # noqa: N802  (Flask-Limiter calls it when a limit is hit: in that request's language)
+    return _("Too many login attempts from here or for this address. Please wait a few minutes and try again; a "
+             "link already sent keeps working until it expires.")
 
 
 def _no_store(response: Response) -> Response:
@@ -128,7 +131,7 @@ def confirm(token: str):
             login_token = services.redeem_link(token)
             if login_token.administrator_id is not None:
                 login_admin(login_token.administrator_id)
-                flash("You are logged in as an administrator.", "ok")
+                flash(_("You are logged in as an administrator."), "ok")
                 return _no_store(redirect(url_for("admin.index"), 303))
             return _no_store(_after_login(login_token, next_path))
         login_token = services.check_link(token)
@@ -136,7 +139,7 @@ def confirm(token: str):
         status, title, detail = PROBLEMS.get(exc.code, PROBLEMS["invalid"])
         g.event = exc.event
         return _no_store(make_response(render_template(
-            "auth/link_problem.html", title=title, detail=detail, problem=exc.code, link_event=exc.event,
+            "auth/link_problem.html", title=_(title), detail=_(detail), problem=exc.code, link_event=exc.event,
             admin_link=exc.admin), status))
     attendee = login_token.attendee
     g.event = attendee.event if attendee is not None else None

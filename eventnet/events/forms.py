@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext as _
 from wtforms import StringField
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation
 
+from ..i18n.markers import N_
 from .models import TIMEZONE_MAX
 from .times import LOCAL_FORMAT, NOT_A_TIME, TimeAmbiguous, TimeInvalid, parse_local
 
-ZONE_HINT = "Enter a time zone name like Europe/Berlin or America/New_York."
+ZONE_HINT = N_("Enter a time zone name like Europe/Berlin or America/New_York.")  # translated where raised
 UTC = ZoneInfo("UTC")
 
 
@@ -31,7 +33,7 @@ def zone_named(name: str | None) -> ZoneInfo | None:
 def known_zone(form, field):
     """A time zone name the server knows (IANA, e.g. Europe/Berlin)."""
     if zone_named(field.data) is None:
-        raise StopValidation(ZONE_HINT)
+        raise StopValidation(_(ZONE_HINT))
 
 
 class LocalTimeField(StringField):
@@ -73,4 +75,4 @@ class LocalTime:
             field.fold_choices = ambiguous.choices
             raise StopValidation(str(ambiguous)) from None
         except TimeInvalid as invalid:
-            raise StopValidation(self.not_a_time if str(invalid) == NOT_A_TIME else str(invalid)) from None
+            raise StopValidation(_(str(self.not_a_time)) if str(invalid) == NOT_A_TIME else str(invalid)) from None

@@ -10,6 +10,7 @@ from ..attendees.models import Attendee
 from ..database import utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n.markers import N_
 from .models import Event
 from .times import TimeAmbiguous, TimeInvalid, localize
 
@@ -47,7 +48,7 @@ def profile_gaps(attendee: Attendee) -> list[str]:
 
 
 SLUG_ALPHABET = set("abcdefghijklmnopqrstuvwxyz0123456789-")
-SLUG_RULE = "The slug may hold only a-z, 0-9 and '-', at most 64 characters (e.g. pycon-2026)."
+SLUG_RULE = N_("The slug may hold only a-z, 0-9 and '-', at most 64 characters (e.g. pycon-2026).")  # forms translate it
 
 
 def slug_ok(slug: str) -> bool:

@@ -15,14 +15,18 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
+from ..i18n.markers import N_
+
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
 # Aware bounds in UTC, a day inside the years so that any zone's offset stays within them.
 EARLIEST = datetime(EARLIEST_YEAR, 1, 2, tzinfo=timezone.utc)
 LATEST = datetime(LATEST_YEAR, 12, 30, tzinfo=timezone.utc)
-OUT_OF_RANGE = f"Choose a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
-NOT_A_TIME = "Enter a date and time like 2026-12-01T09:00."
+OUT_OF_RANGE = f"Choose a date between {EARLIEST_YEAR} and {LATEST_YEAR}."  # i18n-lint: ignore (models' ValueError)
+NOT_A_TIME = N_("Enter a date and time like 2026-12-01T09:00.")  # the forms translate it
 
 
 class TimeInvalid(ValueError):
@@ -78,7 +82,7 @@ def localize(naive: datetime, zone: ZoneInfo, fold: str | int | None = None) -> 
     without `fold`).
     """
     if not EARLIEST_YEAR <= naive.year <= LATEST_YEAR:
-        raise TimeInvalid(OUT_OF_RANGE)
+        raise TimeInvalid(_out_of_range())
     if naive.tzinfo is not None:
         moment = naive.astimezone(zone)
     else:
@@ -87,18 +91,27 @@ def localize(naive: datetime, zone: ZoneInfo, fold: str | int | None = None) -> 
         if first.utcoffset() != second.utcoffset():
             # In a gap the wall time does not come back from UTC; in an overlap it does, twice.
             if first.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != naive:
-                raise TimeInvalid(
-                    f"{wall} does not exist in {zone.key}: the clocks skip that hour when summer time "
-                    f"starts. Choose a time before or after it.")
+                raise TimeInvalid(_(
+                    "%(time)s does not exist in %(zone)s: the clocks skip that hour when summer time starts. "
+                    "Choose a time before or after it.", time=wall, zone=zone.key))
             if str(fold) not in ("0", "1"):
+                clock = f"{naive:%H:%M}"
                 raise TimeAmbiguous(
-                    f"{wall} happens twice in {zone.key}, when the clocks go back: say which one you mean.",
-                    [("0", f"The first {naive:%H:%M} (UTC{_offset(first)}, before the clocks go back)"),
-                     ("1", f"The second {naive:%H:%M} (UTC{_offset(second)}, after the clocks go back)")],
+                    _("%(time)s happens twice in %(zone)s, when the clocks go back: say which one you mean.",
+                      time=wall, zone=zone.key),
+                    [("0", _("The first %(time)s (UTC%(offset)s, before the clocks go back)", time=clock,
+                             offset=_offset(first))),
+                     ("1", _("The second %(time)s (UTC%(offset)s, after the clocks go back)", time=clock,
+                             offset=_offset(second)))],
                     (_offset(first), _offset(second)))
             moment = second if str(fold) == "1" else first
         else:
             moment = first
     if not within_bounds(moment):
-        raise TimeInvalid(OUT_OF_RANGE)
+        raise TimeInvalid(_out_of_range())
     return moment
+
+
+def _out_of_range() -> str:
+    """OUT_OF_RANGE in the language of the request (English on the command line)."""
+    return _("Choose a date between %(first)s and %(last)s.", first=EARLIEST_YEAR, last=LATEST_YEAR)

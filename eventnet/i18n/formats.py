@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 
 from babel.dates import format_interval, format_skeleton, format_time, get_datetime_format
 from babel.lists import format_list
+from babel.numbers import format_decimal, format_percent
 from flask import g
 from flask_babel import get_locale
 
@@ -41,6 +42,54 @@ def event_datetime(moment: datetime | None, event=None) -> str:
     time = format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
     # The language's own way of joining a date and a time ("{1}, {0}", "{1} 'um' {0}"...).
     return get_datetime_format("short", locale=locale).replace("{1}", day).replace("{0}", time).replace("'", "")
+
+
+def _joined(day: str, time: str, width: str) -> str:
+    # The language's own way of joining a date and a time ("{1}, {0}", "{1}، {0}"...).
+    locale = _locale()
+    return get_datetime_format(width, locale=locale).replace("{1}", day).replace("{0}", time).replace("'", "")
+
+
+def event_time(moment: datetime | None, event=None, *, seconds: bool = False) -> str:
+    """"23:57" (or "23:57:08"): the time of day where the event is, on the 24-hour clock of a console."""
+    if moment is None:
+        return ""
+    local = _local(moment, event)
+    return format_skeleton("Hms" if seconds else "Hm", local, tzinfo=local.tzinfo, locale=_locale())
+
+
+def event_day_time(moment: datetime | None, event=None) -> str:
+    """"Dec 5, 23:57" / "5. Dez., 23:57" / "5 ديسمبر، 23:57": a recent moment, day and time, where the event is."""
+    if moment is None:
+        return ""
+    local = _local(moment, event)
+    day = format_skeleton("MMMd", local, tzinfo=local.tzinfo, locale=_locale())
+    return _joined(day, event_time(moment, event), "short")
+
+
+def event_timestamp(moment: datetime | None, event=None) -> str:
+    """"Dec 5, 2026, 23:57:08" / "5. Dez. 2026, 23:57:08": a log entry's moment to the second."""
+    if moment is None:
+        return ""
+    local = _local(moment, event)
+    day = format_skeleton("yMMMd", local, tzinfo=local.tzinfo, locale=_locale())
+    return _joined(day, event_time(moment, event, seconds=True), "medium")
+
+
+def weekday_time(local: datetime) -> str:
+    """"Tue 09:00" / "Di., 09:00": an hour of the event's days (the dashboard's chart), `local`
+    already in the event's zone (it is not converted)."""
+    return format_skeleton("EHm", local, tzinfo=local.tzinfo, locale=_locale())
+
+
+def number(value: int | float) -> str:
+    """"1,000" / "1.000" / "1 000": a count as the language groups its digits."""
+    return format_decimal(value, locale=_locale())
+
+
+def percent(value: int | float) -> str:
+    """"42%" / "42 %": a share given in percent (42 for 42 %)."""
+    return format_percent(value / 100, locale=_locale())
 
 
 def list_of(items) -> str:

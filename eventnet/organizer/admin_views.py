@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, flash, g, make_response, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..auth.services import request_admin_login, token_minutes
 from ..auth.session import current_administrator, logout_admin
@@ -23,7 +24,8 @@ from .forms import AdminLoginForm, EventForm, NewEventForm, OrganizerForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-RATE_LIMITED = "Too many login requests from here or for this address. Wait a few minutes and try again."
+def RATE_LIMITED() -> str:  # noqa: N802  (Flask-Limiter calls it when a limit is hit: in that request's language)
+    return _("Too many login requests from here or for this address. Wait a few minutes and try again.")
 
 
 def admin_required(view):
@@ -64,14 +66,14 @@ def login():
 def logout():
     """End this browser's administrator session (an attendee session in it stays)."""
     logout_admin()
-    flash("You are logged out of the administration.", "ok")
+    flash(_("You are logged out of the administration."), "ok")
     return redirect_to(url_for("admin.login"))
 
 
 def _event_or_404(event_id: int) -> Event:
     event = db.session.get(Event, event_id)
     if event is None:
-        fail(404, "There is no such event.")
+        fail(404, _("There is no such event."))
     return event
 
 
@@ -99,7 +101,7 @@ def create_event():
                                       form.ends_at.moment, form.timezone.data, form.venue.data)
     except admin.AdminError as error:  # the slug is taken: only the database knows
         return _index(form, 422, {"form": error.message})
-    flash(f"{event.name} was created at /e/{event.slug}/. Name its organizers below.", "ok")
+    flash(_("%(event)s was created at %(path)s. Name its organizers below.", event=event.name, path=f"/e/{event.slug}/"), "ok")
     return redirect_to(url_for("admin.event", event_id=event.id))
 
 
@@ -127,7 +129,7 @@ def save_event(event_id: int):
     if not form.validate_on_submit():
         return _event_page(found, form, 422)
     settings.update_event(found, g.admin, form.event_input())
-    flash(f"{found.name} was saved.", "ok")
+    flash(_("%(name)s was saved.", name=found.name), "ok")
     return redirect_to(url_for("admin.event", event_id=found.id))
 
 
@@ -143,7 +145,12 @@ def add_organizer(event_id: int):
         person, created = admin.add_organizer(found, g.admin, form.email.data, form.name.data)
     except admin.AdminError as error:  # a new address without a name: only the database knows
         return _organizer_refused(found, form, error.message)
-    flash(f"{person.name} <{person.email}> is {'now' if not created else 'added as'} an organizer of {found.name}.", "ok")
+    if created:
+        flash(_("%(name)s <%(email)s> is added as an organizer of %(event)s.", name=person.name, email=person.email,
+                event=found.name), "ok")
+    else:
+        flash(_("%(name)s <%(email)s> is now an organizer of %(event)s.", name=person.name, email=person.email,
+                event=found.name), "ok")
     return redirect_to(url_for("admin.event", event_id=found.id))
 
 

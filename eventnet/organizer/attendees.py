@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from ..attendees import email_change
@@ -31,6 +33,7 @@ from ..mail.models import OutboxMessage
 from ..mail.services import absolute_url, queue_email
 from ..mydata.services import CONFIRM_WORD, AccountError, delete_account
 from ..forms import FormInvalid
+from ..i18n.selection import in_recipient_language
 from ..audit import services as audit
 from ..audit.models import AuditLog
 
@@ -48,11 +51,11 @@ class OrganizerError(DomainError):
 
     default_status = 409
     MESSAGES = {
-        "remove_self": (409, "You cannot remove yourself here: another organizer can, or use “My data” to delete "
-                             "your account."),
-        "last_organizer": (409, "This is the event's last organizer: make someone else an organizer first."),
-        "demote_self": (409, "You cannot change your own role: another organizer can."),
-        "nobody_to_invite": (409, "Everyone has logged in already: there is nobody to send a login email to."),
+        "remove_self": (409, _l("You cannot remove yourself here: another organizer can, or use “My data” to delete "
+                                "your account.")),
+        "last_organizer": (409, _l("This is the event's last organizer: make someone else an organizer first.")),
+        "demote_self": (409, _l("You cannot change your own role: another organizer can.")),
+        "nobody_to_invite": (409, _l("Everyone has logged in already: there is nobody to send a login email to.")),
     }
 
 
@@ -92,7 +95,7 @@ def form_values(attendee: Attendee | None) -> dict[str, str]:
 def add_attendee(event: Event, actor: Attendee, data: AttendeeInput) -> Attendee:
     """Add one attendee by hand; AttendeeInvalid if the email is taken in this event. Commits."""
     if find_by_email(event, data.email) is not None:
-        raise AttendeeInvalid({"email": "An attendee with this email exists already: find them in the list and edit them."})
+        raise AttendeeInvalid({"email": _("An attendee with this email exists already: find them in the list and edit them.")})
     attendee = upsert_attendee(event, data.email, data.name, company=data.company, headline=data.headline,
                                role=data.role, **{part: getattr(data, part) for part in NAME_PARTS}).attendee
     db.session.flush()
@@ -121,7 +124,7 @@ def update_attendee(event: Event, actor: Attendee, attendee: Attendee, data: Att
     """
     other = find_by_email(event, data.email)
     if other is not None and other.id != attendee.id:
-        raise AttendeeInvalid({"email": "Another attendee of this event has this email."})
+        raise AttendeeInvalid({"email": _("Another attendee of this event has this email.")})
     if attendee.id == actor.id and data.role != attendee.role:
         raise AttendeeInvalid({"role": OrganizerError("demote_self").message})
     result = Updated(attendee)
@@ -229,13 +232,15 @@ def never_logged_in_people(event: Event) -> list[Attendee]:
     ).scalars())
 
 
-def queue_login_emails(event: Event, actor: Attendee, people: list[Attendee] | None = None, who: str = "") -> AuditLog:
+def queue_login_emails(event: Event, actor: Attendee, people: list[Attendee] | None = None, who: str = "",
+                       selection: dict | None = None) -> AuditLog:
     """Queue a login email (a one-time link valid for days) to each of `people` (default: everyone
     who never logged in), held for the cancel window (bulk.hold_seconds).
 
     One outbox row per person, keyed by this sending's audit entry, so that the progress page
     can count exactly this batch, cancel it while held, and a retried request cannot queue anyone
-    twice. `who` says in the audit log whom it was for. Commits.
+    twice. `who` says in the audit log whom it was for (in English), `selection` which they were
+    (confirmation.Selection.stored). Commits.
     """
     from . import bulk  # bulk builds on this module
 
@@ -244,22 +249,25 @@ def queue_login_emails(event: Event, actor: Attendee, people: list[Attendee] | N
         raise OrganizerError("nobody_to_invite")
     hours = int(current_app.config.get("INVITE_LINK_HOURS", INVITE_HOURS_DEFAULT))
     entry = audit.record(event, actor, "login_emails_queued", count=len(people), hours=hours,
-                         who=who or f"the {len(people)} who never logged in")
+                         who=who or f"the {len(people)} who never logged in",  # stored in English, like every detail
+                         **({"selection": selection} if selection else {}))
     db.session.flush()
     login_page = absolute_url("auth.login", slug=event.slug)
     messages = []
     for person in people:
         link = create_login_link(person, minutes=hours * 60, origin="invitation")
-        messages.append(queue_email(
-            to=person.email,
-            subject=f"Log in to {event.name}",
-            template="organizer_invitation",
-            context={"event": event, "attendee": person, "url": link.url, "hours": hours, "login_page": login_page},
-            kind="login_link",  # scrubbed from the outbox once sent: it holds a login secret
-            event_id=event.id,
-            attendee_id=person.id,
-            dedupe_key=f"{_invite_prefix(entry.id)}{person.id}",
-        ))
+        # In each person's language (their choice, else the event's), never the organizer's.
+        with in_recipient_language(person, event):
+            messages.append(queue_email(
+                to=person.email,
+                subject=_("Log in to %(event)s", event=event.name),
+                template="organizer_invitation",
+                context={"event": event, "attendee": person, "url": link.url, "hours": hours, "login_page": login_page},
+                kind="login_link",  # scrubbed from the outbox once sent: it holds a login secret
+                event_id=event.id,
+                attendee_id=person.id,
+                dedupe_key=f"{_invite_prefix(entry.id)}{person.id}",
+            ))
     until = bulk.hold(messages)
     entry.details = {**entry.details, "held_until": until.isoformat()}
     db.session.commit()
@@ -334,7 +342,7 @@ def sending_progress(event: Event, entry_id: int) -> SendingProgress:
         db.select(AuditLog).filter_by(id=entry_id, event_id=event.id, action="login_emails_queued")
     ).scalar_one_or_none()
     if entry is None:
-        fail(404, "There is no such sending of login emails in this event.")
+        fail(404, _("There is no such sending of login emails in this event."))
     prefix = _invite_prefix(entry.id)
     counts = dict(db.session.execute(
         db.select(OutboxMessage.status, func.count(OutboxMessage.id))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, update
 
 from ..attendees.models import Attendee
@@ -91,8 +92,13 @@ class RemovalPlan:
 
     @property
     def phrase(self) -> str:
-        """What the organizer types to confirm: 'remove 12'."""
-        return f"remove {self.people}"
+        """What the organizer types to confirm, in their language: 'remove 12', 'entfernen 12'."""
+        return _("remove %(num)d", num=self.people)
+
+    @property
+    def phrases(self) -> set[str]:
+        """Every phrase that confirms: the page's, and the English one (whatever language the page was in)."""
+        return {" ".join(self.phrase.lower().split()), f"remove {self.people}"}
 
 
 def _removable(event: Event, actor: Attendee, selection: Selection):
@@ -128,12 +134,12 @@ def remove(event: Event, actor: Attendee, token: str, typed: str) -> int:
     plan = removal_plan(event, actor, selection)
     if plan.people + (1 if plan.skipped_self else 0) != shown:
         raise BulkError("count_changed")
-    if " ".join(str(typed or "").lower().split()) != plan.phrase:
+    if " ".join(str(typed or "").lower().split()) not in plan.phrases:
         raise BulkError("not_typed")
     if plan.people > MAX_REMOVE:
         raise BulkError("too_many")
     ids = list(db.session.execute(_removable_ids(event, actor, selection)).scalars())
-    entry = audit.record(event, actor, "attendees_removed", count=len(ids), who=selection.describe(len(ids)),
+    entry = audit.record(event, actor, "attendees_removed", count=len(ids), **selection.stored(len(ids)),
                          with_contacts=plan.with_contacts, with_notes=plan.with_notes)
     db.session.commit()
     removed = 0

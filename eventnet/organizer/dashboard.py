@@ -17,6 +17,7 @@ from ..connections.models import Connection
 from ..database import utcnow
 from ..events.models import Event
 from ..extensions import db
+from ..i18n.formats import weekday_time
 from ..followthrough.services import EventFollowThrough, event_followthrough
 from ..mail.models import OutboxMessage
 from ..mail.relay import MailState, mail_state
@@ -35,7 +36,8 @@ class HourCount:
 
     @property
     def label(self) -> str:
-        return self.start.strftime("%a %H:00")
+        """"Tue 09:00" in the reader's language (the hour starts on the local clock's hour)."""
+        return weekday_time(self.start)
 
 
 @dataclass

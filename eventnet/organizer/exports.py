@@ -11,12 +11,22 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
+
 from ..attendees.models import Attendee
 from ..contacts.spreadsheet import csv_bytes, safe_cell
 from ..events.models import Event
+from ..i18n.markers import N_
 
-HEADER = ("Name", "Email", "Company", "Headline", "Role", "Badge code", "Last login", "Contacts")
+# The column names are in the organizer's language (header()); the cells are the data as stored.
+HEADER = (N_("Name"), N_("Email"), N_("Company"), N_("Headline"), N_("Role"), N_("Badge code"), N_("Last login"),
+          N_("Contacts"))
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def header() -> list[str]:
+    """HEADER in the reader's language."""
+    return [_(name) for name in HEADER]
 
 
 def rows(event: Event, people: Iterable[tuple[Attendee, int]]) -> list[list[str | int]]:
@@ -32,7 +42,7 @@ def rows(event: Event, people: Iterable[tuple[Attendee, int]]) -> list[list[str 
 
 def attendees_csv(event: Event, people: Iterable[tuple[Attendee, int]]) -> bytes:
     """The attendees as CSV for Excel, LibreOffice and Google Sheets (UTF-8 with BOM, CRLF)."""
-    return csv_bytes(HEADER, [[str(v) for v in row] for row in rows(event, people)])
+    return csv_bytes(header(), [[str(v) for v in row] for row in rows(event, people)])
 
 
 def attendees_xlsx(event: Event, people: Iterable[tuple[Attendee, int]]) -> bytes:
@@ -42,8 +52,8 @@ def attendees_xlsx(event: Event, people: Iterable[tuple[Attendee, int]]) -> byte
 
     book = Workbook(write_only=False)
     sheet = book.active
-    sheet.title = "Attendees"
-    sheet.append(list(HEADER))
+    sheet.title = _("Attendees")[:31]  # a sheet name holds 31 characters at most
+    sheet.append(header())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows(event, people):

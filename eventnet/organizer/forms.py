@@ -9,7 +9,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
-
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional, StopValidation
 
@@ -30,18 +31,19 @@ from .settings import EventInput
 
 def _slug(form, field):
     if not slug_ok(field.data.lower()):
-        raise StopValidation(SLUG_RULE)
+        raise StopValidation(_(SLUG_RULE))
 
 
 class EventDetailsForm(PostedForm):
     """Name, venue, time zone, start and end: the rules for creating and for editing an event."""
 
-    name = StringField("Name", filters=[squashed], validators=[
-        MaxChars(EVENT_LIMITS["name"]), DataRequired("Enter the event's name.")])
-    venue = StringField("Venue", filters=[squashed], validators=[MaxChars(EVENT_LIMITS["venue"])])
-    timezone = StringField("Time zone", filters=[squashed], validators=[MaxChars(EVENT_LIMITS["timezone"]), known_zone])
-    starts_at = LocalTimeField("Starts", filters=[squashed], validators=[LocalTime("Enter when the event starts.")])
-    ends_at = LocalTimeField("Ends", filters=[squashed], validators=[LocalTime("Enter when the event ends.")])
+    name = StringField(_l("Name"), filters=[squashed], validators=[
+        MaxChars(EVENT_LIMITS["name"]), DataRequired(_l("Enter the event's name."))])
+    venue = StringField(_l("Venue"), filters=[squashed], validators=[MaxChars(EVENT_LIMITS["venue"])])
+    timezone = StringField(_l("Time zone"), filters=[squashed],
+                           validators=[MaxChars(EVENT_LIMITS["timezone"]), known_zone])
+    starts_at = LocalTimeField(_l("Starts"), filters=[squashed], validators=[LocalTime(_l("Enter when the event starts."))])
+    ends_at = LocalTimeField(_l("Ends"), filters=[squashed], validators=[LocalTime(_l("Enter when the event ends."))])
 
     def local_zone(self) -> ZoneInfo | None:
         """The zone the times are typed in: the form's own, None while it is not a known one."""
@@ -56,7 +58,7 @@ class EventDetailsForm(PostedForm):
     def cross_errors(self) -> bool:
         """Add the messages of rules between fields; whether there were any."""
         if self.ends_at.moment <= self.starts_at.moment:
-            self.ends_at.errors.append("The event must end after it starts.")
+            self.ends_at.errors.append(_("The event must end after it starts."))
             return True
         return False
 
@@ -64,22 +66,22 @@ class EventDetailsForm(PostedForm):
 class NewEventForm(EventDetailsForm):
     """An administrator's new event: its short address too."""
 
-    slug = StringField("Short address", filters=[squashed], validators=[_slug])
+    slug = StringField(_l("Short address"), filters=[squashed], validators=[_slug])
 
 
 class EventForm(EventDetailsForm):
     """An event's details with its scanning window (organizer/settings.update_event saves it)."""
 
-    scan_opens_at = LocalTimeField("Scanning opens", filters=[squashed], validators=[LocalTime()])
-    scan_closes_at = LocalTimeField("Scanning closes", filters=[squashed], validators=[LocalTime()])
+    scan_opens_at = LocalTimeField(_l("Scanning opens"), filters=[squashed], validators=[LocalTime()])
+    scan_closes_at = LocalTimeField(_l("Scanning closes"), filters=[squashed], validators=[LocalTime()])
     # Optional in the post (a form without it keeps the event's language), one of ours if sent.
-    default_language = StringField("Default language", filters=[squashed], validators=[shipped_language])
+    default_language = StringField(_l("Default language"), filters=[squashed], validators=[shipped_language])
 
     def cross_errors(self) -> bool:
         found = super().cross_errors()
         opens, closes = self.scan_opens_at.moment, self.scan_closes_at.moment
         if opens and closes and closes <= opens:
-            self.scan_closes_at.errors.append("Scanning must close after it opens.")
+            self.scan_closes_at.errors.append(_("Scanning must close after it opens."))
             found = True
         return found
 
@@ -97,7 +99,7 @@ def _email_address(form, field):
     try:
         validate_email(field.data, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise StopValidation(f"This is not an email address: {exc}") from None
+        raise StopValidation(_("This is not an email address: %(reason)s", reason=exc)) from None
 
 
 def _text(limit_name: str, *validators):
@@ -111,15 +113,15 @@ class AttendeeForm(PostedForm):
     own role) stay in those services.
     """
 
-    email = _text("email", DataRequired("Enter the attendee's email address: it is how they log in."), _email_address)
-    name = _text("name", DataRequired("Enter the attendee's name: it is printed on the badge."))
+    email = _text("email", DataRequired(_l("Enter the attendee's email address: it is how they log in.")), _email_address)
+    name = _text("name", DataRequired(_l("Enter the attendee's name: it is printed on the badge.")))
     name_prefix = _text("name_prefix")
     given_name = _text("given_name")
     family_name = _text("family_name")
     name_suffix = _text("name_suffix")
     company = _text("company")
     headline = _text("headline")
-    role = StringField(default="attendee", validators=[AnyOf(ROLES, message=f"Choose {' or '.join(ROLES)}.")])
+    role = StringField(default="attendee", validators=[AnyOf(ROLES, message=_l("Choose attendee or organizer."))])
 
     def attendee_input(self) -> AttendeeInput:
         """The validated form for the services."""
@@ -149,7 +151,7 @@ class BulkActionForm(PostedForm):
 def _admin_address(form, field):
     # Loose on purpose: a link goes out only to an address set on the server.
     if not field.data or "@" not in field.data or len(field.data) > EMAIL_MAX:
-        raise StopValidation("Enter the administrator's email address, like root@example.org.")
+        raise StopValidation(_("Enter the administrator's email address, like root@example.org."))
 
 
 class AdminLoginForm(PostedForm):
@@ -166,5 +168,5 @@ class OrganizerForm(PostedForm):
     """
 
     email = StringField(filters=[stripped], validators=[
-        MaxChars(EMAIL_MAX, f"An email address is at most {EMAIL_MAX} characters."), _email_address])
-    name = StringField(filters=[squashed], validators=[MaxChars(120, "A name is at most 120 characters.")])
+        MaxChars(EMAIL_MAX, _l("An email address is at most %(max)d characters.", max=EMAIL_MAX)), _email_address])
+    name = StringField(filters=[squashed], validators=[MaxChars(120, _l("A name is at most %(max)d characters.", max=120))])

@@ -10,6 +10,7 @@ from ..auth.session import current_administrator
 from ..connections.services import scanning_open
 from ..database import utcnow
 from ..events.models import Event
+from ..i18n.markers import N_
 
 
 @dataclass
@@ -25,7 +26,8 @@ class ConsoleStatus:
 
     @property
     def phase_label(self) -> str:
-        return {"upcoming": "Upcoming", "running": "Running now", "ended": "Ended"}[self.phase]
+        """The phase in English, marked for the catalog: the console's header translates it."""
+        return {"upcoming": N_("Upcoming"), "running": N_("Running now"), "ended": N_("Ended")}[self.phase]
 
 
 def console_status(event: Event) -> ConsoleStatus:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from flask import Blueprint, Response, current_app, flash, g, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from ..attendees import email_change
@@ -96,7 +98,7 @@ class RowUrls:
     def __init__(self, slug: str):
         self._parts = []
         for name in RowLinks._fields:
-            before, _, after = url_for(ROW_ENDPOINTS[name], slug=slug, attendee_id=ROW_ID).partition(str(ROW_ID))
+            before, _id, after = url_for(ROW_ENDPOINTS[name], slug=slug, attendee_id=ROW_ID).partition(str(ROW_ID))
             self._parts.append((str(escape(before)), str(escape(after))))
 
     def __call__(self, attendee_id: int) -> RowLinks:
@@ -147,7 +149,7 @@ def _confirm_page(action: str, selection: Selection, status: int = 200, error: s
 def _export(selection: Selection, kind: str) -> Response:
     rows = bulk.with_counts(g.event, selection)
     audit.record(g.event, g.attendee, "attendees_exported", count=len(rows), format=kind,
-                 who=selection.describe(len(rows)))
+                 **selection.stored(len(rows)))
     db.session.commit()
     if kind == "xlsx":
         response = Response(exports.attendees_xlsx(g.event, rows), mimetype=exports.XLSX_TYPE)
@@ -163,9 +165,9 @@ def _export(selection: Selection, kind: str) -> Response:
 def _refused(action: str, error: BulkError, token: str):
     """A confirmation POST that cannot go on: the page again with the current number, or why not."""
     try:
-        selection, _ = bulk.verify(g.event, action, token)
+        selection, _shown = bulk.verify(g.event, action, token)
     except BulkError:
-        return render_error(error.status, "Nothing was done", error.message)
+        return render_error(error.status, _("Nothing was done"), error.message)
     return _confirm_page(action, selection, error.status, error.message)
 
 
@@ -175,12 +177,13 @@ def bulk_remove():
     """Remove the confirmed selection, once the count is typed; nobody goes without both."""
     form = ConfirmForm()
     if not form.validate_on_submit():
-        return render_error(400, "Nothing was removed", "Open the confirmation page and confirm there.")
+        return render_error(400, _("Nothing was removed"), _("Open the confirmation page and confirm there."))
     try:
         removed = bulk.remove(g.event, g.attendee, form.token.data, form.typed.data)
     except BulkError as error:
         return _refused("remove", error, form.token.data)
-    flash(f"{removed} {'attendee was' if removed == 1 else 'attendees were'} removed from the event.", "ok")
+    flash(ngettext("%(num)d attendee was removed from the event.", "%(num)d attendees were removed from the event.", removed),
+          "ok")
     return _back_to_list()
 
 
@@ -208,7 +211,7 @@ def create_attendee():
         attendee = people.add_attendee(g.event, g.attendee, form.attendee_input())
     except AttendeeInvalid as error:  # the email is taken in this event
         return _attendee_form(None, form, 422, error.errors)
-    flash(f"{attendee.name} was added (badge code {attendee.short_code}).", "ok")
+    flash(_("%(name)s was added (badge code %(code)s).", name=attendee.name, code=attendee.short_code), "ok")
     return redirect_to(url_for("organizer.attendees", slug=g.event.slug, q=attendee.email))
 
 
@@ -233,14 +236,19 @@ def update_attendee(attendee_id: int):
     except AttendeeInvalid as error:  # the email is another attendee's, or my own role
         return _attendee_form(attendee, form, 422, error.errors)
     if result.email_pending:
-        flash(f"{attendee.name} was saved, but their email stays {attendee.email} for now: they have contacts or notes, "
-              f"so a confirmation was sent to their current address. It changes to {result.email_pending} when they "
-              f"confirm it there (the link works for {email_change.VALID_DAYS} days).", "ok")
+        flash(ngettext("%(name)s was saved, but their email stays %(email)s for now: they have contacts or notes, so a "
+                       "confirmation was sent to their current address. It changes to %(new)s when they confirm it "
+                       "there (the link works for %(num)d day).",
+                       "%(name)s was saved, but their email stays %(email)s for now: they have contacts or notes, so a "
+                       "confirmation was sent to their current address. It changes to %(new)s when they confirm it "
+                       "there (the link works for %(num)d days).",
+                       email_change.VALID_DAYS, name=attendee.name, email=attendee.email, new=result.email_pending),
+              "ok")
     elif result.email_changed and attendee.id != g.attendee.id:
-        flash(f"{attendee.name} was saved with the new email {attendee.email}; "
-              "they log in with it from now on (any device they were logged in on is logged out).", "ok")
+        flash(_("%(name)s was saved with the new email %(email)s; they log in with it from now on (any device they "
+                "were logged in on is logged out).", name=attendee.name, email=attendee.email), "ok")
     else:
-        flash(f"{attendee.name} was saved.", "ok")
+        flash(_("%(name)s was saved.", name=attendee.name), "ok")
     return redirect_to(url_for("organizer.attendees", slug=g.event.slug, q=attendee.email))
 
 
@@ -262,7 +270,7 @@ def remove_attendee(attendee_id: int):
     except OrganizerError as error:
         attendee = people.get_attendee_or_404(g.event, attendee_id)
         return render_template("organizer/confirm_remove.html", attendee=attendee, error=error.message), 409
-    flash(f"{name} was removed from the event.", "ok")
+    flash(_("%(name)s was removed from the event.", name=name), "ok")
     return redirect_to(url_for("organizer.attendees", slug=slug))
 
 
@@ -279,8 +287,8 @@ def confirm_reissue(attendee_id: int):
 def reissue_badge(attendee_id: int):
     """Reissue an attendee's badge (lost badge) and go back to the list."""
     attendee = people.reissue_attendee_badge(g.event, g.attendee, attendee_id)
-    flash(f"{attendee.name} has a new badge (code {attendee.short_code}); the old one no longer works. "
-          "Print the new one from the list.", "ok")
+    flash(_("%(name)s has a new badge (code %(code)s); the old one no longer works. Print the new one from the list.",
+            name=attendee.name, code=attendee.short_code), "ok")
     return redirect_to(url_for("organizer.attendees", slug=g.event.slug, q=attendee.email))
 
 
@@ -297,7 +305,7 @@ def confirm_end_sessions(attendee_id: int):
 def end_sessions(attendee_id: int):
     """Log an attendee out on every device and go back to the list."""
     attendee = people.end_attendee_sessions(g.event, g.attendee, attendee_id)
-    flash(f"{attendee.name} is logged out on every device. Give them a login link to log in again.", "ok")
+    flash(_("%(name)s is logged out on every device. Give them a login link to log in again.", name=attendee.name), "ok")
     return redirect_to(url_for("organizer.attendees", slug=g.event.slug, q=attendee.email))
 
 
@@ -337,15 +345,15 @@ def send_login_emails():
     is queued and the confirmation is shown again."""
     form = ConfirmForm()
     if not form.validate_on_submit():
-        return render_error(400, "Nothing was sent", "Open the confirmation page and confirm there.")
+        return render_error(400, _("Nothing was sent"), _("Open the confirmation page and confirm there."))
     try:
         selection, count = bulk.confirmed(g.event, "email", form.token.data)
         entry = people.queue_login_emails(g.event, g.attendee, bulk.chosen(g.event, selection),
-                                          who=selection.describe(count))
+                                          **selection.stored(count))
     except BulkError as error:
         return _refused("email", error, form.token.data)
     except OrganizerError as error:
-        return render_error(409, "Nothing was sent", error.message)
+        return render_error(409, _("Nothing was sent"), error.message)
     return redirect_to(url_for("organizer.login_emails_progress", slug=g.event.slug, entry_id=entry.id))
 
 
@@ -354,7 +362,8 @@ def send_login_emails():
 def login_emails_progress(entry_id: int):
     """How many of one batch of login emails are held, sent, failed; htmx polls the fragment."""
     progress = people.sending_progress(g.event, entry_id)
-    return render_page("organizer/login_emails_progress.html", "organizer/_sending_progress.html", progress=progress)
+    return render_page("organizer/login_emails_progress.html", "organizer/_sending_progress.html", progress=progress,
+                       who=audit.who(progress.entry))
 
 
 @bp.post("/login-emails/<int:entry_id>/cancel")
@@ -366,7 +375,8 @@ def cancel_emails(entry_id: int):
     except BulkError as error:
         flash(error.message, "error")
     else:
-        flash(f"Cancelled: none of the {cancelled} login {'email' if cancelled == 1 else 'emails'} left.", "ok")
+        flash(ngettext("Cancelled: the login email did not leave.", "Cancelled: none of the %(num)d login emails left.",
+                       cancelled), "ok")
     return redirect_to(url_for("organizer.login_emails_progress", slug=g.event.slug, entry_id=entry_id))
 
 
@@ -392,7 +402,7 @@ def save_event_settings():
     if not form.validate_on_submit():
         return _event_form(form, 422)
     settings.update_event(g.event, g.attendee, form.event_input())
-    flash("The event's details were saved.", "ok")
+    flash(_("The event's details were saved."), "ok")
     return redirect_to(url_for("organizer.event_settings", slug=g.event.slug))
 
 
@@ -403,4 +413,5 @@ def save_event_settings():
 def audit_log():
     """Who did what, when: every organizer action of this event, newest first."""
     result = audit.audit_page(g.event, parse_page(request.args.get("page")))
-    return render_template("organizer/audit.html", result=result, describe=audit.describe)
+    return render_template("organizer/audit.html", result=result, describe=audit.describe, details=audit.details,
+                           actor=audit.actor)
