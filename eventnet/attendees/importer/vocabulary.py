@@ -12,24 +12,33 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ...i18n.markers import N_
+from .said import Said, said
+
 # Our fields, in the order the mapping form shows them.
 FIELDS = (
     "email", "name", "name_prefix", "given_name", "name_particle", "family_name", "name_suffix",
     "company", "headline", "role", "status",
 )
+# English, as the command line prints them; a page shows `_(LABELS[name])` (N_ marks them).
 LABELS = {
-    "email": "Email",
-    "name": "Full name",
-    "name_prefix": "Title (Dr., Prof.)",
-    "given_name": "Given name",
-    "name_particle": "Name particle (van, de)",
-    "family_name": "Family name",
-    "name_suffix": "Suffix (Jr., III)",
-    "company": "Company",
-    "headline": "Job title",
-    "role": "Role (attendee or organizer)",
-    "status": "Registration status",
+    "email": N_("Email"),
+    "name": N_("Full name"),
+    "name_prefix": N_("Title (Dr., Prof.)"),
+    "given_name": N_("Given name"),
+    "name_particle": N_("Name particle (van, de)"),
+    "family_name": N_("Family name"),
+    "name_suffix": N_("Suffix (Jr., III)"),
+    "company": N_("Company"),
+    "headline": N_("Job title"),
+    "role": N_("Role (attendee or organizer)"),
+    "status": N_("Registration status"),
 }
+
+
+def label(name: str) -> Said:
+    """A field's label inside a sentence of the import (said in the reader's language where shown)."""
+    return Said(LABELS[name])
 
 _SPACE = re.compile(r"[^0-9a-z]+")
 _PARENS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
@@ -257,8 +266,41 @@ def classify_status(value: str) -> tuple[str, str] | None:
         return IMPORT, "no status"
     for phrase, outcome, meaning in STATUS_WORDS:
         if f" {phrase} " in text:
-            return outcome, meaning
+            return outcome, MEANINGS.get(meaning, meaning)
     return None
+
+
+# What a skipped or pending registration is, as the report says it (in its reader's language).
+MEANINGS = {
+    "not attending": said("not attending"), "on the waiting list": said("on the waiting list"),
+    "cancelled": said("cancelled"), "refunded": said("refunded"), "declined": said("declined"),
+    "void": said("void"), "expired": said("expired"), "deleted": said("deleted"),
+    "transferred to someone else": said("transferred to someone else"),
+    "invited but not registered": said("invited but not registered"), "pending approval": said("pending approval"),
+    "pending": said("pending"), "awaiting payment": said("awaiting payment"), "not paid yet": said("not paid yet"),
+    "reserved": said("reserved"),
+}
+
+# A field as a sentence of the report names it ("family name is longer than 120 characters").
+FIELD_WORDS = {
+    "email": said("email"), "name": said("name"), "name_prefix": said("name prefix"),
+    "given_name": said("given name"), "name_particle": said("name particle"), "family_name": said("family name"),
+    "name_suffix": said("name suffix"), "company": said("company"), "headline": said("headline"),
+    "role": said("role"), "status": said("status"),
+}
+
+
+def field_word(name: str) -> str:
+    """The field in a report's words: a Said ("family name"), or the key spelled out for an unknown one."""
+    return FIELD_WORDS.get(name) or name.replace("_", " ")
+
+
+def field_words(names: list[str]) -> Said:
+    """"name and role": fields joined as one phrase of the report."""
+    words = [field_word(n) for n in names]
+    if len(words) == 1:
+        return words[0]
+    return said("%(first)s and %(last)s", first=words[:-1], last=words[-1])
 
 
 def is_honorific(value: str) -> bool:
