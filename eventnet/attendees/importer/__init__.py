@@ -27,7 +27,7 @@ from .errors import CSVError
 from .headers import ColumnMap, MappingInvalid, column_letter, resolve_columns
 from .report import OUTCOMES, ImportReport, RowResult
 from .rows import MAX_LENGTHS, ParsedRow, mark_duplicates, read_row, shorten
-from .said import Said, number, said, said_n
+from .said import Said, number, say, say_n
 from .saving import import_rows
 from .vocabulary import FIELDS, LABELS
 
@@ -39,10 +39,10 @@ MAX_COLUMNS = 1_000
 DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 # Whole sentences per delimiter, so that each language words them its own way.
 _READ_AS = {
-    ",": said("Read as %(encoding)s, columns separated by commas."),
-    ";": said("Read as %(encoding)s, columns separated by semicolons."),
-    "\t": said("Read as %(encoding)s, columns separated by tabs."),
-    "|": said("Read as %(encoding)s, columns separated by vertical bars."),
+    ",": say("Read as %(encoding)s, columns separated by commas."),
+    ";": say("Read as %(encoding)s, columns separated by semicolons."),
+    "\t": say("Read as %(encoding)s, columns separated by tabs."),
+    "|": say("Read as %(encoding)s, columns separated by vertical bars."),
 }
 
 __all__ = [
@@ -120,18 +120,18 @@ class ParsedCSV:
         """What the file as a whole looked like, in words: encoding, delimiter, header row, duplicates."""
         read_as = _READ_AS.get(self.delimiter)
         notes = [Said(read_as.msgid, None, {"encoding": self.decoded.label}) if read_as is not None else
-                 said("Read as %(encoding)s, columns separated by %(delimiter)s.", encoding=self.decoded.label,
+                 say("Read as %(encoding)s, columns separated by %(delimiter)s.", encoding=self.decoded.label,
                       delimiter=repr(self.delimiter))]
         if self.header_row > 1:
             above, blank = self.header_row - 1, self.header_row - 1 - self.rows_above
-            kinds = [kind for kind in (said_n("%(num)d title row", "%(num)d title rows", self.rows_above),
-                                       said_n("%(num)d blank row", "%(num)d blank rows", blank)) if kind.values["num"]]
-            what = kinds[0] if len(kinds) == 1 else said("%(first)s and %(last)s", first=kinds[0], last=kinds[1])
-            notes.append(said_n("The header is row %(row)s: the row above it (%(what)s) is not imported.",
+            kinds = [kind for kind in (say_n("%(num)d title row", "%(num)d title rows", self.rows_above),
+                                       say_n("%(num)d blank row", "%(num)d blank rows", blank)) if kind.values["num"]]
+            what = kinds[0] if len(kinds) == 1 else say("%(first)s and %(last)s", first=kinds[0], last=kinds[1])
+            notes.append(say_n("The header is row %(row)s: the row above it (%(what)s) is not imported.",
                                 "The header is row %(row)s: the %(num)d rows above it (%(what)s) are not imported.",
                                 above, row=self.header_row, what=what))
         if self.duplicates:
-            notes.append(said_n("%(num)d row repeats an email of an earlier row: the first row of each email is "
+            notes.append(say_n("%(num)d row repeats an email of an earlier row: the first row of each email is "
                                 "imported, the repeats are skipped.",
                                 "%(num)d rows repeat emails of an earlier row: the first row of each email is "
                                 "imported, the repeats are skipped.", self.duplicates))
@@ -179,21 +179,21 @@ def _missing(colmap: ColumnMap) -> dict[str, Said]:
     """What the detected mapping lacks (field -> message), with the whole story under "_file"."""
     has = {"email": "email" in colmap.fields,
            "name": any(f in colmap.fields for f in ("name", "given_name", "family_name"))}
-    messages = {"email": said("Choose the column that holds the email addresses: the email is how people log in."),
-                "name": said("Choose the column that holds the names (or the given and family name columns).")}
+    messages = {"email": say("Choose the column that holds the email addresses: the email is how people log in."),
+                "name": say("Choose the column that holds the names (or the given and family name columns).")}
     errors = {name: messages[name] for name, found in has.items() if not found}
     if errors:
         found = ", ".join(repr(h.strip()) for h in colmap.headers if h.strip())
         if "email" in errors and "name" in errors:
-            lacks = said("The file has no email and no name column that we recognise.")
+            lacks = say("The file has no email and no name column that we recognise.")
         elif "email" in errors:
-            lacks = said("The file has no email column that we recognise.")
+            lacks = say("The file has no email column that we recognise.")
         else:
-            lacks = said("The file has no name column that we recognise.")
-        errors["_file"] = said(
+            lacks = say("The file has no name column that we recognise.")
+        errors["_file"] = say(
             "%(lacks)s Columns found: %(found)s. Name the columns in the first row (email and name, or first and "
             "last name; company, job title, role and status are optional), or choose them.",
-            lacks=lacks, found=found or said("none"))
+            lacks=lacks, found=found or say("none"))
     return errors
 
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from . import vocabulary as vocab
-from .said import Said, said, said_n
+from .said import Said, say, say_n
 from .vocabulary import FIELDS, label
 
 HEADER_SEARCH_ROWS = 20  # how far down a header may start (title rows above it)
@@ -86,8 +86,8 @@ class ColumnMap:
 
         header = shorten(self.headers[index].strip(), 60)
         if not header:
-            return said("“(no header)” (column %(column)s)", column=column_letter(index))
-        return said("“%(header)s” (column %(column)s)", header=header, column=column_letter(index))
+            return say("“(no header)” (column %(column)s)", column=column_letter(index))
+        return say("“%(header)s” (column %(column)s)", header=header, column=column_letter(index))
 
     @property
     def unused(self) -> list[str]:
@@ -207,15 +207,15 @@ def _why(pick: Candidate, allowed: list[Candidate], headers: Sequence[str]) -> S
     same = [c for c in allowed if headers[c.index].strip().casefold() == headers[pick.index].strip().casefold()]
     if pick is not allowed[0]:
         if len(same) > 1:
-            return said_n("the first with data of %(num)d column with this header",
+            return say_n("the first with data of %(num)d column with this header",
                           "the first with data of %(num)d columns with this header", len(same))
-        return said("the first with data")
+        return say("the first with data")
     if len(same) > 1:
-        return said_n("the first of %(num)d column with this header", "the first of %(num)d columns with this header",
+        return say_n("the first of %(num)d column with this header", "the first of %(num)d columns with this header",
                       len(same))
     if pick.context == ATTENDEE:
-        return said("the attendee's own")
-    return said("the first") if pick.exact == allowed[1].exact else said("its header names the field")
+        return say("the attendee's own")
+    return say("the first") if pick.exact == allowed[1].exact else say("its header names the field")
 
 
 def detect(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> ColumnMap:
@@ -243,17 +243,17 @@ def detect(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> ColumnMap:
         notes_of = notes.setdefault(name, [])
         for c in options:
             if c not in allowed:
-                notes_of.append(said("%(column)s is the buyer's or the order's, not the attendee's: not used.",
+                notes_of.append(say("%(column)s is the buyer's or the order's, not the attendee's: not used.",
                                      column=colmap.describe(c.index)))
         if name in ("role", "status"):
             usable = [c for c in allowed if _looks_like(name, _values(rows, c.index))]
             for c in allowed:
                 if c not in usable and filled(c.index):
                     if name == "status":
-                        notes_of.append(said("%(column)s was not used: its values are not registration statuses.",
+                        notes_of.append(say("%(column)s was not used: its values are not registration statuses.",
                                              column=colmap.describe(c.index)))
                     else:
-                        notes_of.append(said("%(column)s was not used: its values are not attendee or organizer.",
+                        notes_of.append(say("%(column)s was not used: its values are not attendee or organizer.",
                                              column=colmap.describe(c.index)))
             allowed = usable
         if not allowed:
@@ -264,11 +264,11 @@ def detect(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> ColumnMap:
         others = [c for c in allowed if c is not pick]
         if others:
             unused = [colmap.describe(c.index) if filled(c.index)
-                      else said("%(column)s, empty", column=colmap.describe(c.index)) for c in others]
-            notes_of.append(said("Used %(column)s, %(why)s; not used: %(others)s.", column=colmap.describe(pick.index),
+                      else say("%(column)s, empty", column=colmap.describe(c.index)) for c in others]
+            notes_of.append(say("Used %(column)s, %(why)s; not used: %(others)s.", column=colmap.describe(pick.index),
                                  why=_why(pick, allowed, headers), others=unused))
         if not filled(pick.index):
-            notes_of.append(said("%(column)s is empty in every row.", column=colmap.describe(pick.index)))
+            notes_of.append(say("%(column)s is empty in every row.", column=colmap.describe(pick.index)))
     colmap.detected = dict(chosen)
     colmap.notes = {k: v for k, v in notes.items() if v}
     return colmap
@@ -317,12 +317,12 @@ def apply_choices(colmap: ColumnMap, choices: Mapping[str, int | None]) -> Colum
     errors: dict[str, Said] = {}
     for name, index in choices.items():
         if name not in FIELDS:
-            errors[name] = said("There is no field %(name)s: the fields are %(fields)s.", name=repr(name),
+            errors[name] = say("There is no field %(name)s: the fields are %(fields)s.", name=repr(name),
                                 fields=", ".join(FIELDS))
         elif index is None:
             fields.pop(name, None)
         elif not 0 <= index < len(colmap.headers):
-            errors[name] = said("%(label)s: there is no column %(column)s.", label=label(name),
+            errors[name] = say("%(label)s: there is no column %(column)s.", label=label(name),
                                 column=column_letter(index) if index >= 0 else str(index))
         else:
             fields[name] = index
@@ -332,19 +332,19 @@ def apply_choices(colmap: ColumnMap, choices: Mapping[str, int | None]) -> Colum
         if index is None:
             continue
         if index in seen and name not in errors:
-            errors[name] = said("%(column)s is chosen for both %(first)s and %(second)s: choose it for one of them.",
+            errors[name] = say("%(column)s is chosen for both %(first)s and %(second)s: choose it for one of them.",
                                 column=colmap.describe(index), first=label(seen[index]), second=label(name))
         seen.setdefault(index, name)
     if "email" not in fields and "email" not in errors:
-        errors["email"] = said("Choose the column that holds the email addresses: the email is how people log in.")
+        errors["email"] = say("Choose the column that holds the email addresses: the email is how people log in.")
     if not any(f in fields for f in ("name", "given_name", "family_name")) and "name" not in errors:
-        errors["name"] = said("Choose the column that holds the names (or the given and family name columns).")
+        errors["name"] = say("Choose the column that holds the names (or the given and family name columns).")
     if errors:
         raise MappingInvalid(errors)
     changed = {name for name in FIELDS if fields.get(name) != colmap.detected.get(name)}
     notes = {k: v for k, v in colmap.notes.items() if k not in changed}
     for name in changed:
-        notes[name] = [said("Chosen by hand.")]
+        notes[name] = [say("Chosen by hand.")]
     return ColumnMap(colmap.headers, fields, colmap.detected, notes, changed)
 
 

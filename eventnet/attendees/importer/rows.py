@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 
 from ..models import normalise_email
 from . import vocabulary as vocab
-from .said import Said, said, said_n
+from .said import Said, say, say_n
 
 # The model's column sizes (attendees.models.Attendee).
 MAX_LENGTHS = {
@@ -137,16 +137,16 @@ def read_row(number: int, record: Sequence[str], fields: Mapping[str, int]) -> P
     if "status" in fields:
         verdict = vocab.classify_status(raw["status"])
         if verdict is None:
-            row.skip = said("status %(status)s is not a registration status we know: import it by choosing "
+            row.skip = say("status %(status)s is not a registration status we know: import it by choosing "
                             "“not used” for the status column", status=repr(shorten(raw["status"], 30)))
             return row
         outcome, meaning = verdict
         if outcome == vocab.SKIP:
-            row.skip = said("%(meaning)s (status %(status)s)", meaning=meaning, status=repr(shorten(raw["status"], 30)))
+            row.skip = say("%(meaning)s (status %(status)s)", meaning=meaning, status=repr(shorten(raw["status"], 30)))
             return row
         if outcome == vocab.PENDING:
             row.pending = True
-            row.notes.append(said("%(meaning)s (status %(status)s): imported", meaning=meaning,
+            row.notes.append(say("%(meaning)s (status %(status)s): imported", meaning=meaning,
                                   status=repr(shorten(raw["status"], 30))))
     _check(row, raw)
     return row
@@ -155,37 +155,37 @@ def read_row(number: int, record: Sequence[str], fields: Mapping[str, int]) -> P
 def _check(row: ParsedRow, raw: Mapping[str, str]) -> None:
     errors = row.errors
     if not row.email:
-        errors.append(said("email is missing"))
+        errors.append(say("email is missing"))
     else:
         try:
             checked = validate_email(row.email, check_deliverability=False)
         except EmailNotValidError as exc:
             # The validator's own reason stays English: it is the library's sentence.
-            errors.append(said("invalid email %(email)s: %(reason)s", email=repr(shorten(row.email)), reason=str(exc)))
+            errors.append(say("invalid email %(email)s: %(reason)s", email=repr(shorten(row.email)), reason=str(exc)))
         else:
             if checked.smtputf8:
                 # Kept as typed; the sender needs a relay that offers SMTPUTF8 to deliver to it.
-                row.notes.append(said("the part before @ has non-ASCII letters: only mail servers that accept "
+                row.notes.append(say("the part before @ has non-ASCII letters: only mail servers that accept "
                                       "SMTPUTF8 deliver to this address; check it with the person"))
     if not row.name:
-        errors.append(said("name is missing"))
+        errors.append(say("name is missing"))
     lengths = {**raw, "name": row.name, "family_name": row.family_name or ""}
     for name, limit in MAX_LENGTHS.items():
         value = lengths.get(name, "")
         if len(value) > limit:
-            errors.append(said("%(field)s is longer than %(limit)s characters (%(length)s)",
+            errors.append(say("%(field)s is longer than %(limit)s characters (%(length)s)",
                                field=vocab.field_word(name), limit=limit, length=len(value)))
     for name, value in raw.items():
         # NUL and other control characters break PostgreSQL text and every printed badge.
         if _CONTROL.search(value):
-            errors.append(said("%(field)s contains control characters or a line break", field=vocab.field_word(name)))
+            errors.append(say("%(field)s contains control characters or a line break", field=vocab.field_word(name)))
     if raw.get("role"):
         role = vocab.role(raw["role"])
         if role is None:
             from ..models import ROLES
 
             assert ROLES == ("attendee", "organizer")  # the sentence below names them
-            errors.append(said("role must be attendee or organizer, not %(value)s", value=repr(shorten(raw["role"], 30))))
+            errors.append(say("role must be attendee or organizer, not %(value)s", value=repr(shorten(raw["role"], 30))))
         else:
             row.role = role
 
@@ -209,12 +209,12 @@ def mark_duplicates(rows: Sequence[ParsedRow]) -> int:
         differs = [name for name in ("name", "company", "headline", "role")
                    if getattr(row, name) and getattr(row, name) != getattr(earlier, name)]
         if differs:
-            row.skip = said_n("duplicate of row %(row)s (same email): only row %(row)s is imported; this row's "
+            row.skip = say_n("duplicate of row %(row)s (same email): only row %(row)s is imported; this row's "
                               "%(fields)s differs",
                               "duplicate of row %(row)s (same email): only row %(row)s is imported; this row's "
                               "%(fields)s differ", len(differs), row=earlier.row,
                               fields=vocab.field_words(differs))
         else:
-            row.skip = said("duplicate of row %(row)s (same email): only row %(row)s is imported", row=earlier.row)
+            row.skip = say("duplicate of row %(row)s (same email): only row %(row)s is imported", row=earlier.row)
         count += 1
     return count

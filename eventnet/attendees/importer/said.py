@@ -7,7 +7,7 @@ and logged as before) and also keeps its message id and values: `shown(x)` says 
 current language when a page shows it, and `as_json()` / `from_json()` keep both in the stored
 report. Values may be Saids themselves (a column's description inside a note) or lists of them.
 
-`said("...", **values)` and `said_n("...", "...", num, **values)` are extraction keywords
+`say("...", **values)` and `say_n("...", "...", num, **values)` are extraction keywords
 (scripts/i18n.py extract), like `_()` and `ngettext()`.
 """
 from __future__ import annotations
@@ -66,12 +66,12 @@ class Said(str):
         return data
 
 
-def said(msgid: str, **values: Any) -> Said:
+def say(msgid: str, **values: Any) -> Said:
     """A sentence; `%(name)s` placeholders take `values` (Saids are translated with it)."""
     return Said(msgid, None, values)
 
 
-def said_n(singular: str, plural: str, num: int, **values: Any) -> Said:
+def say_n(singular: str, plural: str, num: int, **values: Any) -> Said:
     """A sentence with a number in it: `%(num)d` is `num`, and the language's plural rule picks the form."""
     return Said(singular, plural, {**values, "num": num})
 

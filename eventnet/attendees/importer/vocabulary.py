@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from ...i18n.markers import N_
-from .said import Said, said
+from .said import Said, say
 
 # Our fields, in the order the mapping form shows them.
 FIELDS = (
@@ -272,21 +272,21 @@ def classify_status(value: str) -> tuple[str, str] | None:
 
 # What a skipped or pending registration is, as the report says it (in its reader's language).
 MEANINGS = {
-    "not attending": said("not attending"), "on the waiting list": said("on the waiting list"),
-    "cancelled": said("cancelled"), "refunded": said("refunded"), "declined": said("declined"),
-    "void": said("void"), "expired": said("expired"), "deleted": said("deleted"),
-    "transferred to someone else": said("transferred to someone else"),
-    "invited but not registered": said("invited but not registered"), "pending approval": said("pending approval"),
-    "pending": said("pending"), "awaiting payment": said("awaiting payment"), "not paid yet": said("not paid yet"),
-    "reserved": said("reserved"),
+    "not attending": say("not attending"), "on the waiting list": say("on the waiting list"),
+    "cancelled": say("cancelled"), "refunded": say("refunded"), "declined": say("declined"),
+    "void": say("void"), "expired": say("expired"), "deleted": say("deleted"),
+    "transferred to someone else": say("transferred to someone else"),
+    "invited but not registered": say("invited but not registered"), "pending approval": say("pending approval"),
+    "pending": say("pending"), "awaiting payment": say("awaiting payment"), "not paid yet": say("not paid yet"),
+    "reserved": say("reserved"),
 }
 
 # A field as a sentence of the report names it ("family name is longer than 120 characters").
 FIELD_WORDS = {
-    "email": said("email"), "name": said("name"), "name_prefix": said("name prefix"),
-    "given_name": said("given name"), "name_particle": said("name particle"), "family_name": said("family name"),
-    "name_suffix": said("name suffix"), "company": said("company"), "headline": said("headline"),
-    "role": said("role"), "status": said("status"),
+    "email": say("email"), "name": say("name"), "name_prefix": say("name prefix"),
+    "given_name": say("given name"), "name_particle": say("name particle"), "family_name": say("family name"),
+    "name_suffix": say("name suffix"), "company": say("company"), "headline": say("headline"),
+    "role": say("role"), "status": say("status"),
 }
 
 
@@ -300,7 +300,7 @@ def field_words(names: list[str]) -> Said:
     words = [field_word(n) for n in names]
     if len(words) == 1:
         return words[0]
-    return said("%(first)s and %(last)s", first=words[:-1], last=words[-1])
+    return say("%(first)s and %(last)s", first=words[:-1], last=words[-1])
 
 
 def is_honorific(value: str) -> bool:
