@@ -96,13 +96,16 @@ def save_accent():
     form = AccentForm()
     typed = (form.accent_color.data or "")[:32]
     if not form.validate():
-        return _page(422, AccentRefused("not_a_color", _("Enter a colour as # and six hex digits, like #0b57d0.")), typed)
+        refused = AccentRefused("not_a_color", _("Enter a colour as # and six hex digits, like #0b57d0."))
+        return _page(422, refused, typed)
     try:
         color = services.set_accent(g.event, g.attendee, typed)
     except AccentRefused as refused:
         return _page(422, refused, typed)
-    flash(_("The accent colour is now %(color)s.", color=color) if color else _("The accent colour is the default blue again."),
-          "ok")
+    if color:
+        flash(_("The accent colour is now %(color)s.", color=color), "ok")
+    else:
+        flash(_("The accent colour is the default blue again."), "ok")
     return redirect_to(url_for("branding.look", slug=g.event.slug))
 
 

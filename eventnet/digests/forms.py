@@ -30,7 +30,8 @@ def _reminder_days(form, field):
     try:
         days = sorted({int(part) for part in field.data.replace(";", ",").split(",") if part.strip()})
     except ValueError:
-        raise StopValidation(_("Give numbers of days separated by commas, like 30, 90 (or nothing for no reminders).")) from None
+        raise StopValidation(
+            _("Give numbers of days separated by commas, like 30, 90 (or nothing for no reminders).")) from None
     if any(not 1 <= day <= 365 for day in days) or len(days) > REMINDER_DAYS_MAX:
         raise StopValidation(_("Give at most four numbers between 1 and 365, like 30, 90."))
     field.days = days

@@ -120,7 +120,8 @@ def cancel():
         flash(error.message, "error")
     else:
         if goes_at:
-            flash(ngettext("Cancelled: the digest did not leave. It will go out at its scheduled time, %(when)s (%(zone)s).",
+            flash(ngettext("Cancelled: the digest did not leave. It will go out at its scheduled time, "
+                           "%(when)s (%(zone)s).",
                            "Cancelled: none of the %(num)d digests left. They will go out at their scheduled time, "
                            "%(when)s (%(zone)s).", count, when=event_moment(goes_at), zone=g.event.timezone), "ok")
         else:

@@ -274,7 +274,8 @@ def report_csv(report: dict) -> str:
     writer.writerow(["row", "outcome", "email", "name", "reasons"])
     for outcome in OUTCOMES:
         for r in sorted(report.get(outcome, ()), key=lambda r: r["row"]):
-            writer.writerow([spreadsheet_safe(v) for v in (r["row"], outcome, r["email"], r["name"], "; ".join(str(shown(x)) for x in r["reasons"]))])
+            reasons = "; ".join(str(shown(x)) for x in r["reasons"])
+            writer.writerow([spreadsheet_safe(v) for v in (r["row"], outcome, r["email"], r["name"], reasons)])
     return out.getvalue()
 
 
@@ -345,9 +346,13 @@ class Preview:
 
         options = [("", _("— not used —"))]
         for index, header in enumerate(self.parsed.headers):
-            letter, header, sample = column_letter(index), shorten(header, 40) or _("(no header)"), self.parsed.samples.get(index)
-            label = (_("%(column)s: %(header)s (e.g. %(sample)s)", column=letter, header=header, sample=shorten(sample, 30))
-                     if sample else _("%(column)s: %(header)s", column=letter, header=header))
+            letter, header = column_letter(index), shorten(header, 40) or _("(no header)")
+            sample = self.parsed.samples.get(index)
+            if sample:
+                label = _("%(column)s: %(header)s (e.g. %(sample)s)", column=letter, header=header,
+                          sample=shorten(sample, 30))
+            else:
+                label = _("%(column)s: %(header)s", column=letter, header=header)
             options.append((str(index), label))
         return options
 
