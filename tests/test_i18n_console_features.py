@@ -290,3 +290,16 @@ def test_the_email_change_pages_in_german(client, make_event, make_attendee):
     problem = html.unescape(again.get_data(as_text=True))
     assert again.status_code == 409 and "Ihre E-Mail-Adresse wurde nicht geändert" in problem
     assert "with the address you use now" not in problem
+
+
+def test_a_legacy_character_set_is_named_in_german(client, console):
+    """A Windows-1252 file from Excel: the note, the warning and the character set select say so in German."""
+    console("de")
+    data = (ROOT / "tests" / "files" / "imports" / "excel-windows-1252.csv").read_bytes()
+    boundary, body = encode_multipart({"csrf_token": client.token, "file": FileStorage(io.BytesIO(data), "excel.csv")})
+    uploaded = client.post(f"{client.base}/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    page = page_text(client.get(uploaded.headers["Location"], headers=EN))
+    assert "Gelesen als Windows-1252 (westeuropäisch)" in page
+    assert "Diese Datei ist nicht UTF-8: Sie wurde als Windows-1252 (westeuropäisch) gelesen" in page
+    assert "Windows-1252 (westeuropäisch) (erkannt)" in page and "Windows-1250 (mitteleuropäisch)" in page
+    assert "Western European" not in page and "Character set" not in page and "(detected)" not in page

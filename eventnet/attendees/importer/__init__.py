@@ -119,8 +119,9 @@ class ParsedCSV:
     def notes(self) -> list[Said]:
         """What the file as a whole looked like, in words: encoding, delimiter, header row, duplicates."""
         read_as = _READ_AS.get(self.delimiter)
-        notes = [Said(read_as.msgid, None, {"encoding": self.decoded.label}) if read_as is not None else
-                 say("Read as %(encoding)s, columns separated by %(delimiter)s.", encoding=self.decoded.label,
+        encoding = Said(self.decoded.label)  # a character set's name: translated where shown
+        notes = [Said(read_as.msgid, None, {"encoding": encoding}) if read_as is not None else
+                 say("Read as %(encoding)s, columns separated by %(delimiter)s.", encoding=encoding,
                       delimiter=repr(self.delimiter))]
         if self.header_row > 1:
             above, blank = self.header_row - 1, self.header_row - 1 - self.rows_above

@@ -38,24 +38,25 @@ CODEPAGES = (
     "cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257", "mac_roman",
     "cp1255", "cp1256", "cp874", "cp932", "gb18030", "big5", "cp949",
 )
+# English (the command line prints them); pages show _(NAMES[codec]).
 NAMES = {
-    "utf_8": "UTF-8",
-    "utf_8_sig": "UTF-8 with BOM",
-    "utf_16": "UTF-16",
-    "cp1252": "Windows-1252 (Western European)",
-    "cp1250": "Windows-1250 (Central European)",
-    "cp1251": "Windows-1251 (Cyrillic)",
-    "cp1253": "Windows-1253 (Greek)",
-    "cp1254": "Windows-1254 (Turkish)",
-    "cp1257": "Windows-1257 (Baltic)",
-    "mac_roman": "Mac Roman",
-    "cp1255": "Windows-1255 (Hebrew)",
-    "cp1256": "Windows-1256 (Arabic)",
-    "cp874": "Windows-874 (Thai)",
-    "cp932": "Shift JIS (Japanese)",
-    "gb18030": "GB18030 (Chinese)",
-    "big5": "Big5 (Traditional Chinese)",
-    "cp949": "Windows-949 (Korean)",
+    "utf_8": N_("UTF-8"),
+    "utf_8_sig": N_("UTF-8 with BOM"),
+    "utf_16": N_("UTF-16"),
+    "cp1252": N_("Windows-1252 (Western European)"),
+    "cp1250": N_("Windows-1250 (Central European)"),
+    "cp1251": N_("Windows-1251 (Cyrillic)"),
+    "cp1253": N_("Windows-1253 (Greek)"),
+    "cp1254": N_("Windows-1254 (Turkish)"),
+    "cp1257": N_("Windows-1257 (Baltic)"),
+    "mac_roman": N_("Mac Roman"),
+    "cp1255": N_("Windows-1255 (Hebrew)"),
+    "cp1256": N_("Windows-1256 (Arabic)"),
+    "cp874": N_("Windows-874 (Thai)"),
+    "cp932": N_("Shift JIS (Japanese)"),
+    "gb18030": N_("GB18030 (Chinese)"),
+    "big5": N_("Big5 (Traditional Chinese)"),
+    "cp949": N_("Windows-949 (Korean)"),
 }
 MAX_CHAOS = 0.1  # charset-normalizer's mess ratio: 0 is clean text
 # Readings this close to the best one's mess are as likely as it.
@@ -149,7 +150,7 @@ def decode(data: bytes) -> Decoded:
                 return Decoded(data.decode(codec), codec, NAMES[codec])
             except UnicodeDecodeError as exc:
                 raise _refuse("not_utf8", _("The file starts as %(encoding)s but line %(line)s is not.",
-                                            encoding=NAMES[codec], line=_line_of(data, exc.start))) from None
+                                            encoding=_(NAMES[codec]), line=_line_of(data, exc.start))) from None
     refused = _not_a_csv(data)
     if refused:
         raise refused
@@ -201,7 +202,7 @@ def read_as(data: bytes, encoding: str) -> Decoded:
     except UnicodeDecodeError as exc:
         raise CSVError("wrong_encoding", _("Line %(line)s has a byte %(byte)s that %(encoding)s does not have: the file "
                                            "is in another character set.", line=_line_of(data, exc.start),
-                                           byte=f"0x{data[exc.start]:02X}", encoding=NAMES[codec])) from None
+                                           byte=f"0x{data[exc.start]:02X}", encoding=_(NAMES[codec]))) from None
     legacy = codec not in ("utf_8", "utf_8_sig", "utf_16")
     return Decoded(text, codec, NAMES[codec], legacy=legacy)
 
@@ -239,7 +240,7 @@ def _legacy(data: bytes, first_bad: int) -> Decoded:
     if any(r[4] != chosen[4] for r in likely):
         western = [r for r in likely if "cp1252" in r[3]]
         if not western:
-            names = ", ".join(NAMES.get(r[2], r[2]) for r in likely[:3])
+            names = ", ".join(_(NAMES[r[2]]) if r[2] in NAMES else r[2] for r in likely[:3])
             raise _refuse("unknown_encoding", _("%(problem)s It reads as well in %(encodings)s.", problem=not_confident,
                                                 encodings=names))
         chosen, guessed = western[0], True
@@ -249,7 +250,7 @@ def _legacy(data: bytes, first_bad: int) -> Decoded:
     except UnicodeDecodeError as exc:
         raise _refuse("unknown_encoding", _("The file is not UTF-8, and line %(line)s has a byte %(byte)s that "
                                             "%(encoding)s does not have either.", line=_line_of(data, exc.start),
-                                            byte=f"0x{data[exc.start]:02X}", encoding=NAMES[encoding])) from None
+                                            byte=f"0x{data[exc.start]:02X}", encoding=_(NAMES[encoding]))) from None
     alternatives = tuple(dict.fromkeys(r[2] for r in likely if r[4] != chosen[4]))
     return Decoded(text, encoding, NAMES.get(encoding, encoding), legacy=True, guessed=guessed,
                    alternatives=alternatives)

@@ -360,10 +360,10 @@ class Preview:
     def encoding_options(self) -> list[tuple[str, str]]:
         """(value, label) for the character set select: the detected one first, then the others."""
         decoded = self.parsed.decoded
-        first = [("", _("%(encoding)s (detected)", encoding=decoded.label) if not self.choices.encoding
+        first = [("", _("%(encoding)s (detected)", encoding=_(decoded.label)) if not self.choices.encoding
                   else _("As detected"))]
         others = [c for c in (*decoded.alternatives, *ENCODINGS) if c != decoded.encoding or self.choices.encoding]
-        return first + [(c, NAMES[c]) for c in dict.fromkeys(others)]
+        return first + [(c, _(NAMES[c])) for c in dict.fromkeys(others)]
 
     @property
     def shown_fields(self) -> list[str]:
