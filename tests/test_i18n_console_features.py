@@ -303,3 +303,25 @@ def test_a_legacy_character_set_is_named_in_german(client, console):
     assert "Diese Datei ist nicht UTF-8: Sie wurde als Windows-1252 (westeuropäisch) gelesen" in page
     assert "Windows-1252 (westeuropäisch) (erkannt)" in page and "Windows-1250 (mitteleuropäisch)" in page
     assert "Western European" not in page and "Character set" not in page and "(detected)" not in page
+
+
+def test_a_report_stored_before_translation_still_shows(client, console):
+    """Reports stored by the English-only importer hold plain sentences: they are shown as they were."""
+    from datetime import timedelta
+
+    from eventnet.attendees.importer.models import CsvUpload
+    from eventnet.database import utcnow
+
+    event = console("de")
+    rows = {"created": [], "updated": [], "unchanged": [], "skipped": [],
+            "rejected": [{"row": 2, "email": "x", "name": "X", "reasons": ["email is missing"]}]}
+    db.session.add(CsvUpload(id="old-report", event_id=event.id, filename="old.csv", data=None,
+                             expires_at=utcnow() + timedelta(hours=1), imported_at=utcnow(), report={
+                                 "filename": "old.csv", "rows": 1, "encoding": "UTF-8", "ignored": [],
+                                 "notes": ["Read as UTF-8, columns separated by commas."],
+                                 "mapping": [{"field": "email", "label": "Email", "header": "Email", "column": "A",
+                                              "notes": [], "by_hand": False}], **rows}))
+    db.session.commit()
+    page = page_text(client.get(f"{client.base}/import/old-report/report", headers=EN))
+    assert "Import von old.csv" in page and "Abgelehnt (1)" in page
+    assert "email is missing" in page and "Read as UTF-8, columns separated by commas." in page
