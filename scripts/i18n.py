@@ -28,7 +28,9 @@ def pybabel(*args: str) -> None:
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else ""
     if command == "extract":
-        pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+        # _l: lazy_gettext; say/say_n: the importer's stored sentences (attendees/importer/said.py).
+        pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "say", "-k", "say_n:1,2",
+                "--no-location", "--sort-output",
                 "--project", "eventnet", "-o", str(POT), ".")
     elif command == "update":
         pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-wrap", "--ignore-obsolete")

@@ -264,7 +264,9 @@ def test_the_catalogs_are_current_and_complete(tmp_path):
     with open(ROOT / "babel.cfg") as f:
         method_map, options_map = parse_mapping_cfg(f)
     # N_ marks data kept in English (eventnet.i18n.markers), translated where shown.
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "N_": None}
+    # say/say_n: the importer's stored sentences (eventnet/attendees/importer/said.py).
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "N_": None,
+                "say": None, "say_n": (1, 2)}
     found = {m[2] if isinstance(m[2], str) else m[2][0]
              for m in extract_from_dir(str(ROOT), method_map, options_map, keywords=keywords)}
     with open(ROOT / "translations" / "messages.pot", "rb") as f:

@@ -9,6 +9,8 @@ import re
 import secrets
 
 from flask import Blueprint, Response, g, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 
 from ..attendees import finder
 from ..attendees.finder import ListQuery, get_attendee_or_404
@@ -63,14 +65,14 @@ def sheet_pdf():
     """The badge sheet PDF: everyone, everyone matching a search, or the ticked attendees."""
     paper = request.args.get("paper", "a4")
     if paper not in sheets.PAPERS and paper != "badge":
-        fail(400, "Choose A4, US Letter or one badge per page.")
+        fail(400, _("Choose A4, US Letter or one badge per page."))
     ids, filters = _badge_selection()
     chosen = finder.attendees_for_badges(g.event, ids, filters)
     if len(chosen) > MAX_BADGES_PER_PDF:
-        fail(400, f"At most {MAX_BADGES_PER_PDF:,} badges fit in one download: print by search (e.g. by company), "
-                  "or use  flask badges pdf  on the server.")
+        fail(400, _("At most %(max)s badges fit in one download: print by search (e.g. by company), or use "
+                    "flask badges pdf on the server.", max=format_decimal(MAX_BADGES_PER_PDF)))
     pdf = sheets.render_sheet(sheets.badge_data(chosen, badge_url), g.event.name, paper,
-                                  brand=sheet_brand(g.event))
+                              brand=sheet_brand(g.event), language=g.event.default_language)
     audit.record(g.event, g.attendee, "badges_printed", count=len(chosen), paper=paper,
                  who=f"the {len(chosen)} ticked" if ids else filters.describe())
     db.session.commit()
@@ -90,9 +92,9 @@ def single_pdf(attendee_id: int):
     attendee = get_attendee_or_404(g.event, attendee_id)
     paper = request.args.get("paper", "badge")
     if paper not in sheets.PAPERS and paper != "badge":
-        fail(400, "Choose A4, US Letter or one badge per page.")
+        fail(400, _("Choose A4, US Letter or one badge per page."))
     pdf = sheets.render_sheet(sheets.badge_data([attendee], badge_url), g.event.name, paper,
-                                  brand=sheet_brand(g.event))
+                              brand=sheet_brand(g.event), language=g.event.default_language)
     return _pdf_response(pdf, f"badge-{attendee.short_code}.pdf")
 
 

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import qrcode
+from flask import has_app_context
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
@@ -307,16 +310,28 @@ def render_sheet(
     paper: str = "a4",
     progress: Callable[[int], None] | None = None,
     brand=None,
+    language: str | None = None,
 ) -> bytes:
     """A PDF of the badges, six per page on `paper` ("a4", "letter" or "badge": one badge per page).
 
     `brand`: the event's look (branding.services.SheetBrand: accent band, logo), None for none.
+    `language`: the event's default language (Event.default_language). The badges are printed for
+    the attendees, not for the organizer who downloads them, so the sheet's fixed words (its title,
+    "No badges to print.") are in the event's language, whatever the organizer reads; names,
+    companies and headlines are printed as typed. None: English.
     """
+    if language and has_app_context():
+        with force_locale(language):
+            return _render_sheet(badges, event_name, paper, progress, brand)
+    return _render_sheet(badges, event_name, paper, progress, brand)
+
+
+def _render_sheet(badges, event_name, paper, progress, brand) -> bytes:
     single = paper == "badge"
     page_size = (BADGE_W, BADGE_H) if single else PAPERS[paper][1]
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=page_size, pageCompression=1)
-    canvas.setTitle(f"Badges · {event_name}")
+    canvas.setTitle(_("Badges · %(event)s", event=event_name))
     canvas.setCreator("eventnet")
     left, bottom = _origin(page_size)
     look = _define_look(canvas, brand)
@@ -336,7 +351,8 @@ def render_sheet(
             progress(count)
     if count == 0:
         canvas.setFont(badge_text.default_font(False).name, 12)
-        canvas.drawString(20 * mm, page_size[1] - 30 * mm, "No badges to print.")
+        empty = _("No badges to print.")
+        _draw_text(canvas, empty, False, 20 * mm, page_size[1] - 30 * mm, 12, base=badge_text.base_level(empty))
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

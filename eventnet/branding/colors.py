@@ -39,6 +39,10 @@ import colorsys
 import re
 from dataclasses import dataclass
 
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
 from ..errors import DomainError
 
 DEFAULT_ACCENT = "#0b57d0"  # the eventnet blue of app.css
@@ -166,6 +170,11 @@ def accent_colors(color: str) -> Accent:
     )
 
 
+def _ratio(value: float, pattern: str = "0.00") -> str:
+    """A contrast ratio as the reader's language writes a decimal ("4.5", "4,5")."""
+    return format_decimal(value, pattern, locale=get_locale() or "en")
+
+
 def check_accent(value: str) -> str:
     """A typed accent -> "#rrggbb" ready to store, or "" for the default; AccentRefused otherwise.
 
@@ -176,15 +185,16 @@ def check_accent(value: str) -> str:
         return ""
     color = parse_hex(value)
     if color is None:
-        raise AccentRefused("not_a_color", "Enter a colour as # and six hex digits, like #0b57d0, or pick one.")
+        raise AccentRefused("not_a_color", _("Enter a colour as # and six hex digits, like #0b57d0, or pick one."))
     ratio = worst_contrast(color, LIGHT_SURFACES)
     if ratio < TEXT_MIN:
         suggestion = nearest_passing(color)
         raise AccentRefused(
             "too_light",
-            f"{color} is too light for text on the light page: {ratio:.2f}:1 where links and buttons need at least "
-            f"4.5:1 (WCAG 2.2, 1.4.3). The nearest darker shade that passes is {suggestion} "
-            f"({worst_contrast(suggestion, LIGHT_SURFACES):.2f}:1).",
+            _("%(color)s is too light for text on the light page: %(ratio)s:1 where links and buttons need at least "
+              "%(minimum)s:1 (WCAG 2.2, 1.4.3). The nearest darker shade that passes is %(suggestion)s (%(better)s:1).",
+              color=color, ratio=_ratio(ratio), minimum=_ratio(TEXT_MIN, "0.0"), suggestion=suggestion,
+              better=_ratio(worst_contrast(suggestion, LIGHT_SURFACES))),
             suggestion=suggestion,
         )
     return color

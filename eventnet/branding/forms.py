@@ -6,6 +6,7 @@ and the form's own check then accepts the token it already checked.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import StringField
 from wtforms.validators import Length
@@ -16,10 +17,10 @@ from ..forms import PostedForm
 class AccentForm(PostedForm):
     """accent_color: "#rrggbb", "#rgb" or "" (the default blue); checked by colors.check_accent."""
 
-    accent_color = StringField("Accent colour", validators=[Length(max=32)])
+    accent_color = StringField(_l("Accent colour"), validators=[Length(max=32)])
 
 
 class LogoForm(PostedForm):
     """logo: the uploaded file (a werkzeug FileStorage, None when none was chosen)."""
 
-    logo = FileField("Logo")
+    logo = FileField(_l("Logo"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 
+from flask_babel import lazy_gettext as _l
 from PIL import Image
 
 from ..errors import DomainError
@@ -32,18 +33,18 @@ class LogoRefused(DomainError):
     """An upload that cannot become the event's logo; the message says what to do instead."""
 
     MESSAGES = {
-        "no_file": (422, "Choose a logo file first."),
-        "too_large": (413, f"That file is larger than {MAX_BYTES // 1024 // 1024} MB. A logo needs far less: "
-                           "export it as a PNG about 600 px wide."),
-        "not_an_image": (422, "That file is not an image we can use. Choose a PNG, JPEG or WebP file "
-                              "(SVG is not accepted: export it as a PNG with a transparent background)."),
-        "damaged": (422, "That image could not be read to the end: the file is incomplete or damaged. "
-                         "Export it again and upload the new file."),
-        "too_many_pixels": (422, "That image has too many pixels to handle safely. Export the logo about "
-                                 "600 px wide and upload that."),
-        "too_small": (422, f"That image is too small to print: choose one at least {MIN_SIDE} px on each side "
-                           "(about 600 px wide is ideal)."),
-        "empty": (422, "That image is entirely transparent: there is no logo in it to show."),
+        "no_file": (422, _l("Choose a logo file first.")),
+        "too_large": (413, _l("That file is larger than %(max)s MB. A logo needs far less: export it as a PNG about "
+                              "600 px wide.", max=MAX_BYTES // 1024 // 1024)),
+        "not_an_image": (422, _l("That file is not an image we can use. Choose a PNG, JPEG or WebP file "
+                                 "(SVG is not accepted: export it as a PNG with a transparent background).")),
+        "damaged": (422, _l("That image could not be read to the end: the file is incomplete or damaged. "
+                            "Export it again and upload the new file.")),
+        "too_many_pixels": (422, _l("That image has too many pixels to handle safely. Export the logo about "
+                                    "600 px wide and upload that.")),
+        "too_small": (422, _l("That image is too small to print: choose one at least %(min)s px on each side "
+                              "(about 600 px wide is ideal).", min=MIN_SIDE)),
+        "empty": (422, _l("That image is entirely transparent: there is no logo in it to show.")),
     }
 
 

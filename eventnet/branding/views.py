@@ -15,6 +15,9 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, flash, g, render_template, request, url_for
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..auth.session import organizer_required
@@ -28,6 +31,12 @@ from .forms import AccentForm, LogoForm
 from .images import MAX_BYTES, LogoRefused
 
 bp = Blueprint("branding", __name__)
+
+
+@bp.app_template_filter("look_number")
+def look_number(value: float, pattern: str = "0.0") -> str:
+    """A contrast ratio or a size as the reader's language writes decimals ("4.5", "4,5")."""
+    return format_decimal(value, pattern, locale=get_locale() or "en")
 
 PAGE = "branding/look.html"
 ONE_YEAR = 31_536_000  # seconds
@@ -48,7 +57,7 @@ def _upload_limit(endpoint, values):
 @bp.errorhandler(413)
 def _too_large(error):
     """A body over the limit: say how large a logo may be."""
-    return render_error(413, "That file is too large", LogoRefused("too_large").message)
+    return render_error(413, _("That file is too large"), LogoRefused("too_large").message)
 
 
 @bp.app_context_processor
@@ -87,12 +96,16 @@ def save_accent():
     form = AccentForm()
     typed = (form.accent_color.data or "")[:32]
     if not form.validate():
-        return _page(422, AccentRefused("not_a_color", "Enter a colour as # and six hex digits, like #0b57d0."), typed)
+        refused = AccentRefused("not_a_color", _("Enter a colour as # and six hex digits, like #0b57d0."))
+        return _page(422, refused, typed)
     try:
         color = services.set_accent(g.event, g.attendee, typed)
     except AccentRefused as refused:
         return _page(422, refused, typed)
-    flash(f"The accent colour is now {color}." if color else "The accent colour is the default blue again.", "ok")
+    if color:
+        flash(_("The accent colour is now %(color)s.", color=color), "ok")
+    else:
+        flash(_("The accent colour is the default blue again."), "ok")
     return redirect_to(url_for("branding.look", slug=g.event.slug))
 
 
@@ -109,7 +122,7 @@ def upload_logo():
         services.set_logo(g.event, g.attendee, upload.read(MAX_BYTES + 1))
     except LogoRefused as refused:
         return _page(refused.status, logo_error=refused.message)
-    flash("The logo was saved. It shows in the app's header, in emails and on badges.", "ok")
+    flash(_("The logo was saved. It shows in the app's header, in emails and on badges."), "ok")
     return redirect_to(url_for("branding.look", slug=g.event.slug))
 
 
@@ -118,7 +131,7 @@ def upload_logo():
 def remove_logo():
     """Delete the logo: the header shows the event's name alone again, and its URL stops answering."""
     removed = services.remove_logo(g.event, g.attendee)
-    flash("The logo was removed." if removed else "There was no logo to remove.", "ok")
+    flash(_("The logo was removed.") if removed else _("There was no logo to remove."), "ok")
     return redirect_to(url_for("branding.look", slug=g.event.slug))
 
 
@@ -134,7 +147,7 @@ def logo(slug: str, key: str):
     """The event's current logo by its key; 404 for a key that is unknown, replaced or removed."""
     row = services.public_logo(slug, key) if _KEY.fullmatch(key) else None
     if row is None:
-        fail(404, "There is no logo here.")
+        fail(404, _("There is no logo here."))
     response = _immutable(row.data, row.content_type, row.sha256[:32])
     # Only our pages show it (emails carry their own inline copy).
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
@@ -150,6 +163,6 @@ def theme_css(accent: str):
     except ValueError:
         colors_ = None
     if colors_ is None:
-        fail(404, "There is no theme here.")
+        fail(404, _("There is no theme here."))
     css = colors.theme_css(colors_)
     return _immutable(css.encode(), "text/css", f"{services.THEME_RULE}-{accent}")

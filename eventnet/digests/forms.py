@@ -7,6 +7,8 @@ validated.
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import Field, HiddenField, StringField
 from wtforms.validators import AnyOf, StopValidation
 
@@ -24,13 +26,14 @@ def _reminder_days(form, field):
     """Up to four numbers of days 1–365, separated by commas (or semicolons); sets `field.days`."""
     field.days = []
     if len(field.data) > DAYS_MAX_CHARS:
-        raise StopValidation("Give at most four numbers of days, like 30, 90.")
+        raise StopValidation(_("Give at most four numbers of days, like 30, 90."))
     try:
         days = sorted({int(part) for part in field.data.replace(";", ",").split(",") if part.strip()})
     except ValueError:
-        raise StopValidation("Give numbers of days separated by commas, like 30, 90 (or nothing for no reminders).") from None
+        raise StopValidation(
+            _("Give numbers of days separated by commas, like 30, 90 (or nothing for no reminders).")) from None
     if any(not 1 <= day <= 365 for day in days) or len(days) > REMINDER_DAYS_MAX:
-        raise StopValidation("Give at most four numbers between 1 and 365, like 30, 90.")
+        raise StopValidation(_("Give at most four numbers between 1 and 365, like 30, 90."))
     field.days = days
 
 
@@ -41,9 +44,9 @@ def _reply_to(form, field):
     try:
         address = validate_email(field.data, check_deliverability=False).normalized
     except EmailNotValidError:
-        raise StopValidation("Give an email address like team@example.org, or leave it empty.") from None
+        raise StopValidation(_("Give an email address like team@example.org, or leave it empty.")) from None
     if len(address) > EMAIL_MAX:
-        raise StopValidation(f"The address is at most {EMAIL_MAX} characters.")
+        raise StopValidation(_("The address is at most %(max)s characters.", max=EMAIL_MAX))
     field.data = address
 
 
@@ -53,9 +56,9 @@ class DigestSettingsForm(PostedForm):
 
     digest_at = LocalTimeField(filters=[lambda value: stripped(value)[:40]], validators=[LocalTime(
         formats=(LOCAL_FORMAT, "%Y-%m-%d %H:%M"),
-        not_a_time="Give a date and time like 2026-05-02 09:00, or leave it empty for the default.")])
+        not_a_time=_l("Give a date and time like 2026-05-02 09:00, or leave it empty for the default."))])
     no_contacts = StringField(filters=[lambda value: value or "matches"], validators=[
-        AnyOf(NO_CONTACTS_CHOICES, message="Choose what attendees without contacts get.")])
+        AnyOf(NO_CONTACTS_CHOICES, message=_l("Choose what attendees without contacts get."))])
     reminder_days = StringField(filters=[stripped], validators=[_reminder_days])
     reply_to = StringField(filters=[squashed], validators=[_reply_to])
 

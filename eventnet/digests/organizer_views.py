@@ -4,7 +4,11 @@ digest settings. Paths sit in the organizer's console (/e/<slug>/organizer/diges
 console's navigation links here."""
 from __future__ import annotations
 
+from babel.dates import format_skeleton, format_time, get_datetime_format
 from flask import Blueprint, flash, g, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..attendees.finder import ListQuery
 from ..auth.session import organizer_required
@@ -15,11 +19,23 @@ from ..forms import errors_of, values_of
 from ..htmx import redirect_to
 from ..mail.relay import mail_state
 from ..ratelimit import browser_key, limit
-from ..templating import local_time
 from . import control
 from .forms import DigestSettingsForm, TestSendForm
 
 bp = Blueprint("digest_control", __name__, url_prefix="/e/<slug>/organizer")
+
+
+@bp.app_template_filter("event_moment")
+def event_moment(moment):
+    """"Wed, Jan 2, 2030, 8:15 AM" / "Mi., 2. Jan. 2030, 08:15": a digest's time with its year, in the
+    event's zone and the reader's language (a schedule may be set for a later year)."""
+    if moment is None:
+        return ""
+    local = g.event.local(moment) if g.get("event") is not None else moment
+    locale = get_locale() or "en"
+    day = format_skeleton("yMMMEd", local, tzinfo=local.tzinfo, locale=locale)
+    time = format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
+    return get_datetime_format("short", locale=locale).replace("{1}", day).replace("{0}", time).replace("'", "")
 
 
 def _digest_page(status: int = 200, errors: dict | None = None, values: dict | None = None, error: str | None = None):
@@ -40,7 +56,7 @@ def page():
 
 @bp.post("/digests/test")
 @limiter.limit(limit("digest_test"), key_func=browser_key,
-               error_message="You sent several test digests in the last hour: wait a while before the next.")
+               error_message=lambda: _("You sent several test digests in the last hour: wait a while before the next."))
 @organizer_required
 def send_test():
     """Email the event's sample digest (made-up people, never a real attendee's) to my own address."""
@@ -51,7 +67,7 @@ def send_test():
         control.send_sample(g.event, g.attendee, form.variant.data)
     except control.DigestError as error:
         return _digest_page(error.status, error=error.message)
-    flash(f"The sample digest is on its way to {g.attendee.email}.", "ok")
+    flash(_("The sample digest is on its way to %(email)s.", email=g.attendee.email), "ok")
     return redirect_to(url_for("digest_control.page", slug=g.event.slug))
 
 
@@ -78,16 +94,19 @@ def start():
     """Queue every recipient's digest now (held for the cancel window), once confirmed with the count."""
     form = ConfirmForm()
     if not form.validate_on_submit():
-        return render_error(400, "Nothing was sent", "Open the confirmation page and confirm there.")
+        return render_error(400, _("Nothing was sent"), _("Open the confirmation page and confirm there."))
     try:
-        _, shown = verify(g.event, "digest", form.token.data)
+        _action, shown = verify(g.event, "digest", form.token.data)
         if control.to_start(g.event) != shown:
             raise BulkError("count_changed")
     except BulkError as error:
         return _digest_confirm(error.status, error.message)
     count = control.start_now(g.event, g.attendee)
-    paused = " Sending is paused: resume it to let them go out." if g.event.digests_paused else ""
-    flash(f"{count} {'digest was' if count == 1 else 'digests were'} queued.{paused}", "ok")
+    if g.event.digests_paused:
+        flash(ngettext("%(num)d digest was queued. Sending is paused: resume it to let it go out.",
+                       "%(num)d digests were queued. Sending is paused: resume it to let them go out.", count), "ok")
+    else:
+        flash(ngettext("%(num)d digest was queued.", "%(num)d digests were queued.", count), "ok")
     return redirect_to(url_for("digest_control.page", slug=g.event.slug))
 
 
@@ -100,9 +119,16 @@ def cancel():
     except BulkError as error:
         flash(error.message, "error")
     else:
-        then = (f"They will go out at their scheduled time, {local_time(goes_at)} ({g.event.timezone})." if goes_at else
-                "Their scheduled time has passed, so they wait until you start sending again.")
-        flash(f"Cancelled: none of the {count} {'digest' if count == 1 else 'digests'} left. {then}", "ok")
+        if goes_at:
+            flash(ngettext("Cancelled: the digest did not leave. It will go out at its scheduled time, "
+                           "%(when)s (%(zone)s).",
+                           "Cancelled: none of the %(num)d digests left. They will go out at their scheduled time, "
+                           "%(when)s (%(zone)s).", count, when=event_moment(goes_at), zone=g.event.timezone), "ok")
+        else:
+            flash(ngettext("Cancelled: the digest did not leave. Its scheduled time has passed, so it waits until you "
+                           "start sending again.",
+                           "Cancelled: none of the %(num)d digests left. Their scheduled time has passed, so they wait "
+                           "until you start sending again.", count), "ok")
     return redirect_to(url_for("digest_control.page", slug=g.event.slug))
 
 
@@ -111,7 +137,7 @@ def cancel():
 def pause():
     """Hold the event's digests and reminders."""
     control.pause(g.event, g.attendee)
-    flash("Digests are paused: nothing more goes out until you resume.", "ok")
+    flash(_("Digests are paused: nothing more goes out until you resume."), "ok")
     return redirect_to(url_for("digest_control.page", slug=g.event.slug))
 
 
@@ -120,7 +146,7 @@ def pause():
 def resume():
     """Let the event's digests and reminders go out again."""
     control.resume(g.event, g.attendee)
-    flash("Digests are sending again.", "ok")
+    flash(_("Digests are sending again."), "ok")
     return redirect_to(url_for("digest_control.page", slug=g.event.slug))
 
 
@@ -129,7 +155,7 @@ def resume():
 def retry():
     """Queue the failed digests and reminders again."""
     count = control.retry(g.event, g.attendee)
-    flash(f"{count} failed {'email was' if count == 1 else 'emails were'} queued again.", "ok")
+    flash(ngettext("%(num)d failed email was queued again.", "%(num)d failed emails were queued again.", count), "ok")
     return redirect_to(url_for("digest_control.page", slug=g.event.slug))
 
 
@@ -141,5 +167,5 @@ def save_settings():
     if not form.validate_on_submit():
         return _digest_page(422, errors=errors_of(form), values=values_of(form))
     control.save_settings(g.event, g.attendee, form.digest_settings())
-    flash("The digest settings were saved.", "ok")
+    flash(_("The digest settings were saved."), "ok")
     return redirect_to(url_for("digest_control.page", slug=g.event.slug))

@@ -14,7 +14,10 @@ from ..attendees.models import Attendee
 from ..connections.models import Connection
 from ..database import utcnow
 from ..events.models import Event
+from flask_babel import lazy_gettext as _l
+
 from ..errors import DomainError
+from ..i18n.markers import N_
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import new_message_id
@@ -42,9 +45,10 @@ from .schedule import (  # noqa: F401  (the organizer console imports these from
 
 UNSUBSCRIBED = "unsubscribed from follow-up emails"
 REMINDERS_OFF = "turned reminders off"
+# Values are stored; labels English here, translated where a page shows them (`_(label)`).
 NO_CONTACTS_CHOICES = {
-    "matches": "A short email: people whose topics match theirs, and how to reach them",
-    "none": "Nothing",
+    "matches": N_("A short email: people whose topics match theirs, and how to reach them"),
+    "none": N_("Nothing"),
 }
 REMINDER_DAYS_MAX = 4
 
@@ -53,9 +57,9 @@ class DigestError(DomainError):
     """An organizer or attendee action on digests that cannot be done."""
 
     MESSAGES = {
-        "other_event": (404, "There is no such attendee in this event."),
-        "unknown_variant": (400, "Choose the sample for an attendee with contacts or for one without."),
-        "no_address": (400, "This organizer has no email address to send the test to."),
+        "other_event": (404, _l("There is no such attendee in this event.")),
+        "unknown_variant": (400, _l("Choose the sample for an attendee with contacts or for one without.")),
+        "no_address": (400, _l("This organizer has no email address to send the test to.")),
     }
 
 

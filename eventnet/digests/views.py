@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, flash, g, make_response, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..attendees.cards import card_for
 from ..auth.session import attendee_required, get_event_or_404, organizer_required
@@ -85,7 +86,7 @@ def preview_html():
 def _sample_variant() -> str:
     variant = str(request.args.get("variant") or "contacts")
     if variant not in sample.VARIANTS:
-        fail(400, "Choose the sample for an attendee with contacts or for one without.")
+        fail(400, _("Choose the sample for an attendee with contacts or for one without."))
     return variant
 
 
@@ -135,8 +136,12 @@ def save_settings():
     form = PreferencesForm()
     digest, reminders = bool(form.digest.data), bool(form.reminders.data)
     services.set_preferences(g.attendee, digest=digest, reminders=reminders)
-    flash("Saved: " + ("you get the follow-up email" if digest else "you get no follow-up email")
-          + (" and the reminders." if digest and reminders else "."), "ok")
+    if digest and reminders:
+        flash(_("Saved: you get the follow-up email and the reminders."), "ok")
+    elif digest:
+        flash(_("Saved: you get the follow-up email."), "ok")
+    else:
+        flash(_("Saved: you get no follow-up email."), "ok")
     return redirect_to(url_for("digests.settings", slug=g.event.slug))
 
 
@@ -240,7 +245,7 @@ def toggle_followup(connection_id: int):
     services.set_followup_done(connection, done)
     if wants_fragment():
         return render_template("digests/_followup.html", connection=connection)
-    flash("Follow-up marked done." if done else "Follow-up open again.", "ok")
+    flash(_("Follow-up marked done.") if done else _("Follow-up open again."), "ok")
     return redirect_to(url_for("connections.contact", slug=g.event.slug, connection_id=connection.id))
 
 

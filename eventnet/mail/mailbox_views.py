@@ -24,6 +24,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..errors import fail, render_error
@@ -80,16 +81,13 @@ def _same(offered: str, expected: str) -> bool:
 def _refused(wrong_key: bool):
     port = urlsplit(request.host_url).port
     local = f"http://127.0.0.1{f':{port}' if port else ''}{url_for('mailbox.index')}"
-    detail = (
-        f"It holds everyone's login links, so it opens only on the computer that runs eventnet "
-        f"(at {local}), or with the mailbox address that scripts/run.sh printed when it started, "
-        f"the one ending in ?key=…. Open that address once on this device and the mailbox stays open here."
-    )
+    detail = _("It holds everyone's login links, so it opens only on the computer that runs eventnet (at %(address)s), "
+               "or with the mailbox address that scripts/run.sh printed when it started, the one ending in ?key=…. "
+               "Open that address once on this device and the mailbox stays open here.", address=local)
     if wrong_key:
-        detail = (
-            "That mailbox key is not this server's: a new one is made each time the app starts "
-            "(unless MAILBOX_KEY is set). Copy the address again from where scripts/run.sh started. " + detail
-        )
+        detail = _("That mailbox key is not this server's: a new one is made each time the app starts (unless "
+                   "MAILBOX_KEY is set). Copy the address again from where scripts/run.sh started. %(detail)s",
+                   detail=detail)
     # For whoever runs the app (`flask run` without scripts/run.sh never printed the key):
     # the server's own log, which the refused visitor does not see.
     current_app.logger.warning(
@@ -97,7 +95,7 @@ def _refused(wrong_key: bool):
         request.path, request.remote_addr,
         url_for("mailbox.index", key=current_app.config["MAILBOX_KEY"], _external=True),
     )
-    body, status = render_error(403, "The development mailbox is private", detail)
+    body, status = render_error(403, _("The development mailbox is private"), detail)
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -145,7 +143,7 @@ def _read(key: str) -> EmailMessage:
             raise KeyError(key)
         data = box.get_bytes(key)
     except KeyError:
-        fail(404, "There is no message with this key in the development mailbox.")
+        fail(404, _("There is no message with this key in the development mailbox."))
     return email.message_from_bytes(data, policy=policy.default)
 
 
@@ -185,7 +183,7 @@ def index():
             head = email.message_from_bytes(box.get_bytes(key), policy=policy.default)
         except KeyError:  # deleted between listing and reading
             continue
-        messages.append(Summary(key, str(head["To"] or ""), str(head["Subject"] or "(no subject)"), _date(head)))
+        messages.append(Summary(key, str(head["To"] or ""), str(head["Subject"] or _("(no subject)")), _date(head)))
     oldest = datetime.min.replace(tzinfo=timezone.utc)
     messages.sort(key=lambda m: (m.date or oldest, m.key), reverse=True)
     return render_template("mailbox/index.html", messages=messages)
@@ -205,7 +203,7 @@ def html_part(key: str):
     """The HTML part alone, under a CSP that sandboxes it (no scripts, no remote loads)."""
     _, html = _parts(_read(key))
     if html is None:
-        fail(404, "This message has no HTML part.")
+        fail(404, _("This message has no HTML part."))
     # A <base> makes links open in the whole tab rather than inside the frame; it goes inside
     # <head> so that a leading <!doctype> keeps the email out of quirks mode.
     base = '<base target="_top">'

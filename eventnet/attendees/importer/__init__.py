@@ -19,12 +19,15 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from . import decoding, dialect, headers
 from .decoding import Decoded
 from .errors import CSVError
 from .headers import ColumnMap, MappingInvalid, column_letter, resolve_columns
 from .report import OUTCOMES, ImportReport, RowResult
 from .rows import MAX_LENGTHS, ParsedRow, mark_duplicates, read_row, shorten
+from .said import Said, number, say, say_n
 from .saving import import_rows
 from .vocabulary import FIELDS, LABELS
 
@@ -34,6 +37,13 @@ MAX_ROWS = 50_000
 # not an attendee list, and each column becomes an option of every select of the preview.
 MAX_COLUMNS = 1_000
 DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+# Whole sentences per delimiter, so that each language words them its own way.
+_READ_AS = {
+    ",": say("Read as %(encoding)s, columns separated by commas."),
+    ";": say("Read as %(encoding)s, columns separated by semicolons."),
+    "\t": say("Read as %(encoding)s, columns separated by tabs."),
+    "|": say("Read as %(encoding)s, columns separated by vertical bars."),
+}
 
 __all__ = [
     "CSVError", "ColumnMap", "Decoded", "FIELDS", "ImportReport", "LABELS", "MAX_BYTES", "MAX_COLUMNS", "MAX_LENGTHS",
@@ -57,7 +67,7 @@ class ParsedCSV:
     header_row: int
     colmap: ColumnMap
     rows: list[ParsedRow]
-    mapping_errors: dict[str, str] = field(default_factory=dict)
+    mapping_errors: dict[str, Said] = field(default_factory=dict)
     duplicates: int = 0
     rows_above: int = 0  # non-blank rows above the header (a title), skipped
     samples: dict[int, str] = field(default_factory=dict)  # column -> its first value, for the column choices
@@ -106,26 +116,34 @@ class ParsedCSV:
             for name in FIELDS if (index := self.colmap.fields.get(name)) is not None
         ]
 
-    def notes(self) -> list[str]:
+    def notes(self) -> list[Said]:
         """What the file as a whole looked like, in words: encoding, delimiter, header row, duplicates."""
-        said = [f"Read as {self.decoded.label}, columns separated by {DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}."]
+        read_as = _READ_AS.get(self.delimiter)
+        encoding = Said(self.decoded.label)  # a character set's name: translated where shown
+        notes = [Said(read_as.msgid, None, {"encoding": encoding}) if read_as is not None else
+                 say("Read as %(encoding)s, columns separated by %(delimiter)s.", encoding=encoding,
+                      delimiter=repr(self.delimiter))]
         if self.header_row > 1:
             above, blank = self.header_row - 1, self.header_row - 1 - self.rows_above
-            kinds = [f"{n} {kind} {'row' if n == 1 else 'rows'}" for n, kind in ((self.rows_above, "title"),
-                                                                                (blank, "blank")) if n]
-            said.append(f"The header is row {self.header_row}: the {'row' if above == 1 else f'{above} rows'} above it "
-                        f"({' and '.join(kinds)}) {'is' if above == 1 else 'are'} not imported.")
+            kinds = [kind for kind in (say_n("%(num)d title row", "%(num)d title rows", self.rows_above),
+                                       say_n("%(num)d blank row", "%(num)d blank rows", blank)) if kind.values["num"]]
+            what = kinds[0] if len(kinds) == 1 else say("%(first)s and %(last)s", first=kinds[0], last=kinds[1])
+            notes.append(say_n("The header is row %(row)s: the row above it (%(what)s) is not imported.",
+                                "The header is row %(row)s: the %(num)d rows above it (%(what)s) are not imported.",
+                                above, row=self.header_row, what=what))
         if self.duplicates:
-            said.append(f"{self.duplicates} {'row repeats an email' if self.duplicates == 1 else 'rows repeat emails'} "
-                        "of an earlier row: the first row of each email is imported, the repeats are skipped.")
-        return said
+            notes.append(say_n("%(num)d row repeats an email of an earlier row: the first row of each email is "
+                                "imported, the repeats are skipped.",
+                                "%(num)d rows repeat emails of an earlier row: the first row of each email is "
+                                "imported, the repeats are skipped.", self.duplicates))
+        return notes
 
 
 def _split(text: str, delimiter: str, quotechar: str) -> list[list[str]]:
     try:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quotechar, strict=False))
     except csv.Error as exc:  # a cell over csv's field size limit (128 KB)
-        raise CSVError("unreadable", f"The file is not a CSV we can read: {exc}.") from None
+        raise CSVError("unreadable", _("The file is not a CSV we can read: %(reason)s.", reason=exc)) from None
 
 
 def _is_blank(record: list[str]) -> bool:
@@ -158,19 +176,25 @@ def _fallback_header(records: list[list[str]]) -> int:
     return next((i for i in non_blank if sum(1 for c in records[i] if c.strip()) >= 2), non_blank[0])
 
 
-def _missing(colmap: ColumnMap) -> dict[str, str]:
+def _missing(colmap: ColumnMap) -> dict[str, Said]:
     """What the detected mapping lacks (field -> message), with the whole story under "_file"."""
     has = {"email": "email" in colmap.fields,
            "name": any(f in colmap.fields for f in ("name", "given_name", "family_name"))}
-    messages = {"email": "Choose the column that holds the email addresses: the email is how people log in.",
-                "name": "Choose the column that holds the names (or the given and family name columns)."}
+    messages = {"email": say("Choose the column that holds the email addresses: the email is how people log in."),
+                "name": say("Choose the column that holds the names (or the given and family name columns).")}
     errors = {name: messages[name] for name, found in has.items() if not found}
     if errors:
-        found = ", ".join(repr(h.strip()) for h in colmap.headers if h.strip()) or "none"
-        errors["_file"] = (
-            f"The file has no {' and no '.join(errors)} column that we recognise. Columns found: {found}. "
-            "Name the columns in the first row (email and name, or first and last name; company, job title, "
-            "role and status are optional), or choose them.")
+        found = ", ".join(repr(h.strip()) for h in colmap.headers if h.strip())
+        if "email" in errors and "name" in errors:
+            lacks = say("The file has no email and no name column that we recognise.")
+        elif "email" in errors:
+            lacks = say("The file has no email column that we recognise.")
+        else:
+            lacks = say("The file has no name column that we recognise.")
+        errors["_file"] = say(
+            "%(lacks)s Columns found: %(found)s. Name the columns in the first row (email and name, or first and "
+            "last name; company, job title, role and status are optional), or choose them.",
+            lacks=lacks, found=found or say("none"))
     return errors
 
 
@@ -196,24 +220,26 @@ def read_csv(data: bytes, choices: Mapping[str, int | None] | None = None, encod
     if len(data) > MAX_BYTES:
         raise CSVError(
             "too_large",
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; at most {MAX_BYTES // 1024 // 1024} MB "
-            f"({MAX_ROWS:,} rows) can be imported at once. Split it into smaller files.",
+            _("The file is %(size)s MB; at most %(max)s MB (%(rows)s rows) can be imported at once. "
+              "Split it into smaller files.", size=number(len(data) / 1024 / 1024, "0.0"),
+              max=MAX_BYTES // 1024 // 1024, rows=number(MAX_ROWS)),
         )
     decoded = decoding.read_as(data, encoding) if encoding else decoding.decode(data)
     delimiter, records, header_index = _records(decoded.text)
     if all(_is_blank(r) for r in records):
-        raise CSVError("empty", "The file is empty. Its first row must name the columns, e.g. email,name,company.")
+        raise CSVError("empty", _("The file is empty. Its first row must name the columns, e.g. email,name,company."))
     if header_index is None:
         header_index = _fallback_header(records)
     header = [h.strip() for h in records[header_index]]
     width = max(len(header), max((len(r) for r in records[header_index + 1:]), default=0))
     if width > MAX_COLUMNS:
-        raise CSVError("too_many_columns", f"The file has {width:,} columns; an attendee list has at most "
-                       f"{MAX_COLUMNS:,}. Export only the attendee columns, or check the separator.")
+        raise CSVError("too_many_columns", _("The file has %(count)s columns; an attendee list has at most %(max)s. "
+                                             "Export only the attendee columns, or check the separator.",
+                                             count=number(width), max=number(MAX_COLUMNS)))
     header += [""] * (width - len(header))  # cells past the header's last one still get a column
     body = records[header_index + 1:]
     colmap = headers.detect(header, body)
-    errors: dict[str, str] = {}
+    errors: dict[str, Said] = {}
     if choices:
         try:
             colmap = headers.apply_choices(colmap, choices)
@@ -235,7 +261,8 @@ def read_csv(data: bytes, choices: Mapping[str, int | None] | None = None, encod
         if len(rows) >= MAX_ROWS:
             raise CSVError(
                 "too_many_rows",
-                f"The file has more than {MAX_ROWS:,} rows; import at most {MAX_ROWS:,} at once. Split it into smaller files.",
+                _("The file has more than %(max)s rows; import at most %(max)s at once. Split it into smaller files.",
+                  max=number(MAX_ROWS)),
             )
         rows.append(read_row(header_index + 2 + offset, record, colmap.fields))
     parsed.duplicates = mark_duplicates(rows)
@@ -248,6 +275,6 @@ def parse_csv(data: bytes, choices: Mapping[str, int | None] | None = None, enco
     if parsed.mapping_errors:
         errors = dict(parsed.mapping_errors)
         if "_file" in errors:
-            raise CSVError("missing_columns", errors["_file"])
-        raise CSVError("invalid_mapping", " ".join(errors.values()))
+            raise CSVError("missing_columns", errors["_file"].shown())
+        raise CSVError("invalid_mapping", " ".join(e.shown() if isinstance(e, Said) else e for e in errors.values()))
     return parsed

@@ -28,6 +28,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
+from ...i18n.markers import N_
 from .errors import CSVError
 
 # The code pages spreadsheet programs write CSV in, per their platform's locale.
@@ -35,32 +38,33 @@ CODEPAGES = (
     "cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257", "mac_roman",
     "cp1255", "cp1256", "cp874", "cp932", "gb18030", "big5", "cp949",
 )
+# English (the command line prints them); pages show _(NAMES[codec]).
 NAMES = {
-    "utf_8": "UTF-8",
-    "utf_8_sig": "UTF-8 with BOM",
-    "utf_16": "UTF-16",
-    "cp1252": "Windows-1252 (Western European)",
-    "cp1250": "Windows-1250 (Central European)",
-    "cp1251": "Windows-1251 (Cyrillic)",
-    "cp1253": "Windows-1253 (Greek)",
-    "cp1254": "Windows-1254 (Turkish)",
-    "cp1257": "Windows-1257 (Baltic)",
-    "mac_roman": "Mac Roman",
-    "cp1255": "Windows-1255 (Hebrew)",
-    "cp1256": "Windows-1256 (Arabic)",
-    "cp874": "Windows-874 (Thai)",
-    "cp932": "Shift JIS (Japanese)",
-    "gb18030": "GB18030 (Chinese)",
-    "big5": "Big5 (Traditional Chinese)",
-    "cp949": "Windows-949 (Korean)",
+    "utf_8": N_("UTF-8"),
+    "utf_8_sig": N_("UTF-8 with BOM"),
+    "utf_16": N_("UTF-16"),
+    "cp1252": N_("Windows-1252 (Western European)"),
+    "cp1250": N_("Windows-1250 (Central European)"),
+    "cp1251": N_("Windows-1251 (Cyrillic)"),
+    "cp1253": N_("Windows-1253 (Greek)"),
+    "cp1254": N_("Windows-1254 (Turkish)"),
+    "cp1257": N_("Windows-1257 (Baltic)"),
+    "mac_roman": N_("Mac Roman"),
+    "cp1255": N_("Windows-1255 (Hebrew)"),
+    "cp1256": N_("Windows-1256 (Arabic)"),
+    "cp874": N_("Windows-874 (Thai)"),
+    "cp932": N_("Shift JIS (Japanese)"),
+    "gb18030": N_("GB18030 (Chinese)"),
+    "big5": N_("Big5 (Traditional Chinese)"),
+    "cp949": N_("Windows-949 (Korean)"),
 }
 MAX_CHAOS = 0.1  # charset-normalizer's mess ratio: 0 is clean text
 # Readings this close to the best one's mess are as likely as it.
 TIE_CHAOS = 0.05
 DETECT_BYTES = 256 * 1024  # charset-normalizer reads at most this much; the whole file is then decoded
-SAVE_AS_UTF8 = ("Save it as CSV UTF-8 and upload it again: in Excel choose File > Save As > 'CSV UTF-8 (Comma "
-                "delimited)'; in LibreOffice tick 'Edit filter settings' and choose 'Unicode (UTF-8)'; Google Sheets "
-                "and Numbers always write UTF-8.")
+SAVE_AS_UTF8 = N_("Save it as CSV UTF-8 and upload it again: in Excel choose File > Save As > 'CSV UTF-8 (Comma "
+                   "delimited)'; in LibreOffice tick 'Edit filter settings' and choose 'Unicode (UTF-8)'; Google Sheets "
+                   "and Numbers always write UTF-8.")
 
 # Characters that may touch a letter in a name or company: apostrophes, dots, dashes and
 # trademark signs; other symbols glued to letters come from reading a file in the wrong code page.
@@ -123,20 +127,18 @@ def suspicious(text: str) -> int:
 
 
 def _refuse(code: str, message: str) -> CSVError:
-    return CSVError(code, f"{message} {SAVE_AS_UTF8}")
+    return CSVError(code, f"{message} {_(SAVE_AS_UTF8)}")
 
 
 def _not_a_csv(data: bytes) -> CSVError | None:
     if data.startswith(b"PK\x03\x04"):
-        return CSVError("workbook", "This is a spreadsheet workbook (.xlsx, .ods or .numbers), not a CSV file. "
-                        + SAVE_AS_UTF8)
+        return _refuse("workbook", _("This is a spreadsheet workbook (.xlsx, .ods or .numbers), not a CSV file."))
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return CSVError("workbook", "This is an Excel 97-2003 workbook (.xls), not a CSV file. " + SAVE_AS_UTF8)
+        return _refuse("workbook", _("This is an Excel 97-2003 workbook (.xls), not a CSV file."))
     head = data[:4096]
     if head.count(0) * 10 > len(head):
         # Binary data, or UTF-16 without its BOM; a stray NUL in a text file is a row's problem instead.
-        return CSVError("not_text", "This file is not text (it is full of NUL bytes): it cannot be a CSV file. "
-                        + SAVE_AS_UTF8)
+        return _refuse("not_text", _("This file is not text (it is full of NUL bytes): it cannot be a CSV file."))
     return None
 
 
@@ -147,8 +149,8 @@ def decode(data: bytes) -> Decoded:
             try:
                 return Decoded(data.decode(codec), codec, NAMES[codec])
             except UnicodeDecodeError as exc:
-                raise _refuse("not_utf8", f"The file starts as {NAMES[codec]} but line {_line_of(data, exc.start)} "
-                              "is not.") from None
+                raise _refuse("not_utf8", _("The file starts as %(encoding)s but line %(line)s is not.",
+                                            encoding=_(NAMES[codec]), line=_line_of(data, exc.start))) from None
     refused = _not_a_csv(data)
     if refused:
         raise refused
@@ -160,8 +162,9 @@ def decode(data: bytes) -> Decoded:
     if mixed is not None:
         # Some lines are UTF-8 and some are not: two files pasted together, or a file edited in
         # two programs. No single reading gives every name right.
-        raise _refuse("mixed_encoding", f"The file is partly UTF-8 (line {mixed}) and partly another character set "
-                      f"(line {_line_of(data, bad)} has a byte 0x{data[bad]:02X} that UTF-8 does not allow).")
+        raise _refuse("mixed_encoding", _("The file is partly UTF-8 (line %(utf8)s) and partly another character set "
+                                          "(line %(line)s has a byte %(byte)s that UTF-8 does not allow).", utf8=mixed,
+                                          line=_line_of(data, bad), byte=f"0x{data[bad]:02X}"))
     return _legacy(data, bad)
 
 
@@ -192,13 +195,14 @@ def read_as(data: bytes, encoding: str) -> Decoded:
     codec = {"utf_8": "utf_8_sig", "iso8859_1": "cp1252", "shift_jis": "cp932", "gbk": "gb18030",
              "gb2312": "gb18030", "euc_kr": "cp949"}.get(codec, codec)
     if codec not in NAMES:
-        raise CSVError("unknown_encoding", f"{encoding!r} is not a character set we read: choose one of "
-                       + ", ".join(sorted({"utf-8", *CODEPAGES})) + ".")
+        raise CSVError("unknown_encoding", _("%(encoding)s is not a character set we read: choose one of %(known)s.",
+                                             encoding=repr(encoding), known=", ".join(sorted({"utf-8", *CODEPAGES}))))
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
-        raise CSVError("wrong_encoding", f"Line {_line_of(data, exc.start)} has a byte 0x{data[exc.start]:02X} that "
-                       f"{NAMES[codec]} does not have: the file is in another character set.") from None
+        raise CSVError("wrong_encoding", _("Line %(line)s has a byte %(byte)s that %(encoding)s does not have: the file "
+                                           "is in another character set.", line=_line_of(data, exc.start),
+                                           byte=f"0x{data[exc.start]:02X}", encoding=_(NAMES[codec]))) from None
     legacy = codec not in ("utf_8", "utf_8_sig", "utf_16")
     return Decoded(text, codec, NAMES[codec], legacy=legacy)
 
@@ -220,8 +224,9 @@ def _legacy(data: bytes, first_bad: int) -> Decoded:
             continue
         aliases = {match.encoding, *match.could_be_from_charset}
         readings.append((suspicious(text), match.chaos, match.encoding, aliases, text))
-    not_confident = (f"The file is not UTF-8 (line {_line_of(data, first_bad)} has a byte 0x{data[first_bad]:02X} "
-                     "that UTF-8 does not allow), and its character set cannot be told with confidence.")
+    not_confident = _("The file is not UTF-8 (line %(line)s has a byte %(byte)s that UTF-8 does not allow), and its "
+                      "character set cannot be told with confidence.", line=_line_of(data, first_bad),
+                      byte=f"0x{data[first_bad]:02X}")
     if not readings:
         raise _refuse("unknown_encoding", not_confident)
     letters = max(len(_NON_ASCII.findall(readings[0][4])), 1)
@@ -235,15 +240,17 @@ def _legacy(data: bytes, first_bad: int) -> Decoded:
     if any(r[4] != chosen[4] for r in likely):
         western = [r for r in likely if "cp1252" in r[3]]
         if not western:
-            names = ", ".join(NAMES.get(r[2], r[2]) for r in likely[:3])
-            raise _refuse("unknown_encoding", f"{not_confident} It reads as well in {names}.")
+            names = ", ".join(_(NAMES[r[2]]) if r[2] in NAMES else r[2] for r in likely[:3])
+            raise _refuse("unknown_encoding", _("%(problem)s It reads as well in %(encodings)s.", problem=not_confident,
+                                                encodings=names))
         chosen, guessed = western[0], True
     encoding = "cp1252" if "cp1252" in chosen[3] else chosen[2]
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise _refuse("unknown_encoding", f"The file is not UTF-8, and line {_line_of(data, exc.start)} has a byte "
-                      f"0x{data[exc.start]:02X} that {NAMES[encoding]} does not have either.") from None
+        raise _refuse("unknown_encoding", _("The file is not UTF-8, and line %(line)s has a byte %(byte)s that "
+                                            "%(encoding)s does not have either.", line=_line_of(data, exc.start),
+                                            byte=f"0x{data[exc.start]:02X}", encoding=_(NAMES[encoding]))) from None
     alternatives = tuple(dict.fromkeys(r[2] for r in likely if r[4] != chosen[4]))
     return Decoded(text, encoding, NAMES.get(encoding, encoding), legacy=True, guessed=guessed,
                    alternatives=alternatives)

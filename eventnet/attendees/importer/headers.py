@@ -21,7 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from . import vocabulary as vocab
-from .vocabulary import FIELDS, LABELS
+from .said import Said, say, say_n
+from .vocabulary import FIELDS, label
 
 HEADER_SEARCH_ROWS = 20  # how far down a header may start (title rows above it)
 SAMPLE_VALUES = 500  # values read to decide what a column holds
@@ -72,18 +73,21 @@ class ColumnMap:
     headers: list[str]
     fields: dict[str, int]
     detected: dict[str, int]
-    notes: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, list[Said]] = field(default_factory=dict)
     chosen_by_hand: set[str] = field(default_factory=set)
 
     def header(self, name: str) -> str | None:
         index = self.fields.get(name)
         return None if index is None else self.headers[index]
 
-    def describe(self, index: int) -> str:
+    def describe(self, index: int) -> Said:
         """'“Attendee email” (column S)', a long header shortened."""
         from .rows import shorten
 
-        return f"“{shorten(self.headers[index].strip(), 60) or '(no header)'}” (column {column_letter(index)})"
+        header = shorten(self.headers[index].strip(), 60)
+        if not header:
+            return say("“(no header)” (column %(column)s)", column=column_letter(index))
+        return say("“%(header)s” (column %(column)s)", header=header, column=column_letter(index))
 
     @property
     def unused(self) -> list[str]:
@@ -198,16 +202,20 @@ def candidates(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[Ca
     return resolved
 
 
-def _why(pick: Candidate, allowed: list[Candidate], headers: Sequence[str]) -> str:
+def _why(pick: Candidate, allowed: list[Candidate], headers: Sequence[str]) -> Said:
     """Why `pick` was used rather than the other columns for its field, in a few words."""
     same = [c for c in allowed if headers[c.index].strip().casefold() == headers[pick.index].strip().casefold()]
     if pick is not allowed[0]:
-        return "the first with data" + (f" of {len(same)} columns with this header" if len(same) > 1 else "")
+        if len(same) > 1:
+            return say_n("the first with data of %(num)d column with this header",
+                          "the first with data of %(num)d columns with this header", len(same))
+        return say("the first with data")
     if len(same) > 1:
-        return f"the first of {len(same)} columns with this header"
+        return say_n("the first of %(num)d column with this header", "the first of %(num)d columns with this header",
+                      len(same))
     if pick.context == ATTENDEE:
-        return "the attendee's own"
-    return "the first" if pick.exact == allowed[1].exact else "its header names the field"
+        return say("the attendee's own")
+    return say("the first") if pick.exact == allowed[1].exact else say("its header names the field")
 
 
 def detect(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> ColumnMap:
@@ -232,16 +240,21 @@ def detect(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> ColumnMap:
         if not options:
             continue
         allowed = [c for c in options if c.context != BUYER or name == "status"]
-        said = notes.setdefault(name, [])
+        notes_of = notes.setdefault(name, [])
         for c in options:
             if c not in allowed:
-                said.append(f"{colmap.describe(c.index)} is the buyer's or the order's, not the attendee's: not used.")
+                notes_of.append(say("%(column)s is the buyer's or the order's, not the attendee's: not used.",
+                                     column=colmap.describe(c.index)))
         if name in ("role", "status"):
             usable = [c for c in allowed if _looks_like(name, _values(rows, c.index))]
             for c in allowed:
                 if c not in usable and filled(c.index):
-                    what = "registration statuses" if name == "status" else "attendee or organizer"
-                    said.append(f"{colmap.describe(c.index)} was not used: its values are not {what}.")
+                    if name == "status":
+                        notes_of.append(say("%(column)s was not used: its values are not registration statuses.",
+                                             column=colmap.describe(c.index)))
+                    else:
+                        notes_of.append(say("%(column)s was not used: its values are not attendee or organizer.",
+                                             column=colmap.describe(c.index)))
             allowed = usable
         if not allowed:
             continue
@@ -250,11 +263,12 @@ def detect(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> ColumnMap:
         chosen[name] = pick.index
         others = [c for c in allowed if c is not pick]
         if others:
-            said.append(f"Used {colmap.describe(pick.index)}, {_why(pick, allowed, headers)}; not used: "
-                        + ", ".join(colmap.describe(c.index) + ("" if filled(c.index) else ", empty") for c in others)
-                        + ".")
+            unused = [colmap.describe(c.index) if filled(c.index)
+                      else say("%(column)s, empty", column=colmap.describe(c.index)) for c in others]
+            notes_of.append(say("Used %(column)s, %(why)s; not used: %(others)s.", column=colmap.describe(pick.index),
+                                 why=_why(pick, allowed, headers), others=unused))
         if not filled(pick.index):
-            said.append(f"{colmap.describe(pick.index)} is empty in every row.")
+            notes_of.append(say("%(column)s is empty in every row.", column=colmap.describe(pick.index)))
     colmap.detected = dict(chosen)
     colmap.notes = {k: v for k, v in notes.items() if v}
     return colmap
@@ -288,7 +302,7 @@ class MappingInvalid(ValueError):
 
     code = "invalid_mapping"
 
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: dict[str, Said]):
         super().__init__(" ".join(errors.values()))
         self.errors = errors
 
@@ -300,14 +314,16 @@ def apply_choices(colmap: ColumnMap, choices: Mapping[str, int | None]) -> Colum
     range, one column feeds two fields, or nothing gives an email or a name.
     """
     fields = dict(colmap.fields)
-    errors: dict[str, str] = {}
+    errors: dict[str, Said] = {}
     for name, index in choices.items():
         if name not in FIELDS:
-            errors[name] = f"There is no field {name!r}: the fields are {', '.join(FIELDS)}."
+            errors[name] = say("There is no field %(name)s: the fields are %(fields)s.", name=repr(name),
+                                fields=", ".join(FIELDS))
         elif index is None:
             fields.pop(name, None)
         elif not 0 <= index < len(colmap.headers):
-            errors[name] = f"{LABELS[name]}: there is no column {column_letter(index) if index >= 0 else index}."
+            errors[name] = say("%(label)s: there is no column %(column)s.", label=label(name),
+                                column=column_letter(index) if index >= 0 else str(index))
         else:
             fields[name] = index
     seen: dict[int, str] = {}
@@ -316,19 +332,19 @@ def apply_choices(colmap: ColumnMap, choices: Mapping[str, int | None]) -> Colum
         if index is None:
             continue
         if index in seen and name not in errors:
-            errors[name] = (f"{colmap.describe(index)} is chosen for both {LABELS[seen[index]]} and {LABELS[name]}: "
-                            "choose it for one of them.")
+            errors[name] = say("%(column)s is chosen for both %(first)s and %(second)s: choose it for one of them.",
+                                column=colmap.describe(index), first=label(seen[index]), second=label(name))
         seen.setdefault(index, name)
     if "email" not in fields and "email" not in errors:
-        errors["email"] = "Choose the column that holds the email addresses: the email is how people log in."
+        errors["email"] = say("Choose the column that holds the email addresses: the email is how people log in.")
     if not any(f in fields for f in ("name", "given_name", "family_name")) and "name" not in errors:
-        errors["name"] = "Choose the column that holds the names (or the given and family name columns)."
+        errors["name"] = say("Choose the column that holds the names (or the given and family name columns).")
     if errors:
         raise MappingInvalid(errors)
     changed = {name for name in FIELDS if fields.get(name) != colmap.detected.get(name)}
     notes = {k: v for k, v in colmap.notes.items() if k not in changed}
     for name in changed:
-        notes[name] = ["Chosen by hand."]
+        notes[name] = [say("Chosen by hand.")]
     return ColumnMap(colmap.headers, fields, colmap.detected, notes, changed)
 
 

@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+from flask_babel import gettext as _
+
 from ..models import normalise_email
 from . import vocabulary as vocab
+from .said import Said, say, say_n
 
 # The model's column sizes (attendees.models.Attendee).
 MAX_LENGTHS = {
@@ -55,9 +58,9 @@ class ParsedRow:
     family_name: str | None = None
     name_suffix: str | None = None
     status: str | None = None
-    errors: list[str] = field(default_factory=list)
-    skip: str | None = None
-    notes: list[str] = field(default_factory=list)
+    errors: list[Said] = field(default_factory=list)
+    skip: Said | None = None
+    notes: list[Said] = field(default_factory=list)
     pending: bool = False  # a pending registration (payment, approval): imported, and said so
 
     @property
@@ -76,8 +79,11 @@ class ParsedRow:
     @property
     def parts(self) -> str:
         """'Title Dr. · Given Amara · Family Nwosu' for the preview, or ''."""
-        labels = (("name_prefix", "Title"), ("given_name", "Given"), ("family_name", "Family"), ("name_suffix", "Suffix"))
-        return " · ".join(f"{label} {getattr(self, part)}" for part, label in labels if getattr(self, part))
+        # Made when a page shows it, so in the reader's language.
+        labels = (("name_prefix", _("Title %(value)s")), ("given_name", _("Given %(value)s")),
+                  ("family_name", _("Family %(value)s")), ("name_suffix", _("Suffix %(value)s")))
+        return " · ".join(label.replace("%(value)s", getattr(self, part))
+                          for part, label in labels if getattr(self, part))
 
 
 def _east_asian(text: str) -> bool:
@@ -131,16 +137,17 @@ def read_row(number: int, record: Sequence[str], fields: Mapping[str, int]) -> P
     if "status" in fields:
         verdict = vocab.classify_status(raw["status"])
         if verdict is None:
-            row.skip = (f"status {shorten(raw['status'], 30)!r} is not a registration status we know: import it by "
-                        "choosing “not used” for the status column")
+            row.skip = say("status %(status)s is not a registration status we know: import it by choosing "
+                            "“not used” for the status column", status=repr(shorten(raw["status"], 30)))
             return row
         outcome, meaning = verdict
         if outcome == vocab.SKIP:
-            row.skip = f"{meaning} (status {shorten(raw['status'], 30)!r})"
+            row.skip = say("%(meaning)s (status %(status)s)", meaning=meaning, status=repr(shorten(raw["status"], 30)))
             return row
         if outcome == vocab.PENDING:
             row.pending = True
-            row.notes.append(f"{meaning} (status {shorten(raw['status'], 30)!r}): imported")
+            row.notes.append(say("%(meaning)s (status %(status)s): imported", meaning=meaning,
+                                  status=repr(shorten(raw["status"], 30))))
     _check(row, raw)
     return row
 
@@ -148,34 +155,37 @@ def read_row(number: int, record: Sequence[str], fields: Mapping[str, int]) -> P
 def _check(row: ParsedRow, raw: Mapping[str, str]) -> None:
     errors = row.errors
     if not row.email:
-        errors.append("email is missing")
+        errors.append(say("email is missing"))
     else:
         try:
             checked = validate_email(row.email, check_deliverability=False)
         except EmailNotValidError as exc:
-            errors.append(f"invalid email {shorten(row.email)!r}: {exc}")
+            # The validator's own reason stays English: it is the library's sentence.
+            errors.append(say("invalid email %(email)s: %(reason)s", email=repr(shorten(row.email)), reason=str(exc)))
         else:
             if checked.smtputf8:
                 # Kept as typed; the sender needs a relay that offers SMTPUTF8 to deliver to it.
-                row.notes.append("the part before @ has non-ASCII letters: only mail servers that accept SMTPUTF8 "
-                                 "deliver to this address; check it with the person")
+                row.notes.append(say("the part before @ has non-ASCII letters: only mail servers that accept "
+                                      "SMTPUTF8 deliver to this address; check it with the person"))
     if not row.name:
-        errors.append("name is missing")
+        errors.append(say("name is missing"))
     lengths = {**raw, "name": row.name, "family_name": row.family_name or ""}
     for name, limit in MAX_LENGTHS.items():
         value = lengths.get(name, "")
         if len(value) > limit:
-            errors.append(f"{name.replace('_', ' ')} is longer than {limit} characters ({len(value)})")
+            errors.append(say("%(field)s is longer than %(limit)s characters (%(length)s)",
+                               field=vocab.field_word(name), limit=limit, length=len(value)))
     for name, value in raw.items():
         # NUL and other control characters break PostgreSQL text and every printed badge.
         if _CONTROL.search(value):
-            errors.append(f"{name.replace('_', ' ')} contains control characters or a line break")
+            errors.append(say("%(field)s contains control characters or a line break", field=vocab.field_word(name)))
     if raw.get("role"):
         role = vocab.role(raw["role"])
         if role is None:
             from ..models import ROLES
 
-            errors.append(f"role must be {' or '.join(ROLES)}, not {shorten(raw['role'], 30)!r}")
+            assert ROLES == ("attendee", "organizer")  # the sentence below names them
+            errors.append(say("role must be attendee or organizer, not %(value)s", value=repr(shorten(raw["role"], 30))))
         else:
             row.role = role
 
@@ -196,9 +206,15 @@ def mark_duplicates(rows: Sequence[ParsedRow]) -> int:
         if earlier is None:
             first[key] = row
             continue
-        differs = [name.replace("_", " ") for name in ("name", "company", "headline", "role")
+        differs = [name for name in ("name", "company", "headline", "role")
                    if getattr(row, name) and getattr(row, name) != getattr(earlier, name)]
-        row.skip = f"duplicate of row {earlier.row} (same email): only row {earlier.row} is imported" + (
-            f"; this row's {' and '.join(differs)} {'differs' if len(differs) == 1 else 'differ'}" if differs else "")
+        if differs:
+            row.skip = say_n("duplicate of row %(row)s (same email): only row %(row)s is imported; this row's "
+                              "%(fields)s differs",
+                              "duplicate of row %(row)s (same email): only row %(row)s is imported; this row's "
+                              "%(fields)s differ", len(differs), row=earlier.row,
+                              fields=vocab.field_words(differs))
+        else:
+            row.skip = say("duplicate of row %(row)s (same email): only row %(row)s is imported", row=earlier.row)
         count += 1
     return count

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, update
 from sqlalchemy.orm import defer
 
@@ -39,6 +40,7 @@ from ...events.models import Event
 from ...extensions import db
 from ...audit import services as audit
 from .models import CsvUpload
+from .said import shown, stored
 
 UPLOAD_LIFETIME = timedelta(hours=2)
 PREVIEW_ROWS = 10
@@ -87,7 +89,7 @@ def get_upload_or_404(event: Event, upload_id: str) -> CsvUpload:
             db.select(CsvUpload).filter_by(id=upload_id, event_id=event.id)
         ).scalar_one_or_none()
     if upload is None or upload.expires_at < utcnow():
-        fail(404, "This upload is not here any more (uploads are kept for two hours). Upload the file again.")
+        fail(404, _("This upload is not here any more (uploads are kept for two hours). Upload the file again."))
     return upload
 
 
@@ -122,10 +124,10 @@ def read_choices(form: Mapping[str, str]) -> Choices:
         elif value.isdigit() and len(value) <= 4:
             columns[name] = int(value)
         else:
-            errors[name] = "Choose one of the columns of the file."
+            errors[name] = _("Choose one of the columns of the file.")
     encoding = str(form.get("encoding") or "").strip() or None
     if encoding is not None and encoding not in ENCODINGS:
-        errors["encoding"], encoding = "Choose one of the character sets in the list.", None
+        errors["encoding"], encoding = _("Choose one of the character sets in the list."), None
     submitted = any(key.startswith("map-") for key in form) or "encoding" in form
     return Choices(columns, encoding, errors, submitted)
 
@@ -148,11 +150,11 @@ def parse_upload(upload: CsvUpload, choices: Choices | None = None) -> ParsedCSV
             choices.errors["encoding"] = str(error)
             return read_csv(upload.data or b"", columns)
     except CSVError:
-        fail(404, "This upload can no longer be read. Upload the file again.")
+        fail(404, _("This upload can no longer be read. Upload the file again."))
 
 
 def _rows(results) -> list[dict]:
-    return [{"row": r.row, "email": r.email, "name": r.name, "reasons": list(r.reasons)} for r in results]
+    return [{"row": r.row, "email": r.email, "name": r.name, "reasons": [stored(x) for x in r.reasons]} for r in results]
 
 
 def report_dict(upload: CsvUpload, parsed: ParsedCSV, report: ImportReport) -> dict:
@@ -160,14 +162,16 @@ def report_dict(upload: CsvUpload, parsed: ParsedCSV, report: ImportReport) -> d
 
     {"filename", "rows": count, "encoding": "UTF-8", "notes": [...], "mapping": [{"field", "label",
     "header", "column", "notes", "by_hand"}], "ignored": [headers], and per outcome (OUTCOMES) a
-    list of {"row", "email", "name", "reasons"}, values shortened}.
+    list of {"row", "email", "name", "reasons"}, values shortened}. Notes and reasons are stored
+    as said.Said JSON (the English text and what translates it): pages show them in their reader's
+    language (said.shown); `field` and the outcome keys stay the stable machine values.
     """
     return {
         "filename": upload.filename,
         "rows": len(parsed.rows),
         "encoding": parsed.encoding,
-        "notes": parsed.notes(),
-        "mapping": parsed.mapping(),
+        "notes": [stored(n) for n in parsed.notes()],
+        "mapping": [{**used, "notes": [stored(n) for n in used["notes"]]} for used in parsed.mapping()],
         "ignored": [shorten(h, 40) for h in parsed.ignored],
         **{outcome: _rows(getattr(report, outcome)) for outcome in OUTCOMES},
     }
@@ -259,14 +263,19 @@ def spreadsheet_safe(value: object) -> str:
 
 
 def report_csv(report: dict) -> str:
-    """The import report as CSV (UTF-8 with BOM for Excel): row, outcome, email, name, reasons."""
+    """The import report as CSV (UTF-8 with BOM for Excel): row, outcome, email, name, reasons.
+
+    The header and the outcomes are machine values (a spreadsheet filters on them); the reasons
+    are sentences, in the language of whoever downloads the report.
+    """
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["row", "outcome", "email", "name", "reasons"])
     for outcome in OUTCOMES:
         for r in sorted(report.get(outcome, ()), key=lambda r: r["row"]):
-            writer.writerow([spreadsheet_safe(v) for v in (r["row"], outcome, r["email"], r["name"], "; ".join(r["reasons"]))])
+            reasons = "; ".join(str(shown(x)) for x in r["reasons"])
+            writer.writerow([spreadsheet_safe(v) for v in (r["row"], outcome, r["email"], r["name"], reasons)])
     return out.getvalue()
 
 
@@ -285,7 +294,11 @@ class Preview:
     forecast: dict[str, int] | None = None
 
     fields = FIELDS
-    labels = LABELS
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Each field's label in the reader's language."""
+        return {name: _(label) for name, label in LABELS.items()}
 
     @property
     def first_rows(self):
@@ -331,12 +344,15 @@ class Preview:
         """(value, label) of every column for the mapping selects: 'C: Email (e.g. ada@example.org)'."""
         from . import column_letter
 
-        options = [("", "— not used —")]
+        options = [("", _("— not used —"))]
         for index, header in enumerate(self.parsed.headers):
-            label = f"{column_letter(index)}: {shorten(header, 40) or '(no header)'}"
+            letter, header = column_letter(index), shorten(header, 40) or _("(no header)")
             sample = self.parsed.samples.get(index)
             if sample:
-                label += f" (e.g. {shorten(sample, 30)})"
+                label = _("%(column)s: %(header)s (e.g. %(sample)s)", column=letter, header=header,
+                          sample=shorten(sample, 30))
+            else:
+                label = _("%(column)s: %(header)s", column=letter, header=header)
             options.append((str(index), label))
         return options
 
@@ -344,9 +360,10 @@ class Preview:
     def encoding_options(self) -> list[tuple[str, str]]:
         """(value, label) for the character set select: the detected one first, then the others."""
         decoded = self.parsed.decoded
-        first = [("", f"{decoded.label} (detected)" if not self.choices.encoding else "As detected")]
+        first = [("", _("%(encoding)s (detected)", encoding=_(decoded.label)) if not self.choices.encoding
+                  else _("As detected"))]
         others = [c for c in (*decoded.alternatives, *ENCODINGS) if c != decoded.encoding or self.choices.encoding]
-        return first + [(c, NAMES[c]) for c in dict.fromkeys(others)]
+        return first + [(c, _(NAMES[c])) for c in dict.fromkeys(others)]
 
     @property
     def shown_fields(self) -> list[str]:
@@ -362,12 +379,12 @@ class Preview:
 
     @property
     def other_labels(self) -> list[str]:
-        return [LABELS[n].split(" (")[0] for n in self.other_fields]
+        return [_(LABELS[n]).split(" (")[0] for n in self.other_fields]
 
     @property
     def table_columns(self) -> list[tuple[str, str]]:
         """(attribute, heading) of the optional columns the preview table shows: only fields the file feeds."""
-        headings = {"company": "Company", "headline": "Job title", "role": "Role", "status": "Status"}
+        headings = {"company": _("Company"), "headline": _("Job title"), "role": _("Role"), "status": _("Status")}
         return [(n, h) for n, h in headings.items() if n in self.parsed.colmap.fields]
 
     def selected(self, name: str) -> str:

@@ -4,11 +4,13 @@ detected columns, confirm, and read (or download) the report. Paths sit in the o
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, g, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ...auth.session import organizer_required
 from ...errors import fail, render_error
 from ...htmx import redirect_to, render_page
-from . import MAX_BYTES, CSVError, uploads
+from . import LABELS, MAX_BYTES, CSVError, uploads
+from .said import shown
 
 bp = Blueprint("csv_import", __name__, url_prefix="/e/<slug>/organizer")
 
@@ -24,9 +26,15 @@ def _upload_limit(endpoint, values):
 @bp.errorhandler(413)
 def _too_large(error):
     """A body over the limit: say how large a file may be, not only "too large"."""
-    return render_error(413, "That file is too large",
-                        f"An attendee file can be at most {MAX_BYTES // 1024 // 1024} MB. Split it into smaller files "
-                        "and import them one after another (nobody is added twice).")
+    return render_error(413, _("That file is too large"),
+                        _("An attendee file can be at most %(max)s MB. Split it into smaller files and import them "
+                          "one after another (nobody is added twice).", max=MAX_BYTES // 1024 // 1024))
+
+
+@bp.app_template_filter("said")
+def _said(value):
+    """A note or reason of the import (a Said, its stored JSON, or an old plain string) in the reader's language."""
+    return shown(value)
 
 
 @bp.get("/import")
@@ -42,11 +50,11 @@ def upload():
     """Check an uploaded CSV and show its preview, or say why it cannot be imported."""
     file = request.files.get("file")
     if file is None or not file.filename:
-        return render_template("importer/upload.html", error="Choose a CSV file to upload.",
+        return render_template("importer/upload.html", error=_("Choose a CSV file to upload."),
                                max_mb=MAX_BYTES // 1024 // 1024), 422
     data = file.stream.read(MAX_BYTES + 1)
     try:
-        upload, _ = uploads.stash_upload(g.event, g.attendee, file.filename, data)
+        upload, _parsed = uploads.stash_upload(g.event, g.attendee, file.filename, data)
     except CSVError as error:
         return render_template("importer/upload.html", error=str(error), error_code=error.code,
                                max_mb=MAX_BYTES // 1024 // 1024), 422
@@ -75,7 +83,7 @@ def confirm(upload_id: str):
     try:
         uploads.confirm_import(g.event, g.attendee, upload_id, request.form)
     except uploads.AlreadyImported:
-        flash("This file was imported already; here is its report.", "ok")
+        flash(_("This file was imported already; here is its report."), "ok")
     except uploads.MappingNotUsable as problem:
         upload = uploads.get_upload_or_404(g.event, upload_id)
         return _preview_page(uploads.Preview(upload, problem.parsed, problem.choices), 422)
@@ -90,7 +98,8 @@ def report(upload_id: str):
     if upload.report is None:
         # Imported by a request that is still running, or not yet confirmed.
         return redirect_to(url_for("csv_import.preview", slug=g.event.slug, upload_id=upload.id))
-    return render_template("importer/report.html", upload=upload, report=upload.report)
+    return render_template("importer/report.html", upload=upload, report=upload.report,
+                           labels={name: _(label) for name, label in LABELS.items()})
 
 
 @bp.get("/import/<upload_id>/report.csv")
@@ -99,7 +108,7 @@ def report_csv(upload_id: str):
     """The import report as a CSV file, safe to open in a spreadsheet."""
     upload = uploads.get_upload_or_404(g.event, upload_id)
     if upload.report is None:
-        fail(404, "This file has not been imported yet.")
+        fail(404, _("This file has not been imported yet."))
     response = Response(uploads.report_csv(upload.report), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="import-report-{g.event.slug}.csv"'

@@ -12,24 +12,33 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ...i18n.markers import N_
+from .said import Said, say
+
 # Our fields, in the order the mapping form shows them.
 FIELDS = (
     "email", "name", "name_prefix", "given_name", "name_particle", "family_name", "name_suffix",
     "company", "headline", "role", "status",
 )
+# English, as the command line prints them; a page shows `_(LABELS[name])` (N_ marks them).
 LABELS = {
-    "email": "Email",
-    "name": "Full name",
-    "name_prefix": "Title (Dr., Prof.)",
-    "given_name": "Given name",
-    "name_particle": "Name particle (van, de)",
-    "family_name": "Family name",
-    "name_suffix": "Suffix (Jr., III)",
-    "company": "Company",
-    "headline": "Job title",
-    "role": "Role (attendee or organizer)",
-    "status": "Registration status",
+    "email": N_("Email"),
+    "name": N_("Full name"),
+    "name_prefix": N_("Title (Dr., Prof.)"),
+    "given_name": N_("Given name"),
+    "name_particle": N_("Name particle (van, de)"),
+    "family_name": N_("Family name"),
+    "name_suffix": N_("Suffix (Jr., III)"),
+    "company": N_("Company"),
+    "headline": N_("Job title"),
+    "role": N_("Role (attendee or organizer)"),
+    "status": N_("Registration status"),
 }
+
+
+def label(name: str) -> Said:
+    """A field's label inside a sentence of the import (said in the reader's language where shown)."""
+    return Said(LABELS[name])
 
 _SPACE = re.compile(r"[^0-9a-z]+")
 _PARENS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
@@ -257,8 +266,41 @@ def classify_status(value: str) -> tuple[str, str] | None:
         return IMPORT, "no status"
     for phrase, outcome, meaning in STATUS_WORDS:
         if f" {phrase} " in text:
-            return outcome, meaning
+            return outcome, MEANINGS.get(meaning, meaning)
     return None
+
+
+# What a skipped or pending registration is, as the report says it (in its reader's language).
+MEANINGS = {
+    "not attending": say("not attending"), "on the waiting list": say("on the waiting list"),
+    "cancelled": say("cancelled"), "refunded": say("refunded"), "declined": say("declined"),
+    "void": say("void"), "expired": say("expired"), "deleted": say("deleted"),
+    "transferred to someone else": say("transferred to someone else"),
+    "invited but not registered": say("invited but not registered"), "pending approval": say("pending approval"),
+    "pending": say("pending"), "awaiting payment": say("awaiting payment"), "not paid yet": say("not paid yet"),
+    "reserved": say("reserved"),
+}
+
+# A field as a sentence of the report names it ("family name is longer than 120 characters").
+FIELD_WORDS = {
+    "email": say("email"), "name": say("name"), "name_prefix": say("name prefix"),
+    "given_name": say("given name"), "name_particle": say("name particle"), "family_name": say("family name"),
+    "name_suffix": say("name suffix"), "company": say("company"), "headline": say("headline"),
+    "role": say("role"), "status": say("status"),
+}
+
+
+def field_word(name: str) -> str:
+    """The field in a report's words: a Said ("family name"), or the key spelled out for an unknown one."""
+    return FIELD_WORDS.get(name) or name.replace("_", " ")
+
+
+def field_words(names: list[str]) -> Said:
+    """"name and role": fields joined as one phrase of the report."""
+    words = [field_word(n) for n in names]
+    if len(words) == 1:
+        return words[0]
+    return say("%(first)s and %(last)s", first=words[:-1], last=words[-1])
 
 
 def is_honorific(value: str) -> bool:
