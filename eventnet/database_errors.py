@@ -27,6 +27,7 @@ import time
 
 import psycopg
 from flask import Flask, current_app, g, jsonify, make_response, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc as sa
 
 from .auth.session import CACHE_KEY
@@ -38,9 +39,9 @@ from .extensions import db
 RETRY_AFTER_SECONDS = 5
 BUSY_LOG_SECONDS = 60
 CODE = "database_unavailable"
-TITLE = "We cannot reach our database just now"
-DETAIL = "Nothing you sent is lost on your phone. Please try again in a few seconds."
-API_MESSAGE = "The server cannot reach its database just now. Keep the item and send it again later."
+TITLE = _l("We cannot reach our database just now")
+DETAIL = _l("Nothing you sent is lost on your phone. Please try again in a few seconds.")
+API_MESSAGE = _l("The server cannot reach its database just now. Keep the item and send it again later.")
 
 # PostgreSQL error classes (SQLSTATE) that mean the connection itself is gone: 08 connection
 # exceptions; 57P01-57P03 the server shutting down or starting up; 53300 too many connections.
@@ -106,16 +107,16 @@ def _wants_json() -> bool:
 
 def unavailable():
     """The 503 answer: JSON for the APIs, else the error page or the htmx fragment."""
+    # The answer must be made without the database: choosing its language and base.html ask who
+    # is logged in (a query), and an event loaded before the failure is expired by the rollback
+    # (a query on first use). So the answer is in the browser's language.
+    setattr(g, CACHE_KEY, (request._get_current_object(), None))
+    g.pop("event", None)
+    g.pop("attendee", None)
     if _wants_json():
-        response = make_response(jsonify(error={"code": CODE, "message": API_MESSAGE}), 503)
+        response = make_response(jsonify(error={"code": CODE, "message": str(API_MESSAGE)}), 503)
     else:
-        # The page must render without the database: base.html asks who is logged in (a
-        # query), and an event loaded before the failure is expired by the rollback (a query
-        # on first use). Neither is shown on this page.
-        setattr(g, CACHE_KEY, (request._get_current_object(), None))
-        g.pop("event", None)
-        g.pop("attendee", None)
-        response = make_response(render_error(503, TITLE, DETAIL))
+        response = make_response(render_error(503, str(TITLE), str(DETAIL)))
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
 from .errors import DomainError
@@ -43,8 +44,8 @@ class InputRefused(DomainError):
     """A request carrying what no page here can hold."""
 
     MESSAGES = {
-        "nul_character": (400, "Something you sent contains a NUL character, which no text here can hold. "
-                               "Remove it and try again."),
+        "nul_character": (400, _l("Something you sent contains a NUL character, which no text here can hold. "
+                                  "Remove it and try again.")),
     }
 
 

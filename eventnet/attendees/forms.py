@@ -192,7 +192,7 @@ class ProfileForm(PostedForm):
     can_help_with = _text(_l("I can help with"), "can_help_with", short_topics, filters=(normalise_topics,))
     looking_for = _text(_l("I'm looking for"), "looking_for", short_topics, filters=(normalise_topics,))
     # Unknown names are dropped, not refused: a stale page may offer a switch that is gone.
-    share = SelectMultipleField("Share", choices=SHAREABLE_FIELDS, validate_choice=False, filters=[known_shares])
+    share = SelectMultipleField(_l("Share"), choices=SHAREABLE_FIELDS, validate_choice=False, filters=[known_shares])
 
     @classmethod
     def of(cls, attendee: Attendee) -> ProfileForm:

@@ -4,6 +4,7 @@ The code is checked by auth.services.redeem_code (a wrong one counts against the
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from wtforms import StringField
 from wtforms.validators import StopValidation
 
@@ -16,12 +17,12 @@ def _login_address(form, field):
     # Loose on purpose: an unknown address gets the same answer as a known one (no enumeration).
     email = field.data
     if not email:
-        raise StopValidation("Enter the email address you registered with.")
+        raise StopValidation(_("Enter the email address you registered with."))
     if len(email) > EMAIL_MAX:
-        raise StopValidation(f"An email address has at most {EMAIL_MAX} characters.")
+        raise StopValidation(_("An email address has at most %(count)s characters.", count=EMAIL_MAX))
     local, at, domain = email.rpartition("@")
     if not at or not local or "." not in domain or any(ch.isspace() for ch in email):
-        raise StopValidation("Enter a complete email address, like name@example.org.")
+        raise StopValidation(_("Enter a complete email address, like name@example.org."))
 
 
 class LoginForm(PostedForm):

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, not_, or_, update
 
 from ..attendees.models import Attendee, normalise_email
@@ -54,12 +55,12 @@ class LoginError(DomainError):
     """
 
     MESSAGES = {
-        "invalid": (400, "This login link is not valid."),
-        "expired": (410, "This login link has expired."),
-        "used": (410, "This login link was already used."),
-        "replaced": (410, "This login link was replaced by a newer one."),
-        "wrong_code": (422, "That code is not right, or it has expired."),
-        "codes_paused": (429, "Too many codes were tried for this address; the link in the email still works."),
+        "invalid": (400, _l("This login link is not valid.")),
+        "expired": (410, _l("This login link has expired.")),
+        "used": (410, _l("This login link was already used.")),
+        "replaced": (410, _l("This login link was replaced by a newer one.")),
+        "wrong_code": (422, _l("That code is not right, or it has expired.")),
+        "codes_paused": (429, _l("Too many codes were tried for this address; the link in the email still works.")),
     }
 
     def __init__(self, code: str, event: Event | None = None, retry_at: datetime | None = None,

@@ -23,11 +23,6 @@ from ..events.models import Event
 from ..extensions import db
 from .models import Connection
 
-# What the toggle says, and what both sides see once both want it.
-LABEL = "I'd like to stay in touch"
-EXPLAINED = "Private: they are told only if they want the same."
-MUTUAL = "You both want to keep in touch"
-
 _Reverse = aliased(Connection, name="reverse_connection")
 
 

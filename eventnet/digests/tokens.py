@@ -6,6 +6,7 @@ proves that we wrote the link for that attendee (or that contact of theirs), and
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..errors import DomainError
@@ -30,8 +31,8 @@ class LinkError(DomainError):
     """A signed link we cannot honour: "expired" (410) or "invalid" (404)."""
 
     MESSAGES = {
-        "expired": (410, "This link has expired."),
-        "invalid": (404, "This link is not one we made, or it was copied incompletely."),
+        "expired": (410, _l("This link has expired.")),
+        "invalid": (404, _l("This link is not one we made, or it was copied incompletely.")),
     }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
 
 from ..errors import DomainError
@@ -33,16 +34,17 @@ class PhotoRefused(DomainError):
     """An upload that cannot become a profile photo; the message says what to do instead."""
 
     MESSAGES = {
-        "no_file": (422, "Choose a photo first."),
-        "too_large": (413, f"That photo is larger than {MAX_BYTES // 1024 // 1024} MB. "
-                           "Choose a smaller copy (a screenshot of it works too)."),
-        "not_an_image": (422, "That file is not a photo we can use. Choose a JPEG, PNG or WebP image "
-                              "(iPhone HEIC photos are sent as JPEG when you pick them here)."),
-        "damaged": (422, "That photo could not be read to the end: the file is incomplete or damaged. "
-                         "Try taking or choosing it again."),
-        "too_many_pixels": (422, "That image has too many pixels to handle safely. Choose a normal photo "
-                                 "(a phone's standard camera setting) or a smaller copy."),
-        "too_small": (422, f"That image is too small to show a face: choose one at least {MIN_SIDE} x {MIN_SIDE} px."),
+        "no_file": (422, _l("Choose a photo first.")),
+        "too_large": (413, _l("That photo is larger than %(megabytes)s MB. Choose a smaller copy (a screenshot of it works too).",
+                              megabytes=MAX_BYTES // 1024 // 1024)),
+        "not_an_image": (422, _l("That file is not a photo we can use. Choose a JPEG, PNG or WebP image "
+                                 "(iPhone HEIC photos are sent as JPEG when you pick them here).")),
+        "damaged": (422, _l("That photo could not be read to the end: the file is incomplete or damaged. "
+                            "Try taking or choosing it again.")),
+        "too_many_pixels": (422, _l("That image has too many pixels to handle safely. Choose a normal photo "
+                                    "(a phone's standard camera setting) or a smaller copy.")),
+        "too_small": (422, _l("That image is too small to show a face: choose one at least %(side)s x %(side)s px.",
+                             side=MIN_SIDE)),
     }
 
 
