@@ -20,6 +20,7 @@ from time import time
 from typing import Callable
 
 from flask import Flask, current_app, jsonify, make_response, request
+from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 
 from .extensions import limiter
@@ -112,11 +113,11 @@ def _too_many(error: RateLimitExceeded):
     if error.response is not None:  # a limit's own on_breach answer (e.g. a fragment in place)
         return error.response
     message = error.description if getattr(error.limit, "error_message", None) else (
-        "Too many attempts in a short time. Wait a minute and try again.")
+        _("Too many attempts in a short time. Wait a minute and try again."))
     if _wants_json():
         response = make_response(jsonify(error={"code": "rate_limited", "message": message}), 429)
     else:
-        response = make_response(render_error(429, "Slow down", message))
+        response = make_response(render_error(429, _("Slow down"), message))
     response.headers["Retry-After"] = str(retry_after_seconds())
     return response
 

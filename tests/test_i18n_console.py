@@ -367,3 +367,18 @@ def test_the_event_forms_time_rules_follow_the_language(client, console):
     assert "2026-03-29 02:30 gibt es in Europe/Berlin nicht" in gap and "does not exist" not in gap
     zone = text(client.post(f"{base}/event", data={**form, "timezone": "Mars/Olympus"}, headers=EN))
     assert "Geben Sie den Namen einer Zeitzone ein" in zone
+
+
+def test_a_badge_print_is_logged_in_each_readers_language(client, console):
+    """The audit keeps whom a badge print was for with its selection, not in the printer's words:
+    a German organizer's print of two ticked badges reads German to them and English to an
+    English reader."""
+    event, base, people, _ = console("de")
+    ids = f"ids={people['bo'].id}&ids={people['cy'].id}"
+    assert client.get(f"{base}/badges.pdf?{ids}", headers=EN).status_code == 200
+    german = text(client.get(f"{base}/audit", headers=EN))
+    assert "die 2 angehakten Teilnehmenden" in german and "the 2 ticked" not in german
+    people["organizer"].language = "en"
+    db.session.commit()
+    english = text(client.get(f"{base}/audit", headers=EN))
+    assert "the 2 ticked attendees" in english

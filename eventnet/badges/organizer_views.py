@@ -17,6 +17,7 @@ from ..attendees.finder import ListQuery, get_attendee_or_404
 from ..audit import services as audit
 from ..auth.session import organizer_required
 from ..branding.services import sheet_brand
+from ..confirmation import Selection
 from ..errors import fail
 from ..extensions import db
 from . import pdf as sheets
@@ -73,8 +74,9 @@ def sheet_pdf():
                     "flask badges pdf on the server.", max=format_decimal(MAX_BADGES_PER_PDF)))
     pdf = sheets.render_sheet(sheets.badge_data(chosen, badge_url), g.event.name, paper,
                               brand=sheet_brand(g.event), language=g.event.default_language)
+    # Stored in English with its selection, so the log describes it in each reader's language.
     audit.record(g.event, g.attendee, "badges_printed", count=len(chosen), paper=paper,
-                 who=f"the {len(chosen)} ticked" if ids else filters.describe())
+                 **Selection(ids or None, filters).stored(len(chosen)))
     db.session.commit()
     response = _pdf_response(pdf, f"badges-{g.event.slug}-{paper}.pdf")
     token = request.args.get("download_token", "")
