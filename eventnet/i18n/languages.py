@@ -10,7 +10,7 @@ class Language(NamedTuple):
 
 
 # Every code here has a catalog under translations/<code>/ (English is the source text itself).
-# A pseudo-locale for finding untranslated strings and overflow is left for later (issue 15).
+# No pseudo-locale here: scripts/pseudo_locale.py builds one at test time only (never shipped), see README "Languages".
 LANGUAGES: dict[str, Language] = {
     "en": Language("English", "ltr"),
     "de": Language("Deutsch", "ltr"),
