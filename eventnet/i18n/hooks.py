@@ -7,7 +7,7 @@ from flask import Flask, Response, g
 from flask_babel import refresh
 
 from ..extensions import babel
-from .formats import event_date, event_datetime, list_of
+from .formats import event_date, event_datetime, list_of, number
 from .languages import LANGUAGES
 from .selection import SOURCE_KEY, current_direction, current_language, select_locale, select_timezone
 
@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals.update(current_language=current_language, current_direction=current_direction,
                                  languages=LANGUAGES)
-    app.jinja_env.filters.update(event_date=event_date, event_datetime=event_datetime, list_of=list_of)
+    app.jinja_env.filters.update(event_date=event_date, event_datetime=event_datetime, list_of=list_of, number=number)
 
     def fresh_locale() -> None:
         # Flask-Babel caches the locale on g, and an app context (and its g) can outlive one
