@@ -21,47 +21,48 @@ from markupsafe import Markup
 
 
 def _plural(pattern: Callable[[int], str]) -> dict[str, str]:
-    """{CLDR category: pattern} for the current language: `pattern(n)` for one n of each category."""
+    """{CLDR category: pattern} for the current language: `pattern(n)` for one n of each category,
+    only "other" and the categories that say it differently (the script falls back to "other"),
+    so the scanner's first load carries no sentence twice."""
     locale = get_locale() or Locale("en")
     forms: dict[str, str] = {}
     for n in range(0, 200):  # every CLDR category of every shipped language has an n below 200
         forms.setdefault(locale.plural_form(n), pattern(n))
-    return forms
+    return {tag: text for tag, text in forms.items() if tag == "other" or text != forms["other"]}
 
 
 def scanner_strings() -> dict:
     """Every sentence the scanner and its offline queue may show, keyed as scanner.js reads them."""
     return {
-        "synced_new": _("Cards exchanged"),
-        "synced_known": _("Already connected"),
-        "pending": _("Saved, will sync"),
-        "not_saved": _("Not saved"),
-        "not_saved_because": _("Not saved: %(reason)s", reason="{reason}"),
-        "scan_refused": _("the server refused this scan."),
-        "note_saving": _("Saving…"),
-        "note_pending": _("Saved on this phone, will sync"),
-        "note_saved": _("Saved"),
-        "note_refused": _("refused by the server"),
-        "next_badge": _("Point the camera at the next badge."),
+        "new": _("Cards exchanged"),
+        "known": _("Already connected"),
+        "pend": _("Saved, will sync"),
+        "unsaved": _("Not saved"),
+        "unsavedWhy": _("Not saved: %(reason)s", reason="{reason}"),
+        "scanNo": _("the server refused this scan."),
+        "saving": _("Saving…"),
+        "notePend": _("Saved on this phone, will sync"),
+        "saved": _("Saved"),
+        "noteNo": _("refused by the server"),
+        "next": _("Point the camera at the next badge."),
         "point": _("Point the camera at a badge's QR code."),
-        "starting": _("Starting the camera…"),
-        "promise_due": _("%(promise)s (due %(date)s)", promise="{promise}", date="{date}"),
+        "due": _("%(promise)s (due %(date)s)", promise="{promise}", date="{date}"),
         "deleted": _("A deleted attendee"),
-        "scanned_badge": _("Scanned badge"),
-        "waiting": _plural(lambda n: ngettext("%(count)s waiting to sync", "%(count)s waiting to sync", n,
+        "badge": _("Scanned badge"),
+        "wait": _plural(lambda n: ngettext("%(count)s waiting to sync", "%(count)s waiting to sync", n,
                                               count="{n}")),
-        "waiting_offline": _plural(lambda n: ngettext("%(count)s waiting to sync (offline)",
+        "waitOff": _plural(lambda n: ngettext("%(count)s waiting to sync (offline)",
                                                       "%(count)s waiting to sync (offline)", n, count="{n}")),
-        "all_synced": _("All scans synced"),
-        "others_waiting": _plural(lambda n: ngettext("%(count)s from another account wait for its login",
+        "synced": _("All scans synced"),
+        "others": _plural(lambda n: ngettext("%(count)s from another account wait for its login",
                                                      "%(count)s from another account wait for its login", n,
                                                      count="{n}")),
-        "not_a_badge": _("Not a badge of this event"),
-        "not_a_badge_status": _("That QR code is not a badge of this event, so it was ignored."),
+        "notBadge": _("Not a badge of this event"),
+        "notBadgeWhy": _("That QR code is not a badge of this event, so it was ignored."),
         "scanned": _("Scanned"),
-        "already_scanned": _("Already scanned."),
-        "saved_paused": _("Saved. Scanning paused while the card is open."),
-        "saved_offline_paused": _("Saved on this phone, will sync when online. Scanning paused while the card is open."),
+        "again": _("Already scanned."),
+        "paused": _("Saved. Scanning paused while the card is open."),
+        "pausedOff": _("Saved on this phone, will sync when online. Scanning paused while the card is open."),
         "reasons": {
             "denied": _("The camera is blocked for this site. Allow it in the browser's settings:"),
             "missing": _("This device has no camera the browser can use."),
@@ -70,7 +71,7 @@ def scanner_strings() -> dict:
             "decoder": _("The QR decoder could not load (are you offline on your first visit?)."),
         },
         # queue.js: what a refused item says when the server gave no reason of its own.
-        "queue_refused": _("The server refused this item."),
+        "refused": _("The server refused this item."),
     }
 
 

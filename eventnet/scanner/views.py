@@ -85,7 +85,7 @@ def offline_pages() -> str:
         {"url": url_for("badges.my_qr", slug=event.slug), "mode": "cache"},
         {"url": url_for("contacts.book", slug=event.slug), "mode": "network"},
         {"url": url_for("scanner.offline", slug=event.slug), "mode": "shell"},
-    ])
+    ], separators=(",", ":"))  # compact: every quote is "&#34;" in the attribute
 
 
 # ----------------------------------------------------------------------------- pages

@@ -12,6 +12,7 @@
 
   var video = $(".scanner-video");
   var statusEl = $("[data-status]");
+  var starting = statusEl.textContent;  // "Starting the camera…", as the page says it
   var countEl = $("[data-queue-count]");
   var flashEl = $("[data-flash]");
   var resultEl = $("[data-result]");
@@ -62,7 +63,7 @@
     scanApi: cfg.scanApi,
     noteApi: cfg.noteApi,
     sessionApi: cfg.sessionApi,
-    messages: { refused: T.queue_refused },
+    messages: { refused: T.refused },
     onChange: function () { refresh(); }
   });
 
@@ -102,16 +103,16 @@
 
   function stateText(record) {
     if (record.state === "synced") {
-      return record.status === "already_connected" ? T.synced_known : T.synced_new;
+      return record.status === "already_connected" ? T.known : T.new;
     }
-    if (record.state === "rejected") { return fill(T.not_saved_because, { reason: record.message || T.scan_refused }); }
-    return T.pending;
+    if (record.state === "rejected") { return fill(T.unsavedWhy, { reason: record.message || T.scanNo }); }
+    return T.pend;
   }
 
   function noteStateText(record) {
-    if (record.note_state === "pending") { return navigator.onLine ? T.note_saving : T.note_pending; }
-    if (record.note_state === "synced") { return T.note_saved; }
-    if (record.note_state === "rejected") { return fill(T.not_saved_because, { reason: record.note_message || T.note_refused }); }
+    if (record.note_state === "pending") { return navigator.onLine ? T.saving : T.notePend; }
+    if (record.note_state === "synced") { return T.saved; }
+    if (record.note_state === "rejected") { return fill(T.unsavedWhy, { reason: record.note_message || T.noteNo }); }
     return "";
   }
 
@@ -176,7 +177,7 @@
     resultEl.replaceChildren();
     state.current = null;
     setBackgroundInert(false);
-    setStatus(T.next_badge);
+    setStatus(T.next);
     statusEl.focus({ preventScroll: true });
   }
 
@@ -196,7 +197,7 @@
       promiseList.replaceChildren.apply(promiseList, promises.map(function (p) {
         var li = document.createElement("li");
         li.className = "promise";
-        li.textContent = p.due_on ? fill(T.promise_due, { promise: p.text, date: dayMonth.format(new Date(p.due_on + "T00:00:00Z")) })
+        li.textContent = p.due_on ? fill(T.due, { promise: p.text, date: dayMonth.format(new Date(p.due_on + "T00:00:00Z")) })
           : p.text;
         return li;
       }));
@@ -294,7 +295,7 @@
     var field = function (name) { return sheet.querySelector('[data-field="' + name + '"]'); };
     var setText = function (el, text) { if (el.textContent !== text) { el.textContent = text; } };
     setText(field("state"), stateText(record));
-    setText(field("name"), known ? (contact.name || T.deleted) : T.scanned_badge);
+    setText(field("name"), known ? (contact.name || T.deleted) : T.badge);
     setText(field("details"), [contact.headline, contact.company].filter(Boolean).join(" · "));
     renderAvatar(field("avatar"), contact, known && !!contact.name);
     var link = field("contact-link");
@@ -347,7 +348,7 @@
       button.className = "link";
       button.dataset.uuid = record.client_uuid;
       button.textContent = record.state === "synced" ? ((record.contact && record.contact.name) || T.deleted)
-        : record.state === "rejected" ? T.not_saved : T.pending;
+        : record.state === "rejected" ? T.unsaved : T.pend;
       button.addEventListener("click", function () { show(record.client_uuid, true); });
       var time = document.createElement("span");
       time.className = "muted small";
@@ -362,9 +363,9 @@
       var counts = results[0];
       // Nothing scanned yet on this phone: nothing to say ("All scans synced" before any scan
       // only made people wonder what had been synced).
-      var text = counts.mine ? counted(navigator.onLine ? T.waiting : T.waiting_offline, counts.mine)
-        : results[1].length ? T.all_synced : "";
-      if (counts.others) { text += " · " + counted(T.others_waiting, counts.others); }
+      var text = counts.mine ? counted(navigator.onLine ? T.wait : T.waitOff, counts.mine)
+        : results[1].length ? T.synced : "";
+      if (counts.others) { text += " · " + counted(T.others, counts.others); }
       countEl.textContent = text;
       countEl.dataset.waiting = String(counts.mine);
       renderStrip(results[1]);
@@ -375,7 +376,7 @@
           var timing = state.timings.find(function (t) { return t.uuid === record.client_uuid; });
           if (timing && record.state === "synced" && timing.named === undefined) {
             timing.named = performance.now() - timing.decodedAt;
-            flash(record.contact && record.contact.name ? record.contact.name : T.note_saved, "ok");
+            flash(record.contact && record.contact.name ? record.contact.name : T.saved, "ok");
           }
         });
       }
@@ -405,8 +406,8 @@
     state.lastTextAt = now;
     var url = badgeUrl(text);
     if (!url) {
-      flash(T.not_a_badge, "warn");
-      setStatus(T.not_a_badge_status);
+      flash(T.notBadge, "warn");
+      setStatus(T.notBadgeWhy);
       return Promise.resolve({ ignored: true });
     }
     if (navigator.vibrate) { try { navigator.vibrate(60); } catch (ignored) { /* not allowed yet */ } }
@@ -415,7 +416,7 @@
     state.dismissed = null;
     var known = state.handled[url];
     if (known) {
-      setStatus(T.already_scanned);
+      setStatus(T.again);
       return show(known, true).then(function () { return { client_uuid: known, repeated: true }; });
     }
     var clientUuid = window.EventnetQueue.newUuid();
@@ -426,7 +427,7 @@
       .then(function () { return show(clientUuid, true); })
       .then(function () {
         timing.shown = performance.now() - now;
-        setStatus(navigator.onLine ? T.saved_paused : T.saved_offline_paused);
+        setStatus(navigator.onLine ? T.paused : T.pausedOff);
         return { client_uuid: clientUuid };
       });
   }
@@ -561,7 +562,7 @@
       showHelp(window.isSecureContext === false ? "insecure" : "missing");
       return Promise.resolve(false);
     }
-    setStatus(T.starting);
+    setStatus(starting);
     return navigator.mediaDevices.getUserMedia({
       audio: false,
       video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } }
