@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 import click
-from flask import g
-from flask.cli import with_appcontext
+from flask import g, has_app_context
+from flask.cli import ScriptInfo, with_appcontext
 from flask_babel import gettext, refresh
 
 from .extract import help_paragraphs
@@ -66,6 +67,18 @@ def translate_help(text: str) -> str:
                        for verbatim, msgid in help_paragraphs(text))
 
 
+@contextmanager
+def _app_context() -> Iterator[None]:
+    """The app's context for a help text: `flask` pushes one before it finds the command; a
+    command line invoked on app.cli itself (the test runner) has none yet, so one is pushed."""
+    click_context = click.get_current_context(silent=True)
+    if has_app_context() or click_context is None:
+        yield
+        return
+    with click_context.ensure_object(ScriptInfo).load_app().app_context():
+        yield
+
+
 def _translate_help(command: click.Command) -> None:
     # Click wants plain strings (it measures and cleans them), so the English ones written with
     # N_() are swapped for their translation just before a help text is formatted.
@@ -82,12 +95,14 @@ def _translate_help(command: click.Command) -> None:
     format_help, short_help_str = command.format_help, command.get_short_help_str
 
     def format_translated(ctx, formatter):
-        translate()
-        return format_help(ctx, formatter)
+        with _app_context():
+            translate()
+            return format_help(ctx, formatter)
 
     def short_translated(limit: int = 45) -> str:
-        translate()
-        return short_help_str(limit)
+        with _app_context():
+            translate()
+            return short_help_str(limit)
 
     command.format_help, command.get_short_help_str = format_translated, short_translated
 
