@@ -74,10 +74,12 @@ function loggedOutOfflinePage(status) {
   });
 }
 
-// The visitor's offline page, fetched with the visitor's cookies and Accept-Language, so the
-// server answers it in their language; kept again when a page in another language is opened.
-function keepVisitorOffline(cache) {
-  return fetch(OFFLINE_URL, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+// The visitor's offline page: at install in the language the server selects for the visitor
+// (their cookie, their browser's Accept-Language), then in the language of the pages they open
+// (`lang`), so that offline it speaks the language they last read online.
+function keepVisitorOffline(cache, lang) {
+  var url = lang ? OFFLINE_URL + "?lang=" + encodeURIComponent(lang) : OFFLINE_URL;
+  return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
     if (response.status === 200 && !response.redirected) { return cache.put(OFFLINE_URL, response); }
   });
 }
@@ -85,7 +87,7 @@ function keepVisitorOffline(cache) {
 function visitorOfflineIn(lang) {
   return caches.open(STATIC_CACHE).then(function (cache) {
     return cache.match(OFFLINE_URL).then(function (kept) {
-      if (!kept || kept.headers.get("Content-Language") !== lang) { return keepVisitorOffline(cache); }
+      if (!kept || kept.headers.get("Content-Language") !== lang) { return keepVisitorOffline(cache, lang); }
     });
   }).catch(function () { /* offline: tried again on the next page load */ });
 }

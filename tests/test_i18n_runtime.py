@@ -289,3 +289,10 @@ def test_pages_show_the_languages_dates(client, login, make_event, make_attendee
     login(client, me)
     page = html.unescape(client.get(f"/e/conf/contacts/{connection.id}").get_data(as_text=True))
     assert "Sa., 5. Dez. 2026, 23:57" in page and "Sat 05 Dec" not in page
+
+
+def test_the_offline_page_in_the_language_the_page_names(client):
+    # sw.js asks for it in the language of the page the visitor last opened.
+    response = client.get("/offline?lang=ar", headers={"Accept-Language": "de"})
+    assert response.headers["Content-Language"] == "ar" and 'dir="rtl"' in response.get_data(as_text=True)
+    assert client.get("/offline?lang=xx", headers={"Accept-Language": "de"}).headers["Content-Language"] == "de"

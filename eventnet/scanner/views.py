@@ -3,6 +3,7 @@ fallbacks, and the installable-app files (service worker, manifest, decoder)."""
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from functools import wraps
 from pathlib import Path
 from typing import Callable
@@ -178,9 +179,13 @@ def offline():
 @bp.get("/offline")
 def visitor_offline():
     """The offline page of a phone nobody is logged in on, in the visitor's language: the service
-    worker keeps it at install, and again whenever a page in another language is opened (sw.js)."""
-    response = make_response(render_template("scanner/offline_visitor.html", start_url=url_for("events.index"),
-                                             stylesheet=url_for("static", filename="css/app.css")))
+    worker keeps it at install (the language selected for its request), and again in the language
+    of `?lang=` whenever a page in another language is opened (sw.js: the page names its own)."""
+    asked = shipped(request.args.get("lang"))
+    with force_locale(asked) if asked else nullcontext():
+        response = make_response(render_template("scanner/offline_visitor.html", start_url=url_for("events.index"),
+                                                 stylesheet=url_for("static", filename="css/app.css")))
+        response.headers["Content-Language"] = current_language()  # what sw.js compares
     response.headers["Cache-Control"] = "no-cache"
     return response
 
