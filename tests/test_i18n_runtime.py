@@ -296,3 +296,19 @@ def test_the_offline_page_in_the_language_the_page_names(client):
     response = client.get("/offline?lang=ar", headers={"Accept-Language": "de"})
     assert response.headers["Content-Language"] == "ar" and 'dir="rtl"' in response.get_data(as_text=True)
     assert client.get("/offline?lang=xx", headers={"Accept-Language": "de"}).headers["Content-Language"] == "de"
+
+
+def test_the_coffee_calendar_file_is_in_the_readers_language(app, make_event, make_attendee):
+    from eventnet.digests.ics import coffee_ics
+
+    event = make_event(slug="conf", name="PyConf", timezone="Europe/Berlin")
+    me = make_attendee(event, "me@example.org", "Me")
+    other = make_attendee(event, "other@example.org", "Bob Builder")
+    connection = record_scan(me, other.badge_token, str(uuid.uuid4())).connection
+    connection.created_at = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)
+    db.session.commit()
+    with app.test_request_context(), force_locale("de"):
+        text = coffee_ics(connection, {"name": "Bob Builder"}, event)
+    unfolded = text.replace("\r\n ", "")
+    assert "SUMMARY:Kaffee mit Bob Builder" in unfolded
+    assert "Sie haben Bob Builder am 4. Mai 2026 bei PyConf (Hall A) getroffen." in unfolded and " May " not in unfolded

@@ -5,6 +5,7 @@ text and due date), so the same rules hold for the note API that the offline que
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField
 
 from ..forms import PostedForm, stripped
@@ -14,8 +15,8 @@ from .models import PROMISE_MAX
 class PromiseForm(PostedForm):
     """promise: the text; promise_due: YYYY-MM-DD or ""; suggested: the note's sentence it came from."""
 
-    promise = StringField("I promised", filters=[stripped])
-    promise_due = StringField("Due", filters=[stripped])
+    promise = StringField(_l("I promised"), filters=[stripped])
+    promise_due = StringField(_l("Due"), filters=[stripped])
     suggested = HiddenField(filters=[stripped])
 
     def redisplay(self) -> dict[str, str]:
