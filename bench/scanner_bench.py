@@ -41,9 +41,13 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-q
                  "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 # The scanner's first load with the native detector (page and resources, as transferred). 60 KB
 # until issue 14 put the note's structured parts, the promise inputs, the keep-in-touch switch and
-# "what they get of my card" on the scan sheet (measured 60.8 KB); 62 KB keeps the check tight.
-# Room to win back: the console's CSS is in app.css on every phone page.
-BUDGET_NATIVE = 62 * 1024
+# "what they get of my card" on the scan sheet (measured 60.8 KB); 62 KB until issue 15 moved the
+# scanner's and the offline queue's words out of scanner.js (gzipped) into the page (not gzipped,
+# see compress_static) so that each language's page carries its own and the offline copy speaks
+# it: +1.4 KB in English (measured 62.4 KB; German +2.0 KB, Arabic +2.1 KB, two bytes a letter);
+# 63 KB keeps the check tight. Room to win back: the console's CSS is in app.css on every phone
+# page, and the page's indentation is about 1.4 KB.
+BUDGET_NATIVE = 63 * 1024
 SCANS = 20
 
 NATIVE_STUB = """

@@ -62,6 +62,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     register_features(app)
+    from .i18n.cli import localize
+
+    localize(app.cli)  # every command in the environment's language (LANG...), its help too
     return app
 
 

@@ -6,18 +6,15 @@ from datetime import datetime
 from flask import Flask, g
 
 from .auth.session import current_attendee
+from .i18n import formats
 
 HTMX_SCRIPT = "vendor/htmx/htmx-2.0.11.min.js"
 
 
 def local_time(moment: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
-    """Format a UTC time in the current event's zone (UTC outside an event)."""
-    if moment is None:
-        return ""
-    event = g.get("event")
-    if event is not None:
-        moment = event.local(moment)
-    return moment.strftime(fmt)
+    """A UTC time in the current event's zone (UTC outside an event), in the page's language:
+    `fmt` names the fields, Babel writes them (eventnet.i18n.formats.local_time)."""
+    return formats.local_time(moment, fmt)
 
 
 # Six hues, each with text that meets WCAG 2.2 SC 1.4.3 (4.5:1) in light and dark mode (app.css).

@@ -1,12 +1,14 @@
 // eventnet's service worker: the app shell, the scanner, my QR and my contact book work offline.
 // Served by the app at /sw.js (scope "/"), which fills in VERSION (a hash of the static files,
-// so a changed file installs a new worker and a new cache), SHELL (their URLs) and START_URL
-// (the manifest's start_url, where the installed app opens).
+// so a changed file installs a new worker and a new cache), SHELL (their URLs), START_URL
+// (the manifest's start_url, where the installed app opens) and OFFLINE_URL (the offline page
+// of a visitor nobody is logged in as, rendered by the server in the visitor's language).
 "use strict";
 
 var VERSION = "__VERSION__";
 var SHELL = ["__SHELL__"];
 var START_URL = "__START_URL__";
+var OFFLINE_URL = "__OFFLINE_URL__";
 var STATIC_CACHE = "eventnet-static-" + VERSION;
 var PAGES_CACHE = "eventnet-pages";          // one attendee's pages; emptied on logout
 var DECODER_CACHE = "eventnet-decoder";      // versioned URLs, kept across shell versions
@@ -17,7 +19,8 @@ self.addEventListener("install", function (event) {
     caches.open(STATIC_CACHE).then(function (cache) {
       // "no-cache": the HTTP cache may answer, but only after the server confirmed (304) that
       // its copy is current, so the page's own first load is not downloaded twice.
-      return cache.addAll(SHELL.map(function (url) { return new Request(url, { cache: "no-cache" }); }));
+      return cache.addAll(SHELL.map(function (url) { return new Request(url, { cache: "no-cache" }); }))
+        .then(function () { return keepVisitorOffline(cache); });
     }).then(function () { return self.skipWaiting(); })
   );
 });
@@ -59,18 +62,34 @@ function offlineResponse(request) {
 }
 
 // Nobody logged in on this phone (or not since this worker came): no event to link to, so the
-// app's look with its start page and a word on what works offline after logging in.
+// visitor's offline page kept at install (the app's look, its start page, a word on what works
+// offline after logging in), in the language of the last page the visitor saw.
 function loggedOutOfflinePage(status) {
-  var css = SHELL.filter(function (url) { return /\/css\/app\.css$/.test(url); })[0];
-  return new Response(
-    "<!doctype html><html lang=en><meta charset=utf-8>" +
-    "<meta name=viewport content='width=device-width, initial-scale=1'><meta name=color-scheme content='light dark'>" +
-    (css ? "<link rel=stylesheet href='" + css + "'>" : "") + "<title>Offline · eventnet</title>" +
-    "<header class=site-header><a class=brand href='" + START_URL + "'>eventnet</a></header>" +
-    "<main id=main><h1>You are offline</h1><p class=card>This page was not saved on this phone. " +
-    "Log in to your event while online: then the scanner, your QR and your contacts work offline too.</p></main></html>",
-    { status: status.status, statusText: status.statusText, headers: { "Content-Type": "text/html; charset=utf-8" } }
-  );
+  return caches.open(STATIC_CACHE).then(function (cache) { return cache.match(OFFLINE_URL); }).then(function (kept) {
+    if (kept) {
+      return new Response(kept.body, { status: status.status, statusText: status.statusText, headers: kept.headers });
+    }
+    // The browser dropped the cache (storage pressure): a bare answer rather than none.
+    return new Response("", { status: status.status, statusText: status.statusText });
+  });
+}
+
+// The visitor's offline page: at install in the language the server selects for the visitor
+// (their cookie, their browser's Accept-Language), then in the language of the pages they open
+// (`lang`), so that offline it speaks the language they last read online.
+function keepVisitorOffline(cache, lang) {
+  var url = lang ? OFFLINE_URL + "?lang=" + encodeURIComponent(lang) : OFFLINE_URL;
+  return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+    if (response.status === 200 && !response.redirected) { return cache.put(OFFLINE_URL, response); }
+  });
+}
+
+function visitorOfflineIn(lang) {
+  return caches.open(STATIC_CACHE).then(function (cache) {
+    return cache.match(OFFLINE_URL).then(function (kept) {
+      if (!kept || kept.headers.get("Content-Language") !== lang) { return keepVisitorOffline(cache, lang); }
+    });
+  }).catch(function () { /* offline: tried again on the next page load */ });
 }
 
 // Stores a page with how it is to be served later: "cache" (the scanner, my QR: shown at once
@@ -160,7 +179,9 @@ self.addEventListener("message", function (event) {
   if (data.type === "claim") {
     event.waitUntil(self.clients.claim());
   } else if (data.type === "forget-pages") {
-    event.waitUntil(forgetPages());
+    event.waitUntil(forgetPages().then(function () {
+      return typeof data.lang === "string" ? visitorOfflineIn(data.lang) : null;
+    }));
   } else if (data.type === "keep-decoder" && Array.isArray(data.urls)) {
     // The page chose the fallback decoder, perhaps before this worker controlled it: keep its
     // files for the next visit, offline included. Only the decoder's own versioned paths.
@@ -176,6 +197,8 @@ self.addEventListener("message", function (event) {
     // so that they work offline without having been opened. Same-origin paths only; pages already
     // kept are refreshed by the navigations to them instead, except the offline page, which no
     // one navigates to: it is fetched again when this worker's version differs from its copy's.
+    // A page kept in another language than the page's (the attendee just chose one) is fetched
+    // again too, so that offline the app speaks the language it spoke online.
     event.waitUntil(caches.open(PAGES_CACHE).then(function (cache) {
       return Promise.all(data.pages.filter(function (page) {
         return page && typeof page.url === "string" && /^\/[^/]/.test(page.url);
@@ -184,7 +207,9 @@ self.addEventListener("message", function (event) {
         key = key.origin + key.pathname;
         var mode = page.mode === "cache" || page.mode === "shell" ? page.mode : "network";
         return cache.match(key).then(function (hit) {
-          if (hit && !(mode === "shell" && hit.headers.get("X-Eventnet-Version") !== VERSION)) { return; }
+          var stale = (mode === "shell" && hit && hit.headers.get("X-Eventnet-Version") !== VERSION) ||
+            (hit && typeof data.lang === "string" && hit.headers.get("Content-Language") !== data.lang);
+          if (hit && !stale) { return; }
           return fetch(key, { credentials: "same-origin" }).then(function (response) {
             if (response.status === 200 && !response.redirected) {
               return keepPage(cache, key, response, mode);

@@ -33,7 +33,7 @@ def test_events_create_reads_times_in_the_events_zone(runner):
 
     listed = runner.invoke(args=["events", "list"])
     assert listed.exit_code == 0
-    assert "pycon-2026  PyCon 2026  Tue 01 Dec 2026 09:00 to Wed 02 Dec 2026 18:00 (Europe/Berlin)  @ Hall A" in listed.output
+    assert "pycon-2026  PyCon 2026  Tue, Dec 1, 2026, 09:00 to Wed, Dec 2, 2026, 18:00 (Europe/Berlin)  @ Hall A" in listed.output
 
 
 def test_events_create_errors(runner, make_event):

@@ -5,11 +5,15 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..auth.services import create_login_link
 from ..badges.services import badge_url, reissue_badge
 from ..events.models import Event
 from ..extensions import db
+from ..i18n.formats import format_moment
+from ..i18n.markers import N_
 from ..mail.services import absolute_url
 from .email_change import EmailChangeError, change_by_operator
 from .importer import (
@@ -28,7 +32,7 @@ from .importer.decoding import NAMES
 from .models import Attendee
 from .services import find_by_email
 
-cli = AppGroup("attendees", help="Import attendees and help one attendee at the help desk.")
+cli = AppGroup("attendees", help=N_("Import attendees and help one attendee at the help desk."))
 
 
 def event_or_fail(slug: str) -> Event:
@@ -36,8 +40,11 @@ def event_or_fail(slug: str) -> Event:
     event = db.session.execute(db.select(Event).filter_by(slug=slug.strip().lower())).scalar_one_or_none()
     if event is None:
         known = db.session.execute(db.select(Event.slug).order_by(Event.slug)).scalars().all()
-        hint = f" Known events: {', '.join(known)}." if known else " There are no events yet (flask events create --help)."
-        raise click.ClickException(f"No event with the slug {slug!r}.{hint}")
+        if known:
+            raise click.ClickException(_("No event with the slug %(slug)s. Known events: %(known)s.", slug=repr(slug),
+                                         known=", ".join(known)))
+        raise click.ClickException(_("No event with the slug %(slug)s. There are no events yet (%(command)s).",
+                                     slug=repr(slug), command="flask events create --help"))
     return event
 
 
@@ -45,7 +52,8 @@ def attendee_or_fail(event: Event, email: str) -> Attendee:
     """The attendee of this event with this email (any case), or a command-line error."""
     attendee = find_by_email(event, email)
     if attendee is None:
-        raise click.ClickException(f"No attendee with the email {email!r} in {event.slug!r}.")
+        raise click.ClickException(_("No attendee with the email %(email)s in %(event)s.", email=repr(email),
+                                     event=repr(event.slug)))
     return attendee
 
 
@@ -53,10 +61,10 @@ def _print_rows(title: str, rows) -> None:
     """Each row with its number, who, and its reasons or notes (a rejection, a skip, a pending status)."""
     if not rows:
         return
-    click.echo(f"{title} ({len(rows)}):")
+    click.echo(f"{_(title)} ({len(rows)}):")
     for r in rows:
-        who = f"{r.email or '(no email)'}  {r.name or '(no name)'}"
-        line = f"  row {r.row:>5}  {who}"
+        who = f"{r.email or _('(no email)')}  {r.name or _('(no name)')}"
+        line = "  " + _("row %(number)s", number=f"{r.row:>5}") + f"  {who}"
         if r.reasons:
             line += "  -> " + "; ".join(r.reasons)
         click.echo(line)
@@ -68,21 +76,24 @@ def print_mapping(parsed: ParsedCSV) -> None:
         click.echo(note)
     if parsed.decoded.guessed:
         others = ", ".join(NAMES.get(c, c) for c in parsed.decoded.alternatives)
-        click.echo(f"Check the names: {others} would read some letters differently. "
-                   "--encoding reads the file in another character set.")
-    click.echo("Columns used:")
+        click.echo(_("Check the names: %(others)s would read some letters differently. "
+                     "--encoding reads the file in another character set.", others=others))
+    click.echo(_("Columns used:"))
     mapping = parsed.mapping()
     width = max((len(used["label"]) for used in mapping), default=0)
     for used in mapping:
-        how = "  (chosen with --map)" if used["by_hand"] else ""
-        click.echo(f"  {used['label']:<{width}}  <- {used['header']!r} (column {used['column']}){how}")
+        how = "  " + _("(chosen with --map)") if used["by_hand"] else ""
+        column = _("(column %(column)s)", column=used["column"])
+        click.echo(f"  {used['label']:<{width}}  <- {used['header']!r} {column}{how}")
         for note in used["notes"]:
             if not used["by_hand"]:
                 click.echo(f"  {'':<{width}}     {note}")
     if parsed.ignored:
         shown = [shorten(h, 40) for h in parsed.ignored[:20]]
-        more = f" and {len(parsed.ignored) - 20} more" if len(parsed.ignored) > 20 else ""
-        click.echo(f"Not used: {', '.join(shown)}{more}")
+        if len(parsed.ignored) > 20:
+            click.echo(_("Not used: %(columns)s and %(more)s more", columns=", ".join(shown), more=len(parsed.ignored) - 20))
+        else:
+            click.echo(_("Not used: %(columns)s", columns=", ".join(shown)))
 
 
 def print_report(parsed: ParsedCSV, report: ImportReport) -> None:
@@ -91,19 +102,19 @@ def print_report(parsed: ParsedCSV, report: ImportReport) -> None:
     Unchanged rows are only counted: a re-import of a whole list would otherwise print every person.
     """
     dry = report.dry_run
-    _print_rows("Would create" if dry else "Created", report.created)
-    _print_rows("Would update" if dry else "Updated", report.updated)
+    _print_rows(N_("Would create") if dry else N_("Created"), report.created)
+    _print_rows(N_("Would update") if dry else N_("Updated"), report.updated)
     if report.unchanged:
-        click.echo(f"Unchanged: {len(report.unchanged)} {'row' if len(report.unchanged) == 1 else 'rows'} already "
-                   "hold these values (not listed).")
-    _print_rows("Would skip" if dry else "Skipped", report.skipped)
-    _print_rows("Rejected", report.rejected)
+        click.echo(ngettext("Unchanged: %(num)s row already holds these values (not listed).",
+                            "Unchanged: %(num)s rows already hold these values (not listed).", len(report.unchanged)))
+    _print_rows(N_("Would skip") if dry else N_("Skipped"), report.skipped)
+    _print_rows(N_("Rejected"), report.rejected)
     counts = report.counts()
-    click.echo(
-        f"Totals: {counts['created']} {'to create' if dry else 'created'}, "
-        f"{counts['updated']} {'to update' if dry else 'updated'}, {counts['unchanged']} unchanged, "
-        f"{counts['skipped']} skipped, {counts['rejected']} rejected, of {len(parsed.rows)} rows."
-    )
+    totals = _("Totals: %(created)s to create, %(updated)s to update, %(unchanged)s unchanged, %(skipped)s skipped, "
+               "%(rejected)s rejected, of %(rows)s rows.") if dry else \
+        _("Totals: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, %(skipped)s skipped, "
+          "%(rejected)s rejected, of %(rows)s rows.")
+    click.echo(totals % {**counts, "rows": len(parsed.rows)})
 
 
 def _read(file: Path, mapping: tuple[str, ...], encoding: str | None) -> ParsedCSV:
@@ -116,16 +127,17 @@ def _read(file: Path, mapping: tuple[str, ...], encoding: str | None) -> ParsedC
             for option in mapping:
                 field, sep, column = option.partition("=")
                 if not sep:
-                    raise click.BadParameter(f"{option!r}: write it as FIELD=COLUMN, e.g. name=\"Full name\".",
-                                             param_hint="--map")
+                    raise click.BadParameter(_("%(option)s: write it as FIELD=COLUMN, e.g. %(example)s.",
+                                               option=repr(option), example='name="Full name"'), param_hint="--map")
                 wanted[field.strip()] = column
             parsed = parse_csv(data, resolve_columns(parsed.headers, wanted), encoding)
         elif parsed.mapping_errors:
             parsed = parse_csv(data, encoding=encoding)  # raises the missing-columns error
     except CSVError as exc:
-        hint = " Or name the columns with --map, e.g. --map email=Mail --map name=\"Wer\"." \
-            if exc.code == "missing_columns" else ""
-        raise click.ClickException(f"{file.name}: {exc}{hint}") from None
+        if exc.code == "missing_columns":
+            raise click.ClickException(_("%(file)s: %(problem)s Or name the columns with --map, e.g. %(example)s.",
+                                         file=file.name, problem=exc, example='--map email=Mail --map name="Wer"')) from None
+        raise click.ClickException(f"{file.name}: {exc}") from None
     except MappingInvalid as exc:
         raise click.ClickException(f"{file.name}: {exc}") from None
     return parsed
@@ -134,13 +146,13 @@ def _read(file: Path, mapping: tuple[str, ...], encoding: str | None) -> ParsedC
 @cli.command("import")
 @click.argument("event_slug")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Check the file and show what would happen; save nothing.")
+@click.option("--dry-run", is_flag=True, help=N_("Check the file and show what would happen; save nothing."))
 @click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN",
-              help="Take FIELD from COLUMN (a header as written, or a column letter like C); "
-                   "FIELD= leaves a field out. Repeat for more fields.")
+              help=N_("Take FIELD from COLUMN (a header as written, or a column letter like C); "
+                      "FIELD= leaves a field out. Repeat for more fields."))
 @click.option("--encoding", metavar="CHARSET",
-              help="Read the file in this character set (e.g. cp1250, windows-1254, mac_roman) instead of "
-                   "detecting it.")
+              help=N_("Read the file in this character set (e.g. cp1250, windows-1254, mac_roman) instead of "
+                      "detecting it."))
 def import_command(event_slug: str, file: Path, dry_run: bool, mapping: tuple[str, ...], encoding: str | None) -> None:
     """Create or update the attendees of an event from a CSV file.
 
@@ -175,19 +187,24 @@ def import_command(event_slug: str, file: Path, dry_run: bool, mapping: tuple[st
     event = event_or_fail(event_slug)
     if file.stat().st_size > MAX_BYTES:
         raise click.ClickException(
-            f"{file.name} is larger than {MAX_BYTES // 1024 // 1024} MB: split it into smaller files."
+            _("%(file)s is larger than %(size)s MB: split it into smaller files.", file=file.name,
+              size=MAX_BYTES // 1024 // 1024)
         )
     parsed = _read(file, mapping, encoding)
-    click.echo(f"Importing {file.name} into {event.name!r} ({event.slug}): {len(parsed.rows)} rows.")
+    click.echo(ngettext("Importing %(file)s into %(event)s (%(slug)s): %(num)s row.",
+                        "Importing %(file)s into %(event)s (%(slug)s): %(num)s rows.", len(parsed.rows),
+                        file=file.name, event=repr(event.name), slug=event.slug))
     print_mapping(parsed)
     report = import_rows(event, parsed, dry_run=dry_run)
     print_report(parsed, report)
     if dry_run:
-        click.echo("Dry run: nothing was saved.")
+        click.echo(_("Dry run: nothing was saved."))
     if not report.ok:
         click.echo(
-            f"{len(report.rejected)} rows were rejected: fix them and import the file again "
-            "(people already imported are updated, never added twice).",
+            ngettext("%(num)s row was rejected: fix it and import the file again "
+                     "(people already imported are updated, never added twice).",
+                     "%(num)s rows were rejected: fix them and import the file again "
+                     "(people already imported are updated, never added twice).", len(report.rejected)),
             err=True,
         )
         raise SystemExit(1)
@@ -206,10 +223,12 @@ def login_url_command(event_slug: str, email: str) -> None:
     attendee = attendee_or_fail(event, email)
     link = create_login_link(attendee, origin="helpdesk")
     db.session.commit()
-    click.echo(f"Login for {attendee.name} <{attendee.email}> at {event.name}:")
-    click.echo(f"  URL:  {link.url}")
-    click.echo(f"  Code: {link.code}  (typed with the email at {absolute_url('auth.code', slug=event.slug)})")
-    click.echo(f"  Works once, until {event.local(link.expires_at).strftime('%a %d %b %H:%M')} ({event.timezone}).")
+    click.echo(_("Login for %(who)s at %(event)s:", who=f"{attendee.name} <{attendee.email}>", event=event.name))
+    click.echo("  " + _("URL:  %(url)s", url=link.url))
+    click.echo("  " + _("Code: %(code)s  (typed with the email at %(url)s)", code=link.code,
+                        url=absolute_url("auth.code", slug=event.slug)))
+    click.echo("  " + _("Works once, until %(when)s (%(zone)s).", when=format_moment(event.local(link.expires_at), "%a %d %b %H:%M"),
+                        zone=event.timezone))
 
 
 @cli.command("reissue-badge")
@@ -224,9 +243,9 @@ def reissue_badge_command(event_slug: str, email: str) -> None:
     event = event_or_fail(event_slug)
     attendee = attendee_or_fail(event, email)
     reissue_badge(attendee)  # commits
-    click.echo(f"New badge for {attendee.name} <{attendee.email}>; the old one no longer works.")
-    click.echo(f"  Badge URL: {badge_url(attendee)}")
-    click.echo(f"  Code under the QR: {attendee.short_code}")
+    click.echo(_("New badge for %(who)s; the old one no longer works.", who=f"{attendee.name} <{attendee.email}>"))
+    click.echo("  " + _("Badge URL: %(url)s", url=badge_url(attendee)))
+    click.echo("  " + _("Code under the QR: %(code)s", code=attendee.short_code))
 
 
 @cli.command("change-email")
@@ -253,7 +272,8 @@ def change_email_command(event_slug: str, old_email: str, new_email: str) -> Non
         old = change_by_operator(event, attendee, new_email)
     except EmailChangeError as error:
         raise click.ClickException(error.message) from None
-    click.echo(f"{attendee.name} now logs in to {event.name} with {attendee.email} (was {old}).")
-    click.echo("Every session of theirs has ended and their unused login links no longer work; the change is in the "
-               "event's audit log.")
-    click.echo(f"They ask for a login link with the new address at {absolute_url('auth.login', slug=event.slug)}")
+    click.echo(_("%(name)s now logs in to %(event)s with %(email)s (was %(old)s).", name=attendee.name, event=event.name,
+                 email=attendee.email, old=old))
+    click.echo(_("Every session of theirs has ended and their unused login links no longer work; the change is in the "
+                 "event's audit log."))
+    click.echo(_("They ask for a login link with the new address at %(url)s", url=absolute_url("auth.login", slug=event.slug)))

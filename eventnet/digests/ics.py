@@ -14,12 +14,14 @@ from datetime import date, datetime, time, timedelta, timezone
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as VEvent
 
 from ..connections.models import Connection
 from ..database import utcnow
 from ..events.models import Event
+from ..i18n.formats import event_date
 from ..mail.services import absolute_url
 from .suggestions import one_line
 
@@ -51,9 +53,10 @@ def _uid(connection: Connection) -> str:
 
 
 def _where_we_met(connection: Connection, event: Event, name: str) -> str:
-    met = event.local(connection.created_at)  # the server's clock: a phone's may be hours off
+    # connection.created_at: the server's clock (a phone's may be hours off), in the event's zone.
     place = one_line(event.name, 200) + (f" ({one_line(event.venue, 200)})" if (event.venue or "").strip() else "")
-    return f"You met {name} at {place} on {met:%d %B %Y}."
+    # The day in the reader's language, written by Babel ("4. Mai 2026"), not strftime's English.
+    return _("You met %(name)s at %(place)s on %(date)s.", name=name, place=place, date=event_date(connection.created_at, event))
 
 
 def coffee_ics(connection: Connection, card: dict | None, event: Event, now: datetime | None = None) -> str:
@@ -75,8 +78,9 @@ def coffee_ics(connection: Connection, card: dict | None, event: Event, now: dat
     entry.add("dtstamp", now.astimezone(timezone.utc))
     entry.add("dtstart", start.astimezone(timezone.utc))
     entry.add("dtend", end.astimezone(timezone.utc))
-    entry.add("summary", f"Coffee with {name}")
-    entry.add("description", f"{_where_we_met(connection, event, name)}\nYour note and follow-up: {contact_url}")
+    entry.add("summary", _("Coffee with %(name)s", name=name))
+    entry.add("description", _where_we_met(connection, event, name) + "\n"
+              + _("Your note and follow-up: %(url)s", url=contact_url))
     entry.add("url", contact_url)
     entry.add("status", "TENTATIVE")
     entry.add("transp", "OPAQUE")

@@ -1,28 +1,31 @@
-"""`flask events ...`: create and list events from the command line."""
+"""`flask events ...`: create and list events from the command line (in the environment's language, eventnet.i18n.cli)."""
 from __future__ import annotations
 
 from datetime import datetime
 
 import click
+from flask_babel import gettext as _
 
+from ..i18n.formats import format_moment
+from ..i18n.markers import N_
 from .services import EventError, create_event, list_events
 from .views import bp
 
 # With an offset ("2026-10-25 02:30+01:00") a time in the autumn clock change says which it is.
 TIME_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M%z", "%Y-%m-%dT%H:%M%z"]
 
-bp.cli.help = "Create and list events."
+bp.cli.help = N_("Create and list events.")
 
 
 @bp.cli.command("create")
 @click.argument("slug")
-@click.option("--name", required=True, help="The event's name as attendees see it.")
+@click.option("--name", required=True, help=N_("The event's name as attendees see it."))
 @click.option("--start", "starts", required=True, type=click.DateTime(TIME_FORMATS), metavar="'YYYY-MM-DD HH:MM'",
-              help='When it starts, in the event\'s time zone: "2026-12-01 09:00".')
+              help=N_('When it starts, in the event\'s time zone: "2026-12-01 09:00".'))
 @click.option("--end", "ends", required=True, type=click.DateTime(TIME_FORMATS), metavar="'YYYY-MM-DD HH:MM'",
-              help='When it ends, in the event\'s time zone: "2026-12-02 18:00".')
-@click.option("--timezone", "tz", required=True, metavar="ZONE", help="The event's time zone, e.g. Europe/Berlin.")
-@click.option("--venue", default="", metavar="TEXT", help="Where it takes place (optional).")
+              help=N_('When it ends, in the event\'s time zone: "2026-12-02 18:00".'))
+@click.option("--timezone", "tz", required=True, metavar="ZONE", help=N_("The event's time zone, e.g. Europe/Berlin."))
+@click.option("--venue", default="", metavar="TEXT", help=N_("Where it takes place (optional)."))
 def create_command(slug: str, name: str, starts: datetime, ends: datetime, tz: str, venue: str) -> None:
     """Create an event at /e/SLUG/.
 
@@ -39,14 +42,17 @@ def create_command(slug: str, name: str, starts: datetime, ends: datetime, tz: s
         event = create_event(slug, name, starts, ends, tz, venue)
     except EventError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Created {event.name!r} at /e/{event.slug}/")
+    click.echo(_("Created %(name)s at %(path)s", name=repr(event.name), path=f"/e/{event.slug}/"))
     click.echo(f"  {_span(event)}")
-    click.echo(f"Next: import attendees with  flask attendees import {event.slug} attendees.csv")
+    click.echo(_("Next: import attendees with  %(command)s",
+                 command=f"flask attendees import {event.slug} attendees.csv"))
 
 
 def _span(event) -> str:
+    """"Tue, Dec 1, 2026, 09:00 to Wed, Dec 2, 2026, 18:00 (Europe/Berlin)", in the command line's language."""
     fmt = "%a %d %b %Y %H:%M"
-    return f"{event.local(event.starts_at).strftime(fmt)} to {event.local(event.ends_at).strftime(fmt)} ({event.timezone})"
+    return _("%(start)s to %(end)s (%(zone)s)", start=format_moment(event.local(event.starts_at), fmt),
+             end=format_moment(event.local(event.ends_at), fmt), zone=event.timezone)
 
 
 @bp.cli.command("list")
@@ -54,7 +60,7 @@ def list_command() -> None:
     """List every event: slug, name, dates in its time zone, venue."""
     events = list_events()
     if not events:
-        click.echo("No events yet. Create one with  flask events create --help")
+        click.echo(_("No events yet. Create one with  %(command)s", command="flask events create --help"))
         return
     for event in events:
         venue = f"  @ {event.venue}" if event.venue else ""

@@ -9,6 +9,7 @@ from flask_babel import refresh
 from ..extensions import babel
 from .formats import (event_date, event_datetime, event_day_time, event_time, event_timestamp,
                       list_of, number, percent)
+from .js import js_words
 from .languages import LANGUAGES
 from .selection import SOURCE_KEY, current_direction, current_language, select_locale, select_timezone
 
@@ -22,7 +23,7 @@ def init_app(app: Flask) -> None:
     # in a template never changes a message id.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals.update(current_language=current_language, current_direction=current_direction,
-                                 languages=LANGUAGES)
+                                 languages=LANGUAGES, js_words=js_words)
     app.jinja_env.filters.update(event_date=event_date, event_datetime=event_datetime, list_of=list_of,
                                  event_time=event_time, event_day_time=event_day_time, event_timestamp=event_timestamp,
                                  number=number, percent=percent)

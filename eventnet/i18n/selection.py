@@ -16,6 +16,8 @@ from flask_babel import force_locale, get_locale
 from ..auth.session import current_attendee
 from .languages import DEFAULT_LANGUAGE, LANGUAGES, direction, shipped
 
+CLI_KEY = "i18n_cli_language"  # eventnet.i18n.cli sets it while a command runs
+
 COOKIE = "lang"
 # Why the language was chosen, kept on g for the response headers: "attendee" (their choice),
 # "browser" (the cookie or Accept-Language), "event" or "default" (the browser asked for
@@ -40,7 +42,15 @@ def _event_language() -> tuple[str, str]:
 
 
 def select_locale() -> str:
-    """Flask-Babel's locale selector: the order in the module's docstring."""
+    """Flask-Babel's locale selector: the order in the module's docstring; a command's (`flask
+    ...`) is the environment's (eventnet.i18n.cli)."""
+    from .cli import cli_language
+
+    if not has_request_context() or g.get(CLI_KEY):
+        code = cli_language()
+        if code is not None:
+            setattr(g, SOURCE_KEY, "cli")
+            return code
     me = current_attendee()  # None outside a request
     code, source = (shipped(me.language) if me is not None else None), "attendee"
     if code is None:

@@ -8,16 +8,22 @@ import time
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from .. import database_errors
 from ..extensions import db
+from ..i18n.markers import N_
 from . import relay, services
 
-cli = AppGroup("mail", help="Send what the outbox holds: once (for cron) or as a long-running worker.")
+cli = AppGroup("mail", help=N_("Send what the outbox holds: once (for cron) or as a long-running worker."))
+
+# An outbox row's status as the command line names it (the stored value stays English).
+STATUS = {"pending": N_("pending"), "sending": N_("sending"), "sent": N_("sent"), "failed": N_("failed"),
+          "cancelled": N_("cancelled")}
 
 
 @cli.command("send")
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="Send at most this many, then stop.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help=N_("Send at most this many, then stop."))
 def send_command(limit: int | None) -> None:
     """Send every email that is due, once, and exit (for cron).
 
@@ -40,10 +46,9 @@ def send_command(limit: int | None) -> None:
     services.run_producers()
     report = services.deliver_due(limit)
     counts = services.outbox_counts()
-    click.echo(f"sent {report.sent}, to retry later {report.retried}, failed {report.failed}")
-    click.echo(
-        "outbox now: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pending", "sending", "sent", "failed", "cancelled"))
-    )
+    click.echo(_("sent %(sent)s, to retry later %(retried)s, failed %(failed)s", sent=report.sent,
+                 retried=report.retried, failed=report.failed))
+    click.echo(_("outbox now: %(counts)s", counts=", ".join(f"{counts.get(s, 0)} {_(STATUS[s])}" for s in STATUS)))
     if report.paused is not None:
         click.echo(relay.describe(report.paused))
 
@@ -61,9 +66,9 @@ def _log_round_failure(what: str, error: Exception) -> None:
 
 @cli.command("worker")
 @click.option("--interval", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
-              help="Seconds to wait between looks at the outbox.")
+              help=N_("Seconds to wait between looks at the outbox."))
 @click.option("--schedule-every", type=click.FloatRange(min=0.05), default=15.0, show_default=True,
-              help="Seconds between looks for digests and reminders that have come due.")
+              help=N_("Seconds between looks for digests and reminders that have come due."))
 def worker_command(interval: float, schedule_every: float) -> None:
     """Keep sending emails as they become due, until stopped (Ctrl-C or SIGTERM).
 
@@ -79,7 +84,8 @@ def worker_command(interval: float, schedule_every: float) -> None:
         stop.set()
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    click.echo(f"mail worker started; delivering via {'SMTP' if current_app.config['SMTP_URL'] else 'the local mailbox'}")
+    click.echo(_("mail worker started; delivering via SMTP") if current_app.config["SMTP_URL"]
+               else _("mail worker started; delivering into the local mailbox"))
     next_schedule = 0.0
     try:
         while not stop.is_set():
@@ -89,7 +95,7 @@ def worker_command(interval: float, schedule_every: float) -> None:
                 try:
                     for created in services.run_producers():
                         for what, count in (created or {}).items():
-                            click.echo(f"queued {count} for {what}")
+                            click.echo(_("queued %(count)s for %(what)s", count=count, what=what))
                 except Exception as error:
                     _log_round_failure("creating due digests", error)
                     db.session.rollback()
@@ -104,7 +110,8 @@ def worker_command(interval: float, schedule_every: float) -> None:
             else:
                 busy = bool(report.sent or report.retried or report.failed or report.cancelled)
                 if busy:
-                    click.echo(f"sent {report.sent}, to retry later {report.retried}, failed {report.failed}")
+                    click.echo(_("sent %(sent)s, to retry later %(retried)s, failed %(failed)s", sent=report.sent,
+                                 retried=report.retried, failed=report.failed))
             finally:
                 db.session.remove()
             if not busy:
@@ -112,4 +119,4 @@ def worker_command(interval: float, schedule_every: float) -> None:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    click.echo("mail worker stopped")
+    click.echo(_("mail worker stopped"))

@@ -23,15 +23,17 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Literal
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..database import utcnow
 from ..extensions import db
+from ..i18n.formats import format_moment
 from .models import OutboxMessage, RelayState
 
 if TYPE_CHECKING:
@@ -62,11 +64,18 @@ class RelayStatus:
 
 
 def describe(state: RelayStatus) -> str:
-    """One line for a command's output: since when, why, the relay's answer and the next try."""
-    retry = f"; next try at {state.retry_at:%Y-%m-%d %H:%M:%S} UTC" if state.retry_at else ""
-    since = f" since {state.paused_since:%Y-%m-%d %H:%M:%S} UTC" if state.paused_since else ""
-    return (f"outbox paused{since}: {state.reason} ({state.last_reply}){retry}. "
-            "Nothing has failed: the emails wait and go out once the mail server takes them.")
+    """One line for a command's output (in its language, eventnet.i18n.cli): since when, why, the
+    relay's answer and the next try. The reason is stored as the sender wrote it (English)."""
+    def when(moment: datetime | None) -> str:
+        return format_moment(moment.astimezone(timezone.utc), "%d %b %Y %H:%M:%S") if moment else "?"
+
+    values = {"since": when(state.paused_since), "reason": state.reason, "reply": state.last_reply,
+              "retry": when(state.retry_at)}
+    if state.retry_at:
+        return _("outbox paused since %(since)s UTC: %(reason)s (%(reply)s); next try at %(retry)s UTC. Nothing has "
+                 "failed: the emails wait and go out once the mail server takes them.", **values)
+    return _("outbox paused since %(since)s UTC: %(reason)s (%(reply)s). Nothing has failed: the emails wait and go "
+             "out once the mail server takes them.", **values)
 
 
 def settings_key() -> str:

@@ -21,10 +21,11 @@ from ..events.models import Event
 from ..events.services import EventError, create_event
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n.markers import N_
 from ..audit import services as audit
 from ..auth.models import Administrator
 
-cli = AppGroup("admin", help="Administrators: who may create events and name organizers in the browser (/admin).")
+cli = AppGroup("admin", help=N_("Administrators: who may create events and name organizers in the browser (/admin)."))
 
 
 class AdminError(DomainError):
@@ -134,7 +135,8 @@ def add_command(email: str) -> None:
         added = add_admin(email)
     except AdminError as exc:
         raise click.ClickException(exc.message) from None
-    click.echo(f"{normalise_email(email)} is {'now' if added else 'already'} an administrator.")
+    click.echo(_("%(email)s is now an administrator.", email=normalise_email(email)) if added
+               else _("%(email)s is already an administrator.", email=normalise_email(email)))
 
 
 @cli.command("remove")
@@ -142,8 +144,8 @@ def add_command(email: str) -> None:
 def remove_command(email: str) -> None:
     """Take administration away from EMAIL (its administrator sessions end; event logins stay)."""
     if not remove_admin(email):
-        raise click.ClickException(f"{normalise_email(email)} is not an administrator.")
-    click.echo(f"{normalise_email(email)} is no longer an administrator.")
+        raise click.ClickException(_("%(email)s is not an administrator.", email=normalise_email(email)))
+    click.echo(_("%(email)s is no longer an administrator.", email=normalise_email(email)))
 
 
 @cli.command("list")
@@ -151,6 +153,6 @@ def list_command() -> None:
     """List the administrators' addresses."""
     admins = list_admins()
     if not admins:
-        click.echo("No administrators yet. Add one with  flask admin add EMAIL")
+        click.echo(_("No administrators yet. Add one with  %(command)s", command="flask admin add EMAIL"))
     for email in admins:
         click.echo(email)

@@ -10,10 +10,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import case, func
 
+from ..attendees.models import Attendee
 from ..database import utcnow
 from ..errors import fail
 from ..extensions import db
 from ..forms import FormInvalid
+from ..i18n.languages import shipped
 from .detection import looks_like_promise
 from .models import PROMISE_MAX, Promise
 
@@ -138,10 +140,23 @@ def open_count(owner) -> int:
     ).scalar_one()
 
 
+def author_language(connection) -> str:
+    """The language a note is read in for promises: its author's (the connection's owner) own
+    choice, else the language their pages and emails are in now (notes are only ever shown or
+    sent to their author: on their pages, in their digest), else English."""
+    owner = db.session.get(Attendee, connection.owner_id)
+    locale = get_locale()
+    return (shipped(getattr(owner, "language", None)) or (shipped(locale.language) if locale is not None else None)
+            or "en")
+
+
 def suggestion_for(connection, tracked: list[Promise] | None = None) -> str | None:
     """The sentence of connection's note to offer as a promise ("Track this as a promise?"), or
-    None: when the note reads like none, when it is tracked already, or the owner dismissed it."""
-    sentence = looks_like_promise(connection.note)
+    None: when the note reads like none (in its author's language, detection.py), when it is
+    tracked already, or the owner dismissed it."""
+    if not (connection.note or "").strip():
+        return None
+    sentence = looks_like_promise(connection.note, author_language(connection))
     if sentence is None:
         return None
     if connection.promise_dismissed and _same(connection.promise_dismissed, sentence):

@@ -3,6 +3,7 @@ fallbacks, and the installable-app files (service worker, manifest, decoder)."""
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from functools import wraps
 from pathlib import Path
 from typing import Callable
@@ -11,6 +12,7 @@ from flask import (
     Blueprint, Response, abort, current_app, flash, g, jsonify, make_response, render_template, request, send_file,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
@@ -21,6 +23,9 @@ from ..connections import services as connections
 from ..connections.models import INTENT_CHIPS, INTENTS, NOTE_PARTS
 from ..errors import DomainError, json_error
 from ..extensions import csrf, limiter
+from ..i18n.js import as_json_block, scanner_strings
+from ..i18n.languages import direction, shipped
+from ..i18n.selection import current_language
 from ..ratelimit import browser_key, limit, retry_after_seconds
 from ..htmx import redirect_to, render_page, wants_fragment
 from ..templating import HTMX_SCRIPT
@@ -81,7 +86,7 @@ def offline_pages() -> str:
         {"url": url_for("badges.my_qr", slug=event.slug), "mode": "cache"},
         {"url": url_for("contacts.book", slug=event.slug), "mode": "network"},
         {"url": url_for("scanner.offline", slug=event.slug), "mode": "shell"},
-    ])
+    ], separators=(",", ":"))  # compact: every quote is "&#34;" in the attribute
 
 
 # ----------------------------------------------------------------------------- pages
@@ -94,7 +99,7 @@ def _scan_page(status: int = 200, **context) -> Response:
         decoder_wasm=url_for("scanner.decoder_file", version=services.DECODER_VERSION, filename=services.DECODER_WASM),
         code_value=context.pop("code_value", ""), code_error=context.pop("code_error", None),
         intents=INTENTS, intent_chips=INTENT_CHIPS, note_parts=NOTE_PARTS, note_max=connections.NOTE_MAX,
-        **context,
+        js_strings=as_json_block(scanner_strings()), **context,
     )
 
 
@@ -171,6 +176,20 @@ def offline():
     return render_template("scanner/offline.html")
 
 
+@bp.get("/offline")
+def visitor_offline():
+    """The offline page of a phone nobody is logged in on, in the visitor's language: the service
+    worker keeps it at install (the language selected for its request), and again in the language
+    of `?lang=` whenever a page in another language is opened (sw.js: the page names its own)."""
+    asked = shipped(request.args.get("lang"))
+    with force_locale(asked) if asked else nullcontext():
+        response = make_response(render_template("scanner/offline_visitor.html", start_url=url_for("events.index"),
+                                                 stylesheet=url_for("static", filename="css/app.css")))
+        response.headers["Content-Language"] = current_language()  # what sw.js compares
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 # ----------------------------------------------------------------------------- JSON for the queue
 
 
@@ -223,6 +242,7 @@ def service_worker():
     source = source.replace('"__VERSION__"', json.dumps(services.assets_version(static)))
     source = source.replace('["__SHELL__"]', json.dumps(shell))
     source = source.replace('"__START_URL__"', json.dumps(url_for("events.index")))
+    source = source.replace('"__OFFLINE_URL__"', json.dumps(url_for("scanner.visitor_offline")))
     response = make_response(source)
     response.mimetype = "text/javascript"
     response.headers["Service-Worker-Allowed"] = "/"
@@ -232,7 +252,20 @@ def service_worker():
 
 @bp.get("/manifest.webmanifest")
 def manifest():
-    """The web app manifest: installable to the home screen, with icons and theme colours."""
+    """The web app manifest: installable to the home screen, with icons and theme colours.
+
+    In the language of `?lang=` (the page's <link rel=manifest> names its own), so that one URL
+    is one language in every cache; without it, in the language selected for the request (Vary
+    says on what). The name is the brand, the description is translated.
+    """
+    asked = shipped(request.args.get("lang"))
+    if asked:
+        with force_locale(asked):
+            return _manifest(asked)
+    return _manifest(current_language())
+
+
+def _manifest(code: str) -> Response:
     icons = [
         {"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
         {"src": url_for("static", filename="icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
@@ -243,7 +276,9 @@ def manifest():
     body = {
         "name": "eventnet",
         "short_name": "eventnet",
-        "description": "Exchange cards at the event by scanning badges, and keep notes on who you met.",
+        "description": _("Exchange cards at the event by scanning badges, and keep notes on who you met."),
+        "lang": code,
+        "dir": direction(code),
         # Offline, the service worker answers it with the saved offline page (sw.js).
         "start_url": url_for("events.index"),
         "scope": "/",

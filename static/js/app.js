@@ -29,10 +29,12 @@
     if (!navigator.serviceWorker.controller) {
       worker.postMessage({ type: "claim" });
     }
+    // The page's language: pages kept in another one are fetched again (sw.js).
+    var lang = document.documentElement.lang;
     if (body.dataset.offlinePages) {
-      worker.postMessage({ type: "keep-pages", pages: JSON.parse(body.dataset.offlinePages) });
+      worker.postMessage({ type: "keep-pages", pages: JSON.parse(body.dataset.offlinePages), lang: lang });
     } else if ("loggedOut" in body.dataset) {
-      worker.postMessage({ type: "forget-pages" });
+      worker.postMessage({ type: "forget-pages", lang: lang });
     }
   });
 })();

@@ -43,7 +43,11 @@
     var out = document.querySelector("[data-selected-count]");
     if (!out) return;
     var ticked = boxes().filter(function (b) { return b.checked; }).length;
-    out.textContent = ticked ? "(" + ticked + " ticked)" : "";
+    // "(3 ticked)" in the page's language: one pattern per plural category (eventnet/i18n/js.py).
+    var forms = JSON.parse(out.getAttribute("data-forms") || "{}");
+    var lang = document.documentElement.lang || "en";
+    var form = forms[new Intl.PluralRules(lang).select(ticked)] || forms.other || "({n})";
+    out.textContent = ticked ? form.replace("{n}", new Intl.NumberFormat(lang, { numberingSystem: "latn" }).format(ticked)) : "";
     out.hidden = !ticked;
   }
   function init() {

@@ -79,6 +79,8 @@
     this.noteApi = options.noteApi;          // contains CLIENT_UUID, replaced per item
     this.sessionApi = options.sessionApi;
     this.onChange = options.onChange || function () {};
+    // The words a person may see, from the page (scanner.js); last_error is for debugging only.
+    this.messages = options.messages || {};
     this.timeoutMs = options.timeoutMs || 15000;
     this.baseDelayMs = options.baseDelayMs || 1000;
     this.maxDelayMs = options.maxDelayMs || 60000;
@@ -268,12 +270,12 @@
     if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400) ||
         response.status === 401 || code === "csrf_failed" || code === "login_required" ||
         (response.status === 403 && code !== "scanning_closed") || (response.status === 400 && !code)) {
-      return { outcome: "auth", message: "Waiting for login" };
+      return { outcome: "auth", message: "login" };
     }
     if (response.status >= 400 && response.status < 500 && code && PERMANENT[item.kind].indexOf(code) !== -1) {
-      return { outcome: "rejected", code: code, message: message || "The server refused this item." };
+      return { outcome: "rejected", code: code, message: message || this.messages.refused || code };
     }
-    return { outcome: "retry", message: "Server answered " + response.status };
+    return { outcome: "retry", message: "http " + response.status };
   };
 
   Queue.prototype._send = function (item) {
@@ -294,7 +296,7 @@
     }).then(function (response) {
       return readJson(response).then(function (json) { return self._classify(item, response, json); });
     }, function (error) {
-      return { outcome: "retry", message: error && error.name === "AbortError" ? "Timed out" : "Network error" };
+      return { outcome: "retry", message: error && error.name === "AbortError" ? "timeout" : "network" };
     });
   };
 

@@ -12,12 +12,27 @@
 
   var video = $(".scanner-video");
   var statusEl = $("[data-status]");
+  var starting = statusEl.textContent;  // "Starting the camera…", as the page says it
   var countEl = $("[data-queue-count]");
   var flashEl = $("[data-flash]");
   var resultEl = $("[data-result]");
   var stripEl = $("[data-strip]");
   var help = $("[data-camera-help]");
   var template = document.getElementById("scan-card-template");
+
+  // Every word shown here comes with the page, in its language (eventnet/scanner/js_strings.py),
+  // so the page the service worker keeps speaks it offline too. Numbers in Latin digits in every
+  // language, as the server writes them (eventnet/i18n/formats.py).
+  var T = JSON.parse(document.getElementById("i18n-js").textContent);
+  var lang = document.documentElement.lang || "en";
+  var numbers = new Intl.NumberFormat(lang, { numberingSystem: "latn" });
+  var plurals = new Intl.PluralRules(lang);
+  var clock = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", numberingSystem: "latn" });
+  var dayMonth = new Intl.DateTimeFormat(lang, { day: "numeric", month: "short", timeZone: "UTC", numberingSystem: "latn" });
+  function fill(text, values) {
+    return String(text).replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
+  }
+  function counted(forms, n) { return fill(forms[plurals.select(n)] || forms.other, { n: numbers.format(n) }); }
 
   var TOKEN_RE = /^[A-Za-z0-9_-]{1,64}$/;
   var SAME_CODE_MS = 4000;      // the camera sees one badge many times a second: act on it once
@@ -48,6 +63,7 @@
     scanApi: cfg.scanApi,
     noteApi: cfg.noteApi,
     sessionApi: cfg.sessionApi,
+    messages: { refused: T.refused },
     onChange: function () { refresh(); }
   });
 
@@ -87,16 +103,16 @@
 
   function stateText(record) {
     if (record.state === "synced") {
-      return record.status === "already_connected" ? "Already connected" : "Cards exchanged";
+      return record.status === "already_connected" ? T.known : T.new;
     }
-    if (record.state === "rejected") { return "Not saved: " + (record.message || "the server refused this scan."); }
-    return "Saved, will sync";
+    if (record.state === "rejected") { return fill(T.unsavedWhy, { reason: record.message || T.scanNo }); }
+    return T.pend;
   }
 
   function noteStateText(record) {
-    if (record.note_state === "pending") { return navigator.onLine ? "Saving…" : "Saved on this phone, will sync"; }
-    if (record.note_state === "synced") { return "Saved"; }
-    if (record.note_state === "rejected") { return "Not saved: " + (record.note_message || "refused by the server"); }
+    if (record.note_state === "pending") { return navigator.onLine ? T.saving : T.notePend; }
+    if (record.note_state === "synced") { return T.saved; }
+    if (record.note_state === "rejected") { return fill(T.unsavedWhy, { reason: record.note_message || T.noteNo }); }
     return "";
   }
 
@@ -161,7 +177,7 @@
     resultEl.replaceChildren();
     state.current = null;
     setBackgroundInert(false);
-    setStatus("Point the camera at the next badge.");
+    setStatus(T.next);
     statusEl.focus({ preventScroll: true });
   }
 
@@ -181,7 +197,8 @@
       promiseList.replaceChildren.apply(promiseList, promises.map(function (p) {
         var li = document.createElement("li");
         li.className = "promise";
-        li.textContent = p.text + (p.due_on ? " (due " + p.due_on + ")" : "");
+        li.textContent = p.due_on ? fill(T.due, { promise: p.text, date: dayMonth.format(new Date(p.due_on + "T00:00:00Z")) })
+          : p.text;
         return li;
       }));
     };
@@ -278,7 +295,7 @@
     var field = function (name) { return sheet.querySelector('[data-field="' + name + '"]'); };
     var setText = function (el, text) { if (el.textContent !== text) { el.textContent = text; } };
     setText(field("state"), stateText(record));
-    setText(field("name"), known ? (contact.name || "A deleted attendee") : "Scanned badge");
+    setText(field("name"), known ? (contact.name || T.deleted) : T.badge);
     setText(field("details"), [contact.headline, contact.company].filter(Boolean).join(" · "));
     renderAvatar(field("avatar"), contact, known && !!contact.name);
     var link = field("contact-link");
@@ -330,12 +347,12 @@
       button.type = "button";
       button.className = "link";
       button.dataset.uuid = record.client_uuid;
-      button.textContent = record.state === "synced" ? ((record.contact && record.contact.name) || "A deleted attendee")
-        : record.state === "rejected" ? "Not saved" : "Saved, will sync";
+      button.textContent = record.state === "synced" ? ((record.contact && record.contact.name) || T.deleted)
+        : record.state === "rejected" ? T.unsaved : T.pend;
       button.addEventListener("click", function () { show(record.client_uuid, true); });
       var time = document.createElement("span");
       time.className = "muted small";
-      time.textContent = " " + new Date(record.scanned_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      time.textContent = " " + clock.format(new Date(record.scanned_at));
       li.append(button, time);
       return li;
     }));
@@ -346,9 +363,9 @@
       var counts = results[0];
       // Nothing scanned yet on this phone: nothing to say ("All scans synced" before any scan
       // only made people wonder what had been synced).
-      var text = counts.mine ? counts.mine + " waiting to sync" + (navigator.onLine ? "" : " (offline)")
-        : results[1].length ? "All scans synced" : "";
-      if (counts.others) { text += " · " + counts.others + " from another account wait for its login"; }
+      var text = counts.mine ? counted(navigator.onLine ? T.wait : T.waitOff, counts.mine)
+        : results[1].length ? T.synced : "";
+      if (counts.others) { text += " · " + counted(T.others, counts.others); }
       countEl.textContent = text;
       countEl.dataset.waiting = String(counts.mine);
       renderStrip(results[1]);
@@ -359,7 +376,7 @@
           var timing = state.timings.find(function (t) { return t.uuid === record.client_uuid; });
           if (timing && record.state === "synced" && timing.named === undefined) {
             timing.named = performance.now() - timing.decodedAt;
-            flash(record.contact && record.contact.name ? record.contact.name : "Saved", "ok");
+            flash(record.contact && record.contact.name ? record.contact.name : T.saved, "ok");
           }
         });
       }
@@ -389,17 +406,17 @@
     state.lastTextAt = now;
     var url = badgeUrl(text);
     if (!url) {
-      flash("Not a badge of this event", "warn");
-      setStatus("That QR code is not a badge of this event, so it was ignored.");
+      flash(T.notBadge, "warn");
+      setStatus(T.notBadgeWhy);
       return Promise.resolve({ ignored: true });
     }
     if (navigator.vibrate) { try { navigator.vibrate(60); } catch (ignored) { /* not allowed yet */ } }
-    flash("Scanned", "ok");
+    flash(T.scanned, "ok");
     if (url === state.dismissed) { return Promise.resolve({ dismissed: true }); }
     state.dismissed = null;
     var known = state.handled[url];
     if (known) {
-      setStatus("Already scanned.");
+      setStatus(T.again);
       return show(known, true).then(function () { return { client_uuid: known, repeated: true }; });
     }
     var clientUuid = window.EventnetQueue.newUuid();
@@ -410,8 +427,7 @@
       .then(function () { return show(clientUuid, true); })
       .then(function () {
         timing.shown = performance.now() - now;
-        setStatus(navigator.onLine ? "Saved. Scanning paused while the card is open."
-          : "Saved on this phone, will sync when online. Scanning paused while the card is open.");
+        setStatus(navigator.onLine ? T.paused : T.pausedOff);
         return { client_uuid: clientUuid };
       });
   }
@@ -494,13 +510,7 @@
     return "desktop";
   }
 
-  var REASONS = {
-    denied: "The camera is blocked for this site. Allow it in the browser's settings:",
-    missing: "This device has no camera the browser can use.",
-    busy: "Another app is using the camera. Close it, then try again.",
-    insecure: "This browser cannot open the camera on this page (it needs a secure https connection).",
-    decoder: "The QR decoder could not load (are you offline on your first visit?)."
-  };
+  var REASONS = T.reasons;
 
   function showHelp(kind) {
     var which = platform();
@@ -552,7 +562,7 @@
       showHelp(window.isSecureContext === false ? "insecure" : "missing");
       return Promise.resolve(false);
     }
-    setStatus("Starting the camera…");
+    setStatus(starting);
     return navigator.mediaDevices.getUserMedia({
       audio: false,
       video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } }
@@ -564,7 +574,7 @@
       return (state.detector ? Promise.resolve(state.detector) : createDetector()).then(function (detector) {
         state.detector = detector;
         root.dataset.decoder = state.decoder;
-        setStatus("Point the camera at a badge's QR code.");
+        setStatus(T.point);
         decodeLoop();
         return true;
       }, function () {
