@@ -70,16 +70,20 @@ def connection_for_scan(owner: Attendee, client_uuid: str) -> Connection | None:
     ).scalar_one_or_none()
 
 
+# The JSON API's refusals of a malformed body name its keys and types for whoever writes a client;
+# our own phone code never sends one, so no attendee reads them (marked for the i18n lint).
+
+
 def parse_time(raw: object, field: str) -> datetime:
     """An ISO 8601 time with an offset, as sent by the phone; ScannerError otherwise."""
     if not isinstance(raw, str) or len(raw) > 64:
-        raise ScannerError("invalid_time", f"{field} must be an ISO 8601 time with a time zone offset.")
+        raise ScannerError("invalid_time", f"{field} must be an ISO 8601 time with a time zone offset.")  # i18n-lint: ignore (API contract)
     try:
         moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise ScannerError("invalid_time", f"{field} must be an ISO 8601 time with a time zone offset.") from None
+        raise ScannerError("invalid_time", f"{field} must be an ISO 8601 time with a time zone offset.") from None  # i18n-lint: ignore (API contract)
     if moment.tzinfo is None:
-        raise ScannerError("invalid_time", f"{field} must carry a time zone offset.")
+        raise ScannerError("invalid_time", f"{field} must carry a time zone offset.")  # i18n-lint: ignore (API contract)
     return moment
 
 
@@ -104,23 +108,23 @@ def note_input_from_json(body: Mapping) -> connections.NoteInput:
     """
     note, tags, starred, intent = (body.get(key) for key in ("note", "tags", "starred", "intent"))
     if note is not None and not isinstance(note, str):
-        raise ScannerError("invalid_note", "note must be a string.")
+        raise ScannerError("invalid_note", "note must be a string.")  # i18n-lint: ignore (API contract)
     if isinstance(tags, list) and all(isinstance(tag, str) for tag in tags):
         tags = ", ".join(tags)
     if tags is not None and not isinstance(tags, str):
-        raise ScannerError("invalid_note", "tags must be a list of strings.")
+        raise ScannerError("invalid_note", "tags must be a list of strings.")  # i18n-lint: ignore (API contract)
     if starred is not None and not isinstance(starred, bool):
-        raise ScannerError("invalid_note", "starred must be true or false.")
+        raise ScannerError("invalid_note", "starred must be true or false.")  # i18n-lint: ignore (API contract)
     if intent is not None and not isinstance(intent, str):
-        raise ScannerError("invalid_note", "intent must be a string.")
+        raise ScannerError("invalid_note", "intent must be a string.")  # i18n-lint: ignore (API contract)
     parts = {name: body.get(name) for name in NOTE_PARTS}
     for name, value in parts.items():
         if value is not None and not isinstance(value, str):
-            raise ScannerError("invalid_note", f"{name} must be a string.")
+            raise ScannerError("invalid_note", f"{name} must be a string.")  # i18n-lint: ignore (API contract)
     promises = _promises_from_json(body.get("promises"))
     if note is None and tags is None and starred is None and intent is None and promises is None \
             and all(value is None for value in parts.values()):
-        raise ScannerError("invalid_note", "Send at least one of note, tags, starred and intent.")
+        raise ScannerError("invalid_note", "Send at least one of note, tags, starred and intent.")  # i18n-lint: ignore (API contract)
     return connections.NoteInput(note=note, tags_text=tags, starred=starred, intent=intent, promises=promises, **parts)
 
 
@@ -132,13 +136,13 @@ def _promises_from_json(raw: object) -> list[tuple[str, str | None]] | None:
     if raw is None:
         return None
     if not isinstance(raw, list) or len(raw) > PROMISES_SENT_MAX:
-        raise ScannerError("invalid_note", f"promises must be a list of at most {PROMISES_SENT_MAX}.")
+        raise ScannerError("invalid_note", f"promises must be a list of at most {PROMISES_SENT_MAX}.")  # i18n-lint: ignore (API contract)
     out = []
     for item in raw:
         text = item.get("text") if isinstance(item, dict) else None
         due = item.get("due_on") if isinstance(item, dict) else None
         if not isinstance(text, str) or (due is not None and not isinstance(due, str)):
-            raise ScannerError("invalid_note", "Each promise is {\"text\": string, \"due_on\": \"YYYY-MM-DD\" or null}.")
+            raise ScannerError("invalid_note", "Each promise is {\"text\": string, \"due_on\": \"YYYY-MM-DD\" or null}.")  # i18n-lint: ignore (API contract)
         out.append((text, due))
     return out
 
