@@ -325,3 +325,21 @@ def test_a_report_stored_before_translation_still_shows(client, console):
     page = page_text(client.get(f"{client.base}/import/old-report/report", headers=EN))
     assert "Import von old.csv" in page and "Abgelehnt (1)" in page
     assert "email is missing" in page and "Read as UTF-8, columns separated by commas." in page
+
+
+def test_the_command_lines_badge_pdf_is_in_the_events_language(app, make_event, make_attendee, tmp_path):
+    """`flask badges pdf` prints the same badges as the console: the PDF's words in the event's
+    default language, whatever language the shell speaks."""
+    event = make_event(slug="cli-de")
+    event.default_language = "de"
+    make_attendee(event, name="Ada Nwosu")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["badges", "pdf", "cli-de", str(tmp_path / "de.pdf")])
+    assert result.exit_code == 0, result.output
+    title, text = pdf_text((tmp_path / "de.pdf").read_bytes())
+    assert title == f"Badges · {event.name}" and "Ada Nwosu" in text
+    event.default_language = "ar"
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["badges", "pdf", "cli-de", str(tmp_path / "ar.pdf")]).exit_code == 0
+    title, _ = pdf_text((tmp_path / "ar.pdf").read_bytes())
+    assert title == f"الشارات · {event.name}"

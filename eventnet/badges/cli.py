@@ -52,7 +52,7 @@ def pdf_command(event_slug: str, output: Path, paper: str, search: str) -> None:
             done[0] = count
 
         pdf = badges_pdf.render_sheet(badges_pdf.badge_data(people, badge_url), event.name, paper, progress,
-                                      brand=sheet_brand(event))
+                                      brand=sheet_brand(event), language=event.default_language)
     output.write_bytes(pdf)
     pages = -(-len(people) // (1 if paper == "badge" else badges_pdf.PER_PAGE))
     badges = ngettext("%(num)s badge", "%(num)s badges", len(people))

@@ -14,8 +14,8 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from flask import current_app
-from babel.dates import format_skeleton
-from flask_babel import get_locale, gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import aliased, lazyload
 
 from ..attendees.cards import card_for, public_card, split_topics
@@ -26,10 +26,9 @@ from ..connections.keep_in_touch import mutual_exists
 from ..connections.models import INTENTS, NOTE_PARTS, Connection
 from ..contacts.outlook_csv import AddressBookEntry, outlook_csv
 from ..events.models import Event
-from ..database import utcnow
 from ..extensions import db
 from ..i18n.formats import event_date_range
-from ..i18n.selection import current_language, in_recipient_language
+from ..i18n.selection import in_recipient_language
 from ..mail.models import OutboxMessage
 from ..meet import services as meet
 from ..mail.services import Attachment, BuiltEmail, SkipMessage, render_email
@@ -66,13 +65,8 @@ class Reach:
 
 
 def due_label(promise) -> str:
-    """"due 12 Dec", "overdue since 3 Dec" or "" (promises.services.due_label), in the current language."""
-    if not promise_services.due_label(promise):
-        return ""
-    due_on = promise.due_on
-    day = (f"{due_on.day} {due_on:%b}" if current_language() == "en"  # the app's own English form
-           else format_skeleton("MMMd", due_on, locale=get_locale()))
-    return _("overdue since %(day)s", day=day) if due_on < utcnow().date() else _("due %(day)s", day=day)
+    """"due Dec 12", "overdue since Dec 3" or "" (promises.services.due_label), in the current language."""
+    return promise_services.due_label(promise)
 
 
 def note_promise_label() -> str:
@@ -85,7 +79,7 @@ class PromiseLine:
     """One open promise in an entry, with its signed "Mark done" link (None in a preview without one)."""
 
     text: str
-    due: str  # "due 12 Dec", "overdue since 3 Dec" or ""
+    due: str  # "due Dec 12", "overdue since Dec 3" or ""
     done_url: str | None = None
 
 

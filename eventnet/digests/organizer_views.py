@@ -4,9 +4,7 @@ digest settings. Paths sit in the organizer's console (/e/<slug>/organizer/diges
 console's navigation links here."""
 from __future__ import annotations
 
-from babel.dates import format_skeleton, format_time, get_datetime_format
 from flask import Blueprint, flash, g, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -16,6 +14,7 @@ from ..confirmation import BulkError, ConfirmForm, Selection, hold_seconds, sign
 from ..errors import render_error
 from ..extensions import limiter
 from ..forms import errors_of, values_of
+from ..i18n.formats import local_time
 from ..htmx import redirect_to
 from ..mail.relay import mail_state
 from ..ratelimit import browser_key, limit
@@ -27,15 +26,9 @@ bp = Blueprint("digest_control", __name__, url_prefix="/e/<slug>/organizer")
 
 @bp.app_template_filter("event_moment")
 def event_moment(moment):
-    """"Wed, Jan 2, 2030, 8:15 AM" / "Mi., 2. Jan. 2030, 08:15": a digest's time with its year, in the
+    """"Wed, Jan 2, 2030, 08:15" / "Mi., 2. Jan. 2030, 08:15": a digest's time with its year, in the
     event's zone and the reader's language (a schedule may be set for a later year)."""
-    if moment is None:
-        return ""
-    local = g.event.local(moment) if g.get("event") is not None else moment
-    locale = get_locale() or "en"
-    day = format_skeleton("yMMMEd", local, tzinfo=local.tzinfo, locale=locale)
-    time = format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
-    return get_datetime_format("short", locale=locale).replace("{1}", day).replace("{0}", time).replace("'", "")
+    return local_time(moment, "%a %d %b %Y, %H:%M")
 
 
 def _digest_page(status: int = 200, errors: dict | None = None, values: dict | None = None, error: str | None = None):

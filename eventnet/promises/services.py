@@ -215,15 +215,12 @@ def is_overdue(promise: Promise, today: date | None = None) -> bool:
 
 
 def _short_day(day: date) -> str:
-    # "12 Dec" in English as always; another language writes its own day and month ("12. Dez.").
-    locale = get_locale()
-    if locale is None or locale.language == "en":
-        return f"{day.day} {day:%b}"
-    return format_skeleton("MMMd", day, locale=locale)
+    # "Dec 12" / "12. Dez." / "12 déc.": the language's own day and month (CLDR's MMMd).
+    return format_skeleton("MMMd", day, locale=get_locale() or "en")
 
 
 def due_label(promise: Promise, today: date | None = None) -> str:
-    """ "due 12 Dec", "overdue since 3 Dec" or "" for an undated or done promise (current language)."""
+    """"due Dec 12", "overdue since Dec 3" or "" for an undated or done promise (current language)."""
     if promise.due_on is None or promise.done_at is not None:
         return ""
     day = _short_day(promise.due_on)
