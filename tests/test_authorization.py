@@ -95,6 +95,7 @@ POLICY = {
     "scanner.offline": MEMBER,
     "scanner.note_api": OWNER,
     "scanner.manifest": PUBLIC,
+    "scanner.visitor_offline": PUBLIC,
     "scanner.service_worker": PUBLIC,
     "scanner.decoder_file": PUBLIC,
     "digests.settings": MEMBER,
