@@ -1,0 +1,212 @@
+#!/usr/bin/env python
+"""How many public card pages (/b/<token>) per second eventnet serves, against a bare floor.
+
+    python bench/card_bench.py [--seconds 10] [--postgres ADMIN_URL] [--attendees 2000]
+
+Every camera-app scan of a badge opens this page. For each database (SQLite in a temp file;
+PostgreSQL in a throwaway database made with scripts/pg_testdb.py with --postgres) it migrates
+and seeds an event (bench/scan_bench.py's seeding), starts the app under gunicorn as scan_bench
+does, and sends GET /b/<token> for random badges from keep-alive connections on loopback: as
+a phone nobody is logged in on (the camera app's browser), and as an attendee of the same event
+logged in through a one-time login link (the page then also looks for a connection to offer
+"Exchange cards" or show the copy they hold). The floor (bench/card_floor_app.py) is a bare
+Flask page doing one indexed raw sqlite3 SELECT and rendering a Jinja page of the same size as
+eventnet's, under the same gunicorn settings and the same generator; each figure is printed
+with its ratio to the floor of the same run. Each answer is checked (200 and the owner's name
+on it); the script exits 1 when a run measured nothing or an answer was wrong.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(ROOT))
+
+from scan_bench import PYTHON, THREADS, WORKERS, app_env, free_port, gunicorn, log_in, seed, stop  # noqa: E402
+
+
+@dataclass
+class Result:
+    latencies: list = field(default_factory=list)
+    ok: int = 0
+    wrong: int = 0
+    errors: int = 0
+    bytes: int = 0
+
+    def add(self, other: "Result") -> None:
+        self.latencies += other.latencies
+        self.ok += other.ok
+        self.wrong += other.wrong
+        self.errors += other.errors
+        self.bytes = max(self.bytes, other.bytes)
+
+    def percentile(self, q: float) -> float:
+        values = sorted(self.latencies)
+        return values[min(int(q * len(values)), len(values) - 1)] * 1000 if values else float("nan")
+
+
+def _thread(port: int, people: list, cookie: str, end: float, result: Result, lock: threading.Lock) -> None:
+    rng = random.Random()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Cookie": cookie} if cookie else {}
+    mine = Result()
+    while time.monotonic() < end:
+        token, name = rng.choice(people)
+        start = time.monotonic()
+        try:
+            conn.request("GET", f"/b/{token}", headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+        except (OSError, http.client.HTTPException):
+            mine.errors += 1
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            continue
+        mine.latencies.append(time.monotonic() - start)
+        # The page must be this badge's: its owner's name in the heading.
+        if response.status == 200 and f"<h1>{name}</h1>".encode() in body:
+            mine.ok += 1
+            mine.bytes = len(body)
+        else:
+            mine.wrong += 1
+    conn.close()
+    with lock:
+        result.add(mine)
+
+
+def _process(port: int, people: list, cookie: str, start_at: float, seconds: float, threads: int) -> Result:
+    time.sleep(max(0.0, start_at - time.monotonic()))
+    result, lock = Result(), threading.Lock()
+    workers = [threading.Thread(target=_thread, args=(port, people, cookie, start_at + seconds, result, lock))
+               for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return result
+
+
+def drive(port: int, people: list, cookie: str, seconds: float, args) -> Result:
+    """A closed loop of GETs from `args.processes` x `args.threads` keep-alive connections."""
+    start_at = time.monotonic() + 0.3
+    with multiprocessing.get_context("fork").Pool(args.processes) as pool:
+        parts = pool.starmap(_process, [(port, people, cookie, start_at, seconds, args.threads)] * args.processes)
+    result = Result()
+    for part in parts:
+        result.add(part)
+    return result
+
+
+@dataclass
+class Row:
+    name: str
+    result: Result
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.result.ok / self.seconds
+
+
+def measure(name: str, port: int, people: list, cookie: str, args) -> Row:
+    drive(port, people, cookie, min(2.0, args.seconds), args)  # warm-up: imports, pools, caches
+    return Row(name, drive(port, people, cookie, args.seconds, args), args.seconds)
+
+
+def run_app(label: str, database_url: str, args) -> tuple[list[Row], int]:
+    """The anonymous and the logged-in run on one database; and the page's size in bytes."""
+    port = free_port()
+    env = app_env(database_url, port)
+    tokens, links = seed(env, args.attendees, 1)
+    people = [(token, f"Attendee {i}") for i, token in enumerate(tokens)]
+    process = gunicorn("wsgi:app", port, env, ROOT)
+    try:
+        cookie, _ = log_in(port, links[0])
+        rows = [measure(f"{label}, anonymous", port, people, "", args),
+                measure(f"{label}, logged in", port, people[1:], cookie, args)]
+    finally:
+        stop(process)
+    return rows, rows[0].result.bytes
+
+
+def run_floor(people: list, page_bytes: int, tmp: Path, args) -> Row:
+    from card_floor_app import init_card_floor_db
+
+    path = str(tmp / "card_floor.sqlite3")
+    init_card_floor_db(path, [(t, n, "Engineer", f"Company {i % 97}", f"a{i}@bench.test") for i, (t, n) in enumerate(people)])
+    port = free_port()
+    env = {**os.environ, "CARD_FLOOR_DB": path, "CARD_PAGE_BYTES": str(page_bytes)}
+    process = gunicorn("card_floor_app:app", port, env, BENCH)
+    try:
+        return measure("floor: Flask + raw sqlite3", port, people, "", args)
+    finally:
+        stop(process)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each measured run (default 10)")
+    parser.add_argument("--postgres", metavar="ADMIN_URL",
+                        help="also run on PostgreSQL: a throwaway database is created on this server and dropped")
+    parser.add_argument("--attendees", type=int, default=2000, help="attendees in the seeded event (default 2000)")
+    parser.add_argument("--processes", type=int, default=2, help="load generator processes (default 2)")
+    parser.add_argument("--threads", type=int, default=8, help="connections per generator process (default 8)")
+    args = parser.parse_args(argv)
+    if not 0 < args.seconds <= 120:
+        parser.error("--seconds must be between 0 and 120")
+    args.attendees = max(2, args.attendees)
+
+    rows: list[Row] = []
+    page_bytes = 0
+    with tempfile.TemporaryDirectory(prefix="eventnet-card-bench-") as tmp:
+        tmp_path = Path(tmp)
+        print("SQLite: seeding, starting gunicorn, opening badge pages ...", flush=True)
+        sqlite_rows, page_bytes = run_app("SQLite", "sqlite:///" + str(tmp_path / "bench.sqlite3"), args)
+        rows += sqlite_rows
+        if args.postgres:
+            created = subprocess.run([PYTHON, str(ROOT / "scripts" / "pg_testdb.py"), "create", args.postgres],
+                                     check=True, capture_output=True, text=True)
+            pg_url = created.stdout.strip()
+            try:
+                print("PostgreSQL: seeding, starting gunicorn, opening badge pages ...", flush=True)
+                rows += run_app("PostgreSQL", pg_url, args)[0]
+            finally:
+                subprocess.run([PYTHON, str(ROOT / "scripts" / "pg_testdb.py"), "drop", args.postgres, pg_url], check=False)
+        print("Floor: the same load on a bare Flask + sqlite3 page of the same size ...", flush=True)
+        people = [(f"floor-token-{i}", f"Attendee {i}") for i in range(args.attendees)]
+        floor = run_floor(people, page_bytes, tmp_path, args)
+
+    print()
+    print(f"card page benchmark: gunicorn {WORKERS} workers x {THREADS} threads (gthread) on 127.0.0.1; "
+          f"{args.processes} x {args.threads} client connections; {args.seconds:g} s per run; "
+          f"{args.attendees} attendees; page {page_bytes} B, floor page {floor.result.bytes} B")
+    print(f"{'run':<30} {'pages/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs floor':>9} {'wrong':>6} {'errors':>7}")
+    for row in [floor] + rows:
+        ratio = row.rate / floor.rate if floor.rate else float("nan")
+        print(f"{row.name:<30} {row.rate:>9.1f} {row.result.percentile(0.5):>8.1f} {row.result.percentile(0.99):>8.1f} "
+              f"{ratio:>9.2f} {row.result.wrong:>6} {row.result.errors:>7}")
+    failures = [f"{row.name}: no page answered" for row in [floor] + rows if not row.result.ok]
+    failures += [f"{row.name}: {row.result.wrong} answers were not the badge's page" for row in [floor] + rows
+                 if row.result.wrong]
+    for failure in failures:
+        print(f"FAILED {failure}", file=sys.stderr)
+    if not failures:
+        print("every answer was its badge's page: OK")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
