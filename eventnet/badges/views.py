@@ -11,6 +11,7 @@ import re
 
 from flask import Blueprint, Response, g, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, select
 
 from ..attendees.cards import card_for, public_card, withheld
 from ..attendees.models import Attendee
@@ -23,6 +24,10 @@ from .services import BadgeError, badge_url, find_by_token
 from .vcard import content_disposition, vcard_for
 
 bp = Blueprint("badges", __name__)
+
+# Built once, so SQLAlchemy finds its compiled form in its cache (every logged-in badge page asks).
+_COPY = select(Connection).where(Connection.owner_id == bindparam("owner_id"),
+                                 Connection.contact_id == bindparam("contact_id"))
 
 # Each token's image never changes (a new badge gets a new token, hence a new URL).
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -40,18 +45,16 @@ def display_url(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url or "").rstrip("/")
 
 
-def _card_seen_by(owner: Attendee, viewer: Attendee | None) -> tuple[dict, bool]:
-    """The badge's card as this viewer may see it, and whether it was withheld: what the owner
-    gives them when they hold a copy (narrowed, taken back or expired: attendees.cards.card_for),
-    else the public card."""
+def _card_seen_by(owner: Attendee, viewer: Attendee | None) -> tuple[dict, bool, Connection | None]:
+    """The badge's card as this viewer may see it, whether it was withheld, and the viewer's
+    connection to its owner (None if none): what the owner gives them when they hold a copy
+    (narrowed, taken back or expired: attendees.cards.card_for), else the public card."""
     if viewer is None or viewer.id == owner.id or viewer.event_id != owner.event_id:
-        return public_card(owner), False
-    copy = db.session.execute(
-        db.select(Connection).filter_by(owner_id=viewer.id, contact_id=owner.id)
-    ).scalar_one_or_none()
+        return public_card(owner), False, None
+    copy = db.session.execute(_COPY, {"owner_id": viewer.id, "contact_id": owner.id}).scalar_one_or_none()
     if copy is None:
-        return public_card(owner), False
-    return card_for(owner, copy), withheld(owner, copy) is not None
+        return public_card(owner), False, None
+    return card_for(owner, copy), withheld(owner, copy) is not None, copy
 
 
 def _viewer_state(viewer: Attendee | None, owner: Attendee) -> str:
@@ -70,10 +73,12 @@ def card(token: str):
     owner = find_by_token(token)  # a BadgeError (404 unknown, 410 replaced) answers for itself
     g.event = owner.event
     viewer = current_attendee()
-    card, card_withheld = _card_seen_by(owner, viewer)
+    card, card_withheld, existing = _card_seen_by(owner, viewer)
     response = Response(render_template(
         "badges/card.html", attendee=owner, viewer=viewer, state=_viewer_state(viewer, owner),
-        card=card, card_withheld=card_withheld, token=token,
+        # `existing`: the exchange panel shows "Already connected" from the row read above,
+        # rather than reading it again (badges/_viewer_actions.html).
+        card=card, card_withheld=card_withheld, token=token, existing=existing,
     ))
     # The page differs by viewer and changes when its owner changes their sharing.
     response.headers["Cache-Control"] = "private, no-cache"
@@ -84,7 +89,7 @@ def card(token: str):
 def vcard(token: str):
     """The badge owner's shared card as a vCard file that phones import into contacts."""
     owner = find_by_token(token)
-    shared, _ = _card_seen_by(owner, current_attendee())
+    shared = _card_seen_by(owner, current_attendee())[0]
     response = Response(vcard_for(shared, event_name=owner.event.name), mimetype="text/vcard")
     response.headers["Content-Type"] = "text/vcard; charset=utf-8"
     response.headers["Content-Disposition"] = content_disposition(shared["name"])
