@@ -113,47 +113,81 @@ def drive(port: int, people: list, cookie: str, seconds: float, args) -> Result:
 @dataclass
 class Row:
     name: str
-    result: Result
-    seconds: float
+    result: Result = field(default_factory=Result)
+    seconds: float = 0.0
 
     @property
     def rate(self) -> float:
-        return self.result.ok / self.seconds
+        return self.result.ok / self.seconds if self.seconds else 0.0
+
+    def add(self, result: Result, seconds: float) -> None:
+        self.result.add(result)
+        self.seconds += seconds
 
 
-def measure(name: str, port: int, people: list, cookie: str, args) -> Row:
-    drive(port, people, cookie, min(2.0, args.seconds), args)  # warm-up: imports, pools, caches
-    return Row(name, drive(port, people, cookie, args.seconds, args), args.seconds)
+@dataclass
+class Server:
+    """A running gunicorn, and what the generator sends it: (token, name) pairs and a cookie."""
+    name: str
+    port: int
+    people: list
+    cookie: str = ""
 
 
-def run_app(label: str, database_url: str, args) -> tuple[list[Row], int]:
-    """The anonymous and the logged-in run on one database; and the page's size in bytes."""
+def measure_in_turns(servers: list[Server], args) -> list[Row]:
+    """Each server in turn, `args.rounds` times, `args.seconds / args.rounds` each: on a shared
+    machine the load of other programs comes and goes, and a floor measured minutes apart from
+    the app would carry a different share of it (the ratios moved by 2x between runs before)."""
+    for server in servers:  # warm-up: imports, pools, caches
+        drive(server.port, server.people, server.cookie, min(1.0, args.seconds), args)
+    rows = [Row(server.name) for server in servers]
+    turn = args.seconds / args.rounds
+    for _ in range(args.rounds):
+        for server, row in zip(servers, rows):
+            row.add(drive(server.port, server.people, server.cookie, turn, args), turn)
+    return rows
+
+
+def page_size(port: int, token: str) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", f"/b/{token}")
+    size = len(conn.getresponse().read())
+    conn.close()
+    return size
+
+
+def start_floor(people: list, page_bytes: int, tmp: Path) -> tuple[subprocess.Popen, Server]:
+    from card_floor_app import init_card_floor_db
+
+    path = str(tmp / "card_floor.sqlite3")
+    floor_people = [(f"floor-token-{i}", name) for i, (_, name) in enumerate(people)]
+    init_card_floor_db(path, [(t, n, "Engineer", f"Company {i % 97}", f"a{i}@bench.test")
+                              for i, (t, n) in enumerate(floor_people)])
+    port = free_port()
+    env = {**os.environ, "CARD_FLOOR_DB": path, "CARD_PAGE_BYTES": str(page_bytes)}
+    return gunicorn("card_floor_app:app", port, env, BENCH), Server("floor: Flask + raw sqlite3", port, floor_people)
+
+
+def run_database(label: str, database_url: str, tmp: Path, args) -> tuple[list[Row], int]:
+    """The floor, the anonymous and the logged-in page on one database, measured in turns; and
+    the size of the app's page (which the floor's page is padded to)."""
     port = free_port()
     env = app_env(database_url, port)
     tokens, links = seed(env, args.attendees, 1)
     people = [(token, f"Attendee {i}") for i, token in enumerate(tokens)]
-    process = gunicorn("wsgi:app", port, env, ROOT)
+    processes = [gunicorn("wsgi:app", port, env, ROOT)]
     try:
         cookie, _ = log_in(port, links[0])
-        rows = [measure(f"{label}, anonymous", port, people, "", args),
-                measure(f"{label}, logged in", port, people[1:], cookie, args)]
+        size = page_size(port, tokens[1])
+        floor_process, floor = start_floor(people, size, tmp / label)
+        processes.append(floor_process)
+        floor.name = f"floor (in turns with {label})"
+        rows = measure_in_turns([floor, Server(f"{label}, anonymous", port, people),
+                                 Server(f"{label}, logged in", port, people[1:], cookie)], args)
     finally:
-        stop(process)
-    return rows, rows[0].result.bytes
-
-
-def run_floor(people: list, page_bytes: int, tmp: Path, args) -> Row:
-    from card_floor_app import init_card_floor_db
-
-    path = str(tmp / "card_floor.sqlite3")
-    init_card_floor_db(path, [(t, n, "Engineer", f"Company {i % 97}", f"a{i}@bench.test") for i, (t, n) in enumerate(people)])
-    port = free_port()
-    env = {**os.environ, "CARD_FLOOR_DB": path, "CARD_PAGE_BYTES": str(page_bytes)}
-    process = gunicorn("card_floor_app:app", port, env, BENCH)
-    try:
-        return measure("floor: Flask + raw sqlite3", port, people, "", args)
-    finally:
-        stop(process)
+        for process in processes:
+            stop(process)
+    return rows, size
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,42 +198,45 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--attendees", type=int, default=2000, help="attendees in the seeded event (default 2000)")
     parser.add_argument("--processes", type=int, default=2, help="load generator processes (default 2)")
     parser.add_argument("--threads", type=int, default=8, help="connections per generator process (default 8)")
+    parser.add_argument("--rounds", type=int, default=3, help="turns each run's seconds are split into (default 3)")
     args = parser.parse_args(argv)
     if not 0 < args.seconds <= 120:
         parser.error("--seconds must be between 0 and 120")
     args.attendees = max(2, args.attendees)
+    args.rounds = max(1, args.rounds)
 
-    rows: list[Row] = []
+    tables: list[list[Row]] = []
     page_bytes = 0
     with tempfile.TemporaryDirectory(prefix="eventnet-card-bench-") as tmp:
         tmp_path = Path(tmp)
-        print("SQLite: seeding, starting gunicorn, opening badge pages ...", flush=True)
-        sqlite_rows, page_bytes = run_app("SQLite", "sqlite:///" + str(tmp_path / "bench.sqlite3"), args)
-        rows += sqlite_rows
+        (tmp_path / "SQLite").mkdir()
+        print("SQLite: seeding, starting gunicorn and the floor, opening badge pages in turns ...", flush=True)
+        rows, page_bytes = run_database("SQLite", "sqlite:///" + str(tmp_path / "bench.sqlite3"), tmp_path, args)
+        tables.append(rows)
         if args.postgres:
             created = subprocess.run([PYTHON, str(ROOT / "scripts" / "pg_testdb.py"), "create", args.postgres],
                                      check=True, capture_output=True, text=True)
             pg_url = created.stdout.strip()
+            (tmp_path / "PostgreSQL").mkdir()
             try:
-                print("PostgreSQL: seeding, starting gunicorn, opening badge pages ...", flush=True)
-                rows += run_app("PostgreSQL", pg_url, args)[0]
+                print("PostgreSQL: seeding, starting gunicorn and the floor, opening badge pages in turns ...", flush=True)
+                tables.append(run_database("PostgreSQL", pg_url, tmp_path, args)[0])
             finally:
                 subprocess.run([PYTHON, str(ROOT / "scripts" / "pg_testdb.py"), "drop", args.postgres, pg_url], check=False)
-        print("Floor: the same load on a bare Flask + sqlite3 page of the same size ...", flush=True)
-        people = [(f"floor-token-{i}", f"Attendee {i}") for i in range(args.attendees)]
-        floor = run_floor(people, page_bytes, tmp_path, args)
 
     print()
     print(f"card page benchmark: gunicorn {WORKERS} workers x {THREADS} threads (gthread) on 127.0.0.1; "
-          f"{args.processes} x {args.threads} client connections; {args.seconds:g} s per run; "
-          f"{args.attendees} attendees; page {page_bytes} B, floor page {floor.result.bytes} B")
-    print(f"{'run':<30} {'pages/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs floor':>9} {'wrong':>6} {'errors':>7}")
-    for row in [floor] + rows:
-        ratio = row.rate / floor.rate if floor.rate else float("nan")
-        print(f"{row.name:<30} {row.rate:>9.1f} {row.result.percentile(0.5):>8.1f} {row.result.percentile(0.99):>8.1f} "
-              f"{ratio:>9.2f} {row.result.wrong:>6} {row.result.errors:>7}")
-    failures = [f"{row.name}: no page answered" for row in [floor] + rows if not row.result.ok]
-    failures += [f"{row.name}: {row.result.wrong} answers were not the badge's page" for row in [floor] + rows
+          f"{args.processes} x {args.threads} client connections; {args.seconds:g} s per run in {args.rounds} turns; "
+          f"{args.attendees} attendees; page {page_bytes} B, floor page {tables[0][0].result.bytes} B")
+    print(f"{'run':<32} {'pages/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs floor':>9} {'wrong':>6} {'errors':>7}")
+    all_rows = [row for table in tables for row in table]
+    for floor, *rows in tables:
+        for row in [floor] + rows:
+            ratio = row.rate / floor.rate if floor.rate else float("nan")
+            print(f"{row.name:<32} {row.rate:>9.1f} {row.result.percentile(0.5):>8.1f} "
+                  f"{row.result.percentile(0.99):>8.1f} {ratio:>9.2f} {row.result.wrong:>6} {row.result.errors:>7}")
+    failures = [f"{row.name}: no page answered" for row in all_rows if not row.result.ok]
+    failures += [f"{row.name}: {row.result.wrong} answers were not the badge's page" for row in all_rows
                  if row.result.wrong]
     for failure in failures:
         print(f"FAILED {failure}", file=sys.stderr)
