@@ -11,8 +11,10 @@ a phone nobody is logged in on (the camera app's browser), and as an attendee of
 logged in through a one-time login link (the page then also looks for a connection to offer
 "Exchange cards" or show the copy they hold). The floor (bench/card_floor_app.py) is a bare
 Flask page doing one indexed raw sqlite3 SELECT and rendering a Jinja page of the same size as
-eventnet's, under the same gunicorn settings and the same generator; each figure is printed
-with its ratio to the floor of the same run. Each answer is checked (200 and the owner's name
+eventnet's, under the same gunicorn settings and the same generator. The floor, the visitor's
+and the attendee's pages are measured in turns (--rounds, 3: each gets a third of --seconds at
+a time), so that other programs on a shared machine weigh on all of them alike; each figure is
+printed with its ratio to the floor measured in turns with it. Each answer is checked (200 and the owner's name
 on it); the script exits 1 when a run measured nothing or an answer was wrong.
 """
 from __future__ import annotations
