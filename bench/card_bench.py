@@ -10,8 +10,8 @@ does, and sends GET /b/<token> for random badges from keep-alive connections on 
 a phone nobody is logged in on (the camera app's browser), and as an attendee of the same event
 logged in through a one-time login link (the page then also looks for a connection to offer
 "Exchange cards" or show the copy they hold). The floor (bench/card_floor_app.py) is a bare
-Flask page doing one indexed raw sqlite3 SELECT and rendering a Jinja page of the same size as
-eventnet's, under the same gunicorn settings and the same generator. The floor, the visitor's
+Flask page doing one indexed raw SELECT (sqlite3 for SQLite; psycopg on the same PostgreSQL
+server for PostgreSQL) and rendering a Jinja page of the same size as eventnet's, under the same gunicorn settings and the same generator. The floor, the visitor's
 and the attendee's pages are measured in turns (--rounds, 3: each gets a third of --seconds at
 a time), so that other programs on a shared machine weigh on all of them alike; each figure is
 printed with its ratio to the floor measured in turns with it. Each answer is checked (200 and the owner's name
@@ -158,16 +158,20 @@ def page_size(port: int, token: str) -> int:
     return size
 
 
-def start_floor(people: list, page_bytes: int, tmp: Path) -> tuple[subprocess.Popen, Server]:
+def start_floor(people: list, page_bytes: int, tmp: Path, database_url: str) -> tuple[subprocess.Popen, Server]:
+    """The floor on the same kind of database as the app: raw sqlite3 in a file of its own, or
+    raw psycopg on a table of its own in the app's PostgreSQL database."""
     from card_floor_app import init_card_floor_db
 
-    path = str(tmp / "card_floor.sqlite3")
+    postgres = database_url.startswith("postgresql")
+    path = database_url.replace("postgresql+psycopg://", "postgresql://") if postgres else str(tmp / "card_floor.sqlite3")
     floor_people = [(f"floor-token-{i}", name) for i, (_, name) in enumerate(people)]
     init_card_floor_db(path, [(t, n, "Engineer", f"Company {i % 97}", f"a{i}@bench.test")
                               for i, (t, n) in enumerate(floor_people)])
     port = free_port()
-    env = {**os.environ, "CARD_FLOOR_DB": path, "CARD_PAGE_BYTES": str(page_bytes)}
-    return gunicorn("card_floor_app:app", port, env, BENCH), Server("floor: Flask + raw sqlite3", port, floor_people)
+    env = {**os.environ, "CARD_FLOOR_PG" if postgres else "CARD_FLOOR_DB": path, "CARD_PAGE_BYTES": str(page_bytes)}
+    name = "floor: Flask + raw psycopg" if postgres else "floor: Flask + raw sqlite3"
+    return gunicorn("card_floor_app:app", port, env, BENCH), Server(name, port, floor_people)
 
 
 def run_database(label: str, database_url: str, tmp: Path, args) -> tuple[list[Row], int]:
@@ -181,9 +185,8 @@ def run_database(label: str, database_url: str, tmp: Path, args) -> tuple[list[R
     try:
         cookie, _ = log_in(port, links[0])
         size = page_size(port, tokens[1])
-        floor_process, floor = start_floor(people, size, tmp / label)
+        floor_process, floor = start_floor(people, size, tmp / label, database_url)
         processes.append(floor_process)
-        floor.name = f"floor (in turns with {label})"
         rows = measure_in_turns([floor, Server(f"{label}, anonymous", port, people),
                                  Server(f"{label}, logged in", port, people[1:], cookie)], args)
     finally:

@@ -1,10 +1,11 @@
 """The floor of the card benchmark: a bare Flask page doing the least a badge page must do.
 
-One indexed raw sqlite3 SELECT of the badge's owner by token, and a Jinja template (compiled
-once, as Flask caches it) of the same size as eventnet's page for that badge, under the same
-gunicorn settings as the app: what Flask, Jinja, gunicorn and SQLite cost before our code runs.
-`CARD_FLOOR_DB` names the SQLite file (init_card_floor_db fills it); `CARD_PAGE_BYTES` is the
-size of eventnet's card page, which the floor pads its page to.
+One indexed raw SELECT of the badge's owner by token, and a Jinja template (compiled once, as
+Flask caches it) of the same size as eventnet's page for that badge, under the same gunicorn
+settings as the app: what Flask, Jinja, gunicorn and the database cost before our code runs.
+`CARD_FLOOR_DB` names the SQLite file, or `CARD_FLOOR_PG` a PostgreSQL URL whose
+card_floor_people table the floor reads with psycopg (init_card_floor_db fills either);
+`CARD_PAGE_BYTES` is the size of eventnet's card page, which the floor pads its page to.
 """
 from __future__ import annotations
 
@@ -26,7 +27,18 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ n
 
 
 def init_card_floor_db(path: str, people: list[tuple[str, str, str, str, str]]) -> None:
-    """Create the floor's table of (token, name, headline, company, email), indexed by token."""
+    """Create the floor's table of (token, name, headline, company, email), indexed by token:
+    in the SQLite file `path`, or in the PostgreSQL database when `path` is a postgresql:// URL."""
+    if path.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(path) as conn:
+            conn.execute("CREATE TABLE card_floor_people (id SERIAL PRIMARY KEY, token TEXT NOT NULL UNIQUE, "
+                         "name TEXT, headline TEXT, company TEXT, email TEXT)")
+            with conn.cursor() as cursor:
+                cursor.executemany("INSERT INTO card_floor_people (token, name, headline, company, email) "
+                                   "VALUES (%s, %s, %s, %s, %s)", people)
+        return
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE, name TEXT, "
@@ -34,6 +46,18 @@ def init_card_floor_db(path: str, people: list[tuple[str, str, str, str, str]]) 
     conn.executemany("INSERT INTO people (token, name, headline, company, email) VALUES (?, ?, ?, ?, ?)", people)
     conn.commit()
     conn.close()
+
+
+def _select(token: str):
+    if os.environ.get("CARD_FLOOR_PG"):
+        conn = getattr(_local, "pg", None)
+        if conn is None:
+            import psycopg
+
+            conn = _local.pg = psycopg.connect(os.environ["CARD_FLOOR_PG"], autocommit=True)
+        return conn.execute("SELECT name, headline, company, email FROM card_floor_people WHERE token = %s",
+                            (token,)).fetchone()
+    return _db().execute("SELECT name, headline, company, email FROM people WHERE token = ?", (token,)).fetchone()
 
 
 def _db() -> sqlite3.Connection:
@@ -61,7 +85,7 @@ def _pad(page: str) -> str:
 
 @app.get("/b/<token>")
 def card(token: str):
-    row = _db().execute("SELECT name, headline, company, email FROM people WHERE token = ?", (token,)).fetchone()
+    row = _select(token)
     if row is None:
         abort(404)
     name, headline, company, email = row
