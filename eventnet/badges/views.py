@@ -11,23 +11,17 @@ import re
 
 from flask import Blueprint, Response, g, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
 
 from ..attendees.cards import card_for, public_card, withheld
 from ..attendees.models import Attendee
 from ..auth.session import attendee_required, current_attendee
 from ..connections.models import Connection
-from ..extensions import db
 from ..errors import fail
 from .qr import badge_image
-from .services import BadgeError, badge_url, find_by_token
+from .services import BadgeError, badge_url, find_by_token, find_with_copy
 from .vcard import content_disposition, vcard_for
 
 bp = Blueprint("badges", __name__)
-
-# Built once, so SQLAlchemy finds its compiled form in its cache (every logged-in badge page asks).
-_COPY = select(Connection).where(Connection.owner_id == bindparam("owner_id"),
-                                 Connection.contact_id == bindparam("contact_id"))
 
 # Each token's image never changes (a new badge gets a new token, hence a new URL).
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -45,16 +39,13 @@ def display_url(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url or "").rstrip("/")
 
 
-def _card_seen_by(owner: Attendee, viewer: Attendee | None) -> tuple[dict, bool, Connection | None]:
-    """The badge's card as this viewer may see it, whether it was withheld, and the viewer's
-    connection to its owner (None if none): what the owner gives them when they hold a copy
-    (narrowed, taken back or expired: attendees.cards.card_for), else the public card."""
-    if viewer is None or viewer.id == owner.id or viewer.event_id != owner.event_id:
-        return public_card(owner), False, None
-    copy = db.session.execute(_COPY, {"owner_id": viewer.id, "contact_id": owner.id}).scalar_one_or_none()
-    if copy is None:
-        return public_card(owner), False, None
-    return card_for(owner, copy), withheld(owner, copy) is not None, copy
+def _card_seen_by(owner: Attendee, viewer: Attendee | None, copy: Connection | None) -> tuple[dict, bool]:
+    """The badge's card as this viewer may see it, and whether it was withheld: what the owner
+    gives them when they hold a copy (`copy`, the viewer's connection to the owner: narrowed,
+    taken back or expired: attendees.cards.card_for), else the public card."""
+    if copy is None or viewer is None or viewer.id == owner.id or viewer.event_id != owner.event_id:
+        return public_card(owner), False
+    return card_for(owner, copy), withheld(owner, copy) is not None
 
 
 def _viewer_state(viewer: Attendee | None, owner: Attendee) -> str:
@@ -70,10 +61,13 @@ def _viewer_state(viewer: Attendee | None, owner: Attendee) -> str:
 @bp.get("/b/<token>")
 def card(token: str):
     """A badge's public card: shared fields only, Save contact, and what the viewer can do next."""
-    owner = find_by_token(token)  # a BadgeError (404 unknown, 410 replaced) answers for itself
-    g.event = owner.event
     viewer = current_attendee()
-    card, card_withheld, existing = _card_seen_by(owner, viewer)
+    # The owner and the viewer's connection to them in one query; a BadgeError (404 unknown,
+    # 410 replaced) answers for itself.
+    owner, copy = find_with_copy(token, viewer)
+    g.event = owner.event
+    card, card_withheld = _card_seen_by(owner, viewer, copy)
+    existing = copy if _viewer_state(viewer, owner) == "same_event" else None
     response = Response(render_template(
         "badges/card.html", attendee=owner, viewer=viewer, state=_viewer_state(viewer, owner),
         # `existing`: the exchange panel shows "Already connected" from the row read above,
@@ -88,8 +82,9 @@ def card(token: str):
 @bp.get("/b/<token>/contact.vcf")
 def vcard(token: str):
     """The badge owner's shared card as a vCard file that phones import into contacts."""
-    owner = find_by_token(token)
-    shared = _card_seen_by(owner, current_attendee())[0]
+    viewer = current_attendee()
+    owner, copy = find_with_copy(token, viewer)
+    shared = _card_seen_by(owner, viewer, copy)[0]
     response = Response(vcard_for(shared, event_name=owner.event.name), mimetype="text/vcard")
     response.headers["Content-Type"] = "text/vcard; charset=utf-8"
     response.headers["Content-Disposition"] = content_disposition(shared["name"])
