@@ -67,12 +67,13 @@ def card(token: str):
     owner, copy = find_with_copy(token, viewer)
     g.event = owner.event
     card, card_withheld = _card_seen_by(owner, viewer, copy)
-    existing = copy if _viewer_state(viewer, owner) == "same_event" else None
+    state = _viewer_state(viewer, owner)
     response = Response(render_template(
-        "badges/card.html", attendee=owner, viewer=viewer, state=_viewer_state(viewer, owner),
-        # `existing`: the exchange panel shows "Already connected" from the row read above,
-        # rather than reading it again (badges/_viewer_actions.html).
-        card=card, card_withheld=card_withheld, token=token, existing=existing,
+        "badges/card.html", attendee=owner, viewer=viewer, state=state, card=card, card_withheld=card_withheld,
+        token=token,
+        # The exchange panel shows "Already connected" from the row read above rather than
+        # reading it again (badges/_viewer_actions.html).
+        existing=copy if state == "same_event" else None,
     ))
     # The page differs by viewer and changes when its owner changes their sharing.
     response.headers["Cache-Control"] = "private, no-cache"
