@@ -43,6 +43,11 @@ def _headers(headers, path: str, url: str) -> None:
 
 def init_app(app: Flask) -> None:
     """Put WhiteNoise in front of the app for app.static_folder at app.static_url_path."""
+    if app.debug or app.config.get("EVENTNET_ENV") == "development":
+        # While developing (scripts/run.sh), a CSS or JS file just edited must be what the browser
+        # gets, not the .gz of its last compression nor the size WhiteNoise read at start: Flask
+        # serves the plain files, revalidated on every use.
+        return
     app.wsgi_app = WhiteNoise(
         app.wsgi_app,
         root=app.static_folder,
@@ -53,6 +58,4 @@ def init_app(app: Flask) -> None:
         allow_all_origins=False,
         immutable_file_test=is_versioned,
         add_headers_function=_headers,
-        # In development a changed file is served at once (WhiteNoise otherwise indexes at start).
-        autorefresh=app.debug,
     )

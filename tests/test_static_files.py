@@ -68,3 +68,10 @@ def test_the_compressed_file_is_the_file(client):
 def test_a_missing_static_file_is_a_404(client):
     assert client.get("/static/css/nothing.css").status_code == 404
     assert client.get("/static/../eventnet/config.py").status_code == 404
+
+
+def test_in_development_flask_serves_the_plain_files(app_factory):
+    # scripts/run.sh: a file just edited is what the browser gets, never the .gz of before.
+    app = app_factory(EVENTNET_ENV="development")
+    with app.test_client().get("/static/css/app.css", headers={"Accept-Encoding": "gzip"}) as response:
+        assert "Content-Encoding" not in response.headers and response.headers["Cache-Control"] == "no-cache"
