@@ -33,6 +33,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         # from X-Forwarded-Host (a proxy passes client headers on): the proxy sets Host itself.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0)
 
+    from . import static_files
+
+    # /static/ is answered by WhiteNoise before any of the app's hooks run (compressed, with
+    # ETags; immutable where the URL is versioned). It indexes the folder once, here.
+    static_files.init_app(app)
+
     from . import guards
 
     # First of all: ids past the database's integers match no route, and NUL characters and

@@ -340,3 +340,42 @@ def test_my_qr_fits_a_phone_screen_and_decodes_to_the_badge_url(live_server, pho
         vendor,
     )
     assert decoded == [f"{live_server.url}/b/{zoe.badge_token}"]
+
+
+def test_a_badge_page_reads_the_viewer_then_the_owner_with_their_connection(app, client, login, event, zoe,
+                                                                                make_attendee):
+    # Every camera-app scan opens this page: one query for a visitor (the owner and the event,
+    # joined), and for an attendee of the event one for their session and one for the owner with
+    # their connection to the owner (each query is a round trip to PostgreSQL).
+    from sqlalchemy import event as sa_event
+
+    import uuid
+
+    from eventnet.connections.services import record_scan
+    from eventnet.extensions import db
+
+    bob = make_attendee(event, "bob@example.org", "Bob Baker")
+    token, bob_id = zoe.badge_token, bob.id  # read before counting (the test's objects may refresh)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if "FROM" in statement.split() or not statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)  # not the pool's liveness check (SELECT 1)
+
+    with app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(f"/b/{token}").status_code == 200
+        assert len(statements) == 1, "\n\n".join(statements)
+        login(client, bob)
+        for connected in (False, True):
+            statements.clear()
+            page = client.get(f"/b/{token}").get_data(as_text=True)
+            assert ("Already connected." in page) is connected
+            assert len(statements) == 2, statements
+            if not connected:
+                with app.app_context():
+                    record_scan(db.session.get(type(bob), bob_id), token, str(uuid.uuid4()))
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)

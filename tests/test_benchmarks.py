@@ -64,3 +64,10 @@ def test_import_bench():
 def test_scanner_bench():
     out = run("scanner_bench.py")
     assert "Repeat load transfer: 0 B: OK" in out or "OK (no network needed)" in out, out
+
+
+def test_card_bench():
+    out = run("card_bench.py", *with_postgres("--seconds", "0.5", "--attendees", "30", "--processes", "1",
+                                              "--threads", "2"))
+    assert "every answer was its badge's page: OK" in out, out
+    assert out.count(", anonymous ") == (2 if POSTGRES else 1) and "floor: Flask + raw sqlite3" in out, out

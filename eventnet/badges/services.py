@@ -5,9 +5,10 @@ import re
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import and_, bindparam, delete, select
 
 from ..attendees.models import Attendee
+from ..connections.models import Connection
 from ..database import utcnow
 from ..events.models import Event
 from ..errors import DomainError
@@ -36,6 +37,12 @@ class BadgeError(DomainError):
 # Built once, so that SQLAlchemy finds their compiled forms in its cache (badge pages and
 # exchanges look tokens up on every request).
 _BY_TOKEN = select(Attendee).where(Attendee.badge_token == bindparam("token"))
+# The badge's owner and, in the same round trip, the viewer's connection to them (their copy of
+# the owner's card, if any): the badge page needs both, and on PostgreSQL each query is a round
+# trip to the server.
+_BY_TOKEN_WITH_COPY = select(Attendee, Connection).outerjoin(
+    Connection, and_(Connection.owner_id == bindparam("viewer_id"), Connection.contact_id == Attendee.id),
+).where(Attendee.badge_token == bindparam("token"))
 _REVOKED = select(RevokedBadge.badge_token).where(RevokedBadge.badge_token == bindparam("token"))
 
 
@@ -60,6 +67,19 @@ def find_by_token(token: str) -> Attendee:
     if attendee is not None:
         return attendee
     raise missing_badge_error(token)
+
+
+def find_with_copy(token: str, viewer: Attendee | None) -> tuple[Attendee, Connection | None]:
+    """find_by_token, and the viewer's connection to the badge's owner (None without a viewer or
+    a connection), in one query; BadgeError if the token is unknown or replaced."""
+    if viewer is None:
+        return find_by_token(token), None
+    if not valid_token(token):
+        raise BadgeError("unknown_badge")
+    row = db.session.execute(_BY_TOKEN_WITH_COPY, {"token": token, "viewer_id": viewer.id}).first()
+    if row is None:
+        raise missing_badge_error(token)
+    return row[0], row[1]
 
 
 def _unused_short_code(event_id: int) -> str:

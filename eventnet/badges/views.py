@@ -16,10 +16,9 @@ from ..attendees.cards import card_for, public_card, withheld
 from ..attendees.models import Attendee
 from ..auth.session import attendee_required, current_attendee
 from ..connections.models import Connection
-from ..extensions import db
 from ..errors import fail
 from .qr import badge_image
-from .services import BadgeError, badge_url, find_by_token
+from .services import BadgeError, badge_url, find_by_token, find_with_copy
 from .vcard import content_disposition, vcard_for
 
 bp = Blueprint("badges", __name__)
@@ -40,16 +39,11 @@ def display_url(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url or "").rstrip("/")
 
 
-def _card_seen_by(owner: Attendee, viewer: Attendee | None) -> tuple[dict, bool]:
+def _card_seen_by(owner: Attendee, viewer: Attendee | None, copy: Connection | None) -> tuple[dict, bool]:
     """The badge's card as this viewer may see it, and whether it was withheld: what the owner
-    gives them when they hold a copy (narrowed, taken back or expired: attendees.cards.card_for),
-    else the public card."""
-    if viewer is None or viewer.id == owner.id or viewer.event_id != owner.event_id:
-        return public_card(owner), False
-    copy = db.session.execute(
-        db.select(Connection).filter_by(owner_id=viewer.id, contact_id=owner.id)
-    ).scalar_one_or_none()
-    if copy is None:
+    gives them when they hold a copy (`copy`, the viewer's connection to the owner: narrowed,
+    taken back or expired: attendees.cards.card_for), else the public card."""
+    if copy is None or viewer is None or viewer.id == owner.id or viewer.event_id != owner.event_id:
         return public_card(owner), False
     return card_for(owner, copy), withheld(owner, copy) is not None
 
@@ -67,13 +61,19 @@ def _viewer_state(viewer: Attendee | None, owner: Attendee) -> str:
 @bp.get("/b/<token>")
 def card(token: str):
     """A badge's public card: shared fields only, Save contact, and what the viewer can do next."""
-    owner = find_by_token(token)  # a BadgeError (404 unknown, 410 replaced) answers for itself
-    g.event = owner.event
     viewer = current_attendee()
-    card, card_withheld = _card_seen_by(owner, viewer)
+    # The owner and the viewer's connection to them in one query; a BadgeError (404 unknown,
+    # 410 replaced) answers for itself.
+    owner, copy = find_with_copy(token, viewer)
+    g.event = owner.event
+    card, card_withheld = _card_seen_by(owner, viewer, copy)
+    state = _viewer_state(viewer, owner)
     response = Response(render_template(
-        "badges/card.html", attendee=owner, viewer=viewer, state=_viewer_state(viewer, owner),
-        card=card, card_withheld=card_withheld, token=token,
+        "badges/card.html", attendee=owner, viewer=viewer, state=state, card=card, card_withheld=card_withheld,
+        token=token,
+        # The exchange panel shows "Already connected" from the row read above rather than
+        # reading it again (badges/_viewer_actions.html).
+        existing=copy if state == "same_event" else None,
     ))
     # The page differs by viewer and changes when its owner changes their sharing.
     response.headers["Cache-Control"] = "private, no-cache"
@@ -83,8 +83,9 @@ def card(token: str):
 @bp.get("/b/<token>/contact.vcf")
 def vcard(token: str):
     """The badge owner's shared card as a vCard file that phones import into contacts."""
-    owner = find_by_token(token)
-    shared, _ = _card_seen_by(owner, current_attendee())
+    viewer = current_attendee()
+    owner, copy = find_with_copy(token, viewer)
+    shared = _card_seen_by(owner, viewer, copy)[0]
     response = Response(vcard_for(shared, event_name=owner.event.name), mimetype="text/vcard")
     response.headers["Content-Type"] = "text/vcard; charset=utf-8"
     response.headers["Content-Disposition"] = content_disposition(shared["name"])

@@ -2,9 +2,7 @@
 the name search, and the precompressed decoder files."""
 from __future__ import annotations
 
-import gzip
 import hashlib
-import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -326,30 +324,3 @@ def assets_version(static_folder: str) -> str:
         _version_cache[signature] = version
     return version
 
-
-# ----------------------------------------------------------------------------- compressed static files
-
-COMPRESSIBLE = frozenset({"text/css", "text/javascript", "application/javascript", "image/svg+xml",
-                          "application/json", "application/manifest+json"})
-COMPRESS_MIN = 1024
-_gzip_cache: dict[tuple[str, int, int], bytes] = {}
-_gzip_lock = threading.Lock()
-
-
-def gzipped_static(path: Path) -> bytes:
-    """A static file gzipped, computed once per file version and kept in memory.
-
-    Static files are a few hundred KB at most (the app shell); gzip level 9 costs once per
-    process and file, and every later request is a dictionary lookup.
-    """
-    stat = path.stat()
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    with _gzip_lock:
-        cached = _gzip_cache.get(key)
-    if cached is None:
-        cached = gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
-        with _gzip_lock:
-            for old in [k for k in _gzip_cache if k[0] == key[0]]:
-                del _gzip_cache[old]
-            _gzip_cache[key] = cached
-    return cached

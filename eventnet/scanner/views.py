@@ -16,7 +16,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
-from werkzeug.security import safe_join
 
 from ..auth.session import attendee_required, current_attendee, get_event_or_404, keep_desk_session
 from ..connections import services as connections
@@ -292,42 +291,6 @@ def _manifest(code: str) -> Response:
     response.mimetype = "application/manifest+json"
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
-
-
-@bp.after_app_request
-def compress_static(response: Response) -> Response:
-    """Send the app's text static files (CSS, JS, SVG) gzipped when the browser accepts it.
-
-    Flask serves static files as they are on disk; compressed, the scanner's first load is
-    about a third of the bytes. Pages are not compressed here: an HTML page that carries the
-    CSRF token next to reflected input would open a BREACH-style side channel.
-    """
-    if request.endpoint == "static" and response.status_code == 304:
-        response.close()  # nothing of the file is sent: do not hold it open until the server lets go
-        return response
-    if (request.endpoint != "static" or response.status_code != 200 or "Content-Encoding" in response.headers
-            or response.mimetype not in services.COMPRESSIBLE or "gzip" not in request.headers.get("Accept-Encoding", "")):
-        return response
-    filename = (request.view_args or {}).get("filename", "")
-    path = safe_join(current_app.static_folder, filename)
-    if not path or not Path(path).is_file():
-        return response
-    if Path(path).stat().st_size < services.COMPRESS_MIN:
-        # Too small to gain from gzip (the icon): sent from memory, so a browser that drops the
-        # request half way (a page left at once) never leaves the file open behind it.
-        response.close()
-        response.direct_passthrough = False
-        response.set_data(Path(path).read_bytes())
-        return response
-    response.close()  # the file send_file opened
-    response.direct_passthrough = False
-    response.set_data(services.gzipped_static(Path(path)))
-    response.headers["Content-Encoding"] = "gzip"
-    response.headers.pop("Accept-Ranges", None)  # ranges of the plain file do not apply to the gzip
-    response.vary.add("Accept-Encoding")
-    if response.get_etag()[0]:
-        response.set_etag(response.get_etag()[0] + "-gz")
-    return response.make_conditional(request)  # a 304 for a browser that has this gzip already
 
 
 @bp.get("/scanner/decoder/<version>/<filename>")
