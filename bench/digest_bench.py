@@ -2,6 +2,8 @@
 
     python bench/digest_bench.py                      # 10,000 attendees x 30 contacts
     python bench/digest_bench.py --attendees 1000     # a quick run
+    python bench/digest_bench.py --attendees 300 --postgres postgresql://postgres@127.0.0.1:5432/postgres \
+        --sink-delay 50 --senders 2                   # two senders sharing the outbox, a relay's latency
 
 An event is seeded straight into a fresh SQLite file (every attendee with `--contacts` contacts,
 a note with a promise on every side), its digests are queued, and `flask mail send` (the real
@@ -12,7 +14,13 @@ memory is its VmHWM, next to that of a sender process that found nothing to send
 empty database of the same schema: against the seeded one, the sender's own producer would queue
 and send every digest once the event's digest time has passed, and the timed run would find none).
 
-Exits non-zero when it measured nothing: no digest queued, or fewer messages received than queued.
+With `--postgres ADMIN_URL` both databases are throwaway PostgreSQL ones (scripts/pg_testdb.py),
+dropped at the end. `--sink-delay MS` makes the SMTP server answer each message's DATA after MS
+milliseconds, as a real relay does (the floors wait as long). `--senders N` then hands the same
+digests back to the outbox (pending again) and times N senders sharing it, against the one.
+
+Exits non-zero when it measured nothing: no digest queued, fewer messages received than queued,
+or N senders that did not send every digest exactly once between them.
 """
 from __future__ import annotations
 
@@ -26,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,8 +49,11 @@ def free_port() -> int:
 
 # ----------------------------------------------------------------------------- SMTP server process
 
-def smtp_server(port: int, ready, stop, results, sample_path: str) -> None:
-    """aiosmtpd that counts messages and bytes and keeps one digest as a sample."""
+def smtp_server(port: int, ready, stop, results, sample_path: str, delay: float) -> None:
+    """aiosmtpd that counts messages and bytes and keeps one digest as a sample; answers DATA
+    after `delay` seconds (several sessions wait at once, as at a relay)."""
+    import asyncio
+
     from aiosmtpd.controller import Controller
 
     class Counter:
@@ -50,6 +61,8 @@ def smtp_server(port: int, ready, stop, results, sample_path: str) -> None:
         size = 0
 
         async def handle_DATA(self, server, session, envelope):
+            if delay:
+                await asyncio.sleep(delay)
             self.count += 1
             self.size += len(envelope.content)
             if not os.path.exists(sample_path) and b"contacts-" in envelope.content:
@@ -66,12 +79,12 @@ def smtp_server(port: int, ready, stop, results, sample_path: str) -> None:
 
 
 class Server:
-    def __init__(self, sample_path: str):
+    def __init__(self, sample_path: str, delay: float = 0.0):
         self.port = free_port()
         self.ready, self.stop_flag = multiprocessing.Event(), multiprocessing.Event()
         self.results = multiprocessing.Queue()
         self.process = multiprocessing.Process(
-            target=smtp_server, args=(self.port, self.ready, self.stop_flag, self.results, sample_path), daemon=True)
+            target=smtp_server, args=(self.port, self.ready, self.stop_flag, self.results, sample_path, delay), daemon=True)
 
     def __enter__(self):
         self.process.start()
@@ -148,14 +161,63 @@ main()
 
 def run_sender(env: dict) -> tuple[float, int, str]:
     """`flask mail send` in its own process: (seconds, peak resident KiB, output)."""
-    started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", SENDER], cwd=ROOT, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"sender failed:\n{result.stdout}{result.stderr}")
-    peak = int(next(line.split()[1] for line in result.stdout.splitlines() if line.startswith("PEAK_KIB")))
-    output = "\n".join(line for line in result.stdout.splitlines() if not line.startswith("PEAK_KIB"))
+    elapsed, [(peak, output)] = run_senders(env, 1)
     return elapsed, peak, output
+
+
+def run_senders(env: dict, count: int) -> tuple[float, list[tuple[int, str]]]:
+    """`count` `flask mail send` processes at once: (seconds until the last ended, [(peak KiB, output)])."""
+    started = time.perf_counter()
+    processes = [subprocess.Popen([sys.executable, "-c", SENDER], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(count)]
+    outputs = [process.communicate() for process in processes]
+    elapsed = time.perf_counter() - started
+    results = []
+    for process, (stdout, stderr) in zip(processes, outputs):
+        if process.returncode != 0:
+            raise SystemExit(f"sender failed:\n{stdout}{stderr}")
+        peak = int(next(line.split()[1] for line in stdout.splitlines() if line.startswith("PEAK_KIB")))
+        results.append((peak, "\n".join(line for line in stdout.splitlines() if not line.startswith("PEAK_KIB"))))
+    return elapsed, results
+
+
+def sent_count(output: str) -> int:
+    """The number a sender's first line gives as sent ("sent 12, to retry later 0, failed 0")."""
+    first = output.strip().splitlines()[0]
+    return int(first.split(",")[0].split()[-1])
+
+
+def requeue(database: str) -> int:
+    """Every digest back to pending (as if just queued), for the next senders to share; returns how many."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database)
+    with engine.begin() as conn:
+        count = conn.execute(text(
+            "UPDATE outbox SET status = 'pending', attempts = 0, sent_at = NULL, claimed_by = NULL, "
+            "claimed_until = NULL, last_error = NULL, next_attempt_at = :now WHERE kind = 'digest'"),
+            {"now": datetime.now(timezone.utc) - timedelta(seconds=1)}).rowcount
+    engine.dispose()
+    return count
+
+
+class Databases:
+    """Throwaway databases: temp SQLite files, or PostgreSQL ones made by scripts/pg_testdb.py."""
+
+    def __init__(self, workdir: Path, admin: str | None):
+        self.workdir, self.admin, self.made = workdir, admin, []
+
+    def new(self, name: str) -> str:
+        if self.admin is None:
+            return f"sqlite:///{self.workdir / (name + '.sqlite3')}"
+        made = subprocess.run([sys.executable, str(ROOT / "scripts" / "pg_testdb.py"), "create", self.admin],
+                              check=True, capture_output=True, text=True)
+        self.made.append(made.stdout.strip())
+        return self.made[-1].replace("postgresql://", "postgresql+psycopg://", 1)
+
+    def close(self) -> None:
+        for url in self.made:
+            subprocess.run([sys.executable, str(ROOT / "scripts" / "pg_testdb.py"), "drop", self.admin, url], check=False)
 
 
 def floor(port: int, messages: list[bytes] | bytes, count: int) -> float:
@@ -177,20 +239,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--attendees", type=int, default=10_000)
     parser.add_argument("--contacts", type=int, default=30)
+    parser.add_argument("--postgres", metavar="ADMIN_URL", help="run on throwaway PostgreSQL databases made from this admin URL")
+    parser.add_argument("--sink-delay", type=float, default=0.0, metavar="MS",
+                        help="the SMTP server answers each message after this many milliseconds")
+    parser.add_argument("--senders", type=int, default=1, metavar="N",
+                        help="also time N senders sharing the outbox, against the one (N >= 2)")
     args = parser.parse_args()
 
     if args.attendees < 2 or not 0 < args.contacts < args.attendees:
         parser.error("--attendees must be at least 2 and --contacts between 1 and attendees - 1")
+    if args.senders < 1 or args.sink_delay < 0:
+        parser.error("--senders must be at least 1 and --sink-delay not negative")
 
     workdir = Path(tempfile.mkdtemp(prefix="digest-bench-"))
-    database = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    idle_database = f"sqlite:///{workdir / 'idle.sqlite3'}"
+    databases = Databases(workdir, args.postgres)
+    try:
+        run(args, workdir, databases)
+    finally:
+        databases.close()
+
+
+def run(args, workdir: Path, databases: Databases) -> None:
+    database, idle_database = databases.new("bench"), databases.new("idle")
     sample_path = str(workdir / "sample.eml")
     os.environ.update({"EVENTNET_ENV": "testing", "SECRET_KEY": "bench-secret-key-0123456789abcdef"})
     for name in ("DATABASE_URL", "SMTP_URL", "REDIS_URL"):
         os.environ.pop(name, None)
 
-    with Server(sample_path) as server:
+    with Server(sample_path, args.sink_delay / 1000) as server:
         env = {**os.environ, "FLASK_APP": "wsgi", "DATABASE_URL": database, "SMTP_URL": f"smtp://127.0.0.1:{server.port}",
                "BASE_URL": "https://eventnet.example", "PYTHONUNBUFFERED": "1"}
 
@@ -225,6 +301,18 @@ def main() -> None:
             db.engine.dispose()
 
         send_seconds, peak_rss, output = run_sender(env)
+        if sent_count(output) != queued:
+            raise SystemExit(f"measured nothing reliable: the sender sent {sent_count(output):,} of {queued:,} digests")
+        shared_seconds = None
+        if args.senders > 1:
+            if requeue(database) != queued:
+                raise SystemExit("could not hand the digests back to the outbox")
+            shared_seconds, results = run_senders(env, args.senders)
+            counts = [sent_count(out) for _peak, out in results]
+            # Each digest by exactly one of them: together they sent them all, and (below) the
+            # server received no more than that.
+            if sum(counts) != queued:
+                raise SystemExit(f"{args.senders} senders sent {sum(counts):,} digests between them, not {queued:,}")
         plain_seconds = floor(server.port, [plain_message(i) for i in range(1000)], queued)
         sample = Path(sample_path).read_bytes()
         same_size_seconds = floor(server.port, sample, queued)
@@ -232,15 +320,19 @@ def main() -> None:
         server.process.join(60)
         received, size = server.results.get(timeout=30)
 
-    # Every digest, then both floors, went to the same server: anything less is a failed run.
-    if received < 3 * queued:
+    # Every digest (once per sending phase), then both floors, went to the same server: anything
+    # else is a failed run.
+    expected = (3 + (args.senders > 1)) * queued
+    if received != expected:
         raise SystemExit(f"measured nothing reliable: the SMTP server received {received:,} messages, "
-                         f"expected {3 * queued:,} ({queued:,} digests and two floors of as many)")
+                         f"expected {expected:,} ({queued:,} digests per sending phase and two floors of as many)")
 
     digests_per_second = queued / send_seconds
     plain_per_second = queued / plain_seconds
     same_size_per_second = queued / same_size_seconds
-    print(f"event: {args.attendees:,} attendees x {args.contacts} contacts (seeded in {seeded:.1f}s)")
+    where = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"event: {args.attendees:,} attendees x {args.contacts} contacts on {where} (seeded in {seeded:.1f}s); "
+          f"SMTP server answers after {args.sink_delay:g} ms")
     print(f"queued {queued:,} digest rows in {queue_seconds:.2f}s ({queued / queue_seconds:,.0f} rows/s)")
     print(f"sender: {output.strip().splitlines()[0]}")
     print(f"digests built and sent: {digests_per_second:,.1f}/s ({send_seconds:.1f}s for {queued:,}; "
@@ -249,6 +341,9 @@ def main() -> None:
     print(f"floor, pre-built messages of a digest's size ({len(sample) / 1024:.1f} KiB): {same_size_per_second:,.0f}/s")
     print(f"ratio digests / plain floor:     {digests_per_second / plain_per_second:.3f}")
     print(f"ratio digests / same-size floor: {digests_per_second / same_size_per_second:.3f}")
+    if shared_seconds is not None:
+        print(f"{args.senders} senders sharing the outbox: {queued / shared_seconds:,.1f}/s ({shared_seconds:.1f}s; "
+              f"each sent {', '.join(str(c) for c in counts)}); ratio to one sender {send_seconds / shared_seconds:.2f}x")
     print(f"sender peak memory (VmHWM): {peak_rss / 1024:.0f} MiB; idle sender {idle_rss / 1024:.0f} MiB; "
           f"ratio {peak_rss / idle_rss:.2f}")
     print(f"SMTP server received {received:,} messages")

@@ -45,6 +45,14 @@ def test_digest_bench():
     assert "ratio digests / same-size floor" in out
 
 
+def test_digest_bench_senders_sharing_the_outbox():
+    # Two senders against a relay that answers after a while, on PostgreSQL where CI has it.
+    out = run("digest_bench.py", *with_postgres("--attendees", "30", "--contacts", "3", "--sink-delay", "5",
+                                                "--senders", "2"))
+    assert "sender: sent 30, to retry later 0, failed 0" in out, out
+    assert "2 senders sharing the outbox" in out and "ratio to one sender" in out, out
+
+
 def test_badges_bench():
     out = run("badges_bench.py", "--count", "13")
     assert "both PDFs hold 3 pages for 13 badges: OK" in out, out

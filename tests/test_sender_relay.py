@@ -30,7 +30,7 @@ from sqlalchemy import update
 from eventnet.database import utcnow
 from eventnet.extensions import db
 from eventnet.mail.models import OutboxMessage
-from eventnet.mail.services import claim_batch, deliver_due, queue_email
+from eventnet.mail.services import claim_batch, deliver_due, make_transport, queue_email
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -129,6 +129,38 @@ def rows() -> dict[str, OutboxMessage]:
 def make_all_due() -> None:
     db.session.execute(update(OutboxMessage).where(OutboxMessage.status == "pending").values(next_attempt_at=utcnow()))
     db.session.commit()
+
+
+# ----------------------------------------------------------------------------- one connection, many rounds
+
+def test_a_transport_given_to_deliver_due_serves_round_after_round(app_factory, relay):
+    # The worker's rounds of a batch each share one SMTP connection instead of a new one per batch.
+    app = app_factory(SMTP_URL=relay.url)
+    with app.app_context():
+        queue(3)
+        transport = make_transport()
+        try:
+            assert deliver_due(limit=2, transport=transport).sent == 2
+            connection = transport.conn
+            assert connection is not None and connection.sock is not None  # left open for the next round
+            assert deliver_due(limit=2, transport=transport).sent == 1
+            assert transport.conn is connection
+        finally:
+            transport.close()
+        assert transport.conn is None
+        assert {row.status for row in rows().values()} == {"sent"}
+    assert sorted(relay.accepted) == [f"reader{i}@example.org" for i in range(3)]
+
+
+def test_a_relay_that_refuses_us_closes_the_callers_transport(app_factory, relay):
+    # Paused: the next round asks the relay afresh, over a new connection.
+    app = app_factory(SMTP_URL=relay.url)
+    relay.mail_from = "550 5.7.1 Relaying denied"
+    with app.app_context():
+        queue(1)
+        transport = make_transport()
+        report = deliver_due(transport=transport)
+        assert report.paused is not None and transport.conn is None
 
 
 # ----------------------------------------------------------------------------- refused recipients

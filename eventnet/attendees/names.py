@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from fontTools import unicodedata as script_data
 from nameparser import HumanName
@@ -65,6 +66,9 @@ def scripts_of(text: str) -> frozenset[str]:
     return frozenset(script_data.script(char) for char in text if char.isalpha()) - _NEUTRAL
 
 
+# A digest's .vcf and Outlook CSV parse each contact's name, and the same people appear in many
+# digests: nameparser's parse is most of a card's cost, and a pure function of the name.
+@lru_cache(maxsize=4096)
 def parse_display_name(name: str) -> NameParts:
     """The parts of a display name: split where the split is faithful, else the whole name in
     the part its script files it under (see the module docstring)."""

@@ -31,7 +31,7 @@ from ..i18n.formats import event_date_range
 from ..i18n.selection import in_recipient_language
 from ..mail.models import OutboxMessage
 from ..meet import services as meet
-from ..mail.services import Attachment, BuiltEmail, SkipMessage, render_email
+from ..mail.services import Attachment, BuiltEmail, SkipMessage, mail_context, render_mail_part
 from ..photos.services import InlinePhoto, inline_photos
 from . import tokens
 from .models import MailPreference
@@ -521,37 +521,58 @@ def render(digest: Digest) -> tuple[str, str]:
     under HTML_BUDGET bytes: Gmail clips a message's HTML past about 102 KB and
     hides the rest, the unsubscribe link included. When every entry in full does not fit, the
     first entries (sort_entries' order) stay full and the others become one line each, as many
-    full as fit (a binary search over renders). The text part and the .vcf keep everyone whole.
+    full as fit. The text part and the .vcf keep everyone whole.
     """
     template = "reminder" if digest.kind == KIND_REMINDER else "digest"
     digest.lean = False
     for entry in digest.entries:
         entry.compact = entry.light
-    text, html = render_email(template, {"d": digest})
+    ctx = mail_context({"d": digest})
+    text, html = render_mail_part(f"{template}.txt", ctx), render_mail_part(f"{template}.html", ctx)
     if len(html.encode()) <= HTML_BUDGET:
         return text, html
     heavy = sum(1 for entry in digest.entries if not entry.light)  # sort_entries put them first
+    sizes: dict[int, tuple[int, str]] = {}
 
-    def html_with(full: int) -> str:
-        for index, entry in enumerate(digest.entries):
-            entry.compact = entry.light or index >= full
-        return render_email(template, {"d": digest})[1]
+    def html_with(full: int) -> tuple[int, str]:
+        # The HTML part alone: the text part does not change with the entries' form.
+        if full not in sizes:
+            for index, entry in enumerate(digest.entries):
+                entry.compact = entry.light or index >= full
+            page = render_mail_part(f"{template}.html", ctx)
+            sizes[full] = len(page.encode()), page
+        return sizes[full]
 
     # A few hundred one-line entries, each with a face and its drafted mailto, may alone pass the
     # budget: then every line goes lean (no face, a link into the app), and full entries fit around them.
-    if len(html_with(0).encode()) > HTML_BUDGET:
+    if html_with(0)[0] > HTML_BUDGET:
         digest.lean = True
+        sizes.clear()
     if not heavy:
-        return text, html_with(0)
+        return text, html_with(0)[1]
 
-    low, high = 0, heavy - 1  # the most entries that may stay full, and fit
-    while low < high:
-        middle = (low + high + 1) // 2
-        if len(html_with(middle).encode()) <= HTML_BUDGET:
-            low = middle
-        else:
-            high = middle - 1
-    return text, html_with(low)
+    # How many entries stay full: the most that fit. The page with the first k in full weighs
+    # the page with none plus, for each of those k, its full form less its line (what the page
+    # adds around the entries stays the same for every k below `heavy`: some entry is a line).
+    # Each entry's two forms are rendered alone, once, which costs about one page; the estimate
+    # is then checked on whole pages, which decide, as the binary search over whole pages did.
+    full_part, line_part = current_app.jinja_env.get_template("mail/_digest_entry.html"), \
+        current_app.jinja_env.get_template("mail/_digest_line.html")
+    growth = []
+    for entry in digest.entries[:heavy]:
+        entry_ctx = {**ctx, "e": entry}
+        growth.append(len(full_part.render(entry_ctx).encode()) - len(line_part.render(entry_ctx).encode()))
+    room, best = HTML_BUDGET - html_with(0)[0], 0
+    while best < heavy - 1 and growth[best] <= room:
+        room -= growth[best]
+        best += 1
+    while best > 0 and html_with(best)[0] > HTML_BUDGET:
+        best -= 1
+    while best < heavy - 1 and html_with(best + 1)[0] <= HTML_BUDGET:
+        best += 1
+    for index, entry in enumerate(digest.entries):  # the entries say how the page shows them
+        entry.compact = entry.light or index >= best
+    return text, html_with(best)[1]
 
 
 # ----------------------------------------------------------------------------- the sender's builders

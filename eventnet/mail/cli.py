@@ -87,6 +87,9 @@ def worker_command(interval: float, schedule_every: float) -> None:
     click.echo(_("mail worker started; delivering via SMTP") if current_app.config["SMTP_URL"]
                else _("mail worker started; delivering into the local mailbox"))
     next_schedule = 0.0
+    # One connection to the relay serves round after round while there is mail; it is closed
+    # when a round finds nothing (a relay drops idle connections; the transport reconnects).
+    transport = services.make_transport()
     try:
         while not stop.is_set():
             busy = False
@@ -102,11 +105,12 @@ def worker_command(interval: float, schedule_every: float) -> None:
             try:
                 # A batch at a time, so that due digests are looked for between batches; a stop
                 # request is looked at between emails.
-                report = services.deliver_due(limit=services.BATCH, stop=stop)
+                report = services.deliver_due(limit=services.BATCH, stop=stop, transport=transport)
             except Exception as error:
                 # A database or network hiccup must not kill the worker; it tries again shortly.
                 _log_round_failure("sending", error)
                 db.session.rollback()
+                transport.close()
             else:
                 busy = bool(report.sent or report.retried or report.failed or report.cancelled)
                 if busy:
@@ -115,8 +119,10 @@ def worker_command(interval: float, schedule_every: float) -> None:
             finally:
                 db.session.remove()
             if not busy:
+                transport.close()
                 stop.wait(interval)
     finally:
+        transport.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo(_("mail worker stopped"))

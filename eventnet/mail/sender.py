@@ -163,9 +163,13 @@ def _release(ids: list[int], worker: str, **values) -> None:
     db.session.commit()
 
 
-def deliver_due(limit: int | None = None, *, stop: threading.Event | None = None) -> SendReport:
+def deliver_due(limit: int | None = None, *, stop: threading.Event | None = None,
+                transport: SMTPTransport | MaildirTransport | None = None) -> SendReport:
     """Claim and deliver due outbox rows until none are due, `limit` were tried, the relay
     refuses us, or `stop` is set; returns what happened.
+
+    `transport`, when given, is the caller's and stays open afterwards (the worker keeps one
+    SMTP connection across its rounds); otherwise one is made for this call and closed.
 
     `stop` (the worker's SIGTERM) is looked at between emails: the one being sent is finished,
     and the rest of the batch is handed back at once, for another sender to take without
@@ -179,7 +183,9 @@ def deliver_due(limit: int | None = None, *, stop: threading.Event | None = None
         report.paused = state
         return report
     probing = turn == "probe"  # the outbox is paused and this round tries the relay again
-    transport = make_transport()
+    owned = transport is None
+    if transport is None:
+        transport = make_transport()
     held: list[int] = []
     tried = 0
     try:
@@ -215,7 +221,9 @@ def deliver_due(limit: int | None = None, *, stop: threading.Event | None = None
     finally:
         if held:
             _hand_back(held, worker)
-        transport.close()
+        if owned or report.paused is not None:
+            # A relay that refuses us is asked afresh, over a new connection, next time.
+            transport.close()
     return report
 
 

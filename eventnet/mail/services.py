@@ -22,12 +22,14 @@ from .outbox import (  # noqa: F401
     clean_header,
     database_unavailable,
     first_time,
+    mail_context,
     new_message_id,
     pseudonymise_recipient,
     queue_email,
     register_builder,
     register_producer,
     render_email,
+    render_mail_part,
     run_producers,
 )
 from .relay import RelayStatus, relay_status  # noqa: F401
