@@ -9,7 +9,13 @@ request recorded the same client UUID first (the caller re-reads what that one w
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows has none: processes meet at SQLite's lock there
+    fcntl = None
 
 from sqlalchemy import TextClause, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -67,11 +73,43 @@ class ReplayRace(Exception):
     """Another request recorded the same client UUID between our check and our insert."""
 
 
-# SQLite has one writer at a time. Threads of one process that collide on its lock fall into its
-# busy handler, which sleeps (1, 2, 5, 10 ms...) however soon the lock is free again; queueing
-# them on a Python lock first wakes the next writer the moment the last one commits. Other
-# processes still meet at SQLite's lock (and its busy timeout).
+# SQLite has one writer at a time. Writers that collide on its lock fall into its busy handler,
+# which sleeps (1, 2, 5, 10 ... 100 ms) however soon the lock is free again: with a few gunicorn
+# workers, most of a scan's time under load was that sleeping (a tail of hundreds of ms). So the
+# app's scan writers queue first, and are woken the moment the last one commits: threads of one
+# process on a Python lock, processes on an flock() of a file beside the database (the kernel
+# drops it with a process that dies). Nothing else changes: the transaction is SQLite's as
+# before, and any other writer (a command, the mail sender) still meets it at SQLite's own lock,
+# with its busy timeout. A queued writer waits only for writers that hold no lock but this one
+# and each wait at most the busy timeout for SQLite's lock, as before.
 _SQLITE_WRITERS = threading.Lock()
+_LOCK_FILES: dict[tuple[int, str], int] = {}
+
+
+def _lock_file(database: str | None) -> int | None:
+    """This process's descriptor of the writers' lock file of an SQLite database file, or None."""
+    if fcntl is None or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    key = (os.getpid(), database)  # a forked worker opens its own: flock() is per open file
+    fd = _LOCK_FILES.get(key)
+    if fd is None:
+        fd = _LOCK_FILES[key] = os.open(f"{database}-writers", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    return fd
+
+
+@contextlib.contextmanager
+def _sqlite_writer(connection):
+    """Hold the turn of the app's SQLite writers (see _SQLITE_WRITERS) for one write."""
+    with _SQLITE_WRITERS:
+        fd = _lock_file(connection.engine.url.database)
+        if fd is None:
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)  # blocks without the GIL
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def write(connection, sides: tuple[dict, dict], scan_values: dict) -> tuple[int, bool, int]:
@@ -95,7 +133,7 @@ def _write_sqlite(connection, sides: tuple[dict, dict], scan_values: dict) -> tu
     # A transaction that already wrote holds SQLite's lock already: queueing it behind a writer
     # that waits for that very lock would only stall both until the busy timeout.
     in_transaction = connection.connection.dbapi_connection.in_transaction
-    with contextlib.nullcontext() if in_transaction else _SQLITE_WRITERS:
+    with contextlib.nullcontext() if in_transaction else _sqlite_writer(connection):
         try:
             # No BEGIN IMMEDIATE: the transaction's first statement is this INSERT (the reads
             # before it ran outside any transaction), so SQLite takes the write lock, waiting

@@ -9,6 +9,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -19,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import make_transient_to_detached
 
 from ..attendees.cards import card_for
-from ..attendees.models import Attendee
+from ..attendees.models import NAME_PARTS, Attendee
 from ..auth.models import LoginSession
 from ..auth.session import DESK_RULE
 from ..badges.services import BadgeError, find_by_token, missing_badge_error
@@ -214,9 +215,10 @@ def scanner_for(session_hash: str | None, slug: str) -> Scanner | None:
 _CONNECTIONS = Connection.__table__
 _SCANS = Scan.__table__
 
-# What public_card() reads of a person: the scan's answer selects these and nothing more.
-CARD_COLUMNS = ("name", "headline", "company", "bio", "email", "phone", "linkedin", "website", "links",
-                "can_help_with", "looking_for", "shared_fields", "photo_key", "card_expiry_months")
+# What public_card() reads of a person: the scan's answer selects these and nothing more. The
+# parts of the name too: the card after a scan is the card every other page shows.
+CARD_COLUMNS = ("name", *NAME_PARTS, "headline", "company", "bio", "email", "phone", "linkedin", "website",
+                "links", "can_help_with", "looking_for", "shared_fields", "photo_key", "card_expiry_months")
 
 # The hot path's statements are built once, at import: SQLAlchemy then finds each one's compiled
 # form in its cache instead of building and hashing a new statement on every scan.
@@ -324,17 +326,16 @@ class ScanResult:
         """The contact's card as they give it to the scanner (attendees.cards.card_for: narrowed
         or taken back on an earlier exchange), or None when they deleted their account."""
         if self._contact is None and self._contact_row is not None:
-            # A transient Attendee holding only the selected columns: card_for stays the one
-            # place that decides what is shared, and nothing is loaded twice; what they give the
-            # scanner came with the same row (_CONTACT_BY_TOKEN), so no query and no ORM load.
+            # The selected columns as plain attributes: card_for stays the one place that
+            # decides what is shared, and nothing is loaded twice; what they give the scanner
+            # came with the same row (_CONTACT_BY_TOKEN), so no query and no ORM load. Not a
+            # transient Attendee and Connection: building those costs the scan more than the card.
             row = self._contact_row._mapping
-            person = Attendee(**{name: row[name] for name in CARD_COLUMNS})
-            grant = Connection(card_fields=row["grant_card_fields"], card_revoked_at=row["grant_card_revoked_at"])
+            person = SimpleNamespace(**{name: row[name] for name in CARD_COLUMNS})
+            grant = SimpleNamespace(card_fields=row["grant_card_fields"], card_revoked_at=row["grant_card_revoked_at"])
             return card_for(person, grant, ends_at=self._ends_at)
         contact = self.contact
         return card_for(contact, self.connection) if contact is not None else None
-
-
 
 
 def _find_replay(scanner: Attendee | Scanner, client_uuid: str) -> ScanResult | None:
