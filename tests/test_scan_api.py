@@ -274,6 +274,32 @@ def test_sqlite_scan_writers_of_every_process_queue_on_one_lock(app, login, pair
     _assert_one_per_side(alice, bob)
 
 
+def test_a_scan_writer_whose_turn_never_comes_goes_to_sqlites_lock_after_the_statement_timeout(app, login, pair):
+    """Queueing for the writers' turn is bounded: a worker that keeps it (stuck behind another
+    program's long write) costs a scan at most the statement timeout before it tries SQLite's
+    own lock, as every writer did before; it never waits out a whole queue of timeouts."""
+    import fcntl
+
+    from sqlalchemy.engine import make_url
+
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") or not database:
+        pytest.skip("the writers' lock is SQLite's")
+    event, alice, bob = pair
+    client, token = logged_in(app, login, bob)
+    app.config["DATABASE_STATEMENT_TIMEOUT"] = 1
+    stuck_worker = os.open(f"{database}-writers", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(stuck_worker, fcntl.LOCK_EX)
+    try:
+        started = time.monotonic()
+        response = post_scan(client, token, {"token": alice.badge_token, "client_uuid": str(uuid.uuid4())})
+        seconds = time.monotonic() - started
+    finally:
+        os.close(stuck_worker)
+    assert response.status_code == 201 and 0.9 < seconds < 4, (response.status_code, seconds)
+    _assert_one_per_side(alice, bob)
+
+
 # ----------------------------------------------------------------------------- races
 
 
