@@ -70,7 +70,6 @@ _PG_SCAN = (postgresql.insert(_SCANS).on_conflict_do_nothing(index_elements=["sc
             .returning(_SCANS.c.id))
 
 
-
 class ReplayRace(Exception):
     """Another request recorded the same client UUID between our check and our insert."""
 
