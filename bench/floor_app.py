@@ -1,8 +1,13 @@
-"""The floor of the scan benchmark: a bare Flask endpoint doing the least a scan must do.
+"""The floors of the scan benchmark: a bare Flask endpoint doing the least a scan must do.
 
-One raw sqlite3 INSERT (committed) and one indexed SELECT per request, under the same gunicorn
-settings as the app: what Flask, gunicorn and SQLite cost before any of our code runs.
-`FLOOR_DB` names the SQLite file; `init_floor_db(path, tokens)` creates and fills it.
+One indexed SELECT and one committed INSERT per request, under the same gunicorn settings as the
+app: what Flask, gunicorn and the database cost before any of our code runs. Two databases:
+
+- SQLite (raw sqlite3): `FLOOR_DB` names the file; `init_floor_db(path, tokens)` creates it.
+- PostgreSQL (raw psycopg): `FLOOR_PG` is a database URL; `init_floor_pg(url, tokens)` fills it.
+
+`FLOOR_PG` set means the PostgreSQL floor, else the SQLite one. Each gunicorn thread keeps one
+connection, as the app's pool does.
 """
 from __future__ import annotations
 
@@ -14,20 +19,38 @@ from flask import Flask, jsonify, request
 
 _local = threading.local()
 
+_PEOPLE_SQL = "CREATE TABLE people (id {pk}, token TEXT NOT NULL UNIQUE)"
+_SCANS_SQL = ("CREATE TABLE scans (id {pk}, scanner INTEGER, scanned INTEGER, "
+              "client_uuid TEXT NOT NULL, UNIQUE (scanner, client_uuid))")
+
 
 def init_floor_db(path: str, tokens: list[str]) -> None:
-    """Create the floor's two tables: the badge tokens (indexed) and the scans it inserts."""
+    """Create the SQLite floor's two tables: the badge tokens (indexed) and the scans it inserts."""
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE)")
-    conn.execute("CREATE TABLE scans (id INTEGER PRIMARY KEY, scanner INTEGER, scanned INTEGER, "
-                 "client_uuid TEXT NOT NULL, UNIQUE (scanner, client_uuid))")
+    conn.execute(_PEOPLE_SQL.format(pk="INTEGER PRIMARY KEY"))
+    conn.execute(_SCANS_SQL.format(pk="INTEGER PRIMARY KEY"))
     conn.executemany("INSERT INTO people (token) VALUES (?)", [(t,) for t in tokens])
     conn.commit()
     conn.close()
 
 
-def _db() -> sqlite3.Connection:
+def _conninfo(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def init_floor_pg(url: str, tokens: list[str]) -> None:
+    """Create the PostgreSQL floor's two tables in the (empty, throwaway) database at `url`."""
+    import psycopg
+
+    with psycopg.connect(_conninfo(url)) as conn:
+        conn.execute(_PEOPLE_SQL.format(pk="SERIAL PRIMARY KEY"))
+        conn.execute(_SCANS_SQL.format(pk="SERIAL PRIMARY KEY"))
+        with conn.cursor() as cursor:
+            cursor.executemany("INSERT INTO people (token) VALUES (%s)", [(t,) for t in tokens])
+
+
+def _sqlite() -> sqlite3.Connection:
     conn = getattr(_local, "conn", None)
     if conn is None:
         # The same pragmas as the app's SQLite connections (eventnet/database.py).
@@ -39,15 +62,34 @@ def _db() -> sqlite3.Connection:
     return conn
 
 
+def _postgres():
+    conn = getattr(_local, "conn", None)
+    if conn is None:
+        import psycopg
+
+        # Server-side prepared statements after the first use, as psycopg does for the app too.
+        conn = psycopg.connect(_conninfo(os.environ["FLOOR_PG"]))
+        _local.conn = conn
+    return conn
+
+
 app = Flask(__name__)
+_PG = bool(os.environ.get("FLOOR_PG"))
 
 
 @app.post("/scan")
 def scan():
     body = request.get_json(silent=True) or {}
-    conn = _db()
-    row = conn.execute("SELECT id FROM people WHERE token = ?", (body.get("token", ""),)).fetchone()
-    conn.execute("INSERT INTO scans (scanner, scanned, client_uuid) VALUES (?, ?, ?)",
-                 (1, row[0] if row else None, str(body.get("client_uuid"))))
+    token, client_uuid = body.get("token", ""), str(body.get("client_uuid"))
+    if _PG:
+        conn = _postgres()
+        row = conn.execute("SELECT id FROM people WHERE token = %s", (token,)).fetchone()
+        conn.execute("INSERT INTO scans (scanner, scanned, client_uuid) VALUES (%s, %s, %s)",
+                     (1, row[0] if row else None, client_uuid))
+    else:
+        conn = _sqlite()
+        row = conn.execute("SELECT id FROM people WHERE token = ?", (token,)).fetchone()
+        conn.execute("INSERT INTO scans (scanner, scanned, client_uuid) VALUES (?, ?, ?)",
+                     (1, row[0] if row else None, client_uuid))
     conn.commit()
     return jsonify(status="new", scanned=row[0] if row else None), 201

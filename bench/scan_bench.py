@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""How many scans per second eventnet takes, against the floor of a bare Flask + sqlite3 endpoint.
+"""How many scans per second eventnet takes, against the floor of a bare Flask endpoint on the same database.
 
     python bench/scan_bench.py [--seconds 10] [--postgres ADMIN_URL] [--attendees 2000]
 
@@ -11,14 +11,16 @@ drives `POST /e/<slug>/api/scans` with JSON scans (a fresh uuid4 and a random pa
 from a load generator on loopback: a few processes of threads, each thread with a keep-alive
 http.client connection. Closed loop for --seconds (throughput, p50, p99), then a fixed rate of
 --rate scans/s (p99 measured from each scan's scheduled send time, so a stalled server cannot
-hide its queue). The floor (bench/floor_app.py: one raw sqlite3 INSERT and one indexed SELECT
-per request) runs under the same gunicorn settings and the same generator, and every figure is
-printed with its ratio to the floor of the same run. Traffic stays on 127.0.0.1 and each run
-is bounded in time; everything the bench starts is stopped at the end.
+hide its queue). The floors (bench/floor_app.py: one indexed SELECT and one committed INSERT per
+request, in raw sqlite3, and with --postgres in raw psycopg on a throwaway database of the same
+server) run under the same gunicorn settings and the same generator, and every figure of the app
+is printed with its ratio to the floor of its own database, measured in the same run. Traffic
+stays on 127.0.0.1 and each run is bounded in time; everything the bench starts is stopped at the end.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import multiprocessing
@@ -335,6 +337,11 @@ class Row:
     fixed: Result
     warmup: Result
     check: str = ""
+    floor: str = ""  # the name of the floor row this one is compared with
+
+    @property
+    def rate(self) -> float:
+        return self.closed.ok / self.closed.elapsed
 
     def answers(self, status: int) -> int:
         return sum(run.statuses.get(status, 0) for run in (self.warmup, self.closed, self.fixed))
@@ -349,7 +356,7 @@ def measure(name: str, port: int, path: str, sessions: list, tokens: list, args)
     return Row(name, closed, fixed, warmup)
 
 
-def run_app(name: str, database_url: str, args) -> Row:
+def run_app(name: str, database_url: str, args, floor: str) -> Row:
     port = free_port()
     env = app_env(database_url, port)
     tokens, links = seed(env, args.attendees, args.scanners)
@@ -358,6 +365,7 @@ def run_app(name: str, database_url: str, args) -> Row:
         own = {link: token for link, token in zip(links, tokens)}
         sessions = [(*log_in(port, link), own[link]) for link in links]
         row = measure(name, port, f"/e/{SLUG}/api/scans", sessions, tokens, args)
+        row.floor = floor
     finally:
         stop(process)
     scans, connections = stored_counts(env)
@@ -370,37 +378,51 @@ def run_app(name: str, database_url: str, args) -> Row:
     return row
 
 
-def run_floor(tokens: list, tmp: Path, args) -> Row:
-    path = str(tmp / "floor.sqlite3")
-    sys.path.insert(0, str(BENCH))
-    from floor_app import init_floor_db
+SQLITE_FLOOR, PG_FLOOR = "floor: Flask + raw sqlite3", "floor: Flask + raw psycopg"
 
-    init_floor_db(path, tokens)
+
+def run_floor(tokens: list, tmp: Path, args, pg_url: str | None = None) -> Row:
+    """The floor on SQLite (a temp file), or on PostgreSQL in the empty database at `pg_url`."""
+    sys.path.insert(0, str(BENCH))
+    from floor_app import init_floor_db, init_floor_pg
+
+    env = {key: value for key, value in os.environ.items() if key not in ("FLOOR_DB", "FLOOR_PG")}
+    if pg_url:
+        init_floor_pg(pg_url, tokens)
+        env["FLOOR_PG"] = pg_url
+    else:
+        env["FLOOR_DB"] = str(tmp / "floor.sqlite3")
+        init_floor_db(env["FLOOR_DB"], tokens)
     port = free_port()
-    process = gunicorn("floor_app:app", port, {**os.environ, "FLOOR_DB": path}, BENCH)
+    process = gunicorn("floor_app:app", port, env, BENCH)
     try:
-        return measure("floor: Flask + raw sqlite3", port, "/scan", [], tokens, args)
+        return measure(PG_FLOOR if pg_url else SQLITE_FLOOR, port, "/scan", [], tokens, args)
     finally:
         stop(process)
 
 
-def report(rows: list[Row], floor: Row, args) -> None:
+def report(rows: list[Row], floors: list[Row], args) -> None:
     print()
     print(f"scan benchmark: gunicorn {WORKERS} workers x {THREADS} threads (gthread) on 127.0.0.1; "
           f"{args.processes} x {args.threads} client connections; {args.seconds:g} s per run; "
           f"{args.attendees} attendees, {args.scanners} scanners logged in")
     print(f"{'run':<30} {'scans/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs floor':>9} {'errors':>7}   "
           f"{'p99 ms at ' + format(args.rate, 'g') + '/s':>22}")
-    floor_rate = floor.closed.ok / floor.closed.elapsed
-    for row in [floor] + rows:
-        rate = row.closed.ok / row.closed.elapsed
+    floor_rates = {floor.name: floor.rate for floor in floors}
+    for row in floors + rows:
+        rate = row.rate
+        # A floor is 1.00 against itself; the app against the floor of its own database.
+        base = floor_rates.get(row.floor, rate)
+        ratio = rate / base if base else 0.0  # a floor that measured nothing fails in exit_status
         bad = row.closed.errors + sum(n for s, n in row.closed.statuses.items() if not 200 <= s < 300)
         fixed = row.fixed
         fixed_text = f"{fixed.percentile(0.99):.1f} ({fixed.ok / fixed.elapsed:.0f}/s done)"
         print(f"{row.name:<30} {rate:>9.1f} {row.closed.percentile(0.5):>8.1f} {row.closed.percentile(0.99):>8.1f} "
-              f"{rate / floor_rate:>9.2f} {bad:>7}   {fixed_text:>22}")
+              f"{ratio:>9.2f} {bad:>7}   {fixed_text:>22}")
     for row in rows:
         print(f"  {row.name}: {row.check}")
+    for row in rows:
+        print(f"  {row.name} is compared with {row.floor}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -419,30 +441,41 @@ def main(argv: list[str] | None = None) -> int:
     args.scanners = max(1, min(args.scanners, args.attendees - 1))
 
     rows: list[Row] = []
+    floors: list[Row] = []
+    tokens = [f"floor-token-{i}" for i in range(args.attendees)]
     with tempfile.TemporaryDirectory(prefix="eventnet-bench-") as tmp:
         tmp_path = Path(tmp)
         sqlite_url = "sqlite:///" + str(tmp_path / "bench.sqlite3")
         print("SQLite: seeding, starting gunicorn, logging scanners in, sending scans ...", flush=True)
-        rows.append(run_app("eventnet on SQLite", sqlite_url, args))
+        rows.append(run_app("eventnet on SQLite", sqlite_url, args, SQLITE_FLOOR))
         if args.postgres:
-            created = subprocess.run([PYTHON, str(ROOT / "scripts" / "pg_testdb.py"), "create", args.postgres],
-                                     check=True, capture_output=True, text=True)
-            pg_url = created.stdout.strip()
-            try:
+            with throwaway_pg(args.postgres) as pg_url:
                 print("PostgreSQL: seeding, starting gunicorn, logging scanners in, sending scans ...", flush=True)
-                rows.append(run_app("eventnet on PostgreSQL", pg_url, args))
-            finally:
-                subprocess.run([PYTHON, str(ROOT / "scripts" / "pg_testdb.py"), "drop", args.postgres, pg_url], check=False)
+                rows.append(run_app("eventnet on PostgreSQL", pg_url, args, PG_FLOOR))
         print("Floor: the same load on a bare Flask + sqlite3 endpoint ...", flush=True)
-        tokens = [f"floor-token-{i}" for i in range(args.attendees)]
-        floor = run_floor(tokens, tmp_path, args)
-    report(rows, floor, args)
-    return exit_status(rows, floor)
+        floors.append(run_floor(tokens, tmp_path, args))
+        if args.postgres:
+            with throwaway_pg(args.postgres) as pg_url:
+                print("Floor: the same load on a bare Flask + psycopg endpoint ...", flush=True)
+                floors.append(run_floor(tokens, tmp_path, args, pg_url))
+    report(rows, floors, args)
+    return exit_status(rows, floors)
 
 
-def exit_status(rows: list[Row], floor: Row) -> int:
+@contextlib.contextmanager
+def throwaway_pg(admin_url: str):
+    """A database made by scripts/pg_testdb.py on the server at `admin_url`, dropped afterwards."""
+    script = str(ROOT / "scripts" / "pg_testdb.py")
+    url = subprocess.run([PYTHON, script, "create", admin_url], check=True, capture_output=True, text=True).stdout.strip()
+    try:
+        yield url
+    finally:
+        subprocess.run([PYTHON, script, "drop", admin_url, url], check=False)
+
+
+def exit_status(rows: list[Row], floors: list[Row]) -> int:
     """0 when every run measured scans and stored exactly what it accepted; else 1, with why."""
-    failures = [f"{row.name}: no scan accepted in the {run} run" for row in [floor] + rows
+    failures = [f"{row.name}: no scan accepted in the {run} run" for row in floors + rows
                 for run, measured in (("closed-loop", row.closed), ("fixed-rate", row.fixed)) if not measured.ok]
     failures += [f"{row.name}: {row.check}" for row in rows if "stored check OK" not in row.check]
     for failure in failures:

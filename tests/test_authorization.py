@@ -98,6 +98,7 @@ POLICY = {
     "scanner.visitor_offline": PUBLIC,
     "scanner.service_worker": PUBLIC,
     "scanner.decoder_file": PUBLIC,
+    "scanner.visitor_offline": PUBLIC,  # the offline page of a phone nobody is logged in on
     "digests.settings": MEMBER,
     "digests.save_settings": MEMBER,
     "digests.preview": MEMBER,

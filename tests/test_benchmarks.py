@@ -37,6 +37,8 @@ def test_scan_bench():
                                               "--processes", "1", "--threads", "2", "--rate", "20"))
     assert out.count("stored check OK") == (2 if POSTGRES else 1), out
     assert "floor: Flask + raw sqlite3" in out
+    # PostgreSQL's figures are compared with a floor on PostgreSQL, measured in the same run.
+    assert ("eventnet on PostgreSQL is compared with floor: Flask + raw psycopg" in out) == bool(POSTGRES), out
 
 
 def test_digest_bench():

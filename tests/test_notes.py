@@ -7,8 +7,8 @@ import pytest
 from conftest import csrf_token
 from flask import g
 
-from eventnet.connections import services
-from eventnet.connections.models import Connection
+from eventnet.connections import notes, services
+from eventnet.connections.models import INTENTS, Connection
 from eventnet.extensions import db
 
 def page_token(client, url: str) -> str:
@@ -69,7 +69,7 @@ def test_contact_page_shows_card_how_we_met_and_note_form(client, login, met):
     assert "js/notes.js" in html and "<script>" not in html
     assert 'hx-trigger="input changed delay:800ms from:find textarea, change, submit"' in html
     assert 'role="status"' in html and 'aria-live="polite"' in html
-    for key, label in services.INTENTS.items():
+    for key, label in INTENTS.items():
         assert f'value="{key}"' in html and label in html
     # Suggested tags: the contact's shared topics.
     assert 'value="kubernetes"' in html and 'value="observability"' in html and 'value="rust jobs"' in html
@@ -132,7 +132,7 @@ def test_htmx_autosave_answers_the_saved_status(client, login, met):
 def test_too_long_note_is_422_with_values_kept(client, login, met):
     event, alice, bob, mine, theirs = met
     login(client, bob)
-    services.save_note(mine, services.NoteInput(note="kept before"))
+    notes.save_note(mine, notes.NoteInput(note="kept before"))
     long_note = "y" * 5001
     response = client.post(note_url(mine), data=form(client, mine, note=long_note, tags="keep-me"))
     html = response.get_data(as_text=True)
@@ -178,13 +178,13 @@ def test_suggested_tag_chip_adds_a_tag_without_javascript(client, login, met):
     assert response.status_code == 303
     assert fresh(mine).tags == ["ml", "kubernetes"]
     # Tags used before are suggested for the next contacts.
-    suggestions = services.suggested_tags(bob, None, [])
+    suggestions = notes.suggested_tags(bob, None, [])
     assert suggestions[:2] == ["ml", "kubernetes"]
 
 
 def test_deleted_contact_keeps_the_note(client, login, met):
     event, alice, bob, mine, theirs = met
-    services.save_note(mine, services.NoteInput(note="Met at the booth"))
+    notes.save_note(mine, notes.NoteInput(note="Met at the booth"))
     mine.contact_id = None
     db.session.commit()
     login(client, bob)

@@ -226,6 +226,80 @@ def test_scan_answer_never_carries_the_other_sides_note(app, login, pair):
     assert not re.search(r'name="starred" value="1" checked', as_htmx)
 
 
+def test_the_scans_card_is_the_card_every_page_shows(app, login, make_event, make_attendee):
+    """The answer's card comes from columns read with the badge, not from a loaded Attendee:
+    it must be what attendees.cards.card_for gives for the same pair, name parts included."""
+    from eventnet.attendees.cards import card_for
+    from eventnet.attendees.models import Attendee
+
+    event = make_event(slug="conf")
+    alice = make_attendee(event, "alice@example.org", "Dr. Alice Able", headline="Data engineer",
+                          given_name="Alice", family_name="Able", name_prefix="Dr.",
+                          shared_fields=["headline", "company", "links", "topics"])
+    bob = make_attendee(event, "bob@example.org", "Bob Baker")
+    client, token = logged_in(app, login, bob)
+    body = post_scan(client, token, {"token": alice.badge_token, "client_uuid": str(uuid.uuid4())}).get_json()
+    db.session.expire_all()
+    mine = db.session.get(Connection, body["connection_id"])
+    assert body["contact"] == card_for(db.session.get(Attendee, alice.id), mine)
+    assert (body["contact"]["given_name"], body["contact"]["family_name"]) == ("Alice", "Able")
+
+
+def test_sqlite_scan_writers_of_every_process_queue_on_one_lock(app, login, pair):
+    """Scan writers take turns on an flock() beside the SQLite file: one held by another open
+    file (as another gunicorn worker holds it) keeps a scan's write waiting, nothing half done."""
+    import fcntl
+
+    from sqlalchemy.engine import make_url
+
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") or not database:
+        pytest.skip("the writers' lock is SQLite's")
+    event, alice, bob = pair
+    client, token = logged_in(app, login, bob)
+    other_worker = os.open(f"{database}-writers", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(other_worker, fcntl.LOCK_EX)
+    results, body = [], {"token": alice.badge_token, "client_uuid": str(uuid.uuid4())}
+    scan = threading.Thread(target=lambda: results.append(post_scan(client, token, body).status_code))
+    try:
+        scan.start()
+        scan.join(0.5)
+        assert scan.is_alive() and not results  # waiting for its turn
+        assert scans() == [] and connections() == []
+    finally:
+        fcntl.flock(other_worker, fcntl.LOCK_UN)
+        os.close(other_worker)
+    scan.join(30)
+    assert results == [201]
+    _assert_one_per_side(alice, bob)
+
+
+def test_a_scan_writer_whose_turn_never_comes_goes_to_sqlites_lock_after_the_statement_timeout(app, login, pair):
+    """Queueing for the writers' turn is bounded: a worker that keeps it (stuck behind another
+    program's long write) costs a scan at most the statement timeout before it tries SQLite's
+    own lock, as every writer did before; it never waits out a whole queue of timeouts."""
+    import fcntl
+
+    from sqlalchemy.engine import make_url
+
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") or not database:
+        pytest.skip("the writers' lock is SQLite's")
+    event, alice, bob = pair
+    client, token = logged_in(app, login, bob)
+    app.config["DATABASE_STATEMENT_TIMEOUT"] = 1
+    stuck_worker = os.open(f"{database}-writers", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(stuck_worker, fcntl.LOCK_EX)
+    try:
+        started = time.monotonic()
+        response = post_scan(client, token, {"token": alice.badge_token, "client_uuid": str(uuid.uuid4())})
+        seconds = time.monotonic() - started
+    finally:
+        os.close(stuck_worker)
+    assert response.status_code == 201 and 0.9 < seconds < 4, (response.status_code, seconds)
+    _assert_one_per_side(alice, bob)
+
+
 # ----------------------------------------------------------------------------- races
 
 

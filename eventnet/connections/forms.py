@@ -1,6 +1,6 @@
 """The forms of a contact's page that are not the note: the private keep-in-touch switch.
 
-The note itself is read by NoteInput (services.py), shared with the JSON API the offline queue
+The note itself is read by NoteInput (notes.py), shared with the JSON API the offline queue
 posts to.
 """
 from __future__ import annotations

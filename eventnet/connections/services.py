@@ -1,26 +1,26 @@
-"""Scans and exchanges (one connection per side, made exactly once) and each side's private note."""
+"""Scans and exchanges: one connection per side, made exactly once, and reading them back.
+
+The database-specific writes are in connections._writes; each side's private note, its tags
+and star are in connections.notes.
+"""
 from __future__ import annotations
 
-import contextlib
 import re
-import threading
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import TextClause, bindparam, select, text
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import make_transient_to_detached
 
 from ..attendees.cards import card_for
-from ..attendees.models import Attendee
+from ..attendees.models import NAME_PARTS, Attendee
 from ..auth.models import LoginSession
 from ..auth.session import DESK_RULE
 from ..badges.services import BadgeError, find_by_token, missing_badge_error
@@ -28,11 +28,9 @@ from ..database import utcnow
 from ..errors import DomainError, fail
 from ..events.models import Event
 from ..extensions import db
-from ..forms import FormInvalid
 from ..i18n.markers import N_
-from ..promises import services as promises
-from ..promises.services import PromiseInvalid
-from .models import INTENTS, NOTE_PARTS, PART_MAX, Connection, Scan
+from . import _writes
+from .models import Connection, Scan
 
 # ----------------------------------------------------------------------------- errors
 
@@ -217,9 +215,10 @@ def scanner_for(session_hash: str | None, slug: str) -> Scanner | None:
 _CONNECTIONS = Connection.__table__
 _SCANS = Scan.__table__
 
-# What public_card() reads of a person: the scan's answer selects these and nothing more.
-CARD_COLUMNS = ("name", "headline", "company", "bio", "email", "phone", "linkedin", "website", "links",
-                "can_help_with", "looking_for", "shared_fields", "photo_key", "card_expiry_months")
+# What public_card() reads of a person: the scan's answer selects these and nothing more. The
+# parts of the name too: the card after a scan is the card every other page shows.
+CARD_COLUMNS = ("name", *NAME_PARTS, "headline", "company", "bio", "email", "phone", "linkedin", "website",
+                "links", "can_help_with", "looking_for", "shared_fields", "photo_key", "card_expiry_months")
 
 # The hot path's statements are built once, at import: SQLAlchemy then finds each one's compiled
 # form in its cache instead of building and hashing a new statement on every scan.
@@ -239,46 +238,6 @@ _CONTACT_BY_TOKEN = select(
     _SEEN.scalar_subquery().label("seen_scan_id"),
     *(query.label(f"grant_{name}") for name, query in _GRANT.items()),
 ).where(_ATTENDEES.c.badge_token == bindparam("token"))
-
-# SQLite's statements. SQLite has one writer at a time, and every call into it lets another
-# thread take the GIL; while a writer waits to get it back (up to the 5 ms switch interval)
-# it holds the database's write lock, and every other scan waits too. So the write is two
-# calls and a commit: both sides in one multi-row INSERT, and the scan row, which finds its
-# connection with a subquery instead of a round trip; no RETURNING, whose rows are more calls.
-_PAIR_SLOTS = ("first", "second")
-_CONNECTION_COLUMNS = ("event_id", "owner_id", "contact_id", "initiated", "scanned_at", "created_at", "note", "tags",
-                       "starred", "intent", "note_updated_at", "followup_done_at", "keep_in_touch_at", "works_on",
-                       "needs", "offers", "promise_dismissed", "origin",
-                       "card_fields", "card_revoked_at")
-
-
-def _cacheable(statement) -> TextClause:
-    # SQLAlchemy never caches a multi-row VALUES insert's compiled form (it would compile the
-    # statement on every scan): the same SQL as a typed text() construct is cached like any other.
-    compiled = statement.compile(dialect=sqlite.dialect(paramstyle="named"))
-    return text(compiled.string).bindparams(*(bindparam(key, type_=bind.type) for key, bind in compiled.binds.items()))
-
-
-_SQLITE_PAIR = _cacheable(sqlite.insert(_CONNECTIONS).values([
-    {name: bindparam(f"{slot}_{name}", type_=_CONNECTIONS.c[name].type) for name in _CONNECTION_COLUMNS}
-    for slot in _PAIR_SLOTS
-]).on_conflict_do_nothing(index_elements=["owner_id", "contact_id"]))
-_SCAN_COLUMNS = ("event_id", "scanner_id", "scanned_id", "client_uuid", "client_scanned_at", "received_at",
-                 "created_connection")
-_PAIR_CONNECTION = select(_CONNECTIONS.c.id).where(_CONNECTIONS.c.owner_id == bindparam("pair_owner"),
-                                                   _CONNECTIONS.c.contact_id == bindparam("pair_contact"))
-_SQLITE_SCAN = sqlite.insert(_SCANS).values(
-    {**{name: bindparam(name, type_=_SCANS.c[name].type) for name in _SCAN_COLUMNS},
-     "connection_id": _PAIR_CONNECTION.scalar_subquery()},
-).on_conflict_do_nothing(index_elements=["scanner_id", "client_uuid"])
-_SCAN_CONNECTION_ID = select(_SCANS.c.connection_id).where(_SCANS.c.id == bindparam("scan_id"))
-
-# PostgreSQL's: RETURNING says in the same round trip which rows were new; rows, not the whole
-# database, are locked, so a second statement costs other scans nothing.
-_PG_PAIR = (postgresql.insert(_CONNECTIONS).on_conflict_do_nothing(index_elements=["owner_id", "contact_id"])
-            .returning(_CONNECTIONS.c.id, _CONNECTIONS.c.owner_id))
-_PG_SCAN = (postgresql.insert(_SCANS).on_conflict_do_nothing(index_elements=["scanner_id", "client_uuid"])
-            .returning(_SCANS.c.id))
 
 
 def _persistent(model, values: dict):
@@ -367,26 +326,16 @@ class ScanResult:
         """The contact's card as they give it to the scanner (attendees.cards.card_for: narrowed
         or taken back on an earlier exchange), or None when they deleted their account."""
         if self._contact is None and self._contact_row is not None:
-            # A transient Attendee holding only the selected columns: card_for stays the one
-            # place that decides what is shared, and nothing is loaded twice; what they give the
-            # scanner came with the same row (_CONTACT_BY_TOKEN), so no query and no ORM load.
+            # The selected columns as plain attributes: card_for stays the one place that
+            # decides what is shared, and nothing is loaded twice; what they give the scanner
+            # came with the same row (_CONTACT_BY_TOKEN), so no query and no ORM load. Not a
+            # transient Attendee and Connection: building those costs the scan more than the card.
             row = self._contact_row._mapping
-            person = Attendee(**{name: row[name] for name in CARD_COLUMNS})
-            grant = Connection(card_fields=row["grant_card_fields"], card_revoked_at=row["grant_card_revoked_at"])
+            person = SimpleNamespace(**{name: row[name] for name in CARD_COLUMNS})
+            grant = SimpleNamespace(card_fields=row["grant_card_fields"], card_revoked_at=row["grant_card_revoked_at"])
             return card_for(person, grant, ends_at=self._ends_at)
         contact = self.contact
         return card_for(contact, self.connection) if contact is not None else None
-
-
-class _ReplayRace(Exception):
-    """Another request recorded the same client UUID between our check and our insert."""
-
-
-# SQLite has one writer at a time. Threads of one process that collide on its lock fall into its
-# busy handler, which sleeps (1, 2, 5, 10 ms...) however soon the lock is free again; queueing
-# them on a Python lock first wakes the next writer the moment the last one commits. Other
-# processes still meet at SQLite's lock (and its busy timeout).
-_SQLITE_WRITERS = threading.Lock()
 
 
 def _find_replay(scanner: Attendee | Scanner, client_uuid: str) -> ScanResult | None:
@@ -434,100 +383,10 @@ def _record_once(scanner: Attendee | Scanner, contact, client_uuid: str, scanned
     sides = (mine, theirs) if scanner.id < contact.id else (theirs, mine)
     scan_values = {"event_id": scanner.event_id, "scanner_id": scanner.id, "scanned_id": contact.id,
                    "client_uuid": client_uuid, "client_scanned_at": scanned_at, "received_at": now}
-    write = _write_sqlite if connection.dialect.name == "sqlite" else _write_postgresql
-    mine_id, created, scan_id = write(connection, sides, scan_values)
+    mine_id, created, scan_id = _writes.write(connection, sides, scan_values)
     scan_values.update(id=scan_id, connection_id=mine_id, created_connection=created)
     return ScanResult.written(created, mine_id, mine if created else None, scan_values, contact,
                               scanner.event.ends_at)
-
-
-def _write_sqlite(connection, sides: tuple[dict, dict], scan_values: dict) -> tuple[int, bool, int]:
-    """Both sides and the scan in two statements; returns (scanner's connection id, created, scan id)."""
-    scanner_id, contact_id = scan_values["scanner_id"], scan_values["scanned_id"]
-    # The scanner's side goes last: when the INSERT writes it, the last inserted rowid is its id.
-    mine, theirs = sides if sides[0]["owner_id"] == scanner_id else sides[::-1]
-    params = {f"{slot}_{name}": side[name] for slot, side in zip(_PAIR_SLOTS, (theirs, mine)) for name in _CONNECTION_COLUMNS}
-    mine_id = None
-    # A transaction that already wrote holds SQLite's lock already: queueing it behind a writer
-    # that waits for that very lock would only stall both until the busy timeout.
-    in_transaction = connection.connection.dbapi_connection.in_transaction
-    with contextlib.nullcontext() if in_transaction else _SQLITE_WRITERS:
-        try:
-            # No BEGIN IMMEDIATE: the transaction's first statement is this INSERT (the reads
-            # before it ran outside any transaction), so SQLite takes the write lock, waiting
-            # for it if need be, in the same call. A transaction that had read first could not.
-            inserted = connection.execute(_SQLITE_PAIR, params)
-            created = inserted.rowcount == 2
-            if created:
-                mine_id = inserted.lastrowid
-            elif inserted.rowcount == 1:
-                # One side existed (one of the two had removed the other): was the new row ours?
-                mine_id = connection.execute(
-                    _PAIR_CONNECTION, {"pair_owner": scanner_id, "pair_contact": contact_id}
-                ).scalar_one()
-                created = inserted.lastrowid == mine_id
-            added = connection.execute(_SQLITE_SCAN, {**scan_values, "created_connection": created,
-                                                      "pair_owner": scanner_id, "pair_contact": contact_id})
-            if added.rowcount != 1:
-                raise _ReplayRace()
-            _commit_keeping_loaded()
-        except BaseException:
-            db.session.rollback()  # before the next writer goes: it would only wait for our lock
-            raise
-    if mine_id is None:
-        # Already connected: the scan row found the connection; read it once the lock is free.
-        mine_id = db.session.connection().execute(_SCAN_CONNECTION_ID, {"scan_id": added.lastrowid}).scalar_one()
-    return mine_id, created, added.lastrowid
-
-
-def _write_postgresql(connection, sides: tuple[dict, dict], scan_values: dict) -> tuple[int, bool, int]:
-    """Both sides in one INSERT and the scan in another, RETURNING what they wrote; commits."""
-    # Both rows go as one INSERT (SQLAlchemy's insertmanyvalues); RETURNING says which were new.
-    inserted = connection.execute(_PG_PAIR, list(sides)).all()
-    scanner_id = scan_values["scanner_id"]
-    mine_id = next((row.id for row in inserted if row.owner_id == scanner_id), None)
-    created = mine_id is not None
-    if not created:
-        mine_id = connection.execute(
-            _PAIR_CONNECTION, {"pair_owner": scanner_id, "pair_contact": scan_values["scanned_id"]}
-        ).scalar_one()
-    scan_id = connection.execute(
-        _PG_SCAN, {**scan_values, "connection_id": mine_id, "created_connection": created}
-    ).scalar_one_or_none()
-    if scan_id is None:
-        raise _ReplayRace()
-    _commit_keeping_loaded()
-    return mine_id, created, scan_id
-
-
-# sqlite3's result code when the busy handler waited the whole busy timeout for another
-# writer's lock (https://www.sqlite.org/rescode.html#busy).
-SQLITE_BUSY = 5
-
-
-def _retryable(error: DBAPIError) -> bool:
-    # Unique violations of a race, PostgreSQL deadlock/serialization failures, a SQLite lock
-    # refused without waiting (a stale WAL snapshot, SQLITE_BUSY_SNAPSHOT): all are answered
-    # by starting over and re-reading. A lock that outlasted the whole busy timeout is not:
-    # each retry would wait that long again, and the scan is better answered 503 now (the
-    # phone keeps it and sends it again) than after four busy timeouts.
-    if isinstance(error, IntegrityError):
-        return True
-    code = getattr(error.orig, "sqlstate", None)
-    if code in ("40P01", "40001"):
-        return True
-    return "database is locked" in str(error.orig) and getattr(error.orig, "sqlite_errorcode", None) != SQLITE_BUSY
-
-
-def _commit_keeping_loaded() -> None:
-    # The scanner (and their event) stay loaded: expiring them on commit would cost a round
-    # trip to read back what has not changed if a page is rendered after the scan.
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
 
 
 def record_scan(scanner: Attendee | Scanner, token: str, client_uuid: object, scanned_at: object = None) -> ScanResult:
@@ -556,11 +415,11 @@ def record_scan(scanner: Attendee | Scanner, token: str, client_uuid: object, sc
     for attempt in range(4):
         try:
             return _record_once(scanner, contact, client_uuid, scanned_at, check_replay=attempt > 0)
-        except _ReplayRace:
+        except _writes.ReplayRace:
             db.session.rollback()
         except DBAPIError as error:
             db.session.rollback()
-            if not _retryable(error) or attempt == 3:
+            if not _writes.retryable(error) or attempt == 3:
                 raise
     replay = _find_replay(scanner, client_uuid)
     if replay is None:  # pragma: no cover - four lost races in a row and then no row at all
@@ -593,151 +452,3 @@ def connection_between(owner: Attendee | None, contact: Attendee | None) -> Conn
 def contact_of(connection: Connection) -> Attendee | None:
     """The other side of a connection, or None when they deleted their account."""
     return db.session.get(Attendee, connection.contact_id) if connection.contact_id else None
-
-
-# ----------------------------------------------------------------------------- notes
-
-NOTE_MAX = 5000
-TAG_MAX = 30
-TAGS_MAX = 10
-TAGS_TEXT_MAX = 400
-
-
-class NoteInvalid(FormInvalid):
-    """A note form that cannot be saved."""
-
-    form_code = "note_invalid"  # the note API's code since its first version (static/js/queue.js)
-
-
-@dataclass
-class NoteInput:
-    """What a note form sent; None means "not sent, leave as it is".
-
-    works_on, needs and offers are the note's prompted parts (NOTE_PARTS); `promises` are
-    (text, due YYYY-MM-DD or None) to track, each added once per text (a replay adds nothing).
-    """
-
-    note: str | None = None
-    tags_text: str | None = None
-    starred: bool | None = None
-    intent: str | None = None
-    add_tag: str | None = None
-    works_on: str | None = None
-    needs: str | None = None
-    offers: str | None = None
-    promises: list[tuple[str, str | None]] | None = None
-
-    @classmethod
-    def from_form(cls, form: Mapping) -> NoteInput:
-        """Read a submitted form (a MultiDict: the star is a hidden "0" followed by the checkbox)."""
-        starred = form.getlist("starred") if hasattr(form, "getlist") else [form.get("starred")]
-        starred = [value for value in starred if value is not None]
-        return cls(
-            note=form.get("note"),
-            tags_text=form.get("tags"),
-            starred=(starred[-1] in ("1", "on", "true")) if starred else None,
-            intent=form.get("intent"),
-            add_tag=form.get("add_tag") or None,
-            promises=[(form["promise"], form.get("promise_due"))] if (form.get("promise") or "").strip() else None,
-            **{name: form.get(name) for name in NOTE_PARTS},
-        )
-
-    def parts(self) -> dict[str, str]:
-        """The prompted parts that were sent, one line each, trimmed."""
-        return {name: " ".join(value.split()) for name in NOTE_PARTS
-                if isinstance(value := getattr(self, name), str)}
-
-
-def split_tags(text: str) -> list[str]:
-    """Comma-separated tags, trimmed, lower-cased, inner spaces collapsed, duplicates dropped."""
-    seen: list[str] = []
-    for part in text.split(","):
-        tag = " ".join(part.split()).lower()
-        if tag and tag not in seen:
-            seen.append(tag)
-    return seen
-
-
-def validate_tags(text: str) -> list[str]:
-    """Normalised tags, or ValueError with a message for the person."""
-    if len(text) > TAGS_TEXT_MAX:
-        raise ValueError(_("Tags are at most %(max)s characters in all.", max=TAGS_TEXT_MAX))
-    tags = split_tags(text)
-    if len(tags) > TAGS_MAX:
-        raise ValueError(_("Use at most %(max)s tags (you have %(count)s).", max=TAGS_MAX, count=len(tags)))
-    long = [tag for tag in tags if len(tag) > TAG_MAX]
-    if long:
-        raise ValueError(_("Each tag is at most %(max)s characters: shorten “%(tag)s”.", max=TAG_MAX, tag=long[0][:40]))
-    return tags
-
-
-def save_note(connection: Connection, data: NoteInput) -> Connection:
-    """Validate and store owner's note, tags, star, intent and prompted parts on their side only,
-    and track the promise sent with it (once per text). Commits."""
-    errors: dict[str, str] = {}
-    note = connection.note if data.note is None else data.note.replace("\r\n", "\n")
-    if len(note) > NOTE_MAX:
-        errors["note"] = f"The note is at most {NOTE_MAX:,} characters (it has {len(note):,})."
-    tags_text = ", ".join(connection.tags or []) if data.tags_text is None else data.tags_text
-    if data.add_tag:
-        tags_text = f"{tags_text}, {data.add_tag}" if tags_text.strip() else data.add_tag
-    tags: list[str] = []
-    try:
-        tags = validate_tags(tags_text)
-    except ValueError as error:
-        errors["tags"] = str(error)
-    intent = connection.intent if data.intent is None else data.intent
-    if intent not in INTENTS:
-        errors["intent"] = "Choose one of the follow-up options."
-    parts = data.parts()
-    for name, value in parts.items():
-        if len(value) > PART_MAX:
-            errors[name] = f"“{NOTE_PARTS[name][0]}” is at most {PART_MAX} characters (it has {len(value)})."
-    promised = []
-    for text, due in data.promises or ():
-        try:
-            promised.append(promises.checked(text, due))
-        except PromiseInvalid as invalid:
-            errors.update(invalid.errors)
-    if errors:
-        raise NoteInvalid(errors)
-    current = {name: getattr(connection, name) for name in parts}
-    changed = (note, tags, intent, parts) != (connection.note, list(connection.tags or []), connection.intent, current)
-    if data.starred is not None and data.starred != connection.starred:
-        changed = True
-        connection.starred = data.starred
-    connection.note, connection.tags, connection.intent = note, tags, intent
-    for name, value in parts.items():
-        setattr(connection, name, value)
-    for text, due_on in promised:
-        if promises.track(connection, text, due_on, commit=False):
-            changed = True
-    if changed:
-        connection.note_updated_at = utcnow()
-    db.session.commit()
-    return connection
-
-
-def suggested_tags(owner: Attendee, contact_card: Mapping | None, current: list[str], limit: int = 8) -> list[str]:
-    """Tags worth one tap: the contact's shared topics, then tags owner used before, minus current ones."""
-    suggestions: list[str] = []
-    if contact_card:
-        for key in ("topics", "can_help_with", "looking_for"):
-            value = contact_card.get(key)
-            if isinstance(value, str):
-                suggestions += split_tags(value)
-            elif isinstance(value, (list, tuple)):
-                suggestions += split_tags(",".join(str(v) for v in value))
-            elif isinstance(value, Mapping):
-                suggestions += split_tags(",".join(str(v) for v in value.values() if isinstance(v, str)))
-    used = db.session.execute(
-        db.select(Connection.tags).where(Connection.owner_id == owner.id, Connection.note_updated_at.is_not(None))
-        .order_by(Connection.note_updated_at.desc()).limit(200)
-    ).scalars()
-    for tags in used:
-        suggestions += [tag for tag in tags or [] if isinstance(tag, str)]
-    out: list[str] = []
-    for tag in suggestions:
-        if tag not in current and tag not in out and len(tag) <= TAG_MAX:
-            out.append(tag)
-    return out[:limit]

@@ -18,11 +18,12 @@ from ..errors import fail, json_error, render_error, wants_json
 from ..extensions import csrf, limiter
 from ..ratelimit import browser_key, scans_limit
 from ..htmx import redirect_to, render_page, wants_fragment
-from . import keep_in_touch, services
+from . import keep_in_touch, notes, services
 from .forms import WANTED_HINT, KeepInTouchForm
 from ..promises.views import contact_context as promises_context
 from .models import INTENT_CHIPS, INTENTS, NOTE_PARTS, Connection
-from .services import ExchangeError, NoteInput, NoteInvalid
+from .notes import NoteInput, NoteInvalid
+from .services import ExchangeError
 
 bp = Blueprint("connections", __name__)
 
@@ -67,8 +68,8 @@ def _contact_context(connection: Connection) -> dict:
         "intents": INTENTS,
         "intent_chips": INTENT_CHIPS,
         "note_parts": NOTE_PARTS,
-        "note_max": services.NOTE_MAX,
-        "suggested": services.suggested_tags(g.attendee, card, list(connection.tags or [])),
+        "note_max": notes.NOTE_MAX,
+        "suggested": notes.suggested_tags(g.attendee, card, list(connection.tags or [])),
         "keep_in_touch_mutual": keep_in_touch.is_mutual(connection),
         **promises_context(connection),
     }
@@ -244,7 +245,7 @@ def save_note(connection_id: int):
         # is not one. "Add promise", "Save note" and a plain form post do.
         data.promises = None
     try:
-        services.save_note(connection, data)
+        notes.save_note(connection, data)
     except NoteInvalid as invalid:
         context = _contact_context(connection)
         values = {

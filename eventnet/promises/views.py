@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from ..attendees.cards import public_card
 from ..auth.session import attendee_required, get_event_or_404
-# A module import: connections.services imports this package (promise services) while loading.
+# A module import: connections.views imports this package (its contact context) while loading.
 from ..connections import services as connections
 from ..digests import tokens
 from ..htmx import redirect_to, wants_fragment

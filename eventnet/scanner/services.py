@@ -15,6 +15,7 @@ from sqlalchemy import func, or_
 from ..attendees.models import Attendee
 from ..badges.services import find_by_short_code
 from ..badges.tokens import normalise_short_code
+from ..connections import notes
 from ..connections import services as connections
 from ..connections.models import NOTE_PARTS, Connection, Scan
 from ..database import utcnow
@@ -96,13 +97,13 @@ def edit_time_on_server_clock(edited_at: datetime, sent_at: datetime | None, now
     return now - gap
 
 
-def note_input_from_json(body: Mapping) -> connections.NoteInput:
+def note_input_from_json(body: Mapping) -> notes.NoteInput:
     """The note fields a phone sent (each optional, at least one): note, tags, starred, intent,
     the prompted parts works_on, needs, offers (strings) and promises ([{"text", "due_on"}]).
 
     Tags come as a list of strings (or one comma-separated string). The phone sends every
     promise added on the sheet with each edit; one already tracked is not added again. Wrong
-    types are a ScannerError; values are validated by connections.save_note, as for the contact page.
+    types are a ScannerError; values are validated by notes.save_note, as for the contact page.
     """
     note, tags, starred, intent = (body.get(key) for key in ("note", "tags", "starred", "intent"))
     if note is not None and not isinstance(note, str):
@@ -123,7 +124,7 @@ def note_input_from_json(body: Mapping) -> connections.NoteInput:
     if note is None and tags is None and starred is None and intent is None and promises is None \
             and all(value is None for value in parts.values()):
         raise ScannerError("invalid_note", "Send at least one of note, tags, starred and intent.")  # i18n-lint: ignore (API contract)
-    return connections.NoteInput(note=note, tags_text=tags, starred=starred, intent=intent, promises=promises, **parts)
+    return notes.NoteInput(note=note, tags_text=tags, starred=starred, intent=intent, promises=promises, **parts)
 
 
 PROMISES_SENT_MAX = 20
@@ -145,11 +146,11 @@ def _promises_from_json(raw: object) -> list[tuple[str, str | None]] | None:
     return out
 
 
-def _changes(connection: Connection, data: connections.NoteInput) -> bool:
+def _changes(connection: Connection, data: notes.NoteInput) -> bool:
     """Whether saving data would change what connection holds (a replay changes nothing)."""
     if data.note is not None and data.note.replace("\r\n", "\n") != connection.note:
         return True
-    if data.tags_text is not None and connections.split_tags(data.tags_text) != list(connection.tags or []):
+    if data.tags_text is not None and notes.split_tags(data.tags_text) != list(connection.tags or []):
         return True
     if data.starred is not None and data.starred != connection.starred:
         return True
@@ -161,7 +162,7 @@ def _changes(connection: Connection, data: connections.NoteInput) -> bool:
 
 
 def save_note_by_scan(
-    owner: Attendee, client_uuid: object, data: connections.NoteInput, edited_at: object, sent_at: object = None
+    owner: Attendee, client_uuid: object, data: notes.NoteInput, edited_at: object, sent_at: object = None
 ) -> NoteSync:
     """Save owner's note, tags, star and intent on the connection their scan `client_uuid` made.
 
@@ -169,7 +170,7 @@ def save_note_by_scan(
     edits are ordered by the phone's edit time mapped onto the server's clock (see
     edit_time_on_server_clock), and the note's stored time becomes that edit time, so a replay,
     or an edit older than what the server holds, changes nothing. Raises ScannerError or
-    connections' NoteInvalid. Commits.
+    connections.notes' NoteInvalid. Commits.
     """
     try:
         client_uuid = connections.parse_client_uuid(client_uuid)
@@ -186,7 +187,7 @@ def save_note_by_scan(
         return NoteSync(connection, False)  # a replay, or the same values: nothing to change
     if connection.note_updated_at is not None and edited <= connection.note_updated_at:
         return NoteSync(connection, False)
-    connections.save_note(connection, data)
+    notes.save_note(connection, data)
     connection.note_updated_at = edited
     db.session.commit()
     return NoteSync(connection, True)

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
 
 from ..auth.session import attendee_required, current_attendee, get_event_or_404, keep_desk_session
+from ..connections import notes
 from ..connections import services as connections
 from ..connections.models import INTENT_CHIPS, INTENTS, NOTE_PARTS
 from ..errors import DomainError, json_error
@@ -97,7 +98,7 @@ def _scan_page(status: int = 200, **context) -> Response:
         decoder_script=url_for("scanner.decoder_file", version=services.DECODER_VERSION, filename=services.DECODER_SCRIPT),
         decoder_wasm=url_for("scanner.decoder_file", version=services.DECODER_VERSION, filename=services.DECODER_WASM),
         code_value=context.pop("code_value", ""), code_error=context.pop("code_error", None),
-        intents=INTENTS, intent_chips=INTENT_CHIPS, note_parts=NOTE_PARTS, note_max=connections.NOTE_MAX,
+        intents=INTENTS, intent_chips=INTENT_CHIPS, note_parts=NOTE_PARTS, note_max=notes.NOTE_MAX,
         js_strings=as_json_block(scanner_strings()), **context,
     )
 
