@@ -95,7 +95,6 @@ POLICY = {
     "scanner.offline": MEMBER,
     "scanner.note_api": OWNER,
     "scanner.manifest": PUBLIC,
-    "scanner.visitor_offline": PUBLIC,
     "scanner.service_worker": PUBLIC,
     "scanner.decoder_file": PUBLIC,
     "scanner.visitor_offline": PUBLIC,  # the offline page of a phone nobody is logged in on
