@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import wraps
+from typing import Callable, TypeVar
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
@@ -57,3 +59,32 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def _unicode_lower(value):
     return value.lower() if isinstance(value, str) else value
+
+
+View = TypeVar("View", bound=Callable)
+
+
+def read_only(view: View) -> View:
+    """Run a view that only reads outside a transaction on PostgreSQL (autocommit).
+
+    psycopg opens a transaction with a BEGIN of its own before the first statement, and the
+    session ends it with a ROLLBACK: two round trips, each a query the server parses, around
+    the one or two SELECTs of a page every camera-app scan opens (the badge card). A page that
+    writes nothing loses nothing by reading each statement in its own snapshot. SQLite is left
+    as it is: pysqlite begins no transaction for a SELECT, and switching its isolation level
+    back on return to the pool would cost a PRAGMA each time.
+
+    Only for views that never write: a write in one would commit on its own, statement by
+    statement. Applies when the view is the first to use the request's session; otherwise the
+    transaction already begun is kept.
+    """
+    from .extensions import db
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        session = db.session()  # the request's own Session, behind the scoped proxy
+        if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]

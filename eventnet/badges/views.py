@@ -16,6 +16,7 @@ from ..attendees.cards import card_for, public_card, withheld
 from ..attendees.models import Attendee
 from ..auth.session import attendee_required, current_attendee
 from ..connections.models import Connection
+from ..database import read_only
 from ..errors import fail
 from .qr import badge_image
 from .services import BadgeError, badge_url, find_by_token, find_with_copy
@@ -59,6 +60,7 @@ def _viewer_state(viewer: Attendee | None, owner: Attendee) -> str:
 
 
 @bp.get("/b/<token>")
+@read_only
 def card(token: str):
     """A badge's public card: shared fields only, Save contact, and what the viewer can do next."""
     viewer = current_attendee()
@@ -81,6 +83,7 @@ def card(token: str):
 
 
 @bp.get("/b/<token>/contact.vcf")
+@read_only
 def vcard(token: str):
     """The badge owner's shared card as a vCard file that phones import into contacts."""
     viewer = current_attendee()
