@@ -90,9 +90,9 @@ def through_app(count: int) -> dict:
 
     from eventnet import create_app
     from eventnet.attendees.models import Attendee
-    from eventnet.auth.session import SESSION_KEY, start_session
-    from eventnet.badges.tokens import new_badge_token, new_short_code
+    from eventnet.badges.tokens import new_badge_token
     from eventnet.events.services import create_event
+    from organizer_client import add_organizer, client_for
     from eventnet.extensions import db
 
     tmp = tempfile.mkdtemp()
@@ -101,20 +101,14 @@ def through_app(count: int) -> dict:
         upgrade(directory=str(ROOT / "migrations"))
         now = datetime.now(timezone.utc)
         event = create_event("bench", "Bench Conference 2026", now, now + timedelta(days=1), "Europe/Berlin")
-        organizer = Attendee(event_id=event.id, email="org@example.org", email_key="org@example.org", name="Org",
-                             role="organizer", links=[], badge_token=new_badge_token(), short_code=new_short_code())
-        db.session.add(organizer)
+        organizer_id = add_organizer(event.id).id
         db.session.execute(db.insert(Attendee), [
             {"event_id": event.id, "email": f"p{i}@example.org", "email_key": f"p{i}@example.org",
              "name": f"Attendee Number {i} Łukasz", "company": f"Company {i % 97} GmbH",
              "headline": "Senior engineer, data platform", "role": "attendee", "links": [], "shared_fields": [],
              "badge_token": new_badge_token(), "short_code": f"C{i:06d}"} for i in range(count - 1)])
         db.session.commit()
-        token = start_session(organizer)
-        db.session.commit()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = token
+        client = client_for(app, organizer_id)
     started = time.perf_counter()
     response = client.get("/e/bench/organizer/badges.pdf?paper=a4")
     seconds = time.perf_counter() - started

@@ -37,7 +37,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
 
-from scan_bench import PYTHON, THREADS, WORKERS, app_env, free_port, gunicorn, log_in, seed, stop  # noqa: E402
+from scan_bench import THREADS, WORKERS, app_env, free_port, gunicorn, log_in, seed, stop, throwaway_pg  # noqa: E402
 
 
 @dataclass
@@ -219,15 +219,10 @@ def main(argv: list[str] | None = None) -> int:
         rows, page_bytes = run_database("SQLite", "sqlite:///" + str(tmp_path / "bench.sqlite3"), tmp_path, args)
         tables.append(rows)
         if args.postgres:
-            created = subprocess.run([PYTHON, str(ROOT / "scripts" / "pg_testdb.py"), "create", args.postgres],
-                                     check=True, capture_output=True, text=True)
-            pg_url = created.stdout.strip()
             (tmp_path / "PostgreSQL").mkdir()
-            try:
+            with throwaway_pg(args.postgres) as pg_url:
                 print("PostgreSQL: seeding, starting gunicorn and the floor, opening badge pages in turns ...", flush=True)
                 tables.append(run_database("PostgreSQL", pg_url, tmp_path, args)[0])
-            finally:
-                subprocess.run([PYTHON, str(ROOT / "scripts" / "pg_testdb.py"), "drop", args.postgres, pg_url], check=False)
 
     print()
     print(f"card page benchmark: gunicorn {WORKERS} workers x {THREADS} threads (gthread) on 127.0.0.1; "

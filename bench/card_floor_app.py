@@ -15,6 +15,8 @@ import threading
 
 from flask import Flask, abort, render_template_string
 
+from floor_app import sqlite_connection
+
 _local = threading.local()
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ name }}</title>
@@ -57,19 +59,7 @@ def _select(token: str):
             conn = _local.pg = psycopg.connect(os.environ["CARD_FLOOR_PG"], autocommit=True)
         return conn.execute("SELECT name, headline, company, email FROM card_floor_people WHERE token = %s",
                             (token,)).fetchone()
-    return _db().execute("SELECT name, headline, company, email FROM people WHERE token = ?", (token,)).fetchone()
-
-
-def _db() -> sqlite3.Connection:
-    conn = getattr(_local, "conn", None)
-    if conn is None:
-        # The same pragmas as the app's SQLite connections (eventnet/database.py).
-        conn = sqlite3.connect(os.environ["CARD_FLOOR_DB"], timeout=10)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA busy_timeout=10000")
-        _local.conn = conn
-    return conn
+    return sqlite_connection(os.environ["CARD_FLOOR_DB"]).execute("SELECT name, headline, company, email FROM people WHERE token = ?", (token,)).fetchone()
 
 
 app = Flask(__name__)

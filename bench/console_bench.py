@@ -133,22 +133,18 @@ def run(attendees: int, repeat: int, admin: str | None) -> list[tuple[str, float
     from sqlalchemy import text
 
     from eventnet import create_app
-    from eventnet.auth.session import SESSION_KEY, start_session
     from eventnet.attendees.models import Attendee
     from eventnet.extensions import db
+    from organizer_client import client_for
 
     database = Database(admin)
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": database.new_url(), "RATELIMIT_ENABLED": False})
         with app.app_context():
             organizer_id = seed(app, attendees)
-            token = start_session(db.session.get(Attendee, organizer_id))
-            db.session.commit()
+            client = client_for(app, organizer_id)
             event_id = db.session.get(Attendee, organizer_id).event_id
             db.session.remove()
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session[SESSION_KEY] = token
         figures = []
         with app.app_context():
             middle = (attendees + 1) // PER_PAGE // 2 + 1  # the organizer and the attendees, paged

@@ -50,15 +50,16 @@ def init_floor_pg(url: str, tokens: list[str]) -> None:
             cursor.executemany("INSERT INTO people (token) VALUES (%s)", [(t,) for t in tokens])
 
 
-def _sqlite() -> sqlite3.Connection:
-    conn = getattr(_local, "conn", None)
+def sqlite_connection(path: str) -> sqlite3.Connection:
+    """This thread's connection to the floor's SQLite file at `path` (this floor's and the card
+    floor's), opened once with the same pragmas as the app's connections (eventnet/database.py)."""
+    conn = getattr(_local, "sqlite", None)
     if conn is None:
-        # The same pragmas as the app's SQLite connections (eventnet/database.py).
-        conn = sqlite3.connect(os.environ["FLOOR_DB"], timeout=10)
+        conn = sqlite3.connect(path, timeout=10)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=10000")
-        _local.conn = conn
+        _local.sqlite = conn
     return conn
 
 
@@ -87,7 +88,7 @@ def scan():
         conn.execute("INSERT INTO scans (scanner, scanned, client_uuid) VALUES (%s, %s, %s)",
                      (1, row[0] if row else None, client_uuid))
     else:
-        conn = _sqlite()
+        conn = sqlite_connection(os.environ["FLOOR_DB"])
         row = conn.execute("SELECT id FROM people WHERE token = ?", (token,)).fetchone()
         conn.execute("INSERT INTO scans (scanner, scanned, client_uuid) VALUES (?, ?, ?)",
                      (1, row[0] if row else None, client_uuid))

@@ -151,24 +151,15 @@ def browser_import(data: bytes, rows: int, databases: Databases) -> float:
     from werkzeug.test import encode_multipart
 
     from eventnet.attendees.models import Attendee
-    from eventnet.auth.session import SESSION_KEY, start_session
-    from eventnet.badges.tokens import new_badge_token, new_short_code
     from eventnet.events.models import Event
     from eventnet.extensions import db
+    from organizer_client import add_organizer, client_for
 
     app = fresh_app(databases)
     app.config["WTF_CSRF_ENABLED"] = False  # the bench measures the import, not the form plumbing
     with app.app_context():
         event = db.session.execute(db.select(Event)).scalar_one()
-        organizer = Attendee(event_id=event.id, email="org@example.org", email_key="org@example.org", name="Org",
-                             role="organizer", links=[], badge_token=new_badge_token(), short_code=new_short_code())
-        db.session.add(organizer)
-        db.session.commit()
-        token = start_session(organizer)
-        db.session.commit()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = token
+        client = client_for(app, add_organizer(event.id).id)
     boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), "attendees.csv")})
     started = time.perf_counter()
     uploaded = client.post("/e/bench/organizer/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")
