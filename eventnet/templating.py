@@ -7,6 +7,7 @@ from flask import Flask, g
 
 from .auth.session import current_attendee
 from .i18n import formats
+from .i18n.hooks import bound_gettext
 
 HTMX_SCRIPT = "vendor/htmx/htmx-2.0.11.min.js"
 
@@ -51,4 +52,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject():
-        return {"me": current_attendee(), "event": g.get("event"), "htmx_script": HTMX_SCRIPT}
+        # The request's translations bound once per render (i18n.hooks.bound_gettext): a badge
+        # page calls _() about 16 times.
+        return {"me": current_attendee(), "event": g.get("event"), "htmx_script": HTMX_SCRIPT,
+                **bound_gettext(app.jinja_env)}

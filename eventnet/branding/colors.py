@@ -38,6 +38,7 @@ from __future__ import annotations
 import colorsys
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from babel.numbers import format_decimal
 from flask_babel import get_locale
@@ -156,6 +157,9 @@ def _text_on(color: str, candidates: tuple[str, str]) -> str:
     return max(candidates, key=lambda text: contrast_ratio(color, text))
 
 
+# Every page of an event works out its accent (branding.services.page_brand): the same few
+# colours each time, and Accent is frozen.
+@lru_cache(maxsize=256)
 def accent_colors(color: str) -> Accent:
     """All four colours for a passing accent "#rrggbb" (see the module's rule); ValueError when
     `color` does not reach 4.5:1 on the light surfaces (check_accent says so politely)."""
@@ -200,6 +204,7 @@ def check_accent(value: str) -> str:
     return color
 
 
+@cache
 def default_accent() -> Accent:
     """The eventnet blue with app.css's own dark-mode colours (used when no accent is set)."""
     return Accent(light=DEFAULT_ACCENT, light_text=WHITE, dark="#8ab4f8", dark_text="#0b1a33",

@@ -14,6 +14,32 @@ from .languages import LANGUAGES
 from .selection import SOURCE_KEY, current_direction, current_language, select_locale, select_timezone
 
 
+def bound_gettext(env) -> dict:
+    """The template gettext callables bound to the translations of the current locale, looked up once.
+
+    Flask-Babel's own callables (env.globals) look the translations up again at every call:
+    through the app context, the forced locale and the domain, about as long as the rest of a
+    `_()` in a template. A render happens inside one locale (a page: the request's, which
+    Flask-Babel keeps for the request; an email: in_recipient_language), so the same
+    translations serve the whole render; passed in the render's context, these take the
+    place of the globals for `_()`, `ngettext()` and `{% trans %}` alike (Jinja resolves them
+    from the context first), wrapped the way Jinja's i18n extension wraps Flask-Babel's, so
+    that escaping and %-formatting stay exactly the same. Macros imported without context
+    still use the globals: slower, the same words.
+    """
+    from flask_babel import get_translations
+    from jinja2.ext import _make_new_gettext, _make_new_ngettext, _make_new_npgettext, _make_new_pgettext
+
+    translations = get_translations()
+    callables = {"gettext": translations.ugettext, "ngettext": translations.ungettext,
+                 "pgettext": translations.upgettext, "npgettext": translations.unpgettext}
+    if getattr(env, "newstyle_gettext", False):
+        wrap = {"gettext": _make_new_gettext, "ngettext": _make_new_ngettext,
+                "pgettext": _make_new_pgettext, "npgettext": _make_new_npgettext}
+        callables = {name: wrap[name](func) for name, func in callables.items()}
+    return callables
+
+
 def init_app(app: Flask) -> None:
     # The catalogs live beside the templates, at the top of the repository.
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES",

@@ -22,6 +22,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ..database import utcnow
 from ..extensions import db
+from ..i18n.hooks import bound_gettext
 from .models import OutboxMessage
 
 if TYPE_CHECKING:
@@ -142,37 +143,12 @@ def absolute_url(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
-def _bound_gettext(env) -> dict:
-    """The template gettext callables bound to the translations of the current locale, looked up once.
-
-    Flask-Babel's own callables (env.globals) look the translations up again at every call:
-    through the app context, the forced locale and the domain, about as long as the rest of a
-    `_()` in a template. An email renders inside one locale (in_recipient_language), so the
-    same translations serve the whole render; passed in the render's context, these take the
-    place of the globals for `_()`, `ngettext()` and `{% trans %}` alike (Jinja resolves them
-    from the context first), wrapped the way Jinja's i18n extension wraps Flask-Babel's, so
-    that escaping and %-formatting stay exactly the same. Macros imported without context
-    still use the globals: slower, the same words.
-    """
-    from flask_babel import get_translations
-    from jinja2.ext import _make_new_gettext, _make_new_ngettext, _make_new_npgettext, _make_new_pgettext
-
-    translations = get_translations()
-    callables = {"gettext": translations.ugettext, "ngettext": translations.ungettext,
-                 "pgettext": translations.upgettext, "npgettext": translations.unpgettext}
-    if getattr(env, "newstyle_gettext", False):
-        wrap = {"gettext": _make_new_gettext, "ngettext": _make_new_ngettext,
-                "pgettext": _make_new_pgettext, "npgettext": _make_new_npgettext}
-        callables = {name: wrap[name](func) for name, func in callables.items()}
-    return callables
-
-
 def mail_context(context: dict) -> dict:
     """The context a mail template renders with (see render_email)."""
     from ..branding.services import mail_brand
 
     return {"absolute_url": absolute_url, "base_url": current_app.config["BASE_URL"],
-            "brand": mail_brand(context.get("event")), **_bound_gettext(current_app.jinja_env), **context}
+            "brand": mail_brand(context.get("event")), **bound_gettext(current_app.jinja_env), **context}
 
 
 def render_mail_part(template: str, ctx: dict) -> str:
