@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """How many scans per second eventnet takes, against the floor of a bare Flask endpoint on the same database.
 
-    python bench/scan_bench.py [--seconds 10] [--postgres ADMIN_URL] [--attendees 2000]
+    python bench/scan_bench.py [--seconds 10] [--postgres ADMIN_URL] [--attendees 2000] [--redis URL]
 
 For each database (SQLite in a temp file; PostgreSQL in a throwaway database made with
 scripts/pg_testdb.py when --postgres is given) it migrates and seeds an event, starts the app
@@ -14,7 +14,9 @@ http.client connection. Closed loop for --seconds (throughput, p50, p99), then a
 hide its queue). The floors (bench/floor_app.py: one indexed SELECT and one committed INSERT per
 request, in raw sqlite3, and with --postgres in raw psycopg on a throwaway database of the same
 server) run under the same gunicorn settings and the same generator, and every figure of the app
-is printed with its ratio to the floor of its own database, measured in the same run. Traffic
+is printed with its ratio to the floor of its own database, measured in the same run. The app
+counts its rate limits in Redis (--redis, as deployed with REDIS_URL), under a key prefix of its
+own that starts empty and is deleted at the end; in memory, with a note, when Redis does not answer. Traffic
 stays on 127.0.0.1 and each run is bounded in time; everything the bench starts is stopped at the end.
 """
 from __future__ import annotations
@@ -90,10 +92,16 @@ def stop(process: subprocess.Popen) -> None:
 # ----------------------------------------------------------------------------- seeding
 
 
-def app_env(database_url: str, port: int) -> dict:
-    """The app's environment: production mode, as gunicorn runs it for real."""
+def app_env(database_url: str, port: int, redis: tuple[str, str] | None = None) -> dict:
+    """The app's environment: production mode, as gunicorn runs it for real.
+
+    `redis`: (REDIS_URL, REDIS_KEY_PREFIX) for the rate limits; None counts them in each process.
+    """
+    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "REDIS_KEY_PREFIX")}
+    if redis:
+        env["REDIS_URL"], env["REDIS_KEY_PREFIX"] = redis
     return {
-        **os.environ,
+        **env,
         "EVENTNET_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
         # Required in production; nothing is sent during the bench (login links are made directly).
@@ -358,7 +366,7 @@ def measure(name: str, port: int, path: str, sessions: list, tokens: list, args)
 
 def run_app(name: str, database_url: str, args, floor: str) -> Row:
     port = free_port()
-    env = app_env(database_url, port)
+    env = app_env(database_url, port, args.limits_store)
     tokens, links = seed(env, args.attendees, args.scanners)
     process = gunicorn("wsgi:app", port, env, ROOT)
     try:
@@ -406,6 +414,8 @@ def report(rows: list[Row], floors: list[Row], args) -> None:
     print(f"scan benchmark: gunicorn {WORKERS} workers x {THREADS} threads (gthread) on 127.0.0.1; "
           f"{args.processes} x {args.threads} client connections; {args.seconds:g} s per run; "
           f"{args.attendees} attendees, {args.scanners} scanners logged in")
+    print(f"rate limits counted in Redis at {args.limits_store[0]}" if args.limits_store
+          else "rate limits counted in memory, in each worker (Redis did not answer; production uses REDIS_URL)")
     print(f"{'run':<30} {'scans/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs floor':>9} {'errors':>7}   "
           f"{'p99 ms at ' + format(args.rate, 'g') + '/s':>22}")
     floor_rates = {floor.name: floor.rate for floor in floors}
@@ -435,6 +445,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=2, help="load generator processes (default 2)")
     parser.add_argument("--threads", type=int, default=8, help="connections per generator process (default 8)")
     parser.add_argument("--rate", type=float, default=200.0, help="scans per second of the fixed-rate run (default 200)")
+    parser.add_argument("--redis", default=DEFAULT_REDIS, metavar="URL",
+                        help=f"Redis for the app's rate limits, as REDIS_URL in production (default {DEFAULT_REDIS}); "
+                             "keys under a fresh prefix, deleted at the end; in memory if it does not answer")
     args = parser.parse_args(argv)
     if not 0 < args.seconds <= 120:
         parser.error("--seconds must be between 0 and 120")
@@ -443,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     floors: list[Row] = []
     tokens = [f"floor-token-{i}" for i in range(args.attendees)]
-    with tempfile.TemporaryDirectory(prefix="eventnet-bench-") as tmp:
+    with limits_store(args.redis) as args.limits_store, tempfile.TemporaryDirectory(prefix="eventnet-bench-") as tmp:
         tmp_path = Path(tmp)
         sqlite_url = "sqlite:///" + str(tmp_path / "bench.sqlite3")
         print("SQLite: seeding, starting gunicorn, logging scanners in, sending scans ...", flush=True)
@@ -460,6 +473,36 @@ def main(argv: list[str] | None = None) -> int:
                 floors.append(run_floor(tokens, tmp_path, args, pg_url))
     report(rows, floors, args)
     return exit_status(rows, floors)
+
+
+DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
+
+
+@contextlib.contextmanager
+def limits_store(url: str):
+    """(REDIS_URL, a fresh key prefix) when Redis at `url` answers, else None (counted in memory).
+
+    A prefix of its own instead of FLUSHDB: the counters start empty without emptying a
+    database someone else may use; its keys are deleted at the end.
+    """
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError, ValueError) as error:
+        print(f"Note: Redis at {url} does not answer ({error}): the app counts its rate limits in memory, "
+              "not as deployed with REDIS_URL.", flush=True)
+        yield None
+        return
+    prefix = f"eventnet-bench-{secrets.token_hex(4)}"
+    try:
+        yield url, prefix
+    finally:
+        keys = list(client.scan_iter(f"*{prefix}*", count=1000))
+        for start in range(0, len(keys), 500):
+            client.delete(*keys[start:start + 500])
+        client.close()
 
 
 @contextlib.contextmanager

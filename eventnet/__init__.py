@@ -68,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     register_features(app)
+    ratelimit.check_in_views_only(app)
     from .i18n.cli import localize
 
     localize(app.cli)  # every command in the environment's language (LANG...), its help too

@@ -18,6 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.bench
 POSTGRES = os.environ.get("TEST_POSTGRES_ADMIN_URL", "")
+REDIS = os.environ.get("TEST_REDIS_URL", "")
 
 
 def run(script: str, *args: str, timeout: int = 240) -> str:
@@ -34,8 +35,11 @@ def with_postgres(*args: str) -> list[str]:
 
 def test_scan_bench():
     out = run("scan_bench.py", *with_postgres("--seconds", "0.5", "--attendees", "30", "--scanners", "3",
-                                              "--processes", "1", "--threads", "2", "--rate", "20"))
+                                              "--processes", "1", "--threads", "2", "--rate", "20",
+                                              *(("--redis", REDIS) if REDIS else ())))
     assert out.count("stored check OK") == (2 if POSTGRES else 1), out
+    # The rate limits are counted where production counts them (REDIS_URL), and the report says where.
+    assert (f"rate limits counted in Redis at {REDIS}" in out) if REDIS else ("rate limits counted" in out), out
     assert "floor: Flask + raw sqlite3" in out
     # PostgreSQL's figures are compared with a floor on PostgreSQL, measured in the same run.
     assert ("eventnet on PostgreSQL is compared with floor: Flask + raw psycopg" in out) == bool(POSTGRES), out

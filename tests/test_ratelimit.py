@@ -139,3 +139,49 @@ def test_unreachable_redis_neither_locks_people_out_nor_fails(app_factory, make_
     # Counted in this process while Redis is away: the limit still holds, nobody gets a 500.
     assert statuses == [303, 303, 429]
     assert "falling back to in-memory storage" in caplog.text
+
+
+def test_each_scan_is_counted_once_in_redis(app_factory, redis_url, login, make_event, make_attendee):
+    """The scans limit is hit once per scan, whatever hooks and decorators the request passes."""
+    import redis
+
+    from conftest import csrf_token
+
+    from eventnet.auth.session import SESSION_KEY, hash_session_token
+
+    event = make_event()
+    scanner = make_attendee(event, "scanner@example.org", "Scanner")
+    others = [make_attendee(event, f"other{n}@example.org", f"Other {n}") for n in range(3)]
+    app = app_factory(REDIS_URL=redis_url)
+    client = login(app.test_client(), scanner)
+    token = csrf_token(client, f"/e/{event.slug}/")
+    with client.session_transaction() as session:
+        counter = f"*session:{hash_session_token(session[SESSION_KEY])[:32]}/scans/*"  # this browser's count only
+    store = redis.Redis.from_url(redis_url)
+
+    def counted() -> int:
+        # Sliding-window counter: the current and the previous window's keys hold the hits.
+        return sum(int(store.get(key) or 0) for key in store.keys(counter))
+
+    try:
+        for n, other in enumerate(others, start=1):
+            response = client.post(f"/e/{event.slug}/api/scans", json={"token": other.badge_token, "client_uuid": str(uuid.uuid4())},
+                                   headers={"X-CSRFToken": token, "Accept": "application/json"})
+            assert response.status_code == 201
+            assert counted() == n
+    finally:
+        for key in store.keys(counter):
+            store.delete(key)
+
+
+def test_a_default_limit_keeps_the_before_request_check(app_factory, make_event):
+    """Flask-Limiter's per-request pass is dropped only while no limit needs it (ratelimit.check_in_views_only)."""
+    from eventnet.extensions import limiter
+
+    slug = make_event().slug
+    try:
+        client = app_factory(RATELIMIT_DEFAULT="2 per minute").test_client()
+        assert [client.get(f"/e/{slug}/login").status_code for _ in range(3)] == [200, 200, 429]
+    finally:
+        # The extension object keeps a default limit for every app built after this one.
+        limiter.limit_manager.set_default_limits([])

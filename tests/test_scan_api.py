@@ -438,3 +438,50 @@ def test_a_session_scans_only_at_its_own_events_url(app, login, pair, make_event
                                headers={"X-CSRFToken": token, **JSON})
         assert response.status_code == status, slug
     assert connections() == [] and scans() == []
+
+
+def test_a_new_scan_takes_three_statements(app, login, pair):
+    """The login check and the badge are one SELECT, then both sides and the scan row: on
+    PostgreSQL each statement is a round trip (COMMIT aside)."""
+    from sqlalchemy import event as sa_event
+
+    event, alice, bob = pair
+    client, token = logged_in(app, login, bob)
+    scan = {"token": alice.badge_token, "client_uuid": str(uuid.uuid4())}
+    statements = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.split(None, 1)[0].upper())
+
+    sa_event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        response = post_scan(client, token, scan)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", seen)
+    assert response.status_code == 201
+    assert statements == ["SELECT", "INSERT", "INSERT"], statements
+    _assert_one_per_side(alice, bob)
+
+
+def test_the_badge_read_with_the_login_still_answers_each_case(app, login, pair, make_event, make_attendee):
+    """A replaced badge, another event's, a token that is no string: each answered as before."""
+    from eventnet.badges.services import reissue_badge
+
+    event, alice, bob = pair
+    carol = make_attendee(make_event(slug="other"), "carol@example.org", "Carol")
+    old = alice.badge_token
+    reissue_badge(alice)
+    db.session.commit()
+    client, token = logged_in(app, login, bob)
+    for body, status, code in (
+        ({"token": old}, 410, "revoked_badge"),
+        ({"token": carol.badge_token}, 409, "other_event"),
+        ({"token": 12345}, 404, "unknown_badge"),
+        ({"token": ["a"]}, 404, "unknown_badge"),
+    ):
+        response = post_scan(client, token, {**body, "client_uuid": str(uuid.uuid4())})
+        assert (response.status_code, response.get_json()["error"]["code"]) == (status, code), body
+    # The CSRF check still comes before any answer about the badge.
+    refused = post_scan(client, "wrong", {"token": old, "client_uuid": str(uuid.uuid4())})
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (400, "csrf_failed")
+    assert connections() == [] and scans() == []

@@ -159,11 +159,14 @@ def _csrf_checked(view: Callable) -> Callable:
 @_api
 def scan_api(slug: str):
     """Record a scan (JSON or form: token, client_uuid, scanned_at): 201 new, 200 already connected."""
-    # A phone's JSON scan is the hot path: its login check is one Core statement. Everything
+    # A phone's JSON scan is the hot path: its login check is one Core statement, which reads
+    # the scanned badge too (used only once the CSRF token below has passed). Everything
     # else (no session or a stale one, another event's URL, htmx and form posts) takes the
     # general guard, which gives each of those its own answer.
     if wants_json():
-        scanner = services.scanner_for(session_token_hash(), slug)
+        body = request.get_json(silent=True) if request.is_json else None
+        scan = body if isinstance(body, dict) else {}
+        scanner = services.scanner_for(session_token_hash(), slug, scan.get("token"), scan.get("client_uuid"))
         if scanner is not None:
             return _record_checked(scanner=scanner, as_json=True)
     return _guarded_scan(slug=slug)
