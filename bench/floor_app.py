@@ -35,7 +35,7 @@ def init_floor_db(path: str, tokens: list[str]) -> None:
     conn.close()
 
 
-def _conninfo(url: str) -> str:
+def conninfo(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
@@ -43,7 +43,7 @@ def init_floor_pg(url: str, tokens: list[str]) -> None:
     """Create the PostgreSQL floor's two tables in the (empty, throwaway) database at `url`."""
     import psycopg
 
-    with psycopg.connect(_conninfo(url)) as conn:
+    with psycopg.connect(conninfo(url)) as conn:
         conn.execute(_PEOPLE_SQL.format(pk="SERIAL PRIMARY KEY"))
         conn.execute(_SCANS_SQL.format(pk="SERIAL PRIMARY KEY"))
         with conn.cursor() as cursor:
@@ -63,13 +63,13 @@ def sqlite_connection(path: str) -> sqlite3.Connection:
     return conn
 
 
-def _postgres():
+def postgres_connection():
     conn = getattr(_local, "conn", None)
     if conn is None:
         import psycopg
 
         # Server-side prepared statements after the first use, as psycopg does for the app too.
-        conn = psycopg.connect(_conninfo(os.environ["FLOOR_PG"]))
+        conn = psycopg.connect(conninfo(os.environ["FLOOR_PG"]))
         _local.conn = conn
     return conn
 
@@ -83,7 +83,7 @@ def scan():
     body = request.get_json(silent=True) or {}
     token, client_uuid = body.get("token", ""), str(body.get("client_uuid"))
     if _PG:
-        conn = _postgres()
+        conn = postgres_connection()
         row = conn.execute("SELECT id FROM people WHERE token = %s", (token,)).fetchone()
         conn.execute("INSERT INTO scans (scanner, scanned, client_uuid) VALUES (%s, %s, %s)",
                      (1, row[0] if row else None, client_uuid))

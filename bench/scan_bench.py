@@ -346,6 +346,7 @@ class Row:
     warmup: Result
     check: str = ""
     floor: str = ""  # the name of the floor row this one is compared with
+    library_floor: str = ""  # and of the libraries' floor
 
     @property
     def rate(self) -> float:
@@ -364,7 +365,7 @@ def measure(name: str, port: int, path: str, sessions: list, tokens: list, args)
     return Row(name, closed, fixed, warmup)
 
 
-def run_app(name: str, database_url: str, args, floor: str) -> Row:
+def run_app(name: str, database_url: str, args, floor: str, library_floor: str) -> Row:
     port = free_port()
     env = app_env(database_url, port, args.limits_store)
     tokens, links = seed(env, args.attendees, args.scanners)
@@ -373,7 +374,7 @@ def run_app(name: str, database_url: str, args, floor: str) -> Row:
         own = {link: token for link, token in zip(links, tokens)}
         sessions = [(*log_in(port, link), own[link]) for link in links]
         row = measure(name, port, f"/e/{SLUG}/api/scans", sessions, tokens, args)
-        row.floor = floor
+        row.floor, row.library_floor = floor, library_floor
     finally:
         stop(process)
     scans, connections = stored_counts(env)
@@ -387,26 +388,63 @@ def run_app(name: str, database_url: str, args, floor: str) -> Row:
 
 
 SQLITE_FLOOR, PG_FLOOR = "floor: Flask + raw sqlite3", "floor: Flask + raw psycopg"
+SQLITE_LIBRARY_FLOOR, PG_LIBRARY_FLOOR = "floor + libraries, sqlite3", "floor + libraries, psycopg"
 
 
-def run_floor(tokens: list, tmp: Path, args, pg_url: str | None = None) -> Row:
-    """The floor on SQLite (a temp file), or on PostgreSQL in the empty database at `pg_url`."""
+def run_floor(tokens: list, tmp: Path, args, pg_url: str | None = None, libraries: bool = False) -> Row:
+    """A floor on SQLite (a temp file), or on PostgreSQL in the empty database at `pg_url`: the bare
+    one (bench/floor_app.py), or with `libraries` the one that adds Flask-WTF, Flask-Limiter (on
+    the bench's Redis) and a server-side session (bench/library_floor_app.py)."""
     sys.path.insert(0, str(BENCH))
     from floor_app import init_floor_db, init_floor_pg
+    from library_floor_app import init_sessions
 
-    env = {key: value for key, value in os.environ.items() if key not in ("FLOOR_DB", "FLOOR_PG")}
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("FLOOR_DB", "FLOOR_PG", "REDIS_URL", "REDIS_KEY_PREFIX")}
     if pg_url:
         init_floor_pg(pg_url, tokens)
-        env["FLOOR_PG"] = pg_url
+        env["FLOOR_PG"] = target = pg_url
     else:
-        env["FLOOR_DB"] = str(tmp / "floor.sqlite3")
-        init_floor_db(env["FLOOR_DB"], tokens)
+        env["FLOOR_DB"] = target = str(tmp / ("floor-libraries.sqlite3" if libraries else "floor.sqlite3"))
+        init_floor_db(target, tokens)
+    if libraries:
+        init_sessions(target, args.scanners)
+        if args.limits_store:
+            env["REDIS_URL"], env["REDIS_KEY_PREFIX"] = args.limits_store[0], args.limits_store[1] + "-floor"
     port = free_port()
-    process = gunicorn("floor_app:app", port, env, BENCH)
+    process = gunicorn("library_floor_app:app" if libraries else "floor_app:app", port, env, BENCH)
     try:
-        return measure(PG_FLOOR if pg_url else SQLITE_FLOOR, port, "/scan", [], tokens, args)
+        sessions = [(*floor_log_in(port, n), tokens[n]) for n in range(args.scanners)] if libraries else []
+        if libraries:
+            refuses_without_csrf(port, sessions[0][0])
+        names = (PG_LIBRARY_FLOOR, SQLITE_LIBRARY_FLOOR) if libraries else (PG_FLOOR, SQLITE_FLOOR)
+        row = measure(names[0] if pg_url else names[1], port, "/scan", sessions, tokens, args)
+        if libraries:  # compared with the bare floor: what the libraries cost
+            row.floor = PG_FLOOR if pg_url else SQLITE_FLOOR
+        return row
     finally:
         stop(process)
+
+
+def refuses_without_csrf(port: int, cookie: str) -> None:
+    """The libraries' floor must check what it stands for: a scan without its CSRF token is a 400."""
+    browser = Browser(port)
+    browser.cookie = cookie
+    status, _ = browser.request("POST", "/scan", json.dumps({"token": "x", "client_uuid": str(uuid.uuid4())}),
+                                {"Content-Type": "application/json"})
+    browser.conn.close()
+    if status != 400:
+        raise SystemExit(f"the libraries' floor took a scan without a CSRF token ({status})")
+
+
+def floor_log_in(port: int, n: int) -> tuple[str, str]:
+    """Scanner n's (session cookie, CSRF token) on the libraries' floor."""
+    browser = Browser(port)
+    status, csrf = browser.request("GET", f"/login/{n}")
+    browser.conn.close()
+    if status != 200 or not browser.cookie.startswith("eventnet_session="):
+        raise SystemExit(f"the libraries' floor answered {status} to a login")
+    return browser.cookie, csrf
 
 
 def report(rows: list[Row], floors: list[Row], args) -> None:
@@ -416,23 +454,26 @@ def report(rows: list[Row], floors: list[Row], args) -> None:
           f"{args.attendees} attendees, {args.scanners} scanners logged in")
     print(f"rate limits counted in Redis at {args.limits_store[0]}" if args.limits_store
           else "rate limits counted in memory, in each worker (Redis did not answer; production uses REDIS_URL)")
-    print(f"{'run':<30} {'scans/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs floor':>9} {'errors':>7}   "
+    print(f"{'run':<30} {'scans/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs floor':>9} {'vs libs':>8} {'errors':>7}   "
           f"{'p99 ms at ' + format(args.rate, 'g') + '/s':>22}")
     floor_rates = {floor.name: floor.rate for floor in floors}
     for row in floors + rows:
         rate = row.rate
-        # A floor is 1.00 against itself; the app against the floor of its own database.
+        # A floor is 1.00 against itself; the libraries' floor and the app against the bare floor
+        # of their own database; the app also against the libraries' floor ("vs libs").
         base = floor_rates.get(row.floor, rate)
         ratio = rate / base if base else 0.0  # a floor that measured nothing fails in exit_status
+        libraries = floor_rates.get(row.library_floor)
+        versus_libraries = f"{rate / libraries:.2f}" if libraries else "-"
         bad = row.closed.errors + sum(n for s, n in row.closed.statuses.items() if not 200 <= s < 300)
         fixed = row.fixed
         fixed_text = f"{fixed.percentile(0.99):.1f} ({fixed.ok / fixed.elapsed:.0f}/s done)"
         print(f"{row.name:<30} {rate:>9.1f} {row.closed.percentile(0.5):>8.1f} {row.closed.percentile(0.99):>8.1f} "
-              f"{ratio:>9.2f} {bad:>7}   {fixed_text:>22}")
+              f"{ratio:>9.2f} {versus_libraries:>8} {bad:>7}   {fixed_text:>22}")
     for row in rows:
         print(f"  {row.name}: {row.check}")
     for row in rows:
-        print(f"  {row.name} is compared with {row.floor}")
+        print(f"  {row.name} is compared with {row.floor}, and with {row.library_floor} (vs libs)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -460,17 +501,23 @@ def main(argv: list[str] | None = None) -> int:
         tmp_path = Path(tmp)
         sqlite_url = "sqlite:///" + str(tmp_path / "bench.sqlite3")
         print("SQLite: seeding, starting gunicorn, logging scanners in, sending scans ...", flush=True)
-        rows.append(run_app("eventnet on SQLite", sqlite_url, args, SQLITE_FLOOR))
+        rows.append(run_app("eventnet on SQLite", sqlite_url, args, SQLITE_FLOOR, SQLITE_LIBRARY_FLOOR))
         if args.postgres:
             with throwaway_pg(args.postgres) as pg_url:
                 print("PostgreSQL: seeding, starting gunicorn, logging scanners in, sending scans ...", flush=True)
-                rows.append(run_app("eventnet on PostgreSQL", pg_url, args, PG_FLOOR))
+                rows.append(run_app("eventnet on PostgreSQL", pg_url, args, PG_FLOOR, PG_LIBRARY_FLOOR))
         print("Floor: the same load on a bare Flask + sqlite3 endpoint ...", flush=True)
         floors.append(run_floor(tokens, tmp_path, args))
         if args.postgres:
             with throwaway_pg(args.postgres) as pg_url:
                 print("Floor: the same load on a bare Flask + psycopg endpoint ...", flush=True)
                 floors.append(run_floor(tokens, tmp_path, args, pg_url))
+        print("Floor with the libraries (Flask-WTF, Flask-Limiter, a server-side session) on sqlite3 ...", flush=True)
+        floors.append(run_floor(tokens, tmp_path, args, libraries=True))
+        if args.postgres:
+            with throwaway_pg(args.postgres) as pg_url:
+                print("Floor with the libraries on psycopg ...", flush=True)
+                floors.append(run_floor(tokens, tmp_path, args, pg_url, libraries=True))
     report(rows, floors, args)
     return exit_status(rows, floors)
 

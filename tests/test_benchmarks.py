@@ -41,6 +41,10 @@ def test_scan_bench():
     # The rate limits are counted where production counts them (REDIS_URL), and the report says where.
     assert (f"rate limits counted in Redis at {REDIS}" in out) if REDIS else ("rate limits counted" in out), out
     assert "floor: Flask + raw sqlite3" in out
+    # The libraries' floor (Flask-WTF, Flask-Limiter, a server-side session, none of our code) ran,
+    # and the app is compared with it too.
+    assert "floor + libraries, sqlite3" in out and "and with floor + libraries, sqlite3 (vs libs)" in out, out
+    assert ("floor + libraries, psycopg" in out) == bool(POSTGRES), out
     # PostgreSQL's figures are compared with a floor on PostgreSQL, measured in the same run.
     assert ("eventnet on PostgreSQL is compared with floor: Flask + raw psycopg" in out) == bool(POSTGRES), out
 
