@@ -14,7 +14,6 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy.orm import aliased, lazyload
@@ -29,6 +28,7 @@ from ..contacts.outlook_csv import AddressBookEntry, outlook_csv
 from ..events.models import Event
 from ..extensions import db
 from ..i18n.formats import event_date_range
+from ..i18n.selection import email_gettext as _
 from ..i18n.selection import in_recipient_language
 from ..mail.models import OutboxMessage
 from ..meet import services as meet
