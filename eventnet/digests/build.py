@@ -172,10 +172,20 @@ class Digest:
     outlook_csv_name: str = ""
 
 
+# URL -> what safe_url answers: a contact's links recur in the digest of everyone who met them.
+_SAFE_URLS: dict[str, str | None] = {}
+SAFE_URLS_CACHE = 8192
+
+
 def safe_url(url: object) -> str | None:
     """Only http(s) URLs that a mail client reads as the same site we do become links in an
     email: never javascript: or data:, nor "evil.example\\@linkedin.com" stored before the rule."""
-    return shown_url(url)
+    key = str(url or "")
+    if key not in _SAFE_URLS:
+        if len(_SAFE_URLS) >= SAFE_URLS_CACHE:
+            _SAFE_URLS.pop(next(iter(_SAFE_URLS)))  # the oldest: dicts keep insertion order
+        _SAFE_URLS[key] = shown_url(key)
+    return _SAFE_URLS[key]
 
 
 def card_links(card: dict) -> list[tuple[str, str]]:
