@@ -147,11 +147,13 @@ def seed(event, attendees: int, contacts: int) -> None:
 # The sender reports its own peak: VmHWM belongs to the process image after exec, whereas
 # ru_maxrss from wait4 would include the pages a forked child inherited from this (big) process.
 SENDER = """
-import atexit, sys
+import atexit, resource, sys
 def peak():
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
             print("PEAK_KIB", line.split()[1], flush=True)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print("CPU_SECONDS", usage.ru_utime + usage.ru_stime, flush=True)
 atexit.register(peak)
 from flask.cli import main
 sys.argv = ["flask", "mail", "send"]
@@ -159,14 +161,15 @@ main()
 """
 
 
-def run_sender(env: dict) -> tuple[float, int, str]:
-    """`flask mail send` in its own process: (seconds, peak resident KiB, output)."""
-    elapsed, [(peak, output)] = run_senders(env, 1)
-    return elapsed, peak, output
+def run_sender(env: dict) -> tuple[float, int, float, str]:
+    """`flask mail send` in its own process: (seconds, peak resident KiB, CPU seconds, output)."""
+    elapsed, [(peak, cpu, output)] = run_senders(env, 1)
+    return elapsed, peak, cpu, output
 
 
-def run_senders(env: dict, count: int) -> tuple[float, list[tuple[int, str]]]:
-    """`count` `flask mail send` processes at once: (seconds until the last ended, [(peak KiB, output)])."""
+def run_senders(env: dict, count: int) -> tuple[float, list[tuple[int, float, str]]]:
+    """`count` `flask mail send` processes at once: (seconds until the last ended, [(peak KiB,
+    CPU seconds of the whole process, start-up included, output)])."""
     started = time.perf_counter()
     processes = [subprocess.Popen([sys.executable, "-c", SENDER], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True) for _ in range(count)]
@@ -177,7 +180,9 @@ def run_senders(env: dict, count: int) -> tuple[float, list[tuple[int, str]]]:
         if process.returncode != 0:
             raise SystemExit(f"sender failed:\n{stdout}{stderr}")
         peak = int(next(line.split()[1] for line in stdout.splitlines() if line.startswith("PEAK_KIB")))
-        results.append((peak, "\n".join(line for line in stdout.splitlines() if not line.startswith("PEAK_KIB"))))
+        cpu = float(next(line.split()[1] for line in stdout.splitlines() if line.startswith("CPU_SECONDS")))
+        results.append((peak, cpu, "\n".join(line for line in stdout.splitlines()
+                                             if not line.startswith(("PEAK_KIB", "CPU_SECONDS")))))
     return elapsed, results
 
 
@@ -282,7 +287,7 @@ def run(args, workdir: Path, databases: Databases) -> None:
         with idle_app.app_context():
             upgrade()
             db.engine.dispose()
-        _, idle_rss, _ = run_sender({**env, "DATABASE_URL": idle_database})  # nothing to do: the baseline
+        _, idle_rss, idle_cpu, _ = run_sender({**env, "DATABASE_URL": idle_database})  # nothing to do: the baseline
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": database, "BASE_URL": "https://eventnet.example"})
         with app.app_context():
@@ -300,7 +305,7 @@ def run(args, workdir: Path, databases: Databases) -> None:
             db.session.remove()
             db.engine.dispose()
 
-        send_seconds, peak_rss, output = run_sender(env)
+        send_seconds, peak_rss, send_cpu, output = run_sender(env)
         if sent_count(output) != queued:
             raise SystemExit(f"measured nothing reliable: the sender sent {sent_count(output):,} of {queued:,} digests")
         shared_seconds = None
@@ -308,7 +313,7 @@ def run(args, workdir: Path, databases: Databases) -> None:
             if requeue(database) != queued:
                 raise SystemExit("could not hand the digests back to the outbox")
             shared_seconds, results = run_senders(env, args.senders)
-            counts = [sent_count(out) for _peak, out in results]
+            counts = [sent_count(out) for _peak, _cpu, out in results]
             # Each digest by exactly one of them: together they sent them all, and (below) the
             # server received no more than that.
             if sum(counts) != queued:
@@ -337,6 +342,10 @@ def run(args, workdir: Path, databases: Databases) -> None:
     print(f"sender: {output.strip().splitlines()[0]}")
     print(f"digests built and sent: {digests_per_second:,.1f}/s ({send_seconds:.1f}s for {queued:,}; "
           f"avg {size / max(received, 1) / 1024:.1f} KiB on the wire incl. floors)")
+    # On a busy machine the wall clock says little: the sender's own CPU, less an idle sender's
+    # (start-up), is what a digest costs to build and hand over.
+    print(f"sender CPU per digest: {(send_cpu - idle_cpu) / queued * 1000:.1f} ms "
+          f"({send_cpu:.1f}s in all; an idle sender {idle_cpu:.1f}s)")
     print(f"floor, plain messages over one smtplib connection: {plain_per_second:,.0f}/s")
     print(f"floor, pre-built messages of a digest's size ({len(sample) / 1024:.1f} KiB): {same_size_per_second:,.0f}/s")
     print(f"ratio digests / plain floor:     {digests_per_second / plain_per_second:.3f}")

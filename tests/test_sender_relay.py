@@ -30,7 +30,7 @@ from sqlalchemy import update
 from eventnet.database import utcnow
 from eventnet.extensions import db
 from eventnet.mail.models import OutboxMessage
-from eventnet.mail.services import claim_batch, deliver_due, make_transport, queue_email
+from eventnet.mail.services import BuiltEmail, claim_batch, deliver_due, make_transport, queue_email, register_builder
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -161,6 +161,28 @@ def test_a_relay_that_refuses_us_closes_the_callers_transport(app_factory, relay
         transport = make_transport()
         report = deliver_due(transport=transport)
         assert report.paused is not None and transport.conn is None
+
+
+def test_the_next_email_is_built_while_the_relay_answers_the_one_before(app_factory, relay):
+    # A relay answers each message after a while (tens of ms for a real one): the sender builds
+    # the next email meanwhile, so a round costs the longer of the two, not their sum; each
+    # outcome is still recorded, and every email goes out once.
+    app = app_factory(SMTP_URL=relay.url)
+    relay.data_delay = 0.4
+    answered_at_build: list[int] = []
+
+    def builder(row: OutboxMessage) -> BuiltEmail:
+        answered_at_build.append(len(relay.accepted))
+        return BuiltEmail(row.subject, row.text_body, row.html_body)
+
+    register_builder(app, "test", builder)
+    with app.app_context():
+        queue(3)
+        assert deliver_due().sent == 3
+        assert {row.status for row in rows().values()} == {"sent"}
+    # The second and third were built while the first and second waited for their answers.
+    assert answered_at_build == [0, 0, 1]
+    assert sorted(relay.accepted) == [f"reader{i}@example.org" for i in range(3)]
 
 
 # ----------------------------------------------------------------------------- refused recipients

@@ -91,16 +91,36 @@ def _add(vcard: vobject.base.Component, name: str, value: str | list[str] | vobj
         prop.params[key.upper()] = [item]
 
 
-def vcard_for(
-    card: Mapping,
-    *,
-    note: str | None = None,
-    categories: list[str] | None = None,
-    event_name: str | None = None,
-) -> str:
-    """One vCard 3.0 (CRLF lines, folded) for a public card; note, categories and event are optional."""
+# The card's own properties (N to URL) as vobject serialized them, keyed on what they are made
+# from: a contact appears in the vCards of everyone who met them, with only NOTE and CATEGORIES
+# (the holder's note and tags) differing. Bounded like the photo thumbnails; about 1 KB an entry.
+_SHARED: dict[tuple, list[tuple[str, str]]] = {}
+SHARED_CACHE = 4096
+_PLACEHOLDER = "x"  # the FN vobject requires of the vCard that serializes NOTE and CATEGORIES alone
+
+
+def _blocks(serialized: str) -> list[tuple[str, str]]:
+    """(property name, its folded lines) of each property of one serialized vCard, BEGIN,
+    VERSION and END left out, in the order vobject wrote them."""
+    blocks: list[tuple[str, str]] = []
+    for line in serialized.split("\r\n")[:-1]:
+        if line.startswith(" "):
+            name, text = blocks[-1]
+            blocks[-1] = (name, f"{text}{line}\r\n")
+        else:
+            blocks.append((re.split("[;:]", line, maxsplit=1)[0].lower(), f"{line}\r\n"))
+    return [block for block in blocks if block[0] not in ("begin", "version", "end")]
+
+
+def _shared_blocks(card: Mapping) -> list[tuple[str, str]]:
     name = _clean(card.get("name")).strip() or "Unnamed contact"
     clean = {key: _clean(card.get(key)).strip() for key in ("name_prefix", "given_name", "family_name", "name_suffix")}
+    urls = [_uri(url) for url in card_urls(card)]
+    key = (name, *clean.values(), *(_clean(card.get(k)) if card.get(k) else None for k in ("company", "headline", "email", "phone")),
+           *urls)
+    blocks = _SHARED.get(key)
+    if blocks is not None:
+        return blocks
     parts = name_parts({**clean, "name": name})
     vcard = vobject.vCard()
     _add(vcard, "n", vobject.vcard.Name(family=parts.family, given=parts.given, additional=parts.additional,
@@ -114,15 +134,39 @@ def vcard_for(
         _add(vcard, "email", _clean(card["email"]), type="INTERNET")
     if card.get("phone"):
         _add(vcard, "tel", _clean(card["phone"]), type="VOICE")
-    for url in card_urls(card):
-        _add(vcard, "url", _uri(url))
+    for url in urls:
+        _add(vcard, "url", url)
+    blocks = _blocks(vcard.serialize())
+    if len(_SHARED) >= SHARED_CACHE:
+        _SHARED.pop(next(iter(_SHARED)))  # the oldest: dicts keep insertion order
+    _SHARED[key] = blocks
+    return blocks
+
+
+def vcard_for(
+    card: Mapping,
+    *,
+    note: str | None = None,
+    categories: list[str] | None = None,
+    event_name: str | None = None,
+) -> str:
+    """One vCard 3.0 (CRLF lines, folded) for a public card; note, categories and event are optional."""
+    blocks = list(_shared_blocks(card))
     text = note_text(card, note, event_name)
-    if text:
-        _add(vcard, "note", _clean(text))
     tags = [_clean(tag).strip() for tag in categories or () if _clean(tag).strip()]
-    if tags:
-        _add(vcard, "categories", tags)
-    return vcard.serialize()
+    if text or tags:
+        # vobject writes each property on its own and in the order of their names, so NOTE and
+        # CATEGORIES serialized beside a placeholder FN are the very lines they would be in the
+        # whole card; they go in where that order puts them.
+        own = vobject.vCard()
+        _add(own, "fn", _PLACEHOLDER)
+        if text:
+            _add(own, "note", _clean(text))
+        if tags:
+            _add(own, "categories", tags)
+        blocks += [block for block in _blocks(own.serialize()) if block[0] != "fn"]
+        blocks.sort(key=lambda block: block[0])  # stable: the URLs keep their order
+    return "BEGIN:VCARD\r\nVERSION:3.0\r\n" + "".join(text for _name, text in blocks) + "END:VCARD\r\n"
 
 
 def vcards(cards: Iterable[Mapping]) -> str:

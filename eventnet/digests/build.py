@@ -14,8 +14,8 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import ngettext
+from markupsafe import Markup
 from sqlalchemy.orm import aliased, lazyload
 
 from ..attendees.cards import card_for, public_card, split_topics
@@ -28,6 +28,7 @@ from ..contacts.outlook_csv import AddressBookEntry, outlook_csv
 from ..events.models import Event
 from ..extensions import db
 from ..i18n.formats import event_date_range
+from ..i18n.selection import email_gettext as _
 from ..i18n.selection import in_recipient_language
 from ..mail.models import OutboxMessage
 from ..meet import services as meet
@@ -171,10 +172,20 @@ class Digest:
     outlook_csv_name: str = ""
 
 
+# URL -> what safe_url answers: a contact's links recur in the digest of everyone who met them.
+_SAFE_URLS: dict[str, str | None] = {}
+SAFE_URLS_CACHE = 8192
+
+
 def safe_url(url: object) -> str | None:
     """Only http(s) URLs that a mail client reads as the same site we do become links in an
     email: never javascript: or data:, nor "evil.example\\@linkedin.com" stored before the rule."""
-    return shown_url(url)
+    key = str(url or "")
+    if key not in _SAFE_URLS:
+        if len(_SAFE_URLS) >= SAFE_URLS_CACHE:
+            _SAFE_URLS.pop(next(iter(_SAFE_URLS)))  # the oldest: dicts keep insertion order
+        _SAFE_URLS[key] = shown_url(key)
+    return _SAFE_URLS[key]
 
 
 def card_links(card: dict) -> list[tuple[str, str]]:
@@ -514,6 +525,35 @@ def build_keep_in_touch(attendee: Attendee) -> Digest:
     return digest
 
 
+class _EntryParts:
+    """An entry's two HTML forms, each rendered the first time the page asks for it, then reused.
+
+    The page template puts them in place of its includes (`parts`), so that trying the page
+    at several sizes for the HTML budget renders each entry at most once in each form: the
+    same template, the same context, so the same bytes as the include would write."""
+
+    def __init__(self, ctx: dict, entry: Entry, full_part, line_part) -> None:
+        self._ctx, self._entry, self._full_part, self._line_part = ctx, entry, full_part, line_part
+        self._full: Markup | None = None
+        self._line: Markup | None = None
+
+    @property
+    def full(self) -> Markup:
+        if self._full is None:
+            self._full = Markup(self._full_part.render({**self._ctx, "e": self._entry}))
+        return self._full
+
+    @property
+    def line(self) -> Markup:
+        if self._line is None:
+            self._line = Markup(self._line_part.render({**self._ctx, "e": self._entry}))
+        return self._line
+
+    def forget_line(self) -> None:
+        """The line changes with d.lean: render it again when next asked."""
+        self._line = None
+
+
 def render(digest: Digest) -> tuple[str, str]:
     """(text, html) of a digest or reminder, from templates/mail/<kind>.txt and .html.
 
@@ -527,19 +567,27 @@ def render(digest: Digest) -> tuple[str, str]:
     digest.lean = False
     for entry in digest.entries:
         entry.compact = entry.light
-    ctx = mail_context({"d": digest})
-    text, html = render_mail_part(f"{template}.txt", ctx), render_mail_part(f"{template}.html", ctx)
+    env = current_app.jinja_env
+    # The face macro once per digest rather than imported again by each entry (the templates
+    # import it themselves when rendered without it, e.g. by the preview's own includes).
+    ctx = mail_context({"d": digest, "face": env.get_template("mail/_face.html").module.face})
+    full_part, line_part = env.get_template("mail/_digest_entry.html"), env.get_template("mail/_digest_line.html")
+    parts = [_EntryParts(ctx, entry, full_part, line_part) for entry in digest.entries]
+    page_ctx = {**ctx, "parts": parts}
+    text = render_mail_part(f"{template}.txt", ctx)
+    html = render_mail_part(f"{template}.html", page_ctx)
     if len(html.encode()) <= HTML_BUDGET:
         return text, html
     heavy = sum(1 for entry in digest.entries if not entry.light)  # sort_entries put them first
     sizes: dict[int, tuple[int, str]] = {}
 
     def html_with(full: int) -> tuple[int, str]:
-        # The HTML part alone: the text part does not change with the entries' form.
+        # The HTML part alone (the text part does not change with the entries' form), put
+        # together from the entries' forms rendered once each.
         if full not in sizes:
             for index, entry in enumerate(digest.entries):
                 entry.compact = entry.light or index >= full
-            page = render_mail_part(f"{template}.html", ctx)
+            page = render_mail_part(f"{template}.html", page_ctx)
             sizes[full] = len(page.encode()), page
         return sizes[full]
 
@@ -547,6 +595,8 @@ def render(digest: Digest) -> tuple[str, str]:
     # budget: then every line goes lean (no face, a link into the app), and full entries fit around them.
     if html_with(0)[0] > HTML_BUDGET:
         digest.lean = True
+        for part in parts:
+            part.forget_line()
         sizes.clear()
     if not heavy:
         return text, html_with(0)[1]
@@ -554,14 +604,8 @@ def render(digest: Digest) -> tuple[str, str]:
     # How many entries stay full: the most that fit. The page with the first k in full weighs
     # the page with none plus, for each of those k, its full form less its line (what the page
     # adds around the entries stays the same for every k below `heavy`: some entry is a line).
-    # Each entry's two forms are rendered alone, once, which costs about one page; the estimate
-    # is then checked on whole pages, which decide, as the binary search over whole pages did.
-    full_part, line_part = current_app.jinja_env.get_template("mail/_digest_entry.html"), \
-        current_app.jinja_env.get_template("mail/_digest_line.html")
-    growth = []
-    for entry in digest.entries[:heavy]:
-        entry_ctx = {**ctx, "e": entry}
-        growth.append(len(full_part.render(entry_ctx).encode()) - len(line_part.render(entry_ctx).encode()))
+    # The estimate is then checked on whole pages, which decide.
+    growth = [len(part.full.encode()) - len(part.line.encode()) for part in parts[:heavy]]
     room, best = HTML_BUDGET - html_with(0)[0], 0
     while best < heavy - 1 and growth[best] <= room:
         room -= growth[best]

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
+from ..i18n.selection import email_gettext as _
 from ..meet.topics import topic_overlap
 
 ITEM_MAX = 200  # one promise or need as quoted in an email

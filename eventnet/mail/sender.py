@@ -16,9 +16,12 @@ import random
 import socket
 import threading
 import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
+from email.message import EmailMessage
+from typing import Literal, TypeVar
 
 from flask import current_app
 from sqlalchemy import and_, or_, update
@@ -48,6 +51,9 @@ from .transports import (
 )
 
 log = logging.getLogger(__name__)
+
+Outcome = Literal["sent", "retried", "failed", "cancelled", "left"]
+T = TypeVar("T")
 
 LEASE = timedelta(minutes=10)  # a sender that has not finished a claimed row by then is presumed dead
                                # (MAIL_LEASE_SECONDS overrides it; tests use a second or two)
@@ -188,6 +194,27 @@ def deliver_due(limit: int | None = None, *, stop: threading.Event | None = None
         transport = make_transport()
     held: list[int] = []
     tried = 0
+    # One message is handed to the relay (this thread waits on the socket) while the next is
+    # built here: building is most of a digest's cost and a relay's answer takes tens of ms.
+    # Only the transport is used over there; the database stays in this thread, and each row's
+    # outcome is recorded here once its send has ended, before the next send starts.
+    sending = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-send")
+    in_flight: tuple[_Built, Future] | None = None
+
+    def conclude() -> bool:
+        """Record the message in flight; False when the relay refused us (the round ends)."""
+        nonlocal in_flight, probing
+        built, future = in_flight
+        in_flight = None
+        outcome = _guarded(lambda: _conclude(built, future.exception(), worker, report), built.row_id, worker, report)
+        if isinstance(outcome, RelayUnavailable):
+            report.paused = relay.pause(key, outcome.reason, outcome.reply)
+            return False
+        if probing and outcome == "sent":
+            relay.resume()
+            probing = False
+        return True
+
     try:
         while (limit is None or tried < limit) and not report.stopped and report.paused is None:
             if stop is not None and stop.is_set():
@@ -202,13 +229,23 @@ def deliver_due(limit: int | None = None, *, stop: threading.Event | None = None
                     break
                 row_id = held.pop(0)
                 tried += 1
-                outcome = _deliver_guarded(transport, row_id, worker, report)
-                if isinstance(outcome, RelayUnavailable):
-                    report.paused = relay.pause(key, outcome.reason, outcome.reply)
+                prepared = _guarded(lambda: _prepare(row_id, worker, report), row_id, worker, report)
+                if in_flight is not None and not conclude():
+                    if isinstance(prepared, _Built):
+                        held.insert(0, row_id)  # built, never sent: handed back with the rest
                     break
-                if probing and outcome == "sent":
-                    relay.resume()
-                    probing = False
+                if isinstance(prepared, _Built) and stop is not None and stop.is_set():
+                    # The stop came while the email before it was on the wire: that one was
+                    # finished, this one goes back unsent with the rest.
+                    held.insert(0, row_id)
+                    report.stopped = True
+                    break
+                if isinstance(prepared, _Built):
+                    in_flight = (prepared, sending.submit(transport.send, prepared.message))
+            # A new batch is claimed only once the last send is recorded: a relay that refused
+            # it ends the round before more rows are taken.
+            if in_flight is not None:
+                conclude()
         if probing and tried == 0 and not report.stopped:
             # Nothing was due to try the relay with: ask it without an email, so that a pause
             # ends (and the dashboard says so) even when no mail is waiting.
@@ -219,6 +256,16 @@ def deliver_due(limit: int | None = None, *, stop: threading.Event | None = None
             else:
                 relay.resume()
     finally:
+        if in_flight is not None:
+            # Leaving on a database failure while a message was with the relay: wait for it, and
+            # record it if the database lets us (else its lease frees it, as for a crash).
+            row_id = in_flight[0].row_id
+            try:
+                conclude()
+            except Exception:
+                db.session.rollback()
+                log.warning("outbox %s: sent or not, could not be recorded; its lease frees it", row_id)
+        sending.shutdown(wait=True)
         if held:
             _hand_back(held, worker)
         if owned or report.paused is not None:
@@ -238,13 +285,11 @@ def _hand_back(ids: list[int], worker: str) -> None:
                     ", ".join(map(str, ids)))
 
 
-Outcome = Literal["sent", "retried", "failed", "cancelled", "left"]
-
-
-def _deliver_guarded(transport, row_id: int, worker: str, report: SendReport) -> Outcome | RelayUnavailable:
-    """_deliver_one, with whatever it did not foresee recorded on the row rather than ending the round."""
+def _guarded(step: Callable[[], T], row_id: int, worker: str, report: SendReport) -> T | Outcome:
+    """A step of one row's delivery, with whatever it did not foresee recorded on the row rather
+    than ending the round."""
     try:
-        return _deliver_one(transport, row_id, worker, report)
+        return step()
     except Exception as exc:
         if database_unavailable(exc):
             raise
@@ -264,8 +309,19 @@ def _where(row: OutboxMessage) -> str:
     return f"outbox {row.id} ({row.kind}" + (f", event {row.event_id})" if row.event_id else ")")
 
 
-def _deliver_one(transport: SMTPTransport | MaildirTransport, row_id: int, worker: str,
-                 report: SendReport) -> Outcome | RelayUnavailable:
+@dataclass
+class _Built:
+    """A claimed row's message, built and ready for the relay, with what recording its outcome needs."""
+
+    row_id: int
+    message: EmailMessage
+    attempts: int
+    where: str
+    scrub: dict[str, str]
+
+
+def _prepare(row_id: int, worker: str, report: SendReport) -> Outcome | _Built:
+    """Build a claimed row's message; the row's outcome instead when it is not to be sent now."""
     row = db.session.get(OutboxMessage, row_id, populate_existing=True)
     if row is None or row.status != "sending" or row.claimed_by != worker or row.claimed_until - utcnow() < _lease() / 4:
         # Our lease ran out (or nearly) before we got to this row, in a slow batch: another
@@ -300,8 +356,16 @@ def _deliver_one(transport: SMTPTransport | MaildirTransport, row_id: int, worke
     # Building read from the database: end that read so that a SQLite sender does not hold
     # a read snapshot (and block checkpoints) while it talks to the SMTP server.
     db.session.commit()
+    return _Built(row_id, message, attempts, where, scrub)
+
+
+def _conclude(built: _Built, error: BaseException | None, worker: str,
+              report: SendReport) -> Outcome | RelayUnavailable:
+    """Record how the relay took a built message: `error` is what transport.send raised, None when it took it."""
+    row_id, attempts, where, scrub = built.row_id, built.attempts, built.where, built.scrub
     try:
-        transport.send(message)
+        if error is not None:
+            raise error
     except RelayUnavailable as exc:
         # Not this message's fault: deliver_due pauses the outbox (and logs it, once).
         if exc.attempted:
@@ -320,8 +384,6 @@ def _deliver_one(transport: SMTPTransport | MaildirTransport, row_id: int, worke
         log.warning("%s: refused for good: %s", where, exc)
         return "failed"
     except Exception as exc:
-        if database_unavailable(exc):
-            raise
         # An error the transport does not classify (an address smtplib cannot encode) would
         # come back on every retry: recorded, and the round goes on.
         db.session.rollback()
