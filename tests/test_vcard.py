@@ -6,7 +6,7 @@ import vobject
 from world_names import PEOPLE, n_parts
 
 from eventnet.badges.services import reissue_badge
-from eventnet.badges.vcard import content_disposition, vcard_for, vcards
+from eventnet.badges.vcard import _add, _clean, card_component, content_disposition, note_text, vcard_for, vcards
 
 HOSTILE = {
     "name": "Zoë \"Z\" Ångström-O'Brien, Jr.; \\ the 3rd 🦄",
@@ -214,3 +214,29 @@ def test_vcard_of_unknown_or_replaced_badge(client, make_event, make_attendee):
     unknown = client.get("/b/nobody-has-this-token/contact.vcf")
     assert unknown.status_code == 404 and "This badge is not known" in unknown.get_data(as_text=True)
     assert client.get(f"/b/{attendee.badge_token}/contact.vcf").status_code == 200
+
+
+def whole_through_vobject(card: dict, note: str | None, categories: list[str] | None, event_name: str | None) -> str:
+    """The vCard as vobject serializes it in one piece: what vcard_for's reuse of a contact's own
+    properties must give byte for byte."""
+    vcard = card_component(card)
+    text = note_text(card, note, event_name)
+    if text:
+        _add(vcard, "note", _clean(text))
+    tags = [_clean(tag).strip() for tag in categories or () if _clean(tag).strip()]
+    if tags:
+        _add(vcard, "categories", tags)
+    return vcard.serialize()
+
+
+@pytest.mark.parametrize("card", [HOSTILE, {"name": "Ada"}, {"name": "", "email": "a@example.org"},
+                                  *({"name": p.name, **p.parts, "company": p.company, "email": p.email} for p in PEOPLE)],
+                         ids=lambda card: card.get("email") or card.get("name")[:12] or "unnamed")
+@pytest.mark.parametrize("note, categories", [(None, None), ("Met at the booth; " + "ü" * 90, None),
+                                              (None, ["python", "data, eng", " "]),
+                                              ("Line one\nline two", ["zeta", "alpha"])])
+def test_reusing_a_contacts_own_properties_gives_the_bytes_vobject_gives_whole(card, note, categories):
+    # Twice: the second time from the reused properties.
+    for _ in range(2):
+        assert vcard_for(card, note=note, categories=categories, event_name="Conf 2026") == \
+            whole_through_vobject(card, note, categories, "Conf 2026")

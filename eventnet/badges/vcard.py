@@ -112,15 +112,10 @@ def _blocks(serialized: str) -> list[tuple[str, str]]:
     return [block for block in blocks if block[0] not in ("begin", "version", "end")]
 
 
-def _shared_blocks(card: Mapping) -> list[tuple[str, str]]:
+def card_component(card: Mapping) -> vobject.base.Component:
+    """The card's own properties (N, FN, ORG, TITLE, EMAIL, TEL, URL) as a vobject vCard."""
     name = _clean(card.get("name")).strip() or "Unnamed contact"
     clean = {key: _clean(card.get(key)).strip() for key in ("name_prefix", "given_name", "family_name", "name_suffix")}
-    urls = [_uri(url) for url in card_urls(card)]
-    key = (name, *clean.values(), *(_clean(card.get(k)) if card.get(k) else None for k in ("company", "headline", "email", "phone")),
-           *urls)
-    blocks = _SHARED.get(key)
-    if blocks is not None:
-        return blocks
     parts = name_parts({**clean, "name": name})
     vcard = vobject.vCard()
     _add(vcard, "n", vobject.vcard.Name(family=parts.family, given=parts.given, additional=parts.additional,
@@ -134,9 +129,20 @@ def _shared_blocks(card: Mapping) -> list[tuple[str, str]]:
         _add(vcard, "email", _clean(card["email"]), type="INTERNET")
     if card.get("phone"):
         _add(vcard, "tel", _clean(card["phone"]), type="VOICE")
-    for url in urls:
-        _add(vcard, "url", url)
-    blocks = _blocks(vcard.serialize())
+    for url in card_urls(card):
+        _add(vcard, "url", _uri(url))
+    return vcard
+
+
+def _shared_blocks(card: Mapping) -> list[tuple[str, str]]:
+    key = (*(_clean(card.get(k)) if card.get(k) else None
+             for k in ("name", "name_prefix", "given_name", "family_name", "name_suffix",
+                       "company", "headline", "email", "phone")),
+           *(_uri(url) for url in card_urls(card)))
+    blocks = _SHARED.get(key)
+    if blocks is not None:
+        return blocks
+    blocks = _blocks(card_component(card).serialize())
     if len(_SHARED) >= SHARED_CACHE:
         _SHARED.pop(next(iter(_SHARED)))  # the oldest: dicts keep insertion order
     _SHARED[key] = blocks
