@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 
 from flask import Flask, Response, g
 from flask_babel import refresh
@@ -28,12 +29,19 @@ def bound_gettext(env) -> dict:
     still use the globals: slower, the same words.
     """
     from flask_babel import get_translations
+
+    return _callables(get_translations(), bool(getattr(env, "newstyle_gettext", False)))
+
+
+# Keyed on the Translations object itself: Flask-Babel keeps one per language (and domain) for
+# the life of the process, so the wrapped callables are made once per language, not per render.
+@lru_cache(maxsize=64)
+def _callables(translations, newstyle: bool) -> dict:
     from jinja2.ext import _make_new_gettext, _make_new_ngettext, _make_new_npgettext, _make_new_pgettext
 
-    translations = get_translations()
     callables = {"gettext": translations.ugettext, "ngettext": translations.ungettext,
                  "pgettext": translations.upgettext, "npgettext": translations.unpgettext}
-    if getattr(env, "newstyle_gettext", False):
+    if newstyle:
         wrap = {"gettext": _make_new_gettext, "ngettext": _make_new_ngettext,
                 "pgettext": _make_new_pgettext, "npgettext": _make_new_npgettext}
         callables = {name: wrap[name](func) for name, func in callables.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from contextlib import nullcontext
-from functools import wraps
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Callable
 
@@ -77,15 +77,22 @@ def offline_pages() -> str:
     event = g.get("event")
     if event is None:
         return "[]"
+    return _offline_pages(event.slug, request.script_root)
+
+
+# The same four URLs on every page of an event, for every attendee: built once per event (and
+# the script root a proxy mounts the app under).
+@lru_cache(maxsize=64)
+def _offline_pages(slug: str, script_root: str) -> str:
     # "cache": shown from the phone at once and refreshed behind (they rarely change);
     # "network": the contact book must show a scan made a minute ago, so the saved copy is
     # only for when the network fails; "shell": the offline page, answered for every page
     # that was not saved (the start URL included), so the app opens offline with its tabs.
     return json.dumps([
-        {"url": url_for("scanner.scan", slug=event.slug), "mode": "cache"},
-        {"url": url_for("badges.my_qr", slug=event.slug), "mode": "cache"},
-        {"url": url_for("contacts.book", slug=event.slug), "mode": "network"},
-        {"url": url_for("scanner.offline", slug=event.slug), "mode": "shell"},
+        {"url": url_for("scanner.scan", slug=slug), "mode": "cache"},
+        {"url": url_for("badges.my_qr", slug=slug), "mode": "cache"},
+        {"url": url_for("contacts.book", slug=slug), "mode": "network"},
+        {"url": url_for("scanner.offline", slug=slug), "mode": "shell"},
     ], separators=(",", ":"))  # compact: every quote is "&#34;" in the attribute
 
 
