@@ -19,7 +19,6 @@ on it); the script exits 1 when a run measured nothing or an answer was wrong.
 """
 from __future__ import annotations
 
-import argparse
 import http.client
 import multiprocessing
 import os
@@ -37,7 +36,8 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
 
-from scan_bench import THREADS, WORKERS, app_env, free_port, gunicorn, log_in, seed, stop, throwaway_pg  # noqa: E402
+from scan_bench import (THREADS, WORKERS, app_env, free_port, gunicorn, load_parser, log_in, seed, stop,  # noqa: E402
+                        throwaway_pg)
 
 
 @dataclass
@@ -196,13 +196,7 @@ def run_database(label: str, database_url: str, tmp: Path, args) -> tuple[list[R
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of each measured run (default 10)")
-    parser.add_argument("--postgres", metavar="ADMIN_URL",
-                        help="also run on PostgreSQL: a throwaway database is created on this server and dropped")
-    parser.add_argument("--attendees", type=int, default=2000, help="attendees in the seeded event (default 2000)")
-    parser.add_argument("--processes", type=int, default=2, help="load generator processes (default 2)")
-    parser.add_argument("--threads", type=int, default=8, help="connections per generator process (default 8)")
+    parser = load_parser(__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="turns each run's seconds are split into (default 3)")
     args = parser.parse_args(argv)
     if not 0 < args.seconds <= 120:

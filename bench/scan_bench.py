@@ -476,15 +476,22 @@ def report(rows: list[Row], floors: list[Row], args) -> None:
         print(f"  {row.name} is compared with {row.floor}, and with {row.library_floor} (vs libs)")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def load_parser(description: str) -> argparse.ArgumentParser:
+    """The options every load bench takes (this one and bench/card_bench.py): how long, which
+    databases, how big an event, how much load."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each measured run (default 10)")
     parser.add_argument("--postgres", metavar="ADMIN_URL",
                         help="also run on PostgreSQL: a throwaway database is created on this server and dropped")
     parser.add_argument("--attendees", type=int, default=2000, help="attendees in the seeded event (default 2000)")
-    parser.add_argument("--scanners", type=int, default=50, help="attendees logged in who send scans (default 50)")
     parser.add_argument("--processes", type=int, default=2, help="load generator processes (default 2)")
     parser.add_argument("--threads", type=int, default=8, help="connections per generator process (default 8)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = load_parser(__doc__.split("\n\n")[0])
+    parser.add_argument("--scanners", type=int, default=50, help="attendees logged in who send scans (default 50)")
     parser.add_argument("--rate", type=float, default=200.0, help="scans per second of the fixed-rate run (default 200)")
     parser.add_argument("--redis", default=DEFAULT_REDIS, metavar="URL",
                         help=f"Redis for the app's rate limits, as REDIS_URL in production (default {DEFAULT_REDIS}); "
