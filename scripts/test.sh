@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Run the whole test suite: migrations checked against the models, then every test on SQLite
-# and, side by side with it, on PostgreSQL (the local server on 127.0.0.1:5432, or
-# TEST_POSTGRES_URL). The browser tests
+# and on PostgreSQL (the local server on 127.0.0.1:5432, or TEST_POSTGRES_URL). The browser tests
 # (Debian's Chromium, installed here when missing) run once, in the SQLite run; the app as it is
 # deployed (gunicorn workers behind nginx with TLS, Redis) is tested on both databases.
 # Extra arguments go to pytest.
@@ -54,7 +53,6 @@ if [ -z "${TEST_REDIS_URL:-}" ]; then
   fi
 fi
 cleanup() {
-  [ -z "${PG_PID:-}" ] || kill "$PG_PID" 2>/dev/null || true
   [ -z "$REDIS_PID" ] || kill "$REDIS_PID" 2>/dev/null || true
   [ -z "${PG_URL:-}" ] || python scripts/pg_testdb.py drop "$PG_ADMIN_URL" "$PG_URL" || true
 }
@@ -69,42 +67,23 @@ status=0
 PG_ADMIN_URL="${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
 PG_UP=""
 python scripts/pg_testdb.py ping "$PG_ADMIN_URL" && PG_UP=1
-if [ -z "$PG_UP" ] && [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
-  echo "PostgreSQL is not reachable at $PG_ADMIN_URL, and REQUIRE_POSTGRES=1" >&2
-  exit 1
-fi
-RUNS="$(mktemp -d)"
-PG_PID=""
+# The benchmarks run once, in this run, and take PostgreSQL along where they can.
+[ -z "$PG_UP" ] || export TEST_POSTGRES_ADMIN_URL="$PG_ADMIN_URL"
+echo "==> tests on SQLite"
+python -m pytest "$@" || status=$?
+unset TEST_POSTGRES_ADMIN_URL
+
 if [ -n "$PG_UP" ]; then
   PG_URL="$(python scripts/pg_testdb.py create "$PG_ADMIN_URL")"
   echo "==> checking the migrations on PostgreSQL"
   DATABASE_URL="$PG_URL" flask db upgrade >/dev/null
   DATABASE_URL="$PG_URL" flask db check
   python scripts/pg_testdb.py reset "$PG_URL"
-  # The two runs go side by side, each on a core: most of a test's time is spent waiting (on a
-  # subprocess, a server, a timeout), and one after the other they took over 30 minutes on a
-  # 2-core machine. Nothing is shared between them: their own databases, their own Redis
-  # database (rate-limit counters keyed by 127.0.0.1 would add up across runs), their own
-  # temporary directories.
-  echo "==> tests on PostgreSQL, beside the SQLite run (the browser tests and benchmarks run once, there); its output follows the SQLite run's"
-  redis_db="${TEST_REDIS_URL##*/}"
-  TEST_DATABASE_URL="$PG_URL" TEST_REDIS_URL="${TEST_REDIS_URL%/*}/$(( redis_db > 0 ? redis_db - 1 : redis_db + 1 ))" \
-    python -m pytest -p no:cacheprovider --basetemp="$RUNS/postgresql" -m "not browser and not bench" "$@" \
-    >"$RUNS/postgresql.log" 2>&1 &
-  PG_PID=$!
-  # The benchmarks run once, in the SQLite run, and take PostgreSQL along where they can.
-  export TEST_POSTGRES_ADMIN_URL="$PG_ADMIN_URL"
-fi
-echo "==> tests on SQLite"
-python -m pytest -p no:cacheprovider --basetemp="$RUNS/sqlite" "$@" || status=$?
-unset TEST_POSTGRES_ADMIN_URL
-
-if [ -n "$PG_PID" ]; then
-  pg_status=0
-  wait "$PG_PID" || pg_status=$?
-  echo "==> tests on PostgreSQL (run beside the SQLite run)"
-  cat "$RUNS/postgresql.log"
-  [ "$pg_status" = 0 ] || status=$pg_status
+  echo "==> tests on PostgreSQL (the browser tests and benchmarks ran once, above)"
+  TEST_DATABASE_URL="$PG_URL" python -m pytest -m "not browser and not bench" "$@" || status=$?
+elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
+  echo "PostgreSQL is not reachable at $PG_ADMIN_URL, and REQUIRE_POSTGRES=1" >&2
+  exit 1
 else
   echo "==> PostgreSQL is not reachable at $PG_ADMIN_URL: the PostgreSQL run was NOT done" >&2
   echo "    (start one, or set TEST_POSTGRES_URL to an admin URL of a server you can use)" >&2
