@@ -5,9 +5,9 @@ PostgreSQL through a TCP proxy of the test's own (tests/tcp_proxy.py) that is cu
 closed, new ones refused) or blackholed (connections accepted and held, nothing forwarded),
 then restored. The machine's PostgreSQL server itself is never touched.
 
-These tests need PostgreSQL and run in both runs of scripts/test.sh: on the PostgreSQL run's
-database (TEST_DATABASE_URL), and in the SQLite run on a database of their own, made and
-dropped as scripts/pg_testdb.py does.
+These tests need PostgreSQL whatever the run: on the PostgreSQL run's database
+(TEST_DATABASE_URL), or, run with SQLite, on a database of their own, made and dropped as
+scripts/pg_testdb.py does. scripts/test.sh runs them once, in its PostgreSQL run.
 """
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
 The badge card is what every camera-app scan opens: psycopg's BEGIN and the session's ROLLBACK
 around its one or two SELECTs were two of its round trips. The check reads psycopg's own
 transaction status after each statement: IDLE means no transaction was opened, so neither was
-sent. Like tests/test_database_outage.py (whose fixtures these are), this runs on PostgreSQL in
-both runs of scripts/test.sh.
+sent. Like tests/test_database_outage.py (whose fixtures these are), this runs on PostgreSQL
+whatever the run; scripts/test.sh runs it once, in its PostgreSQL run.
 """
 from __future__ import annotations
 
