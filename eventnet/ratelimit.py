@@ -93,11 +93,12 @@ def email_key() -> str:
 
 
 def retry_after_seconds() -> int:
-    """Seconds until the limit this request broke lets it through again (at least 1)."""
+    """Seconds until the limit this request broke lets it through again: at least 1, at most
+    the limit's window (a moving window's reset time is rounded up to the next whole second)."""
     current = limiter.current_limit
     if current is None:
         return 60
-    return max(int(ceil(current.reset_at - time())), 1)
+    return min(max(int(ceil(current.reset_at - time())), 1), current.limit.get_expiry())
 
 
 def _wants_json() -> bool:
