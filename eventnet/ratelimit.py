@@ -123,20 +123,27 @@ def _too_many(error: RateLimitExceeded):
     return response
 
 
+# Two counters per limit and key in Redis (this window's and the last, weighted), where the
+# exact "moving-window" keeps a timestamp per request: up to 300 for a venue's login limit.
+STRATEGY = "sliding-window-counter"
+
+
 def init_app(app: Flask) -> None:
     """Configure Flask-Limiter from REDIS_URL; no connection is made here."""
     url = app.config.get("REDIS_URL", "")
     app.config.setdefault("RATELIMIT_STORAGE_URI", url or "memory://")
     # Short timeouts: a slow Redis must not hold a login request for long.
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 2, "socket_connect_timeout": 2} if url else {})
-    app.config.setdefault("RATELIMIT_STRATEGY", "sliding-window-counter")
+    app.config.setdefault("RATELIMIT_STRATEGY", STRATEGY)
     # An unreachable Redis must not lock every attendee out: each process counts alone until
     # it answers again, and the outage is logged.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    # The extension object outlives an app when a process builds several, as the tests do:
+    # Flask-Limiter would keep the first app's strategy for every later one, and "the storage
+    # is dead" was said of the storage before the one init_app binds now.
+    limiter._strategy = None
     limiter.init_app(app)
-    # init_app has just bound a new storage; "the storage is dead" was said of the one before
-    # (the extension object outlives an app when a process builds several, as the tests do).
     limiter._storage_dead = False
     app.register_error_handler(RateLimitExceeded, _too_many)
     if not url and app.config.get("EVENTNET_ENV") == "production":
