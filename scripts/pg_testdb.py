@@ -3,7 +3,7 @@
   pg_testdb.py ping   ADMIN_URL          exit 0 when the server answers
   pg_testdb.py create ADMIN_URL          create a uniquely named database, print its URL
   pg_testdb.py reset  DB_URL             empty its public schema
-  pg_testdb.py drop   ADMIN_URL DB_URL   drop it
+  pg_testdb.py drop   ADMIN_URL DB_URL   drop it, and its test workers' (DB_gw0, DB_gw1…)
 """
 from __future__ import annotations
 
@@ -46,7 +46,10 @@ def main(argv: list[str]) -> int:
     if command == "drop":
         name = urlsplit(argv[2]).path.lstrip("/")
         with psycopg.connect(_conninfo(url), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            workers = conn.execute("SELECT datname FROM pg_database WHERE datname ~ %s",
+                                   (f"^{name}_gw[0-9]+$",)).fetchall()
+            for (each,) in [(name,), *workers]:
+                conn.execute(f'DROP DATABASE IF EXISTS "{each}" WITH (FORCE)')
         return 0
     print(__doc__, file=sys.stderr)
     return 2

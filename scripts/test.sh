@@ -3,7 +3,8 @@
 # and on PostgreSQL (the local server on 127.0.0.1:5432, or TEST_POSTGRES_URL). The browser tests
 # (Debian's Chromium, installed here when missing) run once, in the SQLite run; the app as it is
 # deployed (gunicorn workers behind nginx with TLS, Redis) is tested on both databases.
-# Extra arguments go to pytest.
+# The tests run in one process per core, up to 4 (TEST_WORKERS=N sets it; 0 runs them in this
+# process, e.g. to debug with --pdb), a test file to a process. Extra arguments go to pytest.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -63,6 +64,9 @@ CHECK_DB="$(mktemp -d)/check.sqlite3"
 DATABASE_URL="sqlite:///$CHECK_DB" flask db upgrade >/dev/null
 DATABASE_URL="sqlite:///$CHECK_DB" flask db check
 
+CORES="$(nproc)"
+PARALLEL=(-n "${TEST_WORKERS:-$(( CORES < 4 ? CORES : 4 ))}" --dist loadfile)
+
 status=0
 PG_ADMIN_URL="${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
 PG_UP=""
@@ -75,7 +79,7 @@ python scripts/pg_testdb.py ping "$PG_ADMIN_URL" && PG_UP=1
 SQLITE_ONLY=()
 [ -z "$PG_UP" ] || SQLITE_ONLY=(--ignore=tests/test_database_outage.py --ignore=tests/test_read_only_pages.py)
 echo "==> tests on SQLite"
-python -m pytest "${SQLITE_ONLY[@]}" "$@" || status=$?
+python -m pytest "${PARALLEL[@]}" "${SQLITE_ONLY[@]}" "$@" || status=$?
 unset TEST_POSTGRES_ADMIN_URL
 
 if [ -n "$PG_UP" ]; then
@@ -85,7 +89,7 @@ if [ -n "$PG_UP" ]; then
   DATABASE_URL="$PG_URL" flask db check
   python scripts/pg_testdb.py reset "$PG_URL"
   echo "==> tests on PostgreSQL (the browser tests and benchmarks ran once, above)"
-  TEST_DATABASE_URL="$PG_URL" python -m pytest -m "not browser and not bench" "$@" || status=$?
+  TEST_DATABASE_URL="$PG_URL" python -m pytest "${PARALLEL[@]}" -m "not browser and not bench" "$@" || status=$?
 elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
   echo "PostgreSQL is not reachable at $PG_ADMIN_URL, and REQUIRE_POSTGRES=1" >&2
   exit 1
