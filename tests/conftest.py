@@ -70,9 +70,10 @@ def _config(database_url: str, tmp: Path, **extra) -> dict:
         "MAILBOX_PATH": str(tmp / "mailbox"),
         "MAILBOX_ENABLED": True,
         # Exact counting, so that a test's "the third request is refused" holds whenever it runs:
-        # the in-memory sliding-window counter rounds the last window's weight down and lets one
-        # more through just after a window boundary (limits 5.8). Production's sliding-window
-        # counter is tested in Redis (test_ratelimit.py, test_deployed.py), which counts exactly.
+        # the in-memory sliding-window counter (limits 5.8) starts its windows on the clock and
+        # rounds the last one's weight down, so one more request gets through just after a
+        # boundary. Production's counter is tested where it counts, in Redis (test_ratelimit.py,
+        # test_deployed.py), whose windows start at a key's first hit.
         "RATELIMIT_STRATEGY": "moving-window",
         **extra,
     }
